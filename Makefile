@@ -1,0 +1,92 @@
+# Lens: `make run` runs the server; `make test` installs what the tests need and runs them all.
+# Every install step is idempotent: it checks first and installs only what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+RELEASE := target/release
+NETNS := tests/netns.sh
+LOGS := target/test-logs
+
+# Debian packages the build and the tests need (see ../shared/SETUP-NOTES.md):
+# cmake builds libopus; libasound2-dev is cpal's ALSA; libclang for bindgen; Chromium is the
+# technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
+# the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
+APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
+	nftables iproute2 util-linux libjna-java default-jre-headless
+
+.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
+	bindings-kotlin bindings-swift android ios clean
+
+## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
+run:
+	$(CARGO) build --release -p lens-server -p lens-desktop
+	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
+
+deps: deps-apt deps-npm
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -q >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# playwright-core drives Debian's Chromium; it must never download a browser of its own.
+deps-npm:
+	@if [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/kotlin-compiler ]; then \
+	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
+	fi
+
+## build: every binary and the FFI library, release (the tests and the figures use these).
+build:
+	$(CARGO) build --release --workspace --bins --lib
+
+## test: everything, each peer-connection test inside a loopback-only network namespace.
+test: deps build
+	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
+	@rc=0; $(MAKE) -k --no-print-directory test-rust test-e2e test-kotlin || rc=$$?; \
+	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
+
+test-rust:
+	@mkdir -p $(LOGS)
+	$(CARGO) test --release --workspace --no-run
+	$(NETNS) $(CARGO) test --release --workspace --offline 2>&1 | tee $(LOGS)/rust.log
+
+test-e2e: tests/node_modules
+	@mkdir -p $(LOGS)
+	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
+
+test-kotlin: bindings-kotlin
+	@mkdir -p $(LOGS)
+	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
+
+tests/node_modules: tests/package.json
+	$(MAKE) --no-print-directory deps-npm
+
+## bindings-kotlin: Kotlin glue generated from the unstripped library (UniFFI library mode).
+bindings-kotlin:
+	$(CARGO) build --release -p lens-ffi -p uniffi-bindgen
+	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language kotlin \
+	  --out-dir bindings/generated/kotlin --no-format
+
+## bindings-swift: Swift glue; building it needs a Swift toolchain (macOS), see ios/README.md.
+bindings-swift:
+	$(CARGO) build --release -p lens-ffi -p uniffi-bindgen
+	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language swift \
+	  --out-dir bindings/generated/swift
+
+## demo: the whole path headless (server, customer, Chromium) with the figures it measured.
+demo: deps build
+	cd tests && ../$(NETNS) node demo/demo.mjs
+
+## bench: criterion benchmarks of the per-frame path.
+bench:
+	$(CARGO) bench -p lens-engine
+
+clean:
+	$(CARGO) clean
+	rm -rf tests/node_modules tests/artifacts bindings/generated

@@ -1,0 +1,6 @@
+//! lens-core: the sans-IO heart of the Lens customer app. See DEVELOPERS.md.
+pub mod eula;
+pub mod join;
+pub mod pin;
+pub mod session;
+pub mod signal;

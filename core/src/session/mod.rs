@@ -1,0 +1,440 @@
+//! The customer's session, sans-IO (in the manner of str0m): feed it with
+//! [`CustomerSession::handle_input`] and drain [`CustomerSession::poll_output`] until it
+//! answers [`Output::Timeout`]. It never reads a clock, opens a socket or spawns a thread,
+//! so tests run half an hour of waiting in microseconds.
+//!
+//! Both orders of the seed flows are accepted: the PIN flow (the app asks for permissions,
+//! then the customer types the PIN, then accepts the EULA) and the link flow (the link opens
+//! the app with the PIN, then permissions, then the EULA).
+//!
+//! Privacy invariant: [`Command::StartMedia`] is the only command that makes media leave the
+//! device, and it is output only while the customer's acceptance of *this* session's EULA is
+//! recorded and the technician has started the session.
+
+mod reconnect;
+mod types;
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+pub use types::*;
+
+use crate::eula::{is_accepted, EulaRecord};
+use crate::pin::Pin;
+use crate::signal::{CustomerMessage, EndReason, JoinResponse, ServerToCustomer, SessionStatus};
+use reconnect::Reconnect;
+
+/// How far ahead [`Output::Timeout`] points when no deadline is pending: the engine only
+/// needs *a* time to sleep until.
+const IDLE_WAKE: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signalling {
+    Closed,
+    Connecting,
+    Connected,
+}
+
+/// The customer's side of one Lens session.
+pub struct CustomerSession {
+    config: SessionConfig,
+    state: SessionState,
+    now: Instant,
+    stored_eula: Option<EulaRecord>,
+    /// `(camera, microphone)` once the platform answered the permission requests.
+    permissions: Option<(bool, bool)>,
+    join: Option<JoinResponse>,
+    /// The customer accepted the EULA of `join` (by tapping, or earlier for the same version).
+    eula_accepted: bool,
+    media_running: bool,
+    signalling: Signalling,
+    /// Messages for the server while the socket is not connected, sent in order on connect.
+    outbox: VecDeque<CustomerMessage>,
+    /// The session ended with messages still in `outbox` (a decline before the socket was
+    /// up): close the socket once they are delivered.
+    close_after_flush: bool,
+    reconnect: Option<Reconnect>,
+    /// The current state's deadline (resolve, waiting or connect).
+    deadline: Option<Instant>,
+    outputs: VecDeque<Output>,
+}
+
+impl CustomerSession {
+    /// `stored_eula` is what the host's EULA store holds (see
+    /// [`crate::eula::stored_acceptance`]): a matching version is not asked again.
+    pub fn new(config: SessionConfig, stored_eula: Option<EulaRecord>, now: Instant) -> Self {
+        CustomerSession {
+            config,
+            state: SessionState::Idle,
+            now,
+            stored_eula,
+            permissions: None,
+            join: None,
+            eula_accepted: false,
+            media_running: false,
+            signalling: Signalling::Closed,
+            outbox: VecDeque::new(),
+            close_after_flush: false,
+            reconnect: None,
+            deadline: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    pub fn state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// Feeds one input. A customer action that does not fit the current state is refused
+    /// with [`NotNow`] and changes nothing; anything from the server or the media driver that
+    /// does not fit (late, duplicated) is ignored.
+    pub fn handle_input(&mut self, input: Input, now: Instant) -> Result<(), NotNow> {
+        self.now = self.now.max(now);
+        match input {
+            Input::Join(pin) => self.on_join(pin)?,
+            Input::PermissionsAnswered { camera, microphone } => {
+                self.on_permissions(camera, microphone)?
+            }
+            Input::AcceptEula { at_unix_ms } => self.on_accept_eula(at_unix_ms)?,
+            Input::DeclineEula => self.on_decline_eula()?,
+            Input::Leave => self.on_leave()?,
+            Input::Resolved(response) => self.on_resolved(response),
+            Input::ResolveFailed(failure) => self.on_resolve_failed(failure),
+            Input::SignallingConnected => self.on_signalling_connected(),
+            Input::SignallingLost => self.on_signalling_lost(),
+            Input::FromServer(message) => self.on_server_message(message),
+            Input::LocalOffer(sdp) => {
+                if self.media_running {
+                    self.send(CustomerMessage::Offer { sdp });
+                }
+            }
+            Input::LocalCandidate(candidate) => {
+                if self.media_running {
+                    self.send(CustomerMessage::Candidate { candidate });
+                }
+            }
+            Input::PeerConnected => {
+                if self.state == SessionState::Connecting {
+                    self.deadline = None;
+                    self.set_state(SessionState::Live);
+                }
+            }
+            Input::PeerFailed => match self.state {
+                SessionState::Connecting => self.leave(Ended::Session(EndReason::MediaFailed)),
+                SessionState::Live => self.leave(Ended::Session(EndReason::ConnectionLost)),
+                _ => {}
+            },
+            Input::Timeout => self.on_timeout(),
+        }
+        Ok(())
+    }
+
+    /// The next thing to do, or the time to call back.
+    pub fn poll_output(&mut self) -> Output {
+        if let Some(output) = self.outputs.pop_front() {
+            return output;
+        }
+        let next = [self.deadline, self.reconnect.as_ref().map(Reconnect::next_deadline)]
+            .into_iter()
+            .flatten()
+            .min();
+        Output::Timeout(next.unwrap_or(self.now + IDLE_WAKE))
+    }
+
+    // ---- customer actions -------------------------------------------------------------
+
+    fn on_join(&mut self, pin: Pin) -> Result<(), NotNow> {
+        if !matches!(self.state, SessionState::Idle | SessionState::Ended { .. }) {
+            return Err(self.not_now("join"));
+        }
+        // A new join starts afresh; only the permissions and the stored EULA carry over.
+        self.join = None;
+        self.eula_accepted = false;
+        self.outbox.clear();
+        self.close_after_flush = false;
+        self.reconnect = None;
+        self.command(Command::ResolvePin(pin));
+        self.deadline = Some(self.now + self.config.resolve_timeout);
+        self.set_state(SessionState::ResolvingPin);
+        Ok(())
+    }
+
+    fn on_permissions(&mut self, camera: bool, microphone: bool) -> Result<(), NotNow> {
+        match self.state {
+            SessionState::Idle | SessionState::ResolvingPin | SessionState::NeedsPermissions => {}
+            _ => return Err(self.not_now("answering the permission requests")),
+        }
+        self.permissions = Some((camera, microphone));
+        if !camera && !microphone && self.join.is_some() {
+            self.leave(Ended::PermissionsDenied);
+        } else {
+            self.advance();
+        }
+        Ok(())
+    }
+
+    fn on_accept_eula(&mut self, at_unix_ms: i64) -> Result<(), NotNow> {
+        let SessionState::NeedsEula { eula, .. } = &self.state else {
+            return Err(self.not_now("accepting the licence agreement"));
+        };
+        let record = EulaRecord { version: eula.version.clone(), accepted_at_unix_ms: at_unix_ms };
+        self.stored_eula = Some(record.clone());
+        self.command(Command::SaveEula(record));
+        self.accept_eula();
+        Ok(())
+    }
+
+    fn on_decline_eula(&mut self) -> Result<(), NotNow> {
+        let SessionState::NeedsEula { eula, .. } = &self.state else {
+            return Err(self.not_now("declining the licence agreement"));
+        };
+        let version = eula.version.clone();
+        self.send(CustomerMessage::EulaDeclined { version });
+        self.end(Ended::Session(EndReason::EulaDeclined));
+        Ok(())
+    }
+
+    fn on_leave(&mut self) -> Result<(), NotNow> {
+        match self.state {
+            SessionState::Idle | SessionState::Ended { .. } => Err(self.not_now("leaving")),
+            _ => {
+                self.leave(Ended::Session(EndReason::CustomerLeft));
+                Ok(())
+            }
+        }
+    }
+
+    // ---- the server's answers ---------------------------------------------------------
+
+    fn on_resolved(&mut self, response: JoinResponse) {
+        if self.state != SessionState::ResolvingPin {
+            return;
+        }
+        self.deadline = None;
+        self.signalling = Signalling::Connecting;
+        self.command(Command::ConnectSignalling { token: response.customer_token.clone() });
+        self.join = Some(response);
+        if self.permissions == Some((false, false)) {
+            self.leave(Ended::PermissionsDenied);
+        } else {
+            self.advance();
+        }
+    }
+
+    fn on_resolve_failed(&mut self, failure: ResolveFailure) {
+        if self.state != SessionState::ResolvingPin {
+            return;
+        }
+        self.end(match failure {
+            ResolveFailure::Refused(refusal) => Ended::JoinRefused(refusal),
+            ResolveFailure::Unreachable(_) => Ended::ServerUnreachable,
+        });
+    }
+
+    fn on_signalling_connected(&mut self) {
+        if self.signalling == Signalling::Closed && !self.close_after_flush {
+            return; // a late answer to a socket we already gave up on
+        }
+        self.signalling = Signalling::Connected;
+        if self.reconnect.take().is_some() {
+            self.event(SessionEvent::Reconnected);
+        }
+        while let Some(message) = self.outbox.pop_front() {
+            self.command(Command::Send(message));
+        }
+        if self.close_after_flush {
+            self.close_after_flush = false;
+            self.close_signalling();
+        }
+    }
+
+    fn on_signalling_lost(&mut self) {
+        if matches!(self.state, SessionState::Ended { .. }) || self.join.is_none() {
+            self.outbox.clear();
+            self.close_after_flush = false;
+            self.signalling = Signalling::Closed;
+            return;
+        }
+        self.signalling = Signalling::Closed;
+        let reconnect = match self.reconnect.take() {
+            Some(previous) => previous.failed_again(self.now, &self.config),
+            None => Reconnect::start(self.now, &self.config),
+        };
+        self.event(SessionEvent::Reconnecting { attempt: reconnect.attempt() });
+        self.reconnect = Some(reconnect);
+    }
+
+    fn on_server_message(&mut self, message: ServerToCustomer) {
+        if matches!(self.state, SessionState::Ended { .. }) {
+            return;
+        }
+        match message {
+            ServerToCustomer::Welcome { status, .. } => match status {
+                SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
+                SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
+                SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
+            },
+            ServerToCustomer::Start => self.on_start(),
+            ServerToCustomer::Answer { sdp } => {
+                if self.media_running {
+                    self.command(Command::ApplyAnswer(sdp));
+                }
+            }
+            ServerToCustomer::Candidate { candidate } => {
+                if self.media_running {
+                    self.command(Command::AddRemoteCandidate(candidate));
+                }
+            }
+            ServerToCustomer::End { reason } => self.end(Ended::Session(reason)),
+            // Informational: the engine logs it; the session goes on.
+            ServerToCustomer::Error { .. } => {}
+        }
+    }
+
+    /// The technician clicked Start. A Start while already connecting or live (the server
+    /// repeats it after a reconnect, when the console may have lost its peer) restarts the
+    /// media connection with a fresh offer.
+    fn on_start(&mut self) {
+        let restart = match self.state {
+            SessionState::WaitingForTechnician { .. } => false,
+            SessionState::Connecting | SessionState::Live => true,
+            // Before the EULA is accepted a Start is a server bug: never act on it.
+            _ => return,
+        };
+        debug_assert!(self.eula_accepted);
+        if restart && self.media_running {
+            self.command(Command::StopMedia);
+        }
+        let (camera, microphone) = self.permissions.unwrap_or((false, false));
+        self.media_running = true;
+        self.command(Command::StartMedia { camera, microphone });
+        self.deadline = Some(self.now + self.config.connect_timeout);
+        self.set_state(SessionState::Connecting);
+    }
+
+    fn on_timeout(&mut self) {
+        let now = self.now;
+        if let Some(reconnect) = &mut self.reconnect {
+            if reconnect.gave_up(now) {
+                self.reconnect = None;
+                self.end(Ended::Session(EndReason::ConnectionLost));
+                return;
+            }
+            if reconnect.due(now) {
+                let token = self.join.as_ref().map(|j| j.customer_token.clone());
+                if let Some(token) = token {
+                    self.signalling = Signalling::Connecting;
+                    self.command(Command::ConnectSignalling { token });
+                }
+            }
+        }
+        if self.deadline.is_some_and(|deadline| deadline <= now) {
+            self.deadline = None;
+            match self.state {
+                SessionState::ResolvingPin => self.end(Ended::ServerUnreachable),
+                SessionState::WaitingForTechnician { .. } => {
+                    self.leave(Ended::Session(EndReason::WaitingTimedOut))
+                }
+                SessionState::Connecting => self.leave(Ended::Session(EndReason::MediaFailed)),
+                _ => {}
+            }
+        }
+    }
+
+    // ---- the flow ---------------------------------------------------------------------
+
+    /// Moves to whichever step the collected facts call for. Both seed orders end up here.
+    fn advance(&mut self) {
+        let Some(join) = &self.join else { return };
+        if self.permissions.is_none() {
+            self.set_state(SessionState::NeedsPermissions);
+            return;
+        }
+        if !self.eula_accepted {
+            if is_accepted(self.stored_eula.as_ref(), &join.eula) {
+                self.accept_eula();
+            } else {
+                let state = SessionState::NeedsEula {
+                    eula: join.eula.clone(),
+                    technician_name: join.technician_name.clone(),
+                };
+                self.set_state(state);
+            }
+        }
+    }
+
+    fn accept_eula(&mut self) {
+        let Some(join) = &self.join else { return };
+        let version = join.eula.version.clone();
+        let technician_name = join.technician_name.clone();
+        self.eula_accepted = true;
+        self.send(CustomerMessage::EulaAccepted { version });
+        self.deadline = Some(self.now + self.config.waiting_timeout);
+        self.set_state(SessionState::WaitingForTechnician { technician_name });
+    }
+
+    /// Tells the server the customer is gone (when it knows the session), then ends.
+    fn leave(&mut self, reason: Ended) {
+        if self.join.is_some() {
+            self.send(CustomerMessage::Leave);
+        }
+        self.end(reason);
+    }
+
+    fn end(&mut self, reason: Ended) {
+        if matches!(self.state, SessionState::Ended { .. }) {
+            return;
+        }
+        if self.media_running {
+            self.media_running = false;
+            self.command(Command::StopMedia);
+        }
+        self.deadline = None;
+        self.reconnect = None;
+        match self.signalling {
+            // Deliver what is queued (a decline, a leave) before closing.
+            Signalling::Connecting if !self.outbox.is_empty() => self.close_after_flush = true,
+            Signalling::Connecting | Signalling::Connected => self.close_signalling(),
+            Signalling::Closed => self.outbox.clear(),
+        }
+        self.set_state(SessionState::Ended { reason });
+    }
+
+    // ---- outputs ----------------------------------------------------------------------
+
+    fn send(&mut self, message: CustomerMessage) {
+        if self.signalling == Signalling::Connected {
+            self.command(Command::Send(message));
+        } else {
+            self.outbox.push_back(message);
+        }
+    }
+
+    fn close_signalling(&mut self) {
+        self.signalling = Signalling::Closed;
+        self.outbox.clear();
+        self.command(Command::CloseSignalling);
+    }
+
+    fn set_state(&mut self, state: SessionState) {
+        if self.state != state {
+            self.state = state.clone();
+            self.event(SessionEvent::StateChanged(state));
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        self.outputs.push_back(Output::Command(command));
+    }
+
+    fn event(&mut self, event: SessionEvent) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn not_now(&self, action: &'static str) -> NotNow {
+        NotNow { action, state: self.state.name() }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! What goes into and comes out of the customer's session state machine.
+
+use std::time::{Duration, Instant};
+
+use crate::eula::EulaRecord;
+use crate::pin::Pin;
+use crate::signal::{CustomerMessage, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer};
+
+/// Time limits of a session. All are measured against the `now` handed to
+/// [`super::CustomerSession::handle_input`], never against a clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// How long the server may take to answer a PIN look-up.
+    pub resolve_timeout: Duration,
+    /// How long a customer waits for the technician to click Start.
+    pub waiting_timeout: Duration,
+    /// From Start until the media connection is up.
+    pub connect_timeout: Duration,
+    /// How long the app keeps trying to get its signalling connection back.
+    pub reconnect_window: Duration,
+    /// First delay before a reconnect; doubled per attempt up to `reconnect_max_delay`.
+    pub reconnect_initial_delay: Duration,
+    pub reconnect_max_delay: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            resolve_timeout: Duration::from_secs(15),
+            waiting_timeout: Duration::from_secs(30 * 60),
+            connect_timeout: Duration::from_secs(30),
+            reconnect_window: Duration::from_secs(60),
+            reconnect_initial_delay: Duration::from_millis(500),
+            reconnect_max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+/// Where the customer is, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// No PIN or link yet.
+    Idle,
+    /// The server is looking the PIN up.
+    ResolvingPin,
+    /// The session is known; the app must ask for camera and microphone.
+    NeedsPermissions,
+    /// The customer must accept (or decline) this licence agreement.
+    NeedsEula { eula: Eula, technician_name: String },
+    /// Accepted; the technician sees the session as Waiting and may click Start.
+    WaitingForTechnician { technician_name: String },
+    /// The technician started; the media connection is being set up.
+    Connecting,
+    /// Video and audio flow.
+    Live,
+    Ended { reason: Ended },
+}
+
+impl SessionState {
+    /// A short stable name, for logs and for errors about actions that do not fit.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SessionState::Idle => "idle",
+            SessionState::ResolvingPin => "resolving_pin",
+            SessionState::NeedsPermissions => "needs_permissions",
+            SessionState::NeedsEula { .. } => "needs_eula",
+            SessionState::WaitingForTechnician { .. } => "waiting_for_technician",
+            SessionState::Connecting => "connecting",
+            SessionState::Live => "live",
+            SessionState::Ended { .. } => "ended",
+        }
+    }
+}
+
+/// Why the customer's session is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The session ran and ended (or was declined) for this reason.
+    Session(EndReason),
+    /// The server refused the PIN.
+    JoinRefused(JoinRefusal),
+    /// The server could not be reached, or did not answer in time.
+    ServerUnreachable,
+    /// Neither camera nor microphone may be used: there is nothing to share.
+    PermissionsDenied,
+}
+
+impl Ended {
+    /// The sentence the customer reads.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ended::Session(reason) => reason.describe(),
+            Ended::JoinRefused(JoinRefusal::PinNotFound) => {
+                "This PIN is not valid. Check the digits or ask the technician for a new PIN."
+            }
+            Ended::JoinRefused(JoinRefusal::PinExpired) => {
+                "This PIN has expired. Ask the technician for a new PIN."
+            }
+            Ended::JoinRefused(JoinRefusal::PinAlreadyUsed) => {
+                "This PIN has already been used. Ask the technician for a new PIN."
+            }
+            Ended::JoinRefused(JoinRefusal::RateLimited) => {
+                "Too many wrong PINs. Wait a few minutes and try again."
+            }
+            Ended::ServerUnreachable => "The Lens server could not be reached. Check the network.",
+            Ended::PermissionsDenied => {
+                "Lens needs the camera or the microphone to share the problem with the technician."
+            }
+        }
+    }
+}
+
+/// Why a PIN look-up failed, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveFailure {
+    Refused(JoinRefusal),
+    /// Network error or an answer that is not the protocol's.
+    Unreachable(String),
+}
+
+/// Everything that can happen to a session: the customer's actions, the server's and the
+/// media connection's answers, and the passing of time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The customer entered a PIN or opened a link (already parsed by
+    /// [`crate::join::parse_join_input`]). Allowed when idle or after a session ended.
+    Join(Pin),
+    /// The platform's answer to the camera and microphone permission requests.
+    PermissionsAnswered { camera: bool, microphone: bool },
+    /// The customer accepted the EULA shown in [`SessionState::NeedsEula`]; wall-clock time
+    /// of acceptance, for the stored record.
+    AcceptEula { at_unix_ms: i64 },
+    DeclineEula,
+    /// The customer ends the session.
+    Leave,
+
+    Resolved(JoinResponse),
+    ResolveFailed(ResolveFailure),
+    SignallingConnected,
+    SignallingLost,
+    FromServer(ServerToCustomer),
+
+    /// The media driver's offer, once its ICE gathering completed.
+    LocalOffer(String),
+    LocalCandidate(IceCandidate),
+    PeerConnected,
+    /// The media connection failed or could not be set up.
+    PeerFailed,
+
+    /// A deadline announced by [`Output::Timeout`] passed.
+    Timeout,
+}
+
+/// What the engine must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Ask the server who has this PIN (`POST /api/customer/join`).
+    ResolvePin(Pin),
+    /// Open (or re-open) the signalling WebSocket with this customer token.
+    ConnectSignalling { token: String },
+    Send(CustomerMessage),
+    /// Persist the customer's acceptance through the host's EULA store.
+    SaveEula(EulaRecord),
+    /// Create the peer connection, start capture and encoding of the granted tracks, and
+    /// answer with [`Input::LocalOffer`]. The only command that makes media leave the device:
+    /// it is never output before the EULA is accepted and the technician started.
+    StartMedia { camera: bool, microphone: bool },
+    ApplyAnswer(String),
+    AddRemoteCandidate(IceCandidate),
+    /// Stop capture and close the peer connection.
+    StopMedia,
+    CloseSignalling,
+}
+
+/// What the app should show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEvent {
+    StateChanged(SessionState),
+    /// The signalling connection dropped; the app retries (attempt counts from 1).
+    Reconnecting { attempt: u32 },
+    /// The signalling connection is back.
+    Reconnected,
+}
+
+/// One item drained from [`super::CustomerSession::poll_output`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    Command(Command),
+    Event(SessionEvent),
+    /// Nothing more to do: call back with [`Input::Timeout`] at this instant, or earlier
+    /// with any other input.
+    Timeout(Instant),
+}
+
+/// A customer action that does not fit the current state (the UI offered something it
+/// should not have). Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{action} is not possible while the session is {state}")]
+pub struct NotNow {
+    pub action: &'static str,
+    pub state: &'static str,
+}

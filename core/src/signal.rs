@@ -1,0 +1,343 @@
+//! The signalling protocol between the customer app, the server and the technician's
+//! console. The server, the engine and (by hand, in `console.js`) the web console all speak
+//! exactly these types, so they live here in core.
+//!
+//! Every WebSocket text frame is one JSON object: `{"v": 1, "type": "<kind>", ...fields}`.
+//! Unknown *fields* are ignored so that a newer peer can add information without breaking an
+//! older one; an unknown *type*, a different protocol version, or a frame over
+//! [`MAX_MESSAGE_BYTES`] is a typed [`SignalError`], never a panic.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks. Bumped only for incompatible changes.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest signalling frame accepted. An SDP offer with two m-lines is about 3 KiB; 64 KiB
+/// leaves room for many candidates while keeping a hostile peer from making us buffer megabytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Why a signalling frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignalError {
+    #[error("signalling message of {size} bytes is over the {max} byte limit")]
+    TooLarge { size: usize, max: usize },
+    #[error("signalling message is not a JSON object with a \"type\": {0}")]
+    Malformed(String),
+    #[error("signalling protocol version {0} is not supported (this build speaks {PROTOCOL_VERSION})")]
+    UnsupportedVersion(u32),
+    #[error("unknown signalling message type {0:?}")]
+    UnknownType(String),
+    #[error("signalling message {kind:?} has invalid fields: {detail}")]
+    InvalidFields { kind: String, detail: String },
+}
+
+/// A direction of the protocol: the set of message types one side may send.
+pub trait Message: Serialize + DeserializeOwned {
+    /// Every `type` value of this direction, so that an unknown one is told apart from a
+    /// known one with bad fields.
+    const TYPES: &'static [&'static str];
+}
+
+/// Serialises a message with the protocol version stamped in.
+pub fn encode<M: Message>(message: &M) -> String {
+    let mut value = serde_json::to_value(message).expect("signalling types always serialise");
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("v".into(), PROTOCOL_VERSION.into());
+    }
+    value.to_string()
+}
+
+/// Parses one signalling frame, checking size, version and type before the fields.
+pub fn decode<M: Message>(text: &str) -> Result<M, SignalError> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(SignalError::TooLarge { size: text.len(), max: MAX_MESSAGE_BYTES });
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| SignalError::Malformed(e.to_string()))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| SignalError::Malformed("not an object".into()))?;
+    // A frame without "v" is taken as version 1: the first console shipped without it.
+    let version = match object.get("v") {
+        None => PROTOCOL_VERSION,
+        Some(v) => v
+            .as_u64()
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| SignalError::Malformed("\"v\" is not a version number".into()))?,
+    };
+    if version != PROTOCOL_VERSION {
+        return Err(SignalError::UnsupportedVersion(version));
+    }
+    let kind = object
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| SignalError::Malformed("missing \"type\"".into()))?
+        .to_owned();
+    if !M::TYPES.contains(&kind.as_str()) {
+        return Err(SignalError::UnknownType(kind));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| SignalError::InvalidFields { kind, detail: e.to_string() })
+}
+
+/// The licence agreement the customer must accept, as the server supplies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eula {
+    /// Opaque version id; a different id means the customer is asked again.
+    pub version: String,
+    pub text: String,
+}
+
+/// Status of a Lens session as the technician's list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// PIN issued, no customer has used it yet.
+    Pending,
+    /// The customer joined and accepted the EULA; the technician may Start.
+    Waiting,
+    /// The technician started; media flows.
+    Active,
+    /// Ended by either side (or the EULA was declined).
+    Closed,
+    /// The PIN ran out before a customer used it.
+    Expired,
+}
+
+/// Why a session ended, as both sides show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    TechnicianEnded,
+    CustomerLeft,
+    EulaDeclined,
+    /// The technician did not start within the waiting time.
+    WaitingTimedOut,
+    /// The peer or the server disappeared and did not come back in time.
+    ConnectionLost,
+    /// The media connection could not be established.
+    MediaFailed,
+    PinExpired,
+}
+
+impl EndReason {
+    /// The sentence a person reads (console list, customer app, `lens join`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            EndReason::TechnicianEnded => "The technician ended the session",
+            EndReason::CustomerLeft => "The customer left the session",
+            EndReason::EulaDeclined => "The customer declined the licence agreement",
+            EndReason::WaitingTimedOut => "The technician did not start the session in time",
+            EndReason::ConnectionLost => "The connection was lost",
+            EndReason::MediaFailed => "The video connection could not be established",
+            EndReason::PinExpired => "The PIN expired before it was used",
+        }
+    }
+}
+
+/// One ICE candidate, in the form browsers' `RTCIceCandidateInit` uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceCandidate {
+    pub candidate: String,
+    #[serde(default, rename = "sdpMid", skip_serializing_if = "Option::is_none")]
+    pub sdp_mid: Option<String>,
+    #[serde(default, rename = "sdpMLineIndex", skip_serializing_if = "Option::is_none")]
+    pub sdp_mline_index: Option<u16>,
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP: the customer redeems a PIN.  POST /api/customer/join
+// ---------------------------------------------------------------------------------------
+
+pub const JOIN_PATH: &str = "/api/customer/join";
+/// The customer's WebSocket; the token from [`JoinResponse`] goes in the `token` query
+/// parameter.
+pub const CUSTOMER_WS_PATH: &str = "/api/customer/ws";
+/// The technician console's WebSocket (authenticated by the console's session cookie).
+pub const TECHNICIAN_WS_PATH: &str = "/api/technician/ws";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub session_id: String,
+    /// Random bearer token for this session only; authenticates the customer's WebSocket.
+    pub customer_token: String,
+    pub technician_name: String,
+    pub customer_name: String,
+    pub eula: Eula,
+}
+
+/// Why the server refused a PIN; the `error` field of a refused join's JSON body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRefusal {
+    /// No live session has this PIN.
+    PinNotFound,
+    /// The PIN existed but ran out; the customer should ask for a new one.
+    PinExpired,
+    /// A customer already joined with this PIN (PINs are single use).
+    PinAlreadyUsed,
+    /// Too many wrong PINs from this address; try again later.
+    RateLimited,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRefused {
+    pub error: JoinRefusal,
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// WebSocket: customer <-> server
+// ---------------------------------------------------------------------------------------
+
+/// From the customer app to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerMessage {
+    /// The customer accepted this EULA version: the session becomes Waiting.
+    EulaAccepted { version: String },
+    /// The customer declined: the session closes and the technician sees why.
+    EulaDeclined { version: String },
+    /// The SDP offer, sent after the server said [`ServerToCustomer::Start`].
+    Offer { sdp: String },
+    Candidate { candidate: IceCandidate },
+    /// The customer ends the session.
+    Leave,
+}
+
+impl Message for CustomerMessage {
+    const TYPES: &'static [&'static str] =
+        &["eula_accepted", "eula_declined", "offer", "candidate", "leave"];
+}
+
+/// From the server to the customer app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToCustomer {
+    /// Sent once the WebSocket is accepted, with the session's current status (on a
+    /// reconnect this tells the app whether the technician started meanwhile).
+    Welcome { session_id: String, status: SessionStatus },
+    /// The technician clicked Start: create the peer connection and send an offer.
+    Start,
+    Answer { sdp: String },
+    Candidate { candidate: IceCandidate },
+    End { reason: EndReason },
+    /// A request was refused; the session goes on unless an `end` follows.
+    Error { message: String },
+}
+
+impl Message for ServerToCustomer {
+    const TYPES: &'static [&'static str] =
+        &["welcome", "start", "answer", "candidate", "end", "error"];
+}
+
+// ---------------------------------------------------------------------------------------
+// WebSocket: technician console <-> server
+// ---------------------------------------------------------------------------------------
+
+/// One row of the technician's session list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub customer_name: String,
+    pub status: SessionStatus,
+    /// Shown while the session is Pending so the technician can read it out again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<EndReason>,
+}
+
+/// From the technician's console to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TechnicianMessage {
+    Start { session_id: String },
+    Answer { session_id: String, sdp: String },
+    Candidate { session_id: String, candidate: IceCandidate },
+    End { session_id: String },
+}
+
+impl Message for TechnicianMessage {
+    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end"];
+}
+
+/// From the server to the technician's console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToTechnician {
+    /// The whole list, on connect and after every change (lists are short).
+    Sessions { sessions: Vec<SessionSummary> },
+    Offer { session_id: String, sdp: String },
+    Candidate { session_id: String, candidate: IceCandidate },
+    /// A request was refused (for example a second active session).
+    Refused { message: String },
+}
+
+impl Message for ServerToTechnician {
+    const TYPES: &'static [&'static str] = &["sessions", "offer", "candidate", "refused"];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_carries_the_version() {
+        let text = encode(&CustomerMessage::Offer { sdp: "v=0".into() });
+        assert!(text.contains("\"v\":1"), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(CustomerMessage::Offer { sdp: "v=0".into() }));
+    }
+
+    #[test]
+    fn unknown_fields_are_tolerated() {
+        let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"start","future":"field"}"#);
+        assert_eq!(m, Ok(ServerToCustomer::Start));
+    }
+
+    #[test]
+    fn unknown_type_is_a_typed_error() {
+        let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"teleport"}"#);
+        assert_eq!(m, Err(SignalError::UnknownType("teleport".into())));
+    }
+
+    #[test]
+    fn known_type_with_bad_fields_is_not_unknown() {
+        let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"answer"}"#);
+        assert!(matches!(m, Err(SignalError::InvalidFields { .. })), "{m:?}");
+    }
+
+    #[test]
+    fn oversized_message_is_refused_before_parsing() {
+        let sdp = "a".repeat(MAX_MESSAGE_BYTES);
+        let text = encode(&CustomerMessage::Offer { sdp });
+        assert!(matches!(decode::<CustomerMessage>(&text), Err(SignalError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let m = decode::<ServerToCustomer>(r#"{"v":2,"type":"start"}"#);
+        assert_eq!(m, Err(SignalError::UnsupportedVersion(2)));
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        assert!(matches!(decode::<ServerToCustomer>("[1,2"), Err(SignalError::Malformed(_))));
+        assert!(matches!(decode::<ServerToCustomer>("42"), Err(SignalError::Malformed(_))));
+    }
+
+    #[test]
+    fn candidate_uses_browser_field_names() {
+        let c = IceCandidate { candidate: "candidate:1".into(), sdp_mid: Some("0".into()), sdp_mline_index: Some(0) };
+        let text = serde_json::to_string(&c).unwrap();
+        assert!(text.contains("sdpMid") && text.contains("sdpMLineIndex"), "{text}");
+    }
+}

@@ -1,0 +1,134 @@
+//! `lens join <PIN-or-link>`: the desktop customer app, the reference shell over
+//! lens-engine. It prints every state change, runs the synthetic camera and microphone, and
+//! ends cleanly on Ctrl-C or when the technician ends.
+
+mod cli;
+mod eula_file;
+mod prompt;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use lens_core::session::{Ended, SessionEvent, SessionState};
+use lens_core::signal::EndReason;
+use lens_engine::{Engine, EngineConfig};
+
+use cli::{Cli, Command, JoinArgs};
+use eula_file::EulaFile;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LENS_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match cli.command {
+        Command::Join(args) => runtime.block_on(join(args)),
+    }
+}
+
+async fn join(args: JoinArgs) -> ExitCode {
+    let server = args.server_url();
+    let config = match EngineConfig::new(server.clone(), &args.accept_host, args.media_config()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("lens: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match args.eula_store.clone().map(EulaFile::new).or_else(EulaFile::at_default_path) {
+        Some(store) => Arc::new(store),
+        None => {
+            eprintln!("lens: no home directory to remember the licence acceptance in; pass --eula-store");
+            return ExitCode::from(2);
+        }
+    };
+    let engine = Engine::start(config, store);
+    let mut events = engine.subscribe();
+
+    // The desktop has no permission dialogs: the synthetic sources are always allowed.
+    if let Err(e) = engine.answer_permissions(!args.no_camera, !args.no_microphone) {
+        eprintln!("lens: {e}");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = engine.join(&args.input) {
+        eprintln!("lens: {e}");
+        return ExitCode::from(2);
+    }
+    println!("server: {server}");
+
+    let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
+    let mut leaving = false;
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(SessionEvent::StateChanged(state)) => {
+                    print_state(&state);
+                    match state {
+                        SessionState::NeedsEula { eula, technician_name } => {
+                            let accepted = args.accept_eula || prompt::ask_eula(&eula, &technician_name).await;
+                            let _ = if accepted { engine.accept_eula() } else { engine.decline_eula() };
+                        }
+                        SessionState::Ended { reason } => {
+                            print_stats(&engine);
+                            return exit_code(reason);
+                        }
+                        _ => {}
+                    }
+                }
+                Some(SessionEvent::Reconnecting { attempt }) => println!("signalling: reconnecting (attempt {attempt})"),
+                Some(SessionEvent::Reconnected) => println!("signalling: reconnected"),
+                None => return ExitCode::FAILURE,
+            },
+            _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
+            _ = tokio::signal::ctrl_c(), if !leaving => {
+                leaving = true;
+                println!("leaving the session");
+                if engine.leave().is_err() {
+                    return ExitCode::SUCCESS; // nothing to leave
+                }
+            }
+        }
+    }
+}
+
+fn print_state(state: &SessionState) {
+    match state {
+        SessionState::NeedsEula { eula, technician_name } => {
+            println!("state: needs_eula (version {}, technician {technician_name})", eula.version)
+        }
+        SessionState::WaitingForTechnician { technician_name } => {
+            println!("state: waiting_for_technician ({technician_name})")
+        }
+        SessionState::Ended { reason } => println!("state: ended ({})", reason.describe()),
+        other => println!("state: {}", other.name()),
+    }
+}
+
+/// One line of figures, the form the end-to-end tests read.
+fn print_stats(engine: &Engine) {
+    if let Some(stats) = engine.media_stats() {
+        println!(
+            "stats: video_frames_sent={} audio_frames_sent={} keyframe_requests={} remote_audio_frames_decoded={}",
+            stats.video_frames_sent, stats.audio_frames_sent, stats.keyframe_requests, stats.remote_audio_frames_decoded
+        );
+    }
+}
+
+fn exit_code(reason: Ended) -> ExitCode {
+    match reason {
+        Ended::Session(EndReason::TechnicianEnded | EndReason::CustomerLeft | EndReason::EulaDeclined) => {
+            ExitCode::SUCCESS
+        }
+        Ended::Session(_) => ExitCode::FAILURE,
+        Ended::JoinRefused(_) | Ended::PermissionsDenied => ExitCode::from(3),
+        Ended::ServerUnreachable => ExitCode::from(4),
+    }
+}

@@ -1,0 +1,138 @@
+//! What a [`MediaSession`](super::MediaSession) is started with.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::error::MediaError;
+use super::playback::PlaybackConfig;
+
+/// Everything [`MediaSession::start`](super::MediaSession::start) needs.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// The address the UDP sockets bind to, port 0. Tests use 127.0.0.1: webrtc-rs expands a
+    /// wildcard (`0.0.0.0`) to every interface *except* loopback.
+    pub bind_ip: IpAddr,
+    /// STUN/TURN servers; empty on loopback.
+    pub ice_servers: Vec<IceServer>,
+    pub video: VideoSourceConfig,
+    pub audio: AudioSourceConfig,
+    pub playback: PlaybackConfig,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            bind_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            ice_servers: Vec::new(),
+            video: VideoSourceConfig::Synthetic { width: 640, height: 480, fps: 30 },
+            audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+            playback: PlaybackConfig::Null,
+        }
+    }
+}
+
+/// One STUN or TURN server. TURN needs the credentials; STUN ignores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IceServer {
+    pub url: String,
+    pub username: String,
+    pub credential: String,
+}
+
+impl From<String> for IceServer {
+    fn from(url: String) -> Self {
+        Self { url, username: String::new(), credential: String::new() }
+    }
+}
+
+impl From<&str> for IceServer {
+    fn from(url: &str) -> Self {
+        Self::from(url.to_owned())
+    }
+}
+
+/// Where the pictures come from. Camera and shell-pushed frames arrive in a later issue.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VideoSourceConfig {
+    /// Colour bars, a moving box and a frame counter (see [`super::source::TestPattern`]).
+    Synthetic { width: u32, height: u32, fps: u32 },
+}
+
+impl VideoSourceConfig {
+    pub fn size(&self) -> (u32, u32) {
+        match *self {
+            Self::Synthetic { width, height, .. } => (width, height),
+        }
+    }
+
+    pub fn fps(&self) -> u32 {
+        match *self {
+            Self::Synthetic { fps, .. } => fps,
+        }
+    }
+
+    /// The encoder's bitrate target. 1.5 Mbit/s at 640x480@30 gives a sharp picture of a
+    /// device's screen or label; other sizes scale by pixel rate, within limits a home uplink
+    /// carries. Adaptive rate control replaces this in a later issue.
+    pub fn target_bitrate_bps(&self) -> u32 {
+        let (w, h) = self.size();
+        let pixel_rate = u64::from(w) * u64::from(h) * u64::from(self.fps());
+        let bps = pixel_rate * 1_500_000 / (640 * 480 * 30);
+        bps.clamp(150_000, 4_000_000) as u32
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), MediaError> {
+        let (w, h) = self.size();
+        let fps = self.fps();
+        // I420 halves both chroma dimensions, and openh264 refuses odd sizes and anything
+        // beyond 3840x2160.
+        if w == 0 || h == 0 || w % 2 != 0 || h % 2 != 0 || w > 3840 || h > 3840 || w * h > 3840 * 2160 {
+            return Err(MediaError::InvalidConfig(format!(
+                "video size {w}x{h}: width and height must be even, non-zero and at most 3840x2160"
+            )));
+        }
+        if fps == 0 || fps > 60 {
+            return Err(MediaError::InvalidConfig(format!("video rate {fps} fps: must be 1 to 60")));
+        }
+        Ok(())
+    }
+}
+
+/// Where the customer's sound comes from. The microphone arrives in a later issue.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AudioSourceConfig {
+    /// A steady sine tone (see [`super::source::SineTone`]).
+    Synthetic { frequency_hz: f32 },
+}
+
+impl AudioSourceConfig {
+    pub(crate) fn validate(&self) -> Result<(), MediaError> {
+        match *self {
+            Self::Synthetic { frequency_hz } => {
+                // Above Nyquist the tone aliases into something nobody asked for.
+                if !(frequency_hz > 0.0 && frequency_hz < 24_000.0) {
+                    return Err(MediaError::InvalidConfig(format!(
+                        "tone frequency {frequency_hz} Hz: must be between 0 and 24000"
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bitrate_is_1_5_mbit_at_vga_30() {
+        let video = VideoSourceConfig::Synthetic { width: 640, height: 480, fps: 30 };
+        assert_eq!(video.target_bitrate_bps(), 1_500_000);
+    }
+
+    #[test]
+    fn odd_sizes_are_refused() {
+        let video = VideoSourceConfig::Synthetic { width: 641, height: 480, fps: 30 };
+        assert!(matches!(video.validate(), Err(MediaError::InvalidConfig(_))));
+    }
+}

@@ -1,0 +1,36 @@
+//! The media half of the engine: camera and microphone frames in, H.264 and Opus over one
+//! WebRTC peer connection out, and the technician's voice back to the speaker.
+//!
+//! ```text
+//!  VideoSource ──► video thread: pace, encode H.264 ──► writer task ──► TrackLocalStaticSample ─┐
+//!  AudioSource ──► audio thread: pace, encode Opus  ──► writer task ──► TrackLocalStaticSample ─┤
+//!                         ▲ keyframe requests (PLI/FIR, rate-limited)                           ├─ PeerConnection
+//!  AudioSink   ◄── receive task: Opus decode, level ◄── TrackRemote (technician's voice) ◄──────┘
+//! ```
+//!
+//! Capture and encoding run on plain OS threads because cameras, microphones and both codecs
+//! are blocking C APIs: a 2 ms H.264 encode must not stall the async runtime that also carries
+//! signalling. Encoded frames cross to the runtime through small bounded channels that drop
+//! rather than queue, so a slow network never turns into growing latency.
+//!
+//! [`MediaSession`] is the only entry point the driver needs; the submodules are public so the
+//! benches, tests and future capture backends can reuse the pieces.
+
+pub mod codec;
+mod config;
+mod error;
+mod keyframe;
+mod peer;
+mod pipeline;
+pub mod playback;
+mod receive;
+mod rtp_clock;
+mod session;
+pub mod source;
+mod stats;
+
+pub use config::{AudioSourceConfig, IceServer, MediaConfig, VideoSourceConfig};
+pub use error::MediaError;
+pub use playback::PlaybackConfig;
+pub use session::{MediaSession, PeerEvent};
+pub use stats::MediaStats;

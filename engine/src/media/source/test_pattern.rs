@@ -1,0 +1,295 @@
+//! A synthetic camera: colour bars, a moving box and a frame counter.
+//!
+//! The bars make colour and chroma mistakes obvious, the box makes frozen video obvious, and
+//! the counter, drawn in a blocky font that survives compression, lets a test read back which
+//! frame a receiver decoded ([`read_frame_counter`]).
+
+use std::time::Duration;
+
+use super::{I420Buffer, Pacer, SourceError, VideoFrame, VideoSource};
+
+/// 75 % colour bars in BT.601 limited range (Y, U, V): white, yellow, cyan, green, magenta,
+/// red, blue, black.
+const BARS: [(u8, u8, u8); 8] = [
+    (180, 128, 128),
+    (162, 44, 142),
+    (131, 156, 44),
+    (112, 72, 58),
+    (84, 184, 198),
+    (65, 100, 212),
+    (35, 212, 114),
+    (16, 128, 128),
+];
+
+/// An orange box: stands out against every bar.
+const BOX: (u8, u8, u8) = (151, 61, 190);
+
+const INK: u8 = 235;
+const PAPER: u8 = 16;
+const THRESHOLD: u8 = (INK as u16 / 2 + PAPER as u16 / 2) as u8;
+
+const DIGITS: usize = 6;
+const COUNTER_MODULO: u64 = 1_000_000;
+
+/// 3x5 cell glyphs, one row per 3 bits (most significant bit leftmost), top row first.
+/// Every pair of glyphs differs in at least one cell, so a misread is a `None`, never a wrong
+/// number.
+const FONT: [[u8; 5]; 10] = [
+    [0b111, 0b101, 0b101, 0b101, 0b111],
+    [0b010, 0b110, 0b010, 0b010, 0b111],
+    [0b111, 0b001, 0b111, 0b100, 0b111],
+    [0b111, 0b001, 0b111, 0b001, 0b111],
+    [0b101, 0b101, 0b111, 0b001, 0b001],
+    [0b111, 0b100, 0b111, 0b001, 0b111],
+    [0b111, 0b100, 0b111, 0b101, 0b111],
+    [0b111, 0b001, 0b001, 0b001, 0b001],
+    [0b111, 0b101, 0b111, 0b101, 0b111],
+    [0b111, 0b101, 0b111, 0b001, 0b111],
+];
+
+/// Where the counter sits: a dark plate in the top-left corner, one cell of margin around it
+/// and one cell between digits. Shared by drawing and reading so they cannot disagree.
+#[derive(Debug, Clone, Copy)]
+struct CounterLayout {
+    /// Cell size in pixels.
+    cell: usize,
+    /// Top-left of the plate.
+    x0: usize,
+    y0: usize,
+}
+
+impl CounterLayout {
+    const PLATE_CELLS_W: usize = DIGITS * 4 + 1;
+    const PLATE_CELLS_H: usize = 7;
+
+    fn for_size(width: u32, height: u32) -> Option<Self> {
+        let (w, h) = (width as usize, height as usize);
+        // Big enough to survive a 1 Mbit/s encode, small enough to leave the picture visible.
+        let cell = (h / 48).max(4).min(w / (Self::PLATE_CELLS_W + 2)).min(h / (Self::PLATE_CELLS_H + 2));
+        if cell < 2 {
+            return None;
+        }
+        Some(Self { cell, x0: cell, y0: cell })
+    }
+
+    fn plate(&self) -> (usize, usize, usize, usize) {
+        (self.x0, self.y0, Self::PLATE_CELLS_W * self.cell, Self::PLATE_CELLS_H * self.cell)
+    }
+
+    /// Top-left pixel of glyph cell (`col`, `row`) of digit `digit`.
+    fn cell_origin(&self, digit: usize, col: usize, row: usize) -> (usize, usize) {
+        (
+            self.x0 + self.cell * (1 + digit * 4 + col),
+            self.y0 + self.cell * (1 + row),
+        )
+    }
+}
+
+/// A [`VideoSource`] drawing colour bars, a bouncing box and the frame number.
+pub struct TestPattern {
+    buffer: I420Buffer,
+    /// One row of bars per plane, copied into every row of each frame.
+    bar_row_y: Vec<u8>,
+    bar_row_u: Vec<u8>,
+    bar_row_v: Vec<u8>,
+    counter: Option<CounterLayout>,
+    frame_index: u64,
+    interval: Duration,
+    pacer: Pacer,
+}
+
+impl TestPattern {
+    /// `width` and `height` must be even (I420); `fps` at least 1.
+    pub fn new(width: u32, height: u32, fps: u32) -> Self {
+        let (w, cw) = (width as usize, width as usize / 2);
+        let bar_of = |x: usize, row_width: usize| BARS[(x * BARS.len() / row_width).min(BARS.len() - 1)];
+        let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+        Self {
+            buffer: I420Buffer::new(width, height),
+            bar_row_y: (0..w).map(|x| bar_of(x, w).0).collect(),
+            bar_row_u: (0..cw).map(|x| bar_of(x, cw).1).collect(),
+            bar_row_v: (0..cw).map(|x| bar_of(x, cw).2).collect(),
+            counter: CounterLayout::for_size(width, height),
+            frame_index: 0,
+            interval,
+            pacer: Pacer::new(interval),
+        }
+    }
+
+    /// Draws frame number `index` into the internal buffer. Public for the benches and tests,
+    /// which render without waiting for the frame clock.
+    pub fn render(&mut self, index: u64) -> &I420Buffer {
+        let (w, h) = (self.buffer.width as usize, self.buffer.height as usize);
+        let (cw, ch) = (w / 2, h / 2);
+
+        for row in self.buffer.y.chunks_exact_mut(w) {
+            row.copy_from_slice(&self.bar_row_y);
+        }
+        for row in self.buffer.u.chunks_exact_mut(cw) {
+            row.copy_from_slice(&self.bar_row_u);
+        }
+        for row in self.buffer.v.chunks_exact_mut(cw) {
+            row.copy_from_slice(&self.bar_row_v);
+        }
+
+        // The box bounces around the lower two thirds, 4 px a frame horizontally and 2 px
+        // vertically, so motion is visible at any frame rate. Even coordinates keep luma and
+        // chroma edges aligned.
+        let size = (h / 6).max(2) & !1;
+        let lane_top = h / 3;
+        let travel_x = w.saturating_sub(size).max(1);
+        let travel_y = h.saturating_sub(lane_top + size).max(1);
+        let bounce = |pos: u64, travel: usize| {
+            let period = 2 * travel as u64;
+            let p = (pos % period) as usize;
+            if p < travel { p } else { 2 * travel - p }
+        };
+        let bx = bounce(index * 4, travel_x) & !1;
+        let by = (lane_top + bounce(index * 2, travel_y)) & !1;
+        fill_rect(&mut self.buffer.y, w, bx, by, size, size, BOX.0);
+        fill_rect(&mut self.buffer.u, cw, bx / 2, by / 2, size / 2, size / 2, BOX.1);
+        fill_rect(&mut self.buffer.v, cw, bx / 2, by / 2, size / 2, size / 2, BOX.2);
+
+        if let Some(layout) = self.counter {
+            let (px, py, pw, ph) = layout.plate();
+            fill_rect(&mut self.buffer.y, w, px, py, pw, ph, PAPER);
+            fill_rect(&mut self.buffer.u, cw, px / 2, py / 2, pw.div_ceil(2), ph.div_ceil(2), 128);
+            fill_rect(&mut self.buffer.v, cw, px / 2, py / 2, pw.div_ceil(2), ph.div_ceil(2), 128);
+            let mut value = index % COUNTER_MODULO;
+            for digit in (0..DIGITS).rev() {
+                let glyph = &FONT[(value % 10) as usize];
+                value /= 10;
+                for (row, bits) in glyph.iter().enumerate() {
+                    for col in 0..3 {
+                        if bits & (0b100 >> col) != 0 {
+                            let (x, y) = layout.cell_origin(digit, col, row);
+                            fill_rect(&mut self.buffer.y, w, x, y, layout.cell, layout.cell, INK);
+                        }
+                    }
+                }
+            }
+        }
+        debug_assert!(ch * cw == self.buffer.u.len());
+        &self.buffer
+    }
+}
+
+impl VideoSource for TestPattern {
+    fn frame_interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn next_frame(&mut self, timeout: Duration) -> Result<Option<VideoFrame<'_>>, SourceError> {
+        let Some(captured_at) = self.pacer.wait(timeout) else {
+            return Ok(None);
+        };
+        let index = self.frame_index;
+        self.frame_index += 1;
+        Ok(Some(self.render(index).frame(captured_at)))
+    }
+}
+
+/// Fills a rectangle of one plane, clipped to the plane.
+fn fill_rect(plane: &mut [u8], stride: usize, x: usize, y: usize, w: usize, h: usize, value: u8) {
+    let rows = plane.len() / stride;
+    let x_end = (x + w).min(stride);
+    if x >= x_end {
+        return;
+    }
+    for row in y..(y + h).min(rows) {
+        plane[row * stride + x..row * stride + x_end].fill(value);
+    }
+}
+
+/// Reads the frame counter back out of a luma plane drawn by [`TestPattern`] of the same size,
+/// decoded or not. `None` if any digit is unreadable.
+///
+/// Each cell is judged by the mean of its central quarter, which stays on the right side of
+/// the threshold through ordinary H.264 ringing at the cell edges.
+pub fn read_frame_counter(y: &[u8], y_stride: usize, width: u32, height: u32) -> Option<u32> {
+    let layout = CounterLayout::for_size(width, height)?;
+    let quarter = (layout.cell / 4).max(1);
+    let lit = |x: usize, y0: usize| -> Option<bool> {
+        let (cx, cy) = (x + layout.cell / 2 - quarter / 2, y0 + layout.cell / 2 - quarter / 2);
+        let mut sum = 0u32;
+        for row in cy..cy + quarter {
+            let line = y.get(row * y_stride..row * y_stride + cx + quarter)?;
+            sum += line[cx..].iter().map(|&p| u32::from(p)).sum::<u32>();
+        }
+        Some(sum / (quarter * quarter) as u32 > u32::from(THRESHOLD))
+    };
+    let mut value = 0u32;
+    for digit in 0..DIGITS {
+        let mut glyph = [0u8; 5];
+        for (row, bits) in glyph.iter_mut().enumerate() {
+            for col in 0..3 {
+                let (x, y0) = layout.cell_origin(digit, col, row);
+                if lit(x, y0)? {
+                    *bits |= 0b100 >> col;
+                }
+            }
+        }
+        let d = FONT.iter().position(|g| *g == glyph)?;
+        value = value * 10 + d as u32;
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_reads_back_and_changes_every_frame() {
+        let mut pattern = TestPattern::new(640, 480, 30);
+        let first = pattern.render(41).clone();
+        let second = pattern.render(42).clone();
+        assert_eq!(read_frame_counter(&first.y, 640, 640, 480), Some(41));
+        assert_eq!(read_frame_counter(&second.y, 640, 640, 480), Some(42));
+
+        // The digits themselves differ, not just the moving box.
+        let layout = CounterLayout::for_size(640, 480).unwrap();
+        let (px, py, pw, ph) = layout.plate();
+        let plate = |buf: &I420Buffer| -> Vec<u8> {
+            (py..py + ph).flat_map(|r| buf.y[r * 640 + px..r * 640 + px + pw].to_vec()).collect()
+        };
+        assert_ne!(plate(&first), plate(&second));
+    }
+
+    #[test]
+    fn every_digit_round_trips_at_small_and_large_sizes() {
+        for (w, h) in [(160, 120), (320, 240), (1280, 720)] {
+            let mut pattern = TestPattern::new(w, h, 30);
+            for n in [0u64, 123_456, 789_012, 999_999, 1_000_003] {
+                let frame = pattern.render(n);
+                assert_eq!(
+                    read_frame_counter(&frame.y, w as usize, w, h),
+                    Some((n % COUNTER_MODULO) as u32),
+                    "{w}x{h} frame {n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_box_moves() {
+        let mut pattern = TestPattern::new(320, 240, 30);
+        let a = pattern.render(10).y.clone();
+        let b = pattern.render(11).y.clone();
+        let counter_rows = 240 / 48 * 8;
+        assert_ne!(a[counter_rows * 320..], b[counter_rows * 320..]);
+    }
+
+    #[test]
+    fn next_frame_paces_and_numbers_frames() {
+        let mut pattern = TestPattern::new(160, 120, 50);
+        let t0 = pattern.next_frame(Duration::from_millis(100)).unwrap().unwrap().captured_at;
+        let frame = loop {
+            if let Some(frame) = pattern.next_frame(Duration::from_millis(100)).unwrap() {
+                break frame;
+            }
+        };
+        assert_eq!(frame.captured_at - t0, Duration::from_millis(20));
+        assert_eq!(read_frame_counter(frame.y, frame.y_stride, 160, 120), Some(1));
+    }
+}

@@ -1,0 +1,147 @@
+//! Everything the server needs to know at start-up. The CLI (`main.rs`) fills it from flags
+//! and environment variables; tests build it directly with a temporary database and short
+//! timeouts.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use lens_core::signal::Eula;
+use url::Url;
+
+use crate::tokens::sha256_hex;
+
+/// The database the server uses when none is given: an embedded SQLite file next to where
+/// it runs, so that `lens-server serve --demo` works with no setup at all.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://.lens/lens.db?mode=rwc";
+
+/// Shown to customers when no `--eula-file` is configured.
+pub const DEFAULT_EULA_TEXT: &str = "\
+Lens remote support - licence agreement
+
+By accepting, you allow the technician named on this screen to see live video from your \
+device's camera and to talk with you for the duration of this support session. Nothing is \
+shared until the technician starts the session, and you can end it at any time. The session \
+is not recorded by Lens.";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen. Port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// The address customers and technicians use to reach the server; links are built on it
+    /// and the cookie is marked Secure when it is https. None: `http://<bound address>/`,
+    /// known only once the listener is bound (port 0 in tests).
+    pub public_url: Option<Url>,
+    pub database_url: String,
+    /// How long a new PIN can be redeemed.
+    pub pin_ttl: Duration,
+    /// How long a customer who lost the connection may take to come back before the
+    /// session ends with `connection_lost`.
+    pub reconnect_grace: Duration,
+    /// How long a console log-in lasts.
+    pub login_ttl: Duration,
+    pub eula: Eula,
+    /// Failed PIN look-ups allowed per client address in `join_failure_window`.
+    pub join_failures_allowed: u32,
+    pub join_failure_window: Duration,
+    /// Failed log-ins allowed per client address in `login_failure_window`.
+    pub login_failures_allowed: u32,
+    pub login_failure_window: Duration,
+}
+
+impl Config {
+    /// Defaults for a server on `bind` with the given database; the public URL is derived
+    /// from the bind address.
+    pub fn new(bind: SocketAddr, database_url: impl Into<String>) -> Config {
+        Config {
+            bind,
+            public_url: None,
+            database_url: database_url.into(),
+            pin_ttl: Duration::from_secs(600),
+            reconnect_grace: Duration::from_secs(60),
+            login_ttl: Duration::from_secs(12 * 3600),
+            eula: default_eula(),
+            join_failures_allowed: 5,
+            join_failure_window: Duration::from_secs(15 * 60),
+            login_failures_allowed: 10,
+            login_failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+
+}
+
+/// The URL a browser would use for `bind`, used when no public URL is configured.
+pub fn public_url_for(bind: SocketAddr) -> Url {
+    let host = if bind.ip().is_unspecified() {
+        // Listening on all interfaces: the loopback address is at least reachable locally.
+        match bind {
+            SocketAddr::V4(_) => "127.0.0.1".to_owned(),
+            SocketAddr::V6(_) => "[::1]".to_owned(),
+        }
+    } else {
+        match bind {
+            SocketAddr::V4(a) => a.ip().to_string(),
+            SocketAddr::V6(a) => format!("[{}]", a.ip()),
+        }
+    };
+    Url::parse(&format!("http://{host}:{}/", bind.port())).expect("a socket address makes a valid URL")
+}
+
+/// Parses and checks a `--public-url`.
+pub fn parse_public_url(text: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(text).with_context(|| format!("--public-url {text:?} is not a URL"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "http" | "https"),
+        "--public-url must start with http:// or https://"
+    );
+    anyhow::ensure!(url.query().is_none() && url.fragment().is_none(), "--public-url must not have a query or fragment");
+    Ok(url)
+}
+
+/// The built-in licence text, versioned like a configured one.
+pub fn default_eula() -> Eula {
+    eula_from_text(DEFAULT_EULA_TEXT.to_owned())
+}
+
+/// The version is a short hash of the text, so editing the file makes customers accept the
+/// new text without anyone having to remember to bump a number.
+pub fn eula_from_text(text: String) -> Eula {
+    let version = sha256_hex(text.as_bytes())[..16].to_owned();
+    Eula { version, text }
+}
+
+pub fn load_eula(path: &Path) -> anyhow::Result<Eula> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the EULA file {}", path.display()))?;
+    anyhow::ensure!(!text.trim().is_empty(), "the EULA file {} is empty", path.display());
+    Ok(eula_from_text(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_follows_the_bind_address() {
+        assert_eq!(public_url_for("127.0.0.1:8080".parse().unwrap()).as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(public_url_for("0.0.0.0:80".parse().unwrap()).as_str(), "http://127.0.0.1:80/");
+        assert_eq!(public_url_for("[::1]:9".parse().unwrap()).as_str(), "http://[::1]:9/");
+    }
+
+    #[test]
+    fn eula_version_changes_with_the_text() {
+        let a = eula_from_text("a".into());
+        let b = eula_from_text("b".into());
+        assert_eq!(a.version.len(), 16);
+        assert_ne!(a.version, b.version);
+        assert_eq!(a, eula_from_text("a".into()));
+    }
+
+    #[test]
+    fn public_url_must_be_http() {
+        assert!(parse_public_url("https://lens.example.com/support/").is_ok());
+        assert!(parse_public_url("ftp://x").is_err());
+        assert!(parse_public_url("http://x/?a=b").is_err());
+    }
+}

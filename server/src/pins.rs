@@ -1,0 +1,159 @@
+//! Six-digit PINs: issuing one with a new session, and redeeming it when a customer joins.
+//!
+//! PINs are single use and short-lived. A used or expired PIN is remembered for a day (see
+//! [`memory_ms`]) so that a customer who types it again is told "already used" or "expired"
+//! rather than "not found", and it is not handed out again during that day, so that such an
+//! answer can never be about somebody else's session.
+
+use std::time::Duration;
+
+use lens_core::signal::JoinRefusal;
+use sqlx::SqlitePool;
+
+use crate::db::duration_ms;
+use crate::tokens::{random_id, random_pin};
+
+/// Attempts at finding a free PIN before giving up. With a million PINs and at most a day's
+/// worth in use, needing more than a handful means something is wrong.
+const ISSUE_ATTEMPTS: usize = 64;
+
+/// How long a PIN is remembered (and kept out of circulation) after it was issued.
+pub fn memory_ms(pin_ttl: Duration) -> i64 {
+    (24 * 3600 * 1000i64).max(duration_ms(pin_ttl).saturating_mul(2))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedPin {
+    pub session_id: String,
+    pub pin: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
+/// Creates a Pending session for the technician with a fresh PIN.
+pub async fn issue(
+    db: &SqlitePool,
+    technician_id: i64,
+    customer_name: &str,
+    pin_ttl: Duration,
+    now: i64,
+) -> anyhow::Result<IssuedPin> {
+    let expires_at = now.saturating_add(duration_ms(pin_ttl));
+    let remembered_since = now - memory_ms(pin_ttl);
+    for _ in 0..ISSUE_ATTEMPTS {
+        let session_id = random_id();
+        let pin = random_pin();
+        // One statement, so the "is it free" check and the insert cannot be split by a
+        // concurrent issue of the same PIN.
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (id, technician_id, customer_name, pin, pin_expires_at, status, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, 'pending', ?6 \
+             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE pin = ?4 AND (created_at > ?7 OR status = 'pending'))",
+        )
+        .bind(&session_id)
+        .bind(technician_id)
+        .bind(customer_name)
+        .bind(&pin)
+        .bind(expires_at)
+        .bind(now)
+        .bind(remembered_since)
+        .execute(db)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(IssuedPin { session_id, pin, expires_at });
+        }
+    }
+    anyhow::bail!("no free PIN found after {ISSUE_ATTEMPTS} attempts")
+}
+
+/// A redeemed PIN: the session the customer joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joined {
+    pub session_id: String,
+    pub technician_id: i64,
+    pub technician_name: String,
+    pub customer_name: String,
+}
+
+/// Redeems `pin`, binding the session to the customer token whose hash is given.
+pub async fn redeem(
+    db: &SqlitePool,
+    pin: &str,
+    customer_token_hash: &str,
+    pin_ttl: Duration,
+    now: i64,
+) -> anyhow::Result<Result<Joined, JoinRefusal>> {
+    let Some(candidate) = newest_with_pin(db, pin, now - memory_ms(pin_ttl)).await? else {
+        return Ok(Err(JoinRefusal::PinNotFound));
+    };
+    if let Some(refusal) = candidate.refusal(now) {
+        return Ok(Err(refusal));
+    }
+    // Conditional on the PIN still being unredeemed and unexpired: of two customers typing
+    // the same PIN at once, exactly one gets the session.
+    let claimed = sqlx::query(
+        "UPDATE sessions SET joined_at = ?, customer_token_hash = ? \
+         WHERE id = ? AND status = 'pending' AND joined_at IS NULL AND pin_expires_at > ?",
+    )
+    .bind(now)
+    .bind(customer_token_hash)
+    .bind(&candidate.session_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    if claimed.rows_affected() == 1 {
+        return Ok(Ok(Joined {
+            session_id: candidate.session_id,
+            technician_id: candidate.technician_id,
+            technician_name: candidate.technician_name,
+            customer_name: candidate.customer_name,
+        }));
+    }
+    // Lost a race: say why as of now.
+    let refusal = match newest_with_pin(db, pin, now - memory_ms(pin_ttl)).await? {
+        Some(now_candidate) => now_candidate.refusal(now).unwrap_or(JoinRefusal::PinAlreadyUsed),
+        None => JoinRefusal::PinNotFound,
+    };
+    Ok(Err(refusal))
+}
+
+struct Candidate {
+    session_id: String,
+    technician_id: i64,
+    technician_name: String,
+    customer_name: String,
+    status: String,
+    pin_expires_at: i64,
+    joined_at: Option<i64>,
+}
+
+impl Candidate {
+    /// Why this session cannot be joined with its PIN now, if it cannot.
+    fn refusal(&self, now: i64) -> Option<JoinRefusal> {
+        if self.joined_at.is_some() {
+            Some(JoinRefusal::PinAlreadyUsed)
+        } else if self.status != "pending" || self.pin_expires_at <= now {
+            // Expired, or ended by the technician before anyone joined: either way the
+            // customer needs a new PIN.
+            Some(JoinRefusal::PinExpired)
+        } else {
+            None
+        }
+    }
+}
+
+async fn newest_with_pin(db: &SqlitePool, pin: &str, since: i64) -> anyhow::Result<Option<Candidate>> {
+    let row: Option<(String, i64, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT s.id, s.technician_id, t.display_name, s.customer_name, s.status, s.pin_expires_at, s.joined_at \
+         FROM sessions s JOIN technicians t ON t.id = s.technician_id \
+         WHERE s.pin = ? AND (s.created_at > ? OR s.status = 'pending') \
+         ORDER BY s.created_at DESC LIMIT 1",
+    )
+    .bind(pin)
+    .bind(since)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(session_id, technician_id, technician_name, customer_name, status, pin_expires_at, joined_at)| {
+        Candidate { session_id, technician_id, technician_name, customer_name, status, pin_expires_at, joined_at }
+    }))
+}

@@ -1,0 +1,279 @@
+//! Sessions in the database. Every status change is one conditional `UPDATE`, so two
+//! requests racing for the same session (two Starts, a Start and a Leave) cannot both win:
+//! the loser sees zero rows changed.
+
+use lens_core::signal::{EndReason, SessionStatus, SessionSummary};
+use sqlx::SqlitePool;
+
+/// How far back a technician's list reaches for sessions that are over.
+const LIST_HISTORY_MS: i64 = 24 * 3600 * 1000;
+/// At most this many rows in a list (newest first).
+const LIST_LIMIT: i64 = 100;
+
+/// The statuses in which a session can still change.
+const LIVE: &str = "('pending', 'waiting', 'active')";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub technician_id: i64,
+    pub customer_name: String,
+    pub status: SessionStatus,
+    pub end_reason: Option<EndReason>,
+    pub pin: String,
+    pub pin_expires_at: i64,
+    pub joined_at: Option<i64>,
+    pub created_at: i64,
+    pub eula_version: Option<String>,
+}
+
+impl SessionRow {
+    /// The status as of `now`: an unredeemed PIN past its time is Expired even before the
+    /// sweep has written that down.
+    pub fn status_at(&self, now: i64) -> (SessionStatus, Option<EndReason>) {
+        if self.status == SessionStatus::Pending && self.joined_at.is_none() && self.pin_expires_at <= now {
+            (SessionStatus::Expired, Some(EndReason::PinExpired))
+        } else {
+            (self.status, self.end_reason)
+        }
+    }
+
+    pub fn is_live(&self, now: i64) -> bool {
+        matches!(self.status_at(now).0, SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active)
+    }
+
+    pub fn summary(&self, now: i64) -> SessionSummary {
+        let (status, end_reason) = self.status_at(now);
+        SessionSummary {
+            id: self.id.clone(),
+            customer_name: self.customer_name.clone(),
+            status,
+            // Only while it can still be redeemed: the technician may need to read it out again.
+            pin: (status == SessionStatus::Pending && self.joined_at.is_none()).then(|| self.pin.clone()),
+            created_at: self.created_at,
+            end_reason,
+        }
+    }
+}
+
+type RawRow = (String, i64, String, String, Option<String>, String, i64, Option<i64>, i64, Option<String>);
+
+const COLUMNS: &str = "id, technician_id, customer_name, status, end_reason, pin, pin_expires_at, joined_at, \
+                       created_at, eula_version";
+
+fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
+    let (id, technician_id, customer_name, status, end_reason, pin, pin_expires_at, joined_at, created_at, eula_version) =
+        raw;
+    Ok(SessionRow {
+        status: parse_status(&status).ok_or_else(|| anyhow::anyhow!("session {id} has unknown status {status:?}"))?,
+        end_reason: end_reason.as_deref().and_then(parse_end_reason),
+        id,
+        technician_id,
+        customer_name,
+        pin,
+        pin_expires_at,
+        joined_at,
+        created_at,
+        eula_version,
+    })
+}
+
+pub async fn get(db: &SqlitePool, session_id: &str) -> anyhow::Result<Option<SessionRow>> {
+    let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"))
+        .bind(session_id)
+        .fetch_optional(db)
+        .await?;
+    raw.map(from_raw).transpose()
+}
+
+pub async fn by_customer_token_hash(db: &SqlitePool, token_hash: &str) -> anyhow::Result<Option<SessionRow>> {
+    let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE customer_token_hash = ?"))
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await?;
+    raw.map(from_raw).transpose()
+}
+
+/// The technician's list: everything still live plus the last day's history, newest first.
+pub async fn list_for_technician(db: &SqlitePool, technician_id: i64, now: i64) -> anyhow::Result<Vec<SessionSummary>> {
+    let raws: Vec<RawRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE technician_id = ? AND (status IN {LIVE} OR created_at > ?) \
+         ORDER BY created_at DESC, id LIMIT ?"
+    ))
+    .bind(technician_id)
+    .bind(now - LIST_HISTORY_MS)
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await?;
+    raws.into_iter().map(|raw| from_raw(raw).map(|row| row.summary(now))).collect()
+}
+
+/// Sessions a customer has joined and that are not over: after a restart each gets the
+/// reconnect grace period to have its customer come back.
+pub async fn joined_live_sessions(db: &SqlitePool) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(&format!("SELECT id FROM sessions WHERE status IN {LIVE} AND joined_at IS NOT NULL"))
+        .fetch_all(db)
+        .await?)
+}
+
+/// Pending (joined) → Waiting. False if the session was not in that state.
+pub async fn accept_eula(db: &SqlitePool, session_id: &str, version: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET status = 'waiting', eula_version = ? \
+         WHERE id = ? AND status = 'pending' AND joined_at IS NOT NULL",
+    )
+    .bind(version)
+    .bind(session_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Waiting → Active, only if the technician has no other active session. False if either
+/// condition did not hold (the caller looks at why).
+pub async fn start(db: &SqlitePool, session_id: &str, technician_id: i64, now: i64) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE sessions SET status = 'active', started_at = ? \
+         WHERE id = ? AND technician_id = ? AND status = 'waiting' \
+           AND NOT EXISTS (SELECT 1 FROM sessions WHERE technician_id = ? AND status = 'active')",
+    )
+    .bind(now)
+    .bind(session_id)
+    .bind(technician_id)
+    .bind(technician_id)
+    .execute(db)
+    .await;
+    match result {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        // The one-active-per-technician index caught a race the NOT EXISTS could not see.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn active_session_of(db: &SqlitePool, technician_id: i64) -> anyhow::Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT id FROM sessions WHERE technician_id = ? AND status = 'active'")
+        .bind(technician_id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Any live status → Closed. Returns the technician to notify, or None if the session was
+/// already over (someone else closed it first).
+pub async fn close(db: &SqlitePool, session_id: &str, reason: EndReason, now: i64) -> anyhow::Result<Option<i64>> {
+    Ok(sqlx::query_scalar(&format!(
+        "UPDATE sessions SET status = 'closed', end_reason = ?, ended_at = ? \
+         WHERE id = ? AND status IN {LIVE} RETURNING technician_id"
+    ))
+    .bind(end_reason_str(reason))
+    .bind(now)
+    .bind(session_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Marks unredeemed PINs that ran out as Expired; returns the technicians to notify.
+pub async fn expire_due(db: &SqlitePool, now: i64) -> anyhow::Result<Vec<i64>> {
+    let mut technicians: Vec<i64> = sqlx::query_scalar(
+        "UPDATE sessions SET status = 'expired', end_reason = 'pin_expired', ended_at = pin_expires_at \
+         WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= ? RETURNING technician_id",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await?;
+    technicians.sort_unstable();
+    technicians.dedup();
+    Ok(technicians)
+}
+
+/// When the next unredeemed PIN runs out, if any is pending.
+pub async fn next_pin_expiry(db: &SqlitePool) -> anyhow::Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(pin_expires_at) FROM sessions WHERE status = 'pending' AND joined_at IS NULL",
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+pub fn status_str(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Pending => "pending",
+        SessionStatus::Waiting => "waiting",
+        SessionStatus::Active => "active",
+        SessionStatus::Closed => "closed",
+        SessionStatus::Expired => "expired",
+    }
+}
+
+fn parse_status(text: &str) -> Option<SessionStatus> {
+    [SessionStatus::Pending, SessionStatus::Waiting, SessionStatus::Active, SessionStatus::Closed, SessionStatus::Expired]
+        .into_iter()
+        .find(|s| status_str(*s) == text)
+}
+
+pub fn end_reason_str(reason: EndReason) -> &'static str {
+    match reason {
+        EndReason::TechnicianEnded => "technician_ended",
+        EndReason::CustomerLeft => "customer_left",
+        EndReason::EulaDeclined => "eula_declined",
+        EndReason::WaitingTimedOut => "waiting_timed_out",
+        EndReason::ConnectionLost => "connection_lost",
+        EndReason::MediaFailed => "media_failed",
+        EndReason::PinExpired => "pin_expired",
+    }
+}
+
+fn parse_end_reason(text: &str) -> Option<EndReason> {
+    [
+        EndReason::TechnicianEnded,
+        EndReason::CustomerLeft,
+        EndReason::EulaDeclined,
+        EndReason::WaitingTimedOut,
+        EndReason::ConnectionLost,
+        EndReason::MediaFailed,
+        EndReason::PinExpired,
+    ]
+    .into_iter()
+    .find(|r| end_reason_str(*r) == text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored strings must be the protocol's own spelling, so that the database reads
+    /// the same as the wire.
+    #[test]
+    fn stored_names_match_the_protocol() {
+        for status in [SessionStatus::Pending, SessionStatus::Waiting, SessionStatus::Active, SessionStatus::Closed, SessionStatus::Expired] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status_str(status));
+            assert_eq!(parse_status(status_str(status)), Some(status));
+        }
+        for reason in [EndReason::TechnicianEnded, EndReason::CustomerLeft, EndReason::EulaDeclined, EndReason::WaitingTimedOut, EndReason::ConnectionLost, EndReason::MediaFailed, EndReason::PinExpired] {
+            assert_eq!(serde_json::to_value(reason).unwrap(), end_reason_str(reason));
+            assert_eq!(parse_end_reason(end_reason_str(reason)), Some(reason));
+        }
+    }
+
+    #[test]
+    fn an_unredeemed_pin_past_its_time_reads_as_expired() {
+        let row = SessionRow {
+            id: "s".into(),
+            technician_id: 1,
+            customer_name: "Ann".into(),
+            status: SessionStatus::Pending,
+            end_reason: None,
+            pin: "123456".into(),
+            pin_expires_at: 1_000,
+            joined_at: None,
+            created_at: 0,
+            eula_version: None,
+        };
+        assert_eq!(row.summary(999).pin.as_deref(), Some("123456"));
+        let later = row.summary(1_000);
+        assert_eq!((later.status, later.end_reason, later.pin), (SessionStatus::Expired, Some(EndReason::PinExpired), None));
+        let joined = SessionRow { joined_at: Some(500), ..row };
+        assert_eq!(joined.summary(2_000).status, SessionStatus::Pending);
+        assert_eq!(joined.summary(2_000).pin, None);
+    }
+}

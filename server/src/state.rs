@@ -1,0 +1,62 @@
+//! What every handler and socket task shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::sync::{Notify, watch};
+use url::Url;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::rate_limit::FailureLimiter;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub config: Config,
+    /// The resolved public URL (configured, or derived from the bound address).
+    pub public_url: Url,
+    pub db: SqlitePool,
+    pub hub: Hub,
+    pub join_failures: FailureLimiter,
+    pub login_failures: FailureLimiter,
+    /// Wakes the PIN expiry task when a new PIN may expire before what it is sleeping for.
+    pub pin_expiry_changed: Notify,
+    /// Becomes true when the server shuts down; socket tasks close their sockets.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(config: Config, public_url: Url, db: SqlitePool, shutdown: watch::Receiver<bool>) -> AppState {
+        AppState(Arc::new(Shared {
+            join_failures: FailureLimiter::new(config.join_failures_allowed, config.join_failure_window),
+            login_failures: FailureLimiter::new(config.login_failures_allowed, config.login_failure_window),
+            config,
+            public_url,
+            db,
+            hub: Hub::new(),
+            pin_expiry_changed: Notify::new(),
+            shutdown,
+        }))
+    }
+
+    /// The public URL without a trailing slash, ready for appending paths.
+    pub fn public_base(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+
+    /// Whether the console cookie must carry `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}

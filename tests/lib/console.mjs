@@ -1,0 +1,138 @@
+// The technician's console in Debian's Chromium, as a technician uses it.
+
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { tempDir, ARTIFACTS } from './lens.mjs';
+
+// See ../shared/SETUP-NOTES.md: without --allow-loopback-in-peer-connection and the fake
+// media UI, ICE on loopback never completes; the fake device gives the technician a
+// synthetic microphone (a beep) to send back to the customer.
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+];
+
+export async function openConsole(server) {
+  const context = await chromium.launchPersistentContext(tempDir('chromium'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = context.pages()[0] || (await context.newPage());
+  await page.goto(server.url + '/');
+  return new Console(context, page, server);
+}
+
+export class Console {
+  constructor(context, page, server) {
+    this.context = context;
+    this.page = page;
+    this.server = server;
+  }
+
+  async login({ email, password }) {
+    const p = this.page;
+    await p.getByTestId('login-email').fill(email);
+    await p.getByTestId('login-password').fill(password);
+    await p.getByTestId('login-submit').click();
+    await p.getByTestId('new-session-open').waitFor();
+  }
+
+  /** New Session → customer name → Create PIN; returns what the dialog shows. */
+  async newSession(customerName) {
+    const p = this.page;
+    await p.getByTestId('new-session-open').click();
+    await p.getByTestId('new-session-name').fill(customerName);
+    await p.getByTestId('new-session-create').click();
+    const pinText = await p.getByTestId('new-session-pin').innerText({ timeout: 10000 });
+    const pin = pinText.replace(/\D/g, '');
+    const mobileLink = (await p.getByTestId('new-session-link-mobile').innerText()).trim();
+    const desktopLink = (await p.getByTestId('new-session-link-desktop').innerText()).trim();
+    await p.getByTestId('new-session-close').click();
+    return { pin, pinText, mobileLink, desktopLink };
+  }
+
+  row(customerName) {
+    return this.page.getByTestId('session-row').filter({ hasText: customerName });
+  }
+
+  /** Waits until the customer's row shows `status` (as the technician reads it). */
+  async waitForStatus(customerName, status, timeout = 20000) {
+    await this.row(customerName).getByTestId('session-status').filter({ hasText: new RegExp(status, 'i') }).waitFor({ timeout });
+  }
+
+  async rowText(customerName) {
+    return this.row(customerName).innerText();
+  }
+
+  async start(customerName) {
+    await this.row(customerName).getByTestId('session-start').click();
+  }
+
+  async end() {
+    await this.page.getByTestId('session-end').click();
+  }
+
+  /** The text of the console's message area (refusals and notices). */
+  async message() {
+    return this.page.getByTestId('message').innerText();
+  }
+
+  /** How many notification sounds the console has played (window.lens.soundsPlayed). */
+  async soundsPlayed() {
+    return this.page.evaluate(() => window.lens.soundsPlayed || 0);
+  }
+
+  /** What the technician's browser receives, from RTCPeerConnection.getStats(). */
+  async receiveStats() {
+    return this.page.evaluate(async () => {
+      const pc = window.lens && window.lens.pc;
+      if (!pc) return null;
+      const report = await pc.getStats();
+      let video = null, audio = null, outAudio = null;
+      const codecs = {};
+      report.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') video = r;
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') audio = r;
+        if (r.type === 'outbound-rtp' && r.kind === 'audio') outAudio = r;
+        if (r.type === 'codec') codecs[r.id] = r;
+      });
+      return {
+        framesDecoded: video ? video.framesDecoded || 0 : 0,
+        frameWidth: video ? video.frameWidth : undefined,
+        frameHeight: video ? video.frameHeight : undefined,
+        videoCodec: video && codecs[video.codecId] ? codecs[video.codecId].mimeType : undefined,
+        videoFmtp: video && codecs[video.codecId] ? codecs[video.codecId].sdpFmtpLine : undefined,
+        totalSamplesReceived: audio ? audio.totalSamplesReceived || 0 : 0,
+        audioCodec: audio && codecs[audio.codecId] ? codecs[audio.codecId].mimeType : undefined,
+        audioPacketsSent: outAudio ? outAudio.packetsSent || 0 : 0,
+      };
+    });
+  }
+
+  /** Polls getStats until `predicate` holds; returns the stats that satisfied it. */
+  async waitForStats(predicate, timeout = 20000) {
+    const deadline = Date.now() + timeout;
+    let last = null;
+    while (Date.now() < deadline) {
+      last = await this.receiveStats();
+      if (last && predicate(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`stats never satisfied the condition; last: ${JSON.stringify(last)}`);
+  }
+
+  async screenshot(name) {
+    const path = join(ARTIFACTS, name);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  async close() {
+    await this.context.close();
+  }
+}

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Adds up the results of every test runner's log into one closing line.
+# Usage: tests/summary.sh LOG...
+set -eu
+awk '
+  /^test result: /             { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+  /^# pass [0-9]+$/            { p += $3 }
+  /^# fail [0-9]+$/            { f += $3 }
+  /^kotlin: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+  END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }
+' "$@"

@@ -22,8 +22,13 @@ fn h264(c: &mut Criterion) {
     let mut group = c.benchmark_group("h264");
     group.throughput(Throughput::Elements(1));
     group.bench_function("encode 640x480 frame (1.5 Mbit/s)", |b| {
-        let mut encoder =
-            H264Encoder::new(H264Settings { width: WIDTH, height: HEIGHT, fps: 30, bitrate_bps: 1_500_000 }).unwrap();
+        let mut encoder = H264Encoder::new(H264Settings {
+            width: WIDTH,
+            height: HEIGHT,
+            fps: 30,
+            bitrate_bps: 1_500_000,
+        })
+        .unwrap();
         let t0 = Instant::now();
         let mut n = 0u64;
         b.iter(|| {
@@ -34,8 +39,13 @@ fn h264(c: &mut Criterion) {
         });
     });
     group.bench_function("encode 640x480 keyframe", |b| {
-        let mut encoder =
-            H264Encoder::new(H264Settings { width: WIDTH, height: HEIGHT, fps: 30, bitrate_bps: 1_500_000 }).unwrap();
+        let mut encoder = H264Encoder::new(H264Settings {
+            width: WIDTH,
+            height: HEIGHT,
+            fps: 30,
+            bitrate_bps: 1_500_000,
+        })
+        .unwrap();
         let t0 = Instant::now();
         let mut n = 0u64;
         b.iter(|| {

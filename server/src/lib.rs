@@ -1,1 +1,117 @@
+//! lens-server: technicians sign in to a web console, create sessions with six-digit PINs
+//! and links, and see live video from the customer who joined with one. The server keeps
+//! the sessions (SQLite), checks every step of their life (`sessions.rs`) and relays the
+//! WebRTC signalling between the customer app and the console (`hub.rs`); media flows
+//! peer to peer and never through it.
+//!
+//! [`start`] runs a server from a [`Config`]; the `lens-server` binary and the integration
+//! tests both use it.
 
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod console;
+pub mod customer_ws;
+pub mod db;
+pub mod error;
+pub mod housekeeping;
+pub mod hub;
+pub mod join;
+pub mod pins;
+pub mod rate_limit;
+pub mod session_store;
+pub mod sessions;
+pub mod sessions_api;
+pub mod state;
+pub mod technician_ws;
+pub mod technicians;
+pub mod tokens;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+use tokio::sync::watch;
+use url::Url;
+
+pub use config::Config;
+use state::AppState;
+
+/// How long a shutdown waits for connections to finish before giving up on them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running server.
+pub struct Server {
+    local_addr: SocketAddr,
+    public_url: Url,
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the database, binds the listener and serves in the background.
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let db = db::open(&config.database_url).await?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    let local_addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| config::public_url_for(local_addr));
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let state = AppState::new(config, public_url.clone(), db, shutdown_rx);
+    sessions::resume_after_restart(&state).await?;
+    housekeeping::spawn(&state);
+    let app = app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let mut stop = state.shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                state::until_shutdown(&mut stop).await;
+            })
+            .await
+    });
+    tracing::info!(address = %local_addr, public_url = %public_url, "listening");
+    Ok(Server { local_addr, public_url, state, shutdown, task })
+}
+
+impl Server {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://<bound address>`, for talking to this server directly.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The URL links and the console address are built on.
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    pub fn db(&self) -> &SqlitePool {
+        &self.state.db
+    }
+
+    /// Closes every socket (customers are told the server is going away and reconnect to
+    /// the next one within their grace period) and stops serving.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        match tokio::time::timeout(SHUTDOWN_GRACE, self.task).await {
+            Ok(joined) => joined.context("server task")?.context("serving")?,
+            Err(_) => tracing::warn!("connections still open after the shutdown grace; stopping anyway"),
+        }
+        self.state.db.close().await;
+        Ok(())
+    }
+
+    /// Serves until the server fails (it only stops by [`Server::shutdown`]).
+    pub async fn wait_for_error(&mut self) -> anyhow::Error {
+        match (&mut self.task).await {
+            Ok(Ok(())) => anyhow::anyhow!("the server stopped"),
+            Ok(Err(error)) => anyhow::Error::from(error).context("serving"),
+            Err(error) => anyhow::Error::from(error).context("server task"),
+        }
+    }
+}

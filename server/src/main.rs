@@ -1,1 +1,191 @@
-fn main() {}
+//! The `lens-server` command: `serve` runs the server, `add-technician` creates an account
+//! or resets its password.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lens_server::config::{self, Config, DEFAULT_DATABASE_URL};
+use lens_server::technicians::{self, DEMO_EMAIL, DEMO_NAME, Upserted};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "lens-server", version, about = "Lens visual remote support: session server and technician console")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server and the technician console.
+    Serve(ServeArgs),
+    /// Create a technician account, or set a new name and password for an existing one.
+    AddTechnician(AddTechnicianArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LENS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Address people reach the server at (links and the console URL use it; https makes
+    /// the console cookie Secure). Default: http://<bind>.
+    #[arg(long, env = "LENS_PUBLIC_URL")]
+    public_url: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArg,
+    /// How long a new PIN can be used, in seconds.
+    #[arg(long, env = "LENS_PIN_TTL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pin_ttl_secs: u64,
+    /// How long a customer who lost the connection may take to reconnect, in seconds.
+    #[arg(long, env = "LENS_RECONNECT_GRACE_SECS", default_value_t = 60)]
+    reconnect_grace_secs: u64,
+    /// How long a console sign-in lasts, in seconds.
+    #[arg(long, env = "LENS_LOGIN_TTL_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
+    login_ttl_secs: u64,
+    /// Text file with the licence agreement customers must accept (default: built-in text).
+    #[arg(long, env = "LENS_EULA_FILE")]
+    eula_file: Option<PathBuf>,
+    /// Create a demo technician on first start and print its credentials.
+    #[arg(long, env = "LENS_DEMO")]
+    demo: bool,
+}
+
+#[derive(clap::Args)]
+struct DatabaseArg {
+    /// SQLite database URL.
+    #[arg(long = "database", env = "LENS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    url: String,
+}
+
+#[derive(clap::Args)]
+struct AddTechnicianArgs {
+    #[arg(long, env = "LENS_TECHNICIAN_EMAIL")]
+    email: String,
+    /// The name customers see.
+    #[arg(long, env = "LENS_TECHNICIAN_NAME")]
+    name: String,
+    /// The password (visible in the process list; prefer --password-stdin).
+    #[arg(long, env = "LENS_TECHNICIAN_PASSWORD", conflicts_with = "password_stdin")]
+    password: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, env = "LENS_PASSWORD_STDIN")]
+    password_stdin: bool,
+    #[command(flatten)]
+    database: DatabaseArg,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        // Logs go to stderr; stdout carries only what a person or a test script reads.
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::AddTechnician(args) => add_technician(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = Config::new(args.bind, args.database.url);
+    config.public_url = args.public_url.as_deref().map(config::parse_public_url).transpose()?;
+    config.pin_ttl = Duration::from_secs(args.pin_ttl_secs);
+    config.reconnect_grace = Duration::from_secs(args.reconnect_grace_secs);
+    config.login_ttl = Duration::from_secs(args.login_ttl_secs);
+    if let Some(path) = &args.eula_file {
+        config.eula = config::load_eula(path)?;
+    }
+    if config.public_url.is_none() && args.bind.ip().is_unspecified() {
+        tracing::warn!("listening on all interfaces without --public-url: links will point at the loopback address");
+    }
+
+    let mut server = lens_server::start(config).await?;
+    if args.demo {
+        ensure_demo_technician(server.db()).await?;
+    }
+    let console_url = server.public_url().as_str().to_owned();
+    println!("Technician console: {console_url}");
+    // Scripts and tests wait for this line: everything above it is already printed.
+    println!("Lens server listening on http://{}", server.local_addr());
+
+    tokio::select! {
+        error = server.wait_for_error() => return Err(error),
+        () = shutdown_signal() => {}
+    }
+    tracing::info!("shutting down");
+    server.shutdown().await
+}
+
+/// The demo account's password is printed once and stored nowhere but as its hash.
+async fn ensure_demo_technician(db: &sqlx::SqlitePool) -> anyhow::Result<()> {
+    if technicians::exists(db, DEMO_EMAIL).await? {
+        println!("Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created).");
+        println!(
+            "To set a new password: lens-server add-technician --email {DEMO_EMAIL} --name \"{DEMO_NAME}\" --password-stdin"
+        );
+        return Ok(());
+    }
+    let password = lens_server::tokens::random_password();
+    technicians::upsert(db, DEMO_EMAIL, DEMO_NAME, &password).await?;
+    println!("Demo technician created. These credentials are shown only once:");
+    println!("Demo technician email: {DEMO_EMAIL}");
+    println!("Demo technician password: {password}");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
+    let password = match (args.password, args.password_stdin) {
+        (Some(password), false) => password,
+        (None, true) => read_password_from_stdin()?,
+        (None, false) => anyhow::bail!("give the password with --password or --password-stdin"),
+        (Some(_), true) => unreachable!("clap refuses both"),
+    };
+    let db = lens_server::db::open(&args.database.url).await?;
+    let outcome = technicians::upsert(&db, &args.email, &args.name, &password).await?;
+    db.close().await;
+    match outcome {
+        Upserted::Created => println!("Technician {} created.", args.email.trim()),
+        Upserted::PasswordReset => {
+            println!("Technician {} updated: new password set, signed out everywhere.", args.email.trim())
+        }
+    }
+    Ok(())
+}
+
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password: ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

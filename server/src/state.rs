@@ -60,3 +60,10 @@ impl Deref for AppState {
         &self.0
     }
 }
+
+/// Resolves when the server shuts down (or its handle is gone).
+pub async fn until_shutdown(shutdown: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is not Send; drop it here so callers can hold this
+    // future across awaits in a socket task.
+    let _ = shutdown.wait_for(|down| *down).await;
+}

@@ -2,7 +2,7 @@
 //! directly: these values are bearer credentials (cookies, customer tokens) or must not be
 //! guessable (PINs, session ids).
 
-use rand::Rng;
+use rand::{Rng, RngCore};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};

@@ -23,8 +23,14 @@ impl Default for MediaConfig {
         Self {
             bind_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             ice_servers: Vec::new(),
-            video: VideoSourceConfig::Synthetic { width: 640, height: 480, fps: 30 },
-            audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+            video: VideoSourceConfig::Synthetic {
+                width: 640,
+                height: 480,
+                fps: 30,
+            },
+            audio: AudioSourceConfig::Synthetic {
+                frequency_hz: 440.0,
+            },
             playback: PlaybackConfig::Null,
         }
     }
@@ -40,7 +46,11 @@ pub struct IceServer {
 
 impl From<String> for IceServer {
     fn from(url: String) -> Self {
-        Self { url, username: String::new(), credential: String::new() }
+        Self {
+            url,
+            username: String::new(),
+            credential: String::new(),
+        }
     }
 }
 
@@ -85,13 +95,22 @@ impl VideoSourceConfig {
         let fps = self.fps();
         // I420 halves both chroma dimensions, and openh264 refuses odd sizes and anything
         // beyond 3840x2160.
-        if w == 0 || h == 0 || w % 2 != 0 || h % 2 != 0 || w > 3840 || h > 3840 || w * h > 3840 * 2160 {
+        if w == 0
+            || h == 0
+            || w % 2 != 0
+            || h % 2 != 0
+            || w > 3840
+            || h > 3840
+            || w * h > 3840 * 2160
+        {
             return Err(MediaError::InvalidConfig(format!(
                 "video size {w}x{h}: width and height must be even, non-zero and at most 3840x2160"
             )));
         }
         if fps == 0 || fps > 60 {
-            return Err(MediaError::InvalidConfig(format!("video rate {fps} fps: must be 1 to 60")));
+            return Err(MediaError::InvalidConfig(format!(
+                "video rate {fps} fps: must be 1 to 60"
+            )));
         }
         Ok(())
     }
@@ -126,13 +145,24 @@ mod tests {
 
     #[test]
     fn bitrate_is_1_5_mbit_at_vga_30() {
-        let video = VideoSourceConfig::Synthetic { width: 640, height: 480, fps: 30 };
+        let video = VideoSourceConfig::Synthetic {
+            width: 640,
+            height: 480,
+            fps: 30,
+        };
         assert_eq!(video.target_bitrate_bps(), 1_500_000);
     }
 
     #[test]
     fn odd_sizes_are_refused() {
-        let video = VideoSourceConfig::Synthetic { width: 641, height: 480, fps: 30 };
-        assert!(matches!(video.validate(), Err(MediaError::InvalidConfig(_))));
+        let video = VideoSourceConfig::Synthetic {
+            width: 641,
+            height: 480,
+            fps: 30,
+        };
+        assert!(matches!(
+            video.validate(),
+            Err(MediaError::InvalidConfig(_))
+        ));
     }
 }

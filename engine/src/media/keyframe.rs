@@ -39,7 +39,11 @@ pub(crate) struct KeyframePacer {
 
 impl KeyframePacer {
     pub(crate) fn new(min_interval: Duration) -> Self {
-        Self { min_interval, last_keyframe: None, pending: false }
+        Self {
+            min_interval,
+            last_keyframe: None,
+            pending: false,
+        }
     }
 
     pub(crate) fn request(&mut self) {
@@ -48,7 +52,9 @@ impl KeyframePacer {
 
     /// Whether to force a keyframe for the frame being encoded at `now`.
     pub(crate) fn poll(&mut self, now: Instant) -> bool {
-        let window_open = self.last_keyframe.is_none_or(|last| now.saturating_duration_since(last) >= self.min_interval);
+        let window_open = self
+            .last_keyframe
+            .is_none_or(|last| now.saturating_duration_since(last) >= self.min_interval);
         if self.pending && window_open {
             self.pending = false;
             self.last_keyframe = Some(now);

@@ -2,10 +2,10 @@
 //! WebRTC peer connection out, and the technician's voice back to the speaker.
 //!
 //! ```text
-//!  VideoSource ──► video thread: pace, encode H.264 ──► writer task ──► TrackLocalStaticSample ─┐
-//!  AudioSource ──► audio thread: pace, encode Opus  ──► writer task ──► TrackLocalStaticSample ─┤
-//!                         ▲ keyframe requests (PLI/FIR, rate-limited)                           ├─ PeerConnection
-//!  AudioSink   ◄── receive task: Opus decode, level ◄── TrackRemote (technician's voice) ◄──────┘
+//!  VideoSource ─► video thread (pace, H.264) ─► writer task ─► sample track ─┐
+//!  AudioSource ─► audio thread (pace, Opus)  ─► writer task ─► sample track ─┤
+//!                  ▲ PLI/FIR, rate-limited ◄── RTCP reader ◄────────────────┤ PeerConnection
+//!  AudioSink   ◄── receive task (Opus decode, level) ◄── remote track ◄──────┘
 //! ```
 //!
 //! Capture and encoding run on plain OS threads because cameras, microphones and both codecs

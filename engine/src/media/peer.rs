@@ -9,15 +9,20 @@ use std::time::Instant;
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::interceptor::{Attribute, Interceptor, Packet, Slot, StreamInfo, TaggedPacket};
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine};
+use rtc::peer_connection::configuration::media_engine::{
+    MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
+};
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::{RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
+};
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceGatheringState,
-    RTCIceServer, RTCPeerConnectionIceEvent, RTCPeerConnectionState, Registry,
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
+    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionIceEvent, RTCPeerConnectionState,
+    Registry,
 };
 
 use super::codec::{H264_FMTP, OPUS_FMTP};
@@ -39,7 +44,10 @@ pub(crate) fn video_codec() -> RTCRtpCodec {
         sdp_fmtp_line: H264_FMTP.to_owned(),
         // `nack` and `nack pli` are added by the default interceptors; FIR is what some
         // receivers (and SIP gateways) use instead of PLI.
-        rtcp_feedback: vec![RTCPFeedback { typ: "ccm".to_owned(), parameter: "fir".to_owned() }],
+        rtcp_feedback: vec![RTCPFeedback {
+            typ: "ccm".to_owned(),
+            parameter: "fir".to_owned(),
+        }],
     }
 }
 
@@ -55,17 +63,26 @@ pub(crate) fn audio_codec() -> RTCRtpCodec {
 }
 
 /// Builds the peer connection. UDP sockets are bound here and nowhere earlier.
-pub(crate) async fn build(config: &MediaConfig, shared: Arc<Shared>) -> Result<Arc<dyn PeerConnection>, MediaError> {
+pub(crate) async fn build(
+    config: &MediaConfig,
+    shared: Arc<Shared>,
+) -> Result<Arc<dyn PeerConnection>, MediaError> {
     let mut media_engine = MediaEngine::default();
     media_engine
         .register_codec(
-            RTCRtpCodecParameters { rtp_codec: video_codec(), payload_type: VIDEO_PAYLOAD_TYPE, ..Default::default() },
+            RTCRtpCodecParameters {
+                rtp_codec: video_codec(),
+                payload_type: VIDEO_PAYLOAD_TYPE,
+            },
             RtpCodecKind::Video,
         )
         .map_err(MediaError::webrtc("register H.264"))?;
     media_engine
         .register_codec(
-            RTCRtpCodecParameters { rtp_codec: audio_codec(), payload_type: AUDIO_PAYLOAD_TYPE, ..Default::default() },
+            RTCRtpCodecParameters {
+                rtp_codec: audio_codec(),
+                payload_type: AUDIO_PAYLOAD_TYPE,
+            },
             RtpCodecKind::Audio,
         )
         .map_err(MediaError::webrtc("register Opus"))?;
@@ -85,12 +102,16 @@ pub(crate) async fn build(config: &MediaConfig, shared: Arc<Shared>) -> Result<A
             credential: server.credential.clone(),
         })
         .collect();
-    let configuration = RTCConfigurationBuilder::new().with_ice_servers(ice_servers).build();
+    let configuration = RTCConfigurationBuilder::new()
+        .with_ice_servers(ice_servers)
+        .build();
 
     // mDNS off: it needs a multicast-capable interface (build() fails with "No such device" in
     // a namespace that only has lo), and host candidates as plain IPs is what the technician's
     // browser can use anyway.
-    let setting_engine = SettingEngineBuilder::new().with_multicast_dns_mode(MulticastDnsMode::Disabled).build();
+    let setting_engine = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(MulticastDnsMode::Disabled)
+        .build();
 
     let handler = Arc::new(Handler { shared });
     let pc = PeerConnectionBuilder::<String>::new()
@@ -99,7 +120,10 @@ pub(crate) async fn build(config: &MediaConfig, shared: Arc<Shared>) -> Result<A
         .with_setting_engine(setting_engine)
         .with_interceptor_registry(registry)
         .with_handler(handler)
-        .with_udp_addrs(vec![format!("{}", std::net::SocketAddr::new(config.bind_ip, 0))])
+        .with_udp_addrs(vec![format!(
+            "{}",
+            std::net::SocketAddr::new(config.bind_ip, 0)
+        )])
         .build()
         .await
         .map_err(MediaError::webrtc("create peer connection"))?;
@@ -132,7 +156,11 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequestFo
             if !packets.iter().any(|p| is_keyframe_request(p.as_ref())) {
                 return Ok(());
             }
-            let requests = packets.iter().filter(|p| is_keyframe_request(p.as_ref())).cloned().collect();
+            let requests = packets
+                .iter()
+                .filter(|p| is_keyframe_request(p.as_ref()))
+                .cloned()
+                .collect();
             msg.message.packet = Packet::Rtcp(requests);
             msg.message.add(Attribute::DeliverToApplication);
         }
@@ -181,7 +209,7 @@ impl PeerConnectionEventHandler for Handler {
                     sdp_mid: self.shared.bundle_mid.get().cloned(),
                     sdp_mline_index: Some(0),
                 };
-                let _ = self.shared.events.send(PeerEvent::LocalCandidate(candidate));
+                self.shared.emit(PeerEvent::LocalCandidate(candidate));
             }
             Err(error) => tracing::debug!(%error, "could not serialise a local ICE candidate"),
         }
@@ -195,7 +223,10 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
         tracing::debug!(%state, "peer connection state");
-        self.shared.connected.store(state == RTCPeerConnectionState::Connected, Ordering::Release);
+        self.shared.connected.store(
+            state == RTCPeerConnectionState::Connected,
+            Ordering::Release,
+        );
         let event = match state {
             RTCPeerConnectionState::Connected => PeerEvent::Connected,
             RTCPeerConnectionState::Disconnected => PeerEvent::Disconnected,
@@ -203,7 +234,7 @@ impl PeerConnectionEventHandler for Handler {
             RTCPeerConnectionState::Closed => PeerEvent::Closed,
             _ => return,
         };
-        let _ = self.shared.events.send(event);
+        self.shared.emit(event);
     }
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {

@@ -62,77 +62,79 @@ pub(crate) fn spawn_video(
     shared: Arc<Shared>,
 ) -> std::io::Result<(JoinHandle<()>, mpsc::Receiver<EncodedFrame>)> {
     let (tx, rx) = mpsc::channel(VIDEO_QUEUE);
-    let handle = std::thread::Builder::new().name("lens-video".into()).spawn(move || {
-        let mut pacer = KeyframePacer::new(MIN_KEYFRAME_INTERVAL);
-        let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, source.frame_interval());
-        let mut was_connected = false;
-        let mut awaiting_keyframe = true;
+    let handle = std::thread::Builder::new()
+        .name("lens-video".into())
+        .spawn(move || {
+            let mut pacer = KeyframePacer::new(MIN_KEYFRAME_INTERVAL);
+            let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, source.frame_interval());
+            let mut was_connected = false;
+            let mut awaiting_keyframe = true;
 
-        while !shared.stop.load(Ordering::Acquire) {
-            let frame = match source.next_frame(SOURCE_POLL) {
-                Ok(Some(frame)) => frame,
-                Ok(None) => continue,
-                Err(error) => {
-                    tracing::warn!(%error, "video source ended");
-                    break;
-                }
-            };
-            if !shared.connected.load(Ordering::Acquire) {
-                was_connected = false;
-                continue;
-            }
-            let now = Instant::now();
-            if !was_connected {
-                // Connected, or reconnected after an ICE hiccup: the receiver needs a fresh
-                // starting point.
-                was_connected = true;
-                awaiting_keyframe = true;
-                pacer.request();
-            }
-            if shared.keyframe_requests.take() {
-                pacer.request();
-            }
-            if pacer.poll(now) {
-                encoder.force_keyframe();
-            } else if awaiting_keyframe {
-                // A keyframe is due but rate-limited; a P frame now would not decode.
-                continue;
-            }
-
-            let encoded = match encoder.encode(&frame) {
-                Ok(Some(encoded)) => encoded,
-                Ok(None) => continue,
-                Err(error) => {
-                    tracing::warn!(%error, "dropping a video frame");
+            while !shared.stop.load(Ordering::Acquire) {
+                let frame = match source.next_frame(SOURCE_POLL) {
+                    Ok(Some(frame)) => frame,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "video source ended");
+                        break;
+                    }
+                };
+                if !shared.connected.load(Ordering::Acquire) {
+                    was_connected = false;
                     continue;
                 }
-            };
-            if encoded.keyframe {
-                awaiting_keyframe = false;
-                pacer.keyframe_sent(now);
-            } else if awaiting_keyframe {
-                continue;
-            }
-
-            let (duration, commit) = clock.duration_for(frame.captured_at);
-            let out = EncodedFrame {
-                data: encoded.data,
-                captured_at: frame.captured_at,
-                duration,
-                keyframe: encoded.keyframe,
-                prev_dropped: 0,
-            };
-            match tx.try_send(out) {
-                Ok(()) => clock.commit(commit),
-                Err(TrySendError::Full(_)) => {
-                    StatsCounters::bump(&shared.stats.video_frames_dropped);
+                let now = Instant::now();
+                if !was_connected {
+                    // Connected, or reconnected after an ICE hiccup: the receiver needs a fresh
+                    // starting point.
+                    was_connected = true;
                     awaiting_keyframe = true;
                     pacer.request();
                 }
-                Err(TrySendError::Closed(_)) => break,
+                if shared.keyframe_requests.take() {
+                    pacer.request();
+                }
+                if pacer.poll(now) {
+                    encoder.force_keyframe();
+                } else if awaiting_keyframe {
+                    // A keyframe is due but rate-limited; a P frame now would not decode.
+                    continue;
+                }
+
+                let encoded = match encoder.encode(&frame) {
+                    Ok(Some(encoded)) => encoded,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "dropping a video frame");
+                        continue;
+                    }
+                };
+                if encoded.keyframe {
+                    awaiting_keyframe = false;
+                    pacer.keyframe_sent(now);
+                } else if awaiting_keyframe {
+                    continue;
+                }
+
+                let (duration, commit) = clock.duration_for(frame.captured_at);
+                let out = EncodedFrame {
+                    data: encoded.data,
+                    captured_at: frame.captured_at,
+                    duration,
+                    keyframe: encoded.keyframe,
+                    prev_dropped: 0,
+                };
+                match tx.try_send(out) {
+                    Ok(()) => clock.commit(commit),
+                    Err(TrySendError::Full(_)) => {
+                        StatsCounters::bump(&shared.stats.video_frames_dropped);
+                        awaiting_keyframe = true;
+                        pacer.request();
+                    }
+                    Err(TrySendError::Closed(_)) => break,
+                }
             }
-        }
-    })?;
+        })?;
     Ok((handle, rx))
 }
 
@@ -142,43 +144,45 @@ pub(crate) fn spawn_audio(
     shared: Arc<Shared>,
 ) -> std::io::Result<(JoinHandle<()>, mpsc::Receiver<EncodedFrame>)> {
     let (tx, rx) = mpsc::channel(AUDIO_QUEUE);
-    let handle = std::thread::Builder::new().name("lens-audio".into()).spawn(move || {
-        let mut dropped: u16 = 0;
-        while !shared.stop.load(Ordering::Acquire) {
-            let frame = match source.next_frame(SOURCE_POLL) {
-                Ok(Some(frame)) => frame,
-                Ok(None) => continue,
-                Err(error) => {
-                    tracing::warn!(%error, "audio source ended");
-                    break;
-                }
-            };
-            if !shared.connected.load(Ordering::Acquire) {
-                dropped = 0;
-                continue;
-            }
-            let data = match encoder.encode(frame.samples) {
-                Ok(data) => data,
-                Err(error) => {
-                    tracing::warn!(%error, "dropping an audio frame");
-                    dropped = dropped.saturating_add(1);
+    let handle = std::thread::Builder::new()
+        .name("lens-audio".into())
+        .spawn(move || {
+            let mut dropped: u16 = 0;
+            while !shared.stop.load(Ordering::Acquire) {
+                let frame = match source.next_frame(SOURCE_POLL) {
+                    Ok(Some(frame)) => frame,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "audio source ended");
+                        break;
+                    }
+                };
+                if !shared.connected.load(Ordering::Acquire) {
+                    dropped = 0;
                     continue;
                 }
-            };
-            let out = EncodedFrame {
-                data,
-                captured_at: frame.captured_at,
-                duration: AUDIO_FRAME_DURATION,
-                keyframe: false,
-                prev_dropped: dropped,
-            };
-            match tx.try_send(out) {
-                Ok(()) => dropped = 0,
-                Err(TrySendError::Full(_)) => dropped = dropped.saturating_add(1),
-                Err(TrySendError::Closed(_)) => break,
+                let data = match encoder.encode(frame.samples) {
+                    Ok(data) => data,
+                    Err(error) => {
+                        tracing::warn!(%error, "dropping an audio frame");
+                        dropped = dropped.saturating_add(1);
+                        continue;
+                    }
+                };
+                let out = EncodedFrame {
+                    data,
+                    captured_at: frame.captured_at,
+                    duration: AUDIO_FRAME_DURATION,
+                    keyframe: false,
+                    prev_dropped: dropped,
+                };
+                match tx.try_send(out) {
+                    Ok(()) => dropped = 0,
+                    Err(TrySendError::Full(_)) => dropped = dropped.saturating_add(1),
+                    Err(TrySendError::Closed(_)) => break,
+                }
             }
-        }
-    })?;
+        })?;
     Ok((handle, rx))
 }
 

@@ -35,14 +35,17 @@ impl AudioSink for NullSink {
     fn push(&self, _pcm: &[i16]) {}
 }
 
-pub(crate) fn open(config: PlaybackConfig) -> Result<Arc<dyn AudioSink>, MediaError> {
+/// Opens the sink `config` names. Fails if the device cannot be opened (no sound card, no
+/// permission) or the `playback` feature is off.
+pub fn open(config: PlaybackConfig) -> Result<Arc<dyn AudioSink>, MediaError> {
     match config {
         PlaybackConfig::Null => Ok(Arc::new(NullSink)),
         #[cfg(feature = "playback")]
         PlaybackConfig::Device => Ok(Arc::new(device::DeviceSink::open()?)),
         #[cfg(not(feature = "playback"))]
         PlaybackConfig::Device => Err(MediaError::Playback(
-            "this build has no sound card playback (lens-engine feature \"playback\" is off)".into(),
+            "this build has no sound card playback (lens-engine feature \"playback\" is off)"
+                .into(),
         )),
     }
 }
@@ -63,7 +66,10 @@ struct SampleRing {
 #[cfg_attr(not(feature = "playback"), allow(dead_code))]
 impl SampleRing {
     fn new() -> Self {
-        Self { samples: VecDeque::with_capacity(RING_CAPACITY), priming: true }
+        Self {
+            samples: VecDeque::with_capacity(RING_CAPACITY),
+            priming: true,
+        }
     }
 
     fn push(&mut self, pcm: &[i16]) {
@@ -103,7 +109,12 @@ struct Resampler {
 #[cfg_attr(not(feature = "playback"), allow(dead_code))]
 impl Resampler {
     fn new(output_rate: u32) -> Self {
-        Self { step: f64::from(AUDIO_SAMPLE_RATE) / f64::from(output_rate), pos: 1.0, prev: 0.0, next: 0.0 }
+        Self {
+            step: f64::from(AUDIO_SAMPLE_RATE) / f64::from(output_rate),
+            pos: 1.0,
+            prev: 0.0,
+            next: 0.0,
+        }
     }
 
     fn next_sample(&mut self, ring: &mut SampleRing) -> f32 {
@@ -146,23 +157,28 @@ mod device {
             let (ready_tx, ready_rx) = mpsc::sync_channel(1);
             let (stop_tx, stop_rx) = mpsc::channel::<()>();
             let callback_ring = Arc::clone(&ring);
-            std::thread::Builder::new().name("lens-playback".into()).spawn(move || {
-                let stream = match start_stream(callback_ring) {
-                    Ok(stream) => stream,
-                    Err(error) => {
-                        let _ = ready_tx.send(Err(error));
-                        return;
-                    }
-                };
-                let _ = ready_tx.send(Ok(()));
-                // Returns when the sink, and with it the sender, is dropped.
-                let _ = stop_rx.recv();
-                drop(stream);
-            })?;
-            ready_rx
-                .recv()
-                .map_err(|_| MediaError::Playback("the playback thread ended before opening the device".into()))??;
-            Ok(Self { ring, _stop: stop_tx })
+            std::thread::Builder::new()
+                .name("lens-playback".into())
+                .spawn(move || {
+                    let stream = match start_stream(callback_ring) {
+                        Ok(stream) => stream,
+                        Err(error) => {
+                            let _ = ready_tx.send(Err(error));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    // Returns when the sink, and with it the sender, is dropped.
+                    let _ = stop_rx.recv();
+                    drop(stream);
+                })?;
+            ready_rx.recv().map_err(|_| {
+                MediaError::Playback("the playback thread ended before opening the device".into())
+            })??;
+            Ok(Self {
+                ring,
+                _stop: stop_tx,
+            })
         }
     }
 
@@ -185,9 +201,15 @@ mod device {
             SampleFormat::I16 => build::<i16>(&device, config, ring),
             SampleFormat::U16 => build::<u16>(&device, config, ring),
             SampleFormat::I32 => build::<i32>(&device, config, ring),
-            other => return Err(MediaError::Playback(format!("unsupported sample format {other}"))),
+            other => {
+                return Err(MediaError::Playback(format!(
+                    "unsupported sample format {other}"
+                )));
+            }
         }?;
-        stream.play().map_err(|e| MediaError::Playback(format!("cannot start playback: {e}")))?;
+        stream
+            .play()
+            .map_err(|e| MediaError::Playback(format!("cannot start playback: {e}")))?;
         Ok(stream)
     }
 
@@ -199,23 +221,37 @@ mod device {
             .map_err(|e| MediaError::Playback(format!("cannot query the output device: {e}")))?
             .filter(|range| matches!(range.sample_format(), SampleFormat::F32 | SampleFormat::I16))
             .filter_map(|range| range.try_with_sample_rate(AUDIO_SAMPLE_RATE))
-            .min_by_key(|config| (config.channels(), config.sample_format() != SampleFormat::F32));
+            .min_by_key(|config| {
+                (
+                    config.channels(),
+                    config.sample_format() != SampleFormat::F32,
+                )
+            });
         let chosen = match native {
             Some(config) => config,
-            None => device
-                .default_output_config()
-                .map_err(|e| MediaError::Playback(format!("no usable output configuration: {e}")))?,
+            None => device.default_output_config().map_err(|e| {
+                MediaError::Playback(format!("no usable output configuration: {e}"))
+            })?,
         };
         Ok((chosen.config(), chosen.sample_format()))
     }
 
-    fn build<T>(device: &cpal::Device, config: StreamConfig, ring: Arc<Mutex<SampleRing>>) -> Result<cpal::Stream, MediaError>
+    fn build<T>(
+        device: &cpal::Device,
+        config: StreamConfig,
+        ring: Arc<Mutex<SampleRing>>,
+    ) -> Result<cpal::Stream, MediaError>
     where
         T: SizedSample + FromSample<f32>,
     {
         let channels = usize::from(config.channels.max(1));
         let mut resampler = Resampler::new(config.sample_rate);
-        tracing::info!(rate = config.sample_rate, channels, format = %T::FORMAT, "playing the technician's audio");
+        tracing::info!(
+            rate = config.sample_rate,
+            channels,
+            format = %T::FORMAT,
+            "playing the technician's audio"
+        );
         device
             .build_output_stream(
                 config,
@@ -270,7 +306,9 @@ mod tests {
         let mut ring = SampleRing::new();
         ring.push(&[16384; 4800]);
         let mut resampler = Resampler::new(44_100);
-        let out: Vec<f32> = (0..4000).map(|_| resampler.next_sample(&mut ring)).collect();
+        let out: Vec<f32> = (0..4000)
+            .map(|_| resampler.next_sample(&mut ring))
+            .collect();
         assert!(out[10..].iter().all(|v| (v - 0.5).abs() < 1e-6));
         // 4000 outputs at 44.1 kHz consume 4000 * 48/44.1 = 4354 inputs.
         let consumed = 4800 - ring.samples.len();

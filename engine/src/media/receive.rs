@@ -95,6 +95,9 @@ mod tests {
         for _ in 0..LEVEL_WINDOW - 1 {
             meter.push(&quiet);
         }
-        assert!(meter.push(&quiet) < 1e-6, "five quiet frames later the level is zero");
+        assert!(
+            meter.push(&quiet) < 1e-6,
+            "five quiet frames later the level is zero"
+        );
     }
 }

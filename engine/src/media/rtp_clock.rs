@@ -22,8 +22,14 @@ impl RtpClock {
     pub(crate) fn new(rate: u32, nominal_interval: Duration) -> Self {
         let rate = u64::from(rate);
         // Rounded: 1/30 s is 33_333_333 ns, which truncates to 2999 ticks instead of 3000.
-        let nominal_ticks = ((nominal_interval.as_nanos() as u64 * rate + 500_000_000) / 1_000_000_000).max(1);
-        Self { rate, nominal_ticks, origin: None, emitted: 0 }
+        let nominal_ticks =
+            ((nominal_interval.as_nanos() as u64 * rate + 500_000_000) / 1_000_000_000).max(1);
+        Self {
+            rate,
+            nominal_ticks,
+            origin: None,
+            emitted: 0,
+        }
     }
 
     /// The duration to give the frame captured at `captured_at`, and the clock state to
@@ -34,8 +40,17 @@ impl RtpClock {
         let target = (elapsed.as_nanos() as u64).saturating_mul(self.rate) / 1_000_000_000;
         // Never less than half a frame, so frames that arrive bunched up keep distinct,
         // increasing timestamps; the clock catches up over the next frames.
-        let ticks = (target + self.nominal_ticks).saturating_sub(self.emitted).max(self.nominal_ticks / 2).max(1);
-        (ticks_to_duration(ticks, self.rate), RtpClockCommit { origin, emitted: self.emitted + ticks })
+        let ticks = (target + self.nominal_ticks)
+            .saturating_sub(self.emitted)
+            .max(self.nominal_ticks / 2)
+            .max(1);
+        (
+            ticks_to_duration(ticks, self.rate),
+            RtpClockCommit {
+                origin,
+                emitted: self.emitted + ticks,
+            },
+        )
     }
 
     pub(crate) fn commit(&mut self, commit: RtpClockCommit) {
@@ -68,8 +83,14 @@ mod tests {
     #[test]
     fn durations_convert_back_to_exact_ticks() {
         for ticks in [1, 2999, 3000, 3001, 960, 90_000, 1_234_567] {
-            assert_eq!(webrtc_ticks(ticks_to_duration(ticks, 90_000), 90_000), ticks);
-            assert_eq!(webrtc_ticks(ticks_to_duration(ticks, 48_000), 48_000), ticks);
+            assert_eq!(
+                webrtc_ticks(ticks_to_duration(ticks, 90_000), 90_000),
+                ticks
+            );
+            assert_eq!(
+                webrtc_ticks(ticks_to_duration(ticks, 48_000), 48_000),
+                ticks
+            );
         }
     }
 

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::sdp::RTCSessionDescription;
-use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+};
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -47,7 +49,9 @@ pub enum PeerEvent {
 
 /// State shared by the session, the peer connection's handler, the media threads and tasks.
 pub(crate) struct Shared {
-    pub(crate) events: mpsc::UnboundedSender<PeerEvent>,
+    /// Taken by `close`: the driver's receiver then ends even if webrtc-rs keeps a closed
+    /// connection (and with it this struct) alive.
+    events: Mutex<Option<mpsc::UnboundedSender<PeerEvent>>>,
     pub(crate) stats: StatsCounters,
     /// Set when the media threads must end.
     pub(crate) stop: AtomicBool,
@@ -65,6 +69,14 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AudioSink>,
     /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
     pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Shared {
+    pub(crate) fn emit(&self, event: PeerEvent) {
+        if let Some(events) = &*self.events.lock().expect("events lock") {
+            let _ = events.send(event);
+        }
+    }
 }
 
 /// One customer-side media session: a peer connection that sends the camera (H.264) and the
@@ -108,13 +120,19 @@ impl MediaSession {
                 fps,
                 bitrate_bps: config.video.target_bitrate_bps(),
             })?;
-            Some((Box::new(TestPattern::new(width, height, fps)) as Box<dyn VideoSource>, encoder))
+            Some((
+                Box::new(TestPattern::new(width, height, fps)) as Box<dyn VideoSource>,
+                encoder,
+            ))
         } else {
             None
         };
         let audio = if send_audio {
             let AudioSourceConfig::Synthetic { frequency_hz } = config.audio;
-            Some((Box::new(SineTone::new(frequency_hz)) as Box<dyn AudioSource>, OpusEncoder::new()?))
+            Some((
+                Box::new(SineTone::new(frequency_hz)) as Box<dyn AudioSource>,
+                OpusEncoder::new()?,
+            ))
         } else {
             None
         };
@@ -122,7 +140,7 @@ impl MediaSession {
 
         let (gathering_complete, mut gathering_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
-            events,
+            events: Mutex::new(Some(events)),
             stats: StatsCounters::default(),
             stop: AtomicBool::new(false),
             connected: AtomicBool::new(false),
@@ -162,58 +180,90 @@ impl MediaSession {
         audio: Option<(Box<dyn AudioSource>, OpusEncoder)>,
         gathering_rx: &mut watch::Receiver<bool>,
     ) -> Result<String, MediaError> {
-        // Video first: the m-line order the technician's console expects.
+        // Video first, audio second: one m-line order for every session the console sees.
         if let Some((source, encoder)) = video {
             let (track, ssrc) = local_track(RtpCodecKind::Video, peer::video_codec())?;
-            let sender = self.add_track(&track, RTCRtpTransceiverDirection::Sendonly).await?;
-            self.tasks.push(tokio::spawn(count_keyframe_requests(Arc::clone(&track), Arc::clone(&self.shared))));
-            let (thread, frames) = pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?;
+            let sender = self
+                .add_track(&track, RTCRtpTransceiverDirection::Sendonly)
+                .await?;
+            self.tasks.push(tokio::spawn(count_keyframe_requests(
+                Arc::clone(&track),
+                Arc::clone(&self.shared),
+            )));
+            let (thread, frames) =
+                pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?;
             self.threads.push(thread);
-            self.tasks.push(tokio::spawn(pipeline::write_frames(track, ssrc, Medium::Video, Arc::clone(&self.shared), frames)));
+            self.tasks.push(tokio::spawn(pipeline::write_frames(
+                track,
+                ssrc,
+                Medium::Video,
+                Arc::clone(&self.shared),
+                frames,
+            )));
             self.video_sender = Some(sender);
         }
         if let Some((source, encoder)) = audio {
             let (track, ssrc) = local_track(RtpCodecKind::Audio, peer::audio_codec())?;
-            let sender = self.add_track(&track, RTCRtpTransceiverDirection::Sendrecv).await?;
-            let (thread, frames) = pipeline::spawn_audio(source, encoder, Arc::clone(&self.shared))?;
+            let sender = self
+                .add_track(&track, RTCRtpTransceiverDirection::Sendrecv)
+                .await?;
+            let (thread, frames) =
+                pipeline::spawn_audio(source, encoder, Arc::clone(&self.shared))?;
             self.threads.push(thread);
-            self.tasks.push(tokio::spawn(pipeline::write_frames(track, ssrc, Medium::Audio, Arc::clone(&self.shared), frames)));
+            self.tasks.push(tokio::spawn(pipeline::write_frames(
+                track,
+                ssrc,
+                Medium::Audio,
+                Arc::clone(&self.shared),
+                frames,
+            )));
             self.audio_sender = Some(sender);
         } else {
             self.pc
                 .add_transceiver_from_kind(
                     RtpCodecKind::Audio,
-                    Some(RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Recvonly, ..Default::default() }),
+                    Some(RTCRtpTransceiverInit {
+                        direction: RTCRtpTransceiverDirection::Recvonly,
+                        ..Default::default()
+                    }),
                 )
                 .await
                 .map_err(MediaError::webrtc("add audio receiver"))?;
         }
 
-        let offer = self.pc.create_offer(None).await.map_err(MediaError::webrtc("create offer"))?;
-        self.pc.set_local_description(offer).await.map_err(MediaError::webrtc("set local description"))?;
-        if let Some(transceiver) = self.pc.get_transceivers().await.first() {
-            if let Ok(Some(mid)) = transceiver.mid().await {
-                let _ = self.shared.bundle_mid.set(mid);
-            }
+        let offer = self
+            .pc
+            .create_offer(None)
+            .await
+            .map_err(MediaError::webrtc("create offer"))?;
+        self.pc
+            .set_local_description(offer)
+            .await
+            .map_err(MediaError::webrtc("set local description"))?;
+        if let Some(transceiver) = self.pc.get_transceivers().await.first()
+            && let Ok(Some(mid)) = transceiver.mid().await
+        {
+            let _ = self.shared.bundle_mid.set(mid);
         }
 
         // The local description only lists candidates gathered so far.
         // `is_ok()` at once: the guard `wait_for` returns must not live across an await, or
         // this future stops being `Send`.
-        let gathered = tokio::time::timeout(GATHERING_TIMEOUT, gathering_rx.wait_for(|complete| *complete))
-            .await
-            .is_ok_and(|changed| changed.is_ok());
+        let gathered = tokio::time::timeout(
+            GATHERING_TIMEOUT,
+            gathering_rx.wait_for(|complete| *complete),
+        )
+        .await
+        .is_ok_and(|changed| changed.is_ok());
         if !gathered {
             tracing::info!("ICE gathering still running; remaining candidates will trickle");
         }
         // Before reading the SDP: a candidate found in between is then sent twice rather than
         // never, and a duplicate candidate is harmless.
         self.shared.offer_returned.store(true, Ordering::Release);
-        let description = self
-            .pc
-            .local_description()
-            .await
-            .ok_or_else(|| MediaError::InvalidConfig("the peer connection has no local description".into()))?;
+        let description = self.pc.local_description().await.ok_or_else(|| {
+            MediaError::InvalidConfig("the peer connection has no local description".into())
+        })?;
         Ok(description.sdp)
     }
 
@@ -226,7 +276,10 @@ impl MediaSession {
             .pc
             .add_transceiver_from_track(
                 Arc::clone(track) as Arc<dyn TrackLocal>,
-                Some(RTCRtpTransceiverInit { direction, ..Default::default() }),
+                Some(RTCRtpTransceiverInit {
+                    direction,
+                    ..Default::default()
+                }),
             )
             .await
             .map_err(MediaError::webrtc("add track"))?;
@@ -240,7 +293,8 @@ impl MediaSession {
     /// Applies the technician's SDP answer; media starts once ICE and DTLS complete
     /// ([`PeerEvent::Connected`]).
     pub async fn apply_answer(&self, sdp: String) -> Result<(), MediaError> {
-        let answer = RTCSessionDescription::answer(sdp).map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
+        let answer = RTCSessionDescription::answer(sdp)
+            .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
         self.pc
             .set_remote_description(answer)
             .await
@@ -251,7 +305,10 @@ impl MediaSession {
             (&self.audio_sender, &self.shared.audio_payload_type),
         ] {
             let Some(sender) = sender else { continue };
-            let parameters = sender.get_parameters().await.map_err(MediaError::webrtc("read negotiated codecs"))?;
+            let parameters = sender
+                .get_parameters()
+                .await
+                .map_err(MediaError::webrtc("read negotiated codecs"))?;
             match parameters.rtp_parameters.codecs.first() {
                 Some(codec) => slot.store(codec.payload_type, Ordering::Relaxed),
                 None => {
@@ -266,7 +323,10 @@ impl MediaSession {
 
     /// Adds a candidate the technician's browser trickled. An empty candidate (the browser's
     /// end-of-candidates marker) is accepted and ignored.
-    pub async fn add_remote_candidate(&self, candidate: lens_core::signal::IceCandidate) -> Result<(), MediaError> {
+    pub async fn add_remote_candidate(
+        &self,
+        candidate: lens_core::signal::IceCandidate,
+    ) -> Result<(), MediaError> {
         if candidate.candidate.trim().is_empty() {
             return Ok(());
         }
@@ -308,6 +368,7 @@ impl MediaSession {
         if let Err(error) = self.pc.close().await {
             tracing::debug!(%error, "closing the peer connection");
         }
+        self.shared.events.lock().expect("events lock").take();
         let handler_tasks = std::mem::take(&mut *self.shared.tasks.lock().expect("task list lock"));
         for task in handler_tasks {
             task.abort();
@@ -336,6 +397,7 @@ impl Drop for MediaSession {
         for task in std::mem::take(&mut *self.shared.tasks.lock().expect("task list lock")) {
             task.abort();
         }
+        self.shared.events.lock().expect("events lock").take();
         // webrtc-rs keeps the connection's driver running after a drop; only `close` ends it.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let pc = Arc::clone(&self.pc);
@@ -358,12 +420,16 @@ fn local_track(
         format!("lens-{kind}"),
         kind,
         vec![RTCRtpEncodingParameters {
-            rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() },
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
             codec,
             ..Default::default()
         }],
     );
-    let track = TrackLocalStaticSample::new(Instant::now(), track).map_err(MediaError::webrtc("create track"))?;
+    let track = TrackLocalStaticSample::new(Instant::now(), track)
+        .map_err(MediaError::webrtc("create track"))?;
     Ok((Arc::new(track), ssrc))
 }
 
@@ -379,8 +445,13 @@ fn random_u32() -> u32 {
 /// PLI/FIR to the video thread.
 async fn count_keyframe_requests(track: Arc<TrackLocalStaticSample>, shared: Arc<Shared>) {
     while let Some(event) = track.poll().await {
-        let TrackLocalEvent::OnRtcpPacket(packets) = event else { continue };
-        let requests = packets.iter().filter(|p| peer::is_keyframe_request(p.as_ref())).count();
+        let TrackLocalEvent::OnRtcpPacket(packets) = event else {
+            continue;
+        };
+        let requests = packets
+            .iter()
+            .filter(|p| peer::is_keyframe_request(p.as_ref()))
+            .count();
         for _ in 0..requests {
             StatsCounters::bump(&shared.stats.keyframe_requests);
         }

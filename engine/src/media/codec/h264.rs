@@ -20,8 +20,8 @@ use std::time::Instant;
 use bytes::{BufMut, Bytes, BytesMut};
 use openh264::Timestamp;
 use openh264::encoder::{
-    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Level, Profile,
-    RateControlMode, UsageType,
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Level,
+    Profile, RateControlMode, UsageType,
 };
 use openh264::formats::YUVSource;
 
@@ -30,7 +30,8 @@ use crate::media::source::VideoFrame;
 
 /// The fmtp line offered for H.264. packetization-mode=1 is required by aiortc and Chromium;
 /// level-asymmetry-allowed lets a receiver answer with its own level.
-pub const H264_FMTP: &str = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
+pub const H264_FMTP: &str =
+    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
 
 /// The three profile-level-id bytes of [`H264_FMTP`], as they appear in the SPS.
 pub const PROFILE_LEVEL_ID: [u8; 3] = [0x42, 0xe0, 0x1f];
@@ -88,7 +89,11 @@ impl H264Encoder {
             .complexity(Complexity::Low);
         let inner = Encoder::with_api_config(openh264::OpenH264API::from_source(), config)
             .map_err(|e| MediaError::VideoEncoder(format!("cannot create encoder: {e}")))?;
-        Ok(Self { inner, origin: None, warned_level: false })
+        Ok(Self {
+            inner,
+            origin: None,
+            warned_level: false,
+        })
     }
 
     /// Makes the next encoded picture an IDR (with SPS and PPS in front).
@@ -99,7 +104,10 @@ impl H264Encoder {
     /// Encodes one picture. `None` when rate control skipped it.
     pub fn encode(&mut self, frame: &VideoFrame<'_>) -> Result<Option<EncodedVideo>, MediaError> {
         let origin = *self.origin.get_or_insert(frame.captured_at);
-        let millis = frame.captured_at.saturating_duration_since(origin).as_millis() as u64;
+        let millis = frame
+            .captured_at
+            .saturating_duration_since(origin)
+            .as_millis() as u64;
         let bitstream = self
             .inner
             .encode_at(frame, Timestamp::from_millis(millis))
@@ -133,19 +141,22 @@ impl H264Encoder {
             }
         }
 
-        if keyframe && !self.warned_level {
-            if let Some(id) = sps_profile_level_id(&out) {
-                if id[2] > PROFILE_LEVEL_ID[2] {
-                    self.warned_level = true;
-                    tracing::warn!(
-                        level_idc = id[2],
-                        "openh264 raised the H.264 level above the 3.1 the SDP offers; the picture \
-                         is too large or too fast for level 3.1"
-                    );
-                }
-            }
+        if keyframe
+            && !self.warned_level
+            && let Some(id) = sps_profile_level_id(&out)
+            && id[2] > PROFILE_LEVEL_ID[2]
+        {
+            self.warned_level = true;
+            tracing::warn!(
+                level_idc = id[2],
+                "openh264 raised the H.264 level above the 3.1 the SDP offers; the picture is too \
+                 large or too fast for level 3.1"
+            );
         }
-        Ok(Some(EncodedVideo { data: out.freeze(), keyframe }))
+        Ok(Some(EncodedVideo {
+            data: out.freeze(),
+            keyframe,
+        }))
     }
 }
 
@@ -214,7 +225,11 @@ pub fn nal_units(stream: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Index of the first start code, counting the leading zero of a 4-byte one as part of it.
 fn find_start_code(data: &[u8]) -> Option<usize> {
     let at = data.windows(3).position(|w| w == [0, 0, 1])?;
-    Some(if at > 0 && data[at - 1] == 0 { at - 1 } else { at })
+    Some(if at > 0 && data[at - 1] == 0 {
+        at - 1
+    } else {
+        at
+    })
 }
 
 /// The NAL unit type of each unit of an Annex B access unit.
@@ -257,7 +272,13 @@ mod tests {
     use std::time::Duration;
 
     fn encoder(width: u32, height: u32) -> H264Encoder {
-        H264Encoder::new(H264Settings { width, height, fps: 30, bitrate_bps: 1_500_000 }).unwrap()
+        H264Encoder::new(H264Settings {
+            width,
+            height,
+            fps: 30,
+            bitrate_bps: 1_500_000,
+        })
+        .unwrap()
     }
 
     /// Parses the encoded SPS, not a constant: if openh264's output or the fixup changes, this
@@ -285,10 +306,15 @@ mod tests {
                 enc.force_keyframe();
             }
             let frame = pattern.render(i).frame(t0 + Duration::from_millis(33 * i));
-            let Some(out) = enc.encode(&frame).unwrap() else { continue };
+            let Some(out) = enc.encode(&frame).unwrap() else {
+                continue;
+            };
             assert_eq!(out.keyframe, is_keyframe(&out.data), "frame {i}");
             if out.keyframe {
-                assert!(has_parameter_sets_before_idr(&out.data), "frame {i} lacks SPS/PPS");
+                assert!(
+                    has_parameter_sets_before_idr(&out.data),
+                    "frame {i} lacks SPS/PPS"
+                );
                 assert_eq!(sps_profile_level_id(&out.data), Some(PROFILE_LEVEL_ID));
                 keyframes.push(i);
             }
@@ -313,8 +339,13 @@ mod tests {
 
     #[test]
     fn nal_units_strip_start_codes() {
-        let stream = [0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5];
+        let stream = [
+            0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5,
+        ];
         let units: Vec<&[u8]> = nal_units(&stream).collect();
-        assert_eq!(units, vec![&[0x67, 1, 2][..], &[0x68, 3][..], &[0x65, 4, 5][..]]);
+        assert_eq!(
+            units,
+            vec![&[0x67, 1, 2][..], &[0x68, 3][..], &[0x65, 4, 5][..]]
+        );
     }
 }

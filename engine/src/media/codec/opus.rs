@@ -32,7 +32,10 @@ impl OpusEncoder {
         inner.set_inband_fec(true)?;
         // FEC only kicks in when the encoder expects loss; 5 % is a typical mobile uplink.
         inner.set_packet_loss_perc(5)?;
-        Ok(Self { inner, packet: [0; MAX_PACKET] })
+        Ok(Self {
+            inner,
+            packet: [0; MAX_PACKET],
+        })
     }
 
     /// Encodes one 20 ms frame ([`AUDIO_FRAME_SAMPLES`] samples).
@@ -53,7 +56,10 @@ impl OpusDecoder {
     pub fn new() -> Result<Self, MediaError> {
         // Mono output whatever the sender encoded: libopus downmixes a stereo packet.
         let inner = opus::Decoder::new(AUDIO_SAMPLE_RATE, Channels::Mono)?;
-        Ok(Self { inner, pcm: vec![0; MAX_FRAME_SAMPLES] })
+        Ok(Self {
+            inner,
+            pcm: vec![0; MAX_FRAME_SAMPLES],
+        })
     }
 
     /// Decodes one packet; the samples are valid until the next call.
@@ -64,7 +70,9 @@ impl OpusDecoder {
 
     /// Synthesises one 20 ms frame in place of a lost packet (packet loss concealment).
     pub fn conceal(&mut self) -> Result<&[i16], MediaError> {
-        let n = self.inner.decode(&[], &mut self.pcm[..AUDIO_FRAME_SAMPLES], false)?;
+        let n = self
+            .inner
+            .decode(&[], &mut self.pcm[..AUDIO_FRAME_SAMPLES], false)?;
         Ok(&self.pcm[..n])
     }
 }
@@ -91,7 +99,11 @@ mod tests {
         let mut levels = Vec::new();
         for _ in 0..25 {
             let packet = encoder.encode(tone.render()).unwrap();
-            assert!(!packet.is_empty() && packet.len() < 400, "{} bytes", packet.len());
+            assert!(
+                !packet.is_empty() && packet.len() < 400,
+                "{} bytes",
+                packet.len()
+            );
             let pcm = decoder.decode(&packet).unwrap();
             assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES);
             levels.push(rms(pcm));

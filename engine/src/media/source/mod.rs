@@ -126,7 +126,10 @@ pub(crate) struct Pacer {
 
 impl Pacer {
     pub(crate) fn new(interval: Duration) -> Self {
-        Self { interval, next: None }
+        Self {
+            interval,
+            next: None,
+        }
     }
 
     /// Waits for the next deadline if it is within `timeout`; returns the deadline, which is
@@ -159,10 +162,14 @@ mod tests {
     #[test]
     fn pacer_keeps_the_schedule_and_reports_timeouts() {
         let mut pacer = Pacer::new(Duration::from_millis(20));
-        let first = pacer.wait(Duration::from_millis(100)).expect("first frame is due at once");
+        let first = pacer
+            .wait(Duration::from_millis(100))
+            .expect("first frame is due at once");
         // 20 ms away with a 1 ms timeout: not yet.
         assert!(pacer.wait(Duration::from_millis(1)).is_none());
-        let second = pacer.wait(Duration::from_millis(100)).expect("second frame");
+        let second = pacer
+            .wait(Duration::from_millis(100))
+            .expect("second frame");
         assert_eq!(second - first, Duration::from_millis(20));
         assert!(Instant::now() >= second);
     }

@@ -65,15 +65,27 @@ impl CounterLayout {
     fn for_size(width: u32, height: u32) -> Option<Self> {
         let (w, h) = (width as usize, height as usize);
         // Big enough to survive a 1 Mbit/s encode, small enough to leave the picture visible.
-        let cell = (h / 48).max(4).min(w / (Self::PLATE_CELLS_W + 2)).min(h / (Self::PLATE_CELLS_H + 2));
+        let cell = (h / 48)
+            .max(4)
+            .min(w / (Self::PLATE_CELLS_W + 2))
+            .min(h / (Self::PLATE_CELLS_H + 2));
         if cell < 2 {
             return None;
         }
-        Some(Self { cell, x0: cell, y0: cell })
+        Some(Self {
+            cell,
+            x0: cell,
+            y0: cell,
+        })
     }
 
     fn plate(&self) -> (usize, usize, usize, usize) {
-        (self.x0, self.y0, Self::PLATE_CELLS_W * self.cell, Self::PLATE_CELLS_H * self.cell)
+        (
+            self.x0,
+            self.y0,
+            Self::PLATE_CELLS_W * self.cell,
+            Self::PLATE_CELLS_H * self.cell,
+        )
     }
 
     /// Top-left pixel of glyph cell (`col`, `row`) of digit `digit`.
@@ -102,7 +114,8 @@ impl TestPattern {
     /// `width` and `height` must be even (I420); `fps` at least 1.
     pub fn new(width: u32, height: u32, fps: u32) -> Self {
         let (w, cw) = (width as usize, width as usize / 2);
-        let bar_of = |x: usize, row_width: usize| BARS[(x * BARS.len() / row_width).min(BARS.len() - 1)];
+        let bar_of =
+            |x: usize, row_width: usize| BARS[(x * BARS.len() / row_width).min(BARS.len() - 1)];
         let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
         Self {
             buffer: I420Buffer::new(width, height),
@@ -147,14 +160,46 @@ impl TestPattern {
         let bx = bounce(index * 4, travel_x) & !1;
         let by = (lane_top + bounce(index * 2, travel_y)) & !1;
         fill_rect(&mut self.buffer.y, w, bx, by, size, size, BOX.0);
-        fill_rect(&mut self.buffer.u, cw, bx / 2, by / 2, size / 2, size / 2, BOX.1);
-        fill_rect(&mut self.buffer.v, cw, bx / 2, by / 2, size / 2, size / 2, BOX.2);
+        fill_rect(
+            &mut self.buffer.u,
+            cw,
+            bx / 2,
+            by / 2,
+            size / 2,
+            size / 2,
+            BOX.1,
+        );
+        fill_rect(
+            &mut self.buffer.v,
+            cw,
+            bx / 2,
+            by / 2,
+            size / 2,
+            size / 2,
+            BOX.2,
+        );
 
         if let Some(layout) = self.counter {
             let (px, py, pw, ph) = layout.plate();
             fill_rect(&mut self.buffer.y, w, px, py, pw, ph, PAPER);
-            fill_rect(&mut self.buffer.u, cw, px / 2, py / 2, pw.div_ceil(2), ph.div_ceil(2), 128);
-            fill_rect(&mut self.buffer.v, cw, px / 2, py / 2, pw.div_ceil(2), ph.div_ceil(2), 128);
+            fill_rect(
+                &mut self.buffer.u,
+                cw,
+                px / 2,
+                py / 2,
+                pw.div_ceil(2),
+                ph.div_ceil(2),
+                128,
+            );
+            fill_rect(
+                &mut self.buffer.v,
+                cw,
+                px / 2,
+                py / 2,
+                pw.div_ceil(2),
+                ph.div_ceil(2),
+                128,
+            );
             let mut value = index % COUNTER_MODULO;
             for digit in (0..DIGITS).rev() {
                 let glyph = &FONT[(value % 10) as usize];
@@ -210,7 +255,10 @@ pub fn read_frame_counter(y: &[u8], y_stride: usize, width: u32, height: u32) ->
     let layout = CounterLayout::for_size(width, height)?;
     let quarter = (layout.cell / 4).max(1);
     let lit = |x: usize, y0: usize| -> Option<bool> {
-        let (cx, cy) = (x + layout.cell / 2 - quarter / 2, y0 + layout.cell / 2 - quarter / 2);
+        let (cx, cy) = (
+            x + layout.cell / 2 - quarter / 2,
+            y0 + layout.cell / 2 - quarter / 2,
+        );
         let mut sum = 0u32;
         for row in cy..cy + quarter {
             let line = y.get(row * y_stride..row * y_stride + cx + quarter)?;
@@ -251,7 +299,9 @@ mod tests {
         let layout = CounterLayout::for_size(640, 480).unwrap();
         let (px, py, pw, ph) = layout.plate();
         let plate = |buf: &I420Buffer| -> Vec<u8> {
-            (py..py + ph).flat_map(|r| buf.y[r * 640 + px..r * 640 + px + pw].to_vec()).collect()
+            (py..py + ph)
+                .flat_map(|r| buf.y[r * 640 + px..r * 640 + px + pw].to_vec())
+                .collect()
         };
         assert_ne!(plate(&first), plate(&second));
     }
@@ -283,13 +333,20 @@ mod tests {
     #[test]
     fn next_frame_paces_and_numbers_frames() {
         let mut pattern = TestPattern::new(160, 120, 50);
-        let t0 = pattern.next_frame(Duration::from_millis(100)).unwrap().unwrap().captured_at;
+        let t0 = pattern
+            .next_frame(Duration::from_millis(100))
+            .unwrap()
+            .unwrap()
+            .captured_at;
         let frame = loop {
             if let Some(frame) = pattern.next_frame(Duration::from_millis(100)).unwrap() {
                 break frame;
             }
         };
         assert_eq!(frame.captured_at - t0, Duration::from_millis(20));
-        assert_eq!(read_frame_counter(frame.y, frame.y_stride, 160, 120), Some(1));
+        assert_eq!(
+            read_frame_counter(frame.y, frame.y_stride, 160, 120),
+            Some(1)
+        );
     }
 }

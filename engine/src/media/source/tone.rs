@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use super::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioFrame, AudioSource, Pacer, SourceError};
+use super::{
+    AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioFrame, AudioSource, Pacer,
+    SourceError,
+};
 
 /// About -14 dBFS: clearly audible, far from clipping, and leaves Opus's voice mode headroom.
 const AMPLITUDE: f64 = 0.2 * i16::MAX as f64;
@@ -41,7 +44,10 @@ impl AudioSource for SineTone {
         let Some(captured_at) = self.pacer.wait(timeout) else {
             return Ok(None);
         };
-        Ok(Some(AudioFrame { samples: self.render(), captured_at }))
+        Ok(Some(AudioFrame {
+            samples: self.render(),
+            captured_at,
+        }))
     }
 }
 
@@ -58,7 +64,10 @@ mod tests {
         }
         // One second of a 440 Hz sine crosses zero upwards 440 times.
         let rising = all.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
-        assert!((439..=441).contains(&rising), "{rising} rising zero crossings");
+        assert!(
+            (439..=441).contains(&rising),
+            "{rising} rising zero crossings"
+        );
         let peak = all.iter().map(|s| s.unsigned_abs()).max().unwrap();
         assert!((6000..=6600).contains(&peak), "peak {peak}");
     }

@@ -1,0 +1,59 @@
+//! The HTTP routes and the layers around them.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use lens_core::signal::{CUSTOMER_WS_PATH, JOIN_PATH, TECHNICIAN_WS_PATH};
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use crate::{auth, console, customer_ws, join, sessions_api, technician_ws};
+
+/// JSON bodies here are a PIN, a name, a password: a few hundred bytes.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .route("/api/login", post(auth::login))
+        .route("/api/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .route("/api/sessions", post(sessions_api::create).get(sessions_api::list))
+        .route(JOIN_PATH, post(join::join))
+        .route(CUSTOMER_WS_PATH, get(customer_ws::upgrade))
+        .route(TECHNICIAN_WS_PATH, get(technician_ws::upgrade))
+        .route("/", get(console::root))
+        .route("/console", get(console::index))
+        .route("/console.js", get(console::script))
+        .route("/console.css", get(console::stylesheet))
+        .route("/{pin}", get(console::pin_link))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security_headers))
+        .layer(
+            // Spans name the route pattern, never the URI: URIs carry PINs (`/123456`) and
+            // customer tokens (`?token=`), which must not reach the logs.
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let route = request.extensions().get::<MatchedPath>().map_or("<no route>", MatchedPath::as_str);
+                tracing::info_span!("http", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Links carry PINs; a page must never pass its address on to another site.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if is_api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

@@ -1,0 +1,92 @@
+//! The technician console (static files compiled into the binary, so the server is one
+//! file to deploy) and the page a customer's link opens.
+
+use axum::extract::{Path, Query};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::join::is_pin_shaped;
+
+const INDEX_HTML: &str = include_str!("../console/index.html");
+const CONSOLE_JS: &str = include_str!("../console/console.js");
+const CONSOLE_CSS: &str = include_str!("../console/console.css");
+const LANDING_HTML: &str = include_str!("../console/landing.html");
+
+/// Scripts and styles only from this server (no inline code, so an injected string cannot
+/// run); sockets to this server; no framing (click-jacking the Start button).
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; frame-ancestors 'none'; \
+                   base-uri 'none'; form-action 'self'";
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+/// `/`: the console, or the customer landing page for a desktop link (`/?code=123456`).
+pub async fn root(Query(query): Query<CodeQuery>) -> Response {
+    match query.code {
+        Some(code) => landing(code.trim()),
+        None => index().await,
+    }
+}
+
+/// `/console`: the console.
+pub async fn index() -> Response {
+    page(StatusCode::OK, "text/html; charset=utf-8", INDEX_HTML.to_owned())
+}
+
+pub async fn script() -> Response {
+    page(StatusCode::OK, "text/javascript; charset=utf-8", CONSOLE_JS.to_owned())
+}
+
+pub async fn stylesheet() -> Response {
+    page(StatusCode::OK, "text/css; charset=utf-8", CONSOLE_CSS.to_owned())
+}
+
+/// `/{pin}`: the mobile link. Any other single path segment is not found.
+pub async fn pin_link(Path(segment): Path<String>) -> Response {
+    if is_pin_shaped(&segment) {
+        landing(&segment)
+    } else {
+        page(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "Not found\n".to_owned())
+    }
+}
+
+/// Tells the customer to open the Lens app and type the PIN. Only a validated six-digit
+/// PIN is put into the page, so nothing a link carries can inject markup.
+fn landing(code: &str) -> Response {
+    let (status, body) = if is_pin_shaped(code) {
+        (
+            StatusCode::OK,
+            LANDING_HTML
+                .replace("{{PIN}}", code)
+                .replace("{{INSTRUCTIONS}}", "Open the Lens app on your phone or computer and enter this PIN to connect with your technician."),
+        )
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            LANDING_HTML.replace("{{PIN}}", "------").replace(
+                "{{INSTRUCTIONS}}",
+                "This link does not contain a valid six-digit PIN. Ask your technician for a new link.",
+            ),
+        )
+    };
+    page(status, "text/html; charset=utf-8", body)
+}
+
+fn page(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // The files are compiled in; revalidating is cheap and picks up a new server at once.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Let the console use the microphone, and nothing else powerful.
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("microphone=(self), camera=(), geolocation=()"),
+    );
+    response
+}

@@ -1,0 +1,144 @@
+//! The console's WebSocket, `GET /api/technician/ws` (authenticated by the session cookie).
+//!
+//! The console gets its whole session list on connect and again after every change; it
+//! sends Start, its answer and candidates, and End. Refusals come back as `refused` and the
+//! socket stays open.
+
+use axum::extract::State;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use lens_core::signal::{ServerToCustomer, ServerToTechnician, TechnicianMessage};
+use tokio::sync::mpsc;
+
+use crate::auth::{AuthedTechnician, origin_allowed};
+use crate::db::now_ms;
+use crate::error::ApiError;
+use crate::hub::{CloseReason, ConnId, ToTechnician};
+use crate::session_store;
+use crate::sessions::{self, FlowError};
+use crate::state::AppState;
+use crate::ws::{self, Inbound, Keepalive};
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    auth: AuthedTechnician,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    if !origin_allowed(&headers, &state) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden_origin", "This page may not open a console socket."));
+    }
+    Ok(ws::limit(upgrade).on_upgrade(move |socket| run(state, socket, auth)).into_response())
+}
+
+async fn run(state: AppState, mut socket: WebSocket, auth: AuthedTechnician) {
+    let technician_id = auth.technician.id;
+    let (conn, mut outbox) = state.hub.connect_technician(technician_id, auth.login.clone());
+    tracing::info!(technician = technician_id, conn, "console connected");
+    if send_list(&state, &mut socket, technician_id).await {
+        serve(&state, &mut socket, &auth, conn, &mut outbox).await;
+    }
+    state.hub.disconnect_technician(technician_id, conn);
+    tracing::info!(technician = technician_id, conn, "console disconnected");
+}
+
+async fn serve(
+    state: &AppState,
+    socket: &mut WebSocket,
+    auth: &AuthedTechnician,
+    conn: ConnId,
+    outbox: &mut mpsc::Receiver<ToTechnician>,
+) {
+    let technician_id = auth.technician.id;
+    let mut keepalive = Keepalive::new();
+    let mut shutdown = state.shutdown.clone();
+    // The console is signed out when its log-in runs out, even mid-session.
+    let login_left = u64::try_from(auth.expires_at - now_ms()).unwrap_or(0);
+    let login_over = tokio::time::sleep(std::time::Duration::from_millis(login_left));
+    tokio::pin!(login_over);
+    loop {
+        tokio::select! {
+            frame = socket.recv() => {
+                keepalive.heard();
+                let refusal = match ws::read::<TechnicianMessage>(frame) {
+                    Inbound::Message(message) => match handle(state, technician_id, conn, message).await {
+                        Ok(()) => None,
+                        Err(FlowError::Refused(message)) => Some(message),
+                        Err(FlowError::Internal(error)) => {
+                            tracing::error!(technician = technician_id, error = format!("{error:#}"), "console request failed");
+                            Some("Something went wrong on the server; try again.".to_owned())
+                        }
+                    },
+                    Inbound::Invalid(error) => {
+                        tracing::debug!(technician = technician_id, %error, "bad frame from console");
+                        Some(error.to_string())
+                    }
+                    Inbound::Control => None,
+                    Inbound::Closed => return,
+                };
+                if let Some(message) = refusal
+                    && !ws::send(socket, &ServerToTechnician::Refused { message }).await
+                {
+                    return;
+                }
+            }
+            item = outbox.recv() => {
+                let alive = match item {
+                    Some(ToTechnician::Send(message)) => ws::send(socket, &message).await,
+                    Some(ToTechnician::SessionsChanged) => send_list(state, socket, technician_id).await,
+                    Some(ToTechnician::Close(reason)) => {
+                        ws::close(socket, reason).await;
+                        false
+                    }
+                    None => {
+                        ws::close(socket, CloseReason::TOO_SLOW).await;
+                        false
+                    }
+                };
+                if !alive {
+                    return;
+                }
+            }
+            () = keepalive.tick() => {
+                if !keepalive.ping(socket).await {
+                    ws::close(socket, CloseReason::IDLE).await;
+                    return;
+                }
+            }
+            () = &mut login_over => {
+                ws::close(socket, CloseReason::SIGNED_OUT).await;
+                return;
+            }
+            () = crate::state::until_shutdown(&mut shutdown) => {
+                ws::close(socket, CloseReason::GOING_AWAY).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn handle(state: &AppState, technician_id: i64, conn: ConnId, message: TechnicianMessage) -> Result<(), FlowError> {
+    match message {
+        TechnicianMessage::Start { session_id } => sessions::start(state, technician_id, conn, &session_id).await,
+        TechnicianMessage::Answer { session_id, sdp } => {
+            sessions::relay_to_customer(state, technician_id, &session_id, ServerToCustomer::Answer { sdp }).await
+        }
+        TechnicianMessage::Candidate { session_id, candidate } => {
+            sessions::relay_to_customer(state, technician_id, &session_id, ServerToCustomer::Candidate { candidate }).await
+        }
+        TechnicianMessage::End { session_id } => sessions::end_by_technician(state, technician_id, &session_id).await,
+    }
+}
+
+/// Reads the list now and sends it; false if the socket is gone.
+async fn send_list(state: &AppState, socket: &mut WebSocket, technician_id: i64) -> bool {
+    match session_store::list_for_technician(&state.db, technician_id, now_ms()).await {
+        Ok(sessions) => ws::send(socket, &ServerToTechnician::Sessions { sessions }).await,
+        Err(error) => {
+            tracing::error!(technician = technician_id, error = format!("{error:#}"), "reading the session list failed");
+            ws::send(socket, &ServerToTechnician::Refused { message: "Could not load your sessions; reload the page.".into() })
+                .await
+        }
+    }
+}

@@ -1,1 +1,32 @@
+//! lens-ffi: the Lens customer app's engine as Kotlin and Swift see it (UniFFI proc-macros,
+//! library mode). It translates and decides nothing: every rule lives in `lens-core`, every
+//! socket, thread and codec in `lens-engine` (see DEVELOPERS.md).
+//!
+//! What the shells get:
+//! - [`LensSession`]: one customer session, with the runtime that drives it, so that neither
+//!   Kotlin nor Swift needs an async runtime;
+//! - [`LensSession::subscribe`] with a [`SessionListener`], returning a [`TaskHandle`]: the
+//!   current state first, then every change, until the handle is cancelled or dropped;
+//! - [`EulaStorage`]: the shell persists the licence acceptance, core decides what it means;
+//! - [`parse_join_input`]: what the customer typed or tapped, checked before any session;
+//! - [`ApiError`]: the few failures a UI acts on.
+
 uniffi::setup_scaffolding!();
+
+mod error;
+mod eula_storage;
+mod join;
+mod listener;
+mod options;
+mod session;
+mod state;
+mod task_handle;
+
+pub use error::ApiError;
+pub use eula_storage::{EulaStorage, StorageError};
+pub use join::parse_join_input;
+pub use listener::SessionListener;
+pub use options::SessionOptions;
+pub use session::LensSession;
+pub use state::{EndCause, SessionEvent, SessionState};
+pub use task_handle::TaskHandle;

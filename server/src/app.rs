@@ -22,7 +22,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
-        .route("/api/sessions", post(sessions_api::create).get(sessions_api::list))
+        .route(
+            "/api/sessions",
+            post(sessions_api::create).get(sessions_api::list),
+        )
         .route(JOIN_PATH, post(join::join))
         .route(CUSTOMER_WS_PATH, get(customer_ws::upgrade))
         .route(TECHNICIAN_WS_PATH, get(technician_ws::upgrade))
@@ -37,7 +40,10 @@ pub fn router(state: AppState) -> Router {
             // Spans name the route pattern, never the URI: URIs carry PINs (`/123456`) and
             // customer tokens (`?token=`), which must not reach the logs.
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-                let route = request.extensions().get::<MatchedPath>().map_or("<no route>", MatchedPath::as_str);
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("<no route>", MatchedPath::as_str);
                 tracing::info_span!("http", method = %request.method(), route)
             }),
         )
@@ -48,10 +54,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links carry PINs; a page must never pass its address on to another site.
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -42,10 +42,15 @@ pub async fn login(
     if let Some(wait) = state.login_failures.blocked_for(peer.ip()) {
         return Ok(too_many_attempts(wait.as_secs()));
     }
-    let Some(technician) = technicians::check_password(&state.db, &request.email, &request.password).await? else {
+    let Some(technician) =
+        technicians::check_password(&state.db, &request.email, &request.password).await?
+    else {
         tracing::info!(client = %peer.ip(), "console log-in refused");
         if state.login_failures.record_failure(peer.ip()) {
-            let wait = state.login_failures.blocked_for(peer.ip()).unwrap_or_default();
+            let wait = state
+                .login_failures
+                .blocked_for(peer.ip())
+                .unwrap_or_default();
             return Ok(too_many_attempts(wait.as_secs()));
         }
         return Err(ApiError::new(
@@ -70,7 +75,9 @@ pub async fn login(
         .same_site(SameSite::Strict)
         .secure(state.is_https())
         .path("/")
-        .max_age(time::Duration::seconds(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)));
+        .max_age(time::Duration::seconds(
+            i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+        ));
     Ok((jar.add(cookie), Json(technician)).into_response())
 }
 
@@ -81,7 +88,10 @@ fn too_many_attempts(retry_after_secs: u64) -> Response {
         "Too many failed sign-in attempts. Wait a few minutes and try again.",
     )
     .into_response();
-    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs.max(1)),
+    );
     response
 }
 
@@ -89,7 +99,10 @@ fn too_many_attempts(retry_after_secs: u64) -> Response {
 pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, ApiError> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let hash = sha256_hex(cookie.value().as_bytes());
-        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?").bind(&hash).execute(&state.db).await?;
+        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
+            .bind(&hash)
+            .execute(&state.db)
+            .await?;
         state.hub.sign_out(&hash);
     }
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/");
@@ -114,7 +127,10 @@ pub struct AuthedTechnician {
 impl FromRequestParts<AppState> for AuthedTechnician {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar.get(SESSION_COOKIE).ok_or_else(ApiError::unauthorized)?;
         let login = sha256_hex(cookie.value().as_bytes());
@@ -127,7 +143,11 @@ impl FromRequestParts<AppState> for AuthedTechnician {
         .fetch_optional(&state.db)
         .await?;
         let (id, email, name, expires_at) = row.ok_or_else(ApiError::unauthorized)?;
-        Ok(AuthedTechnician { technician: Technician { id, email, name }, login, expires_at })
+        Ok(AuthedTechnician {
+            technician: Technician { id, email, name },
+            login,
+            expires_at,
+        })
     }
 }
 
@@ -136,9 +156,15 @@ impl FromRequestParts<AppState> for AuthedTechnician {
 /// started by any page, so this is what stops another site from opening a console socket.
 /// Clients that are not browsers send no Origin and must hold the cookie themselves.
 pub fn origin_allowed(headers: &HeaderMap, state: &AppState) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else { return true };
-    let Ok(origin) = origin.to_str() else { return false };
-    let Ok(origin) = url::Url::parse(origin) else { return false };
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
     if origin.origin() == state.public_url.origin() {
         return true;
     }

@@ -68,7 +68,6 @@ impl Config {
             login_failure_window: Duration::from_secs(15 * 60),
         }
     }
-
 }
 
 /// The URL a browser would use for `bind`, used when no public URL is configured.
@@ -85,7 +84,8 @@ pub fn public_url_for(bind: SocketAddr) -> Url {
             SocketAddr::V6(a) => format!("[{}]", a.ip()),
         }
     };
-    Url::parse(&format!("http://{host}:{}/", bind.port())).expect("a socket address makes a valid URL")
+    Url::parse(&format!("http://{host}:{}/", bind.port()))
+        .expect("a socket address makes a valid URL")
 }
 
 /// Parses and checks a `--public-url`.
@@ -95,7 +95,10 @@ pub fn parse_public_url(text: &str) -> anyhow::Result<Url> {
         matches!(url.scheme(), "http" | "https"),
         "--public-url must start with http:// or https://"
     );
-    anyhow::ensure!(url.query().is_none() && url.fragment().is_none(), "--public-url must not have a query or fragment");
+    anyhow::ensure!(
+        url.query().is_none() && url.fragment().is_none(),
+        "--public-url must not have a query or fragment"
+    );
     Ok(url)
 }
 
@@ -114,7 +117,11 @@ pub fn eula_from_text(text: String) -> Eula {
 pub fn load_eula(path: &Path) -> anyhow::Result<Eula> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the EULA file {}", path.display()))?;
-    anyhow::ensure!(!text.trim().is_empty(), "the EULA file {} is empty", path.display());
+    anyhow::ensure!(
+        !text.trim().is_empty(),
+        "the EULA file {} is empty",
+        path.display()
+    );
     Ok(eula_from_text(text))
 }
 
@@ -124,9 +131,18 @@ mod tests {
 
     #[test]
     fn public_url_follows_the_bind_address() {
-        assert_eq!(public_url_for("127.0.0.1:8080".parse().unwrap()).as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(public_url_for("0.0.0.0:80".parse().unwrap()).as_str(), "http://127.0.0.1:80/");
-        assert_eq!(public_url_for("[::1]:9".parse().unwrap()).as_str(), "http://[::1]:9/");
+        assert_eq!(
+            public_url_for("127.0.0.1:8080".parse().unwrap()).as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            public_url_for("0.0.0.0:80".parse().unwrap()).as_str(),
+            "http://127.0.0.1/"
+        );
+        assert_eq!(
+            public_url_for("[::1]:9".parse().unwrap()).as_str(),
+            "http://[::1]:9/"
+        );
     }
 
     #[test]
@@ -136,6 +152,20 @@ mod tests {
         assert_eq!(a.version.len(), 16);
         assert_ne!(a.version, b.version);
         assert_eq!(a, eula_from_text("a".into()));
+    }
+
+    #[test]
+    fn an_eula_file_is_read_and_versioned() {
+        let path =
+            std::env::temp_dir().join(format!("lens-eula-{}.txt", crate::tokens::random_id()));
+        std::fs::write(&path, "Our terms.\n").unwrap();
+        let eula = load_eula(&path).unwrap();
+        assert_eq!(eula.text, "Our terms.\n");
+        assert_ne!(eula.version, default_eula().version);
+        std::fs::write(&path, "  \n").unwrap();
+        assert!(load_eula(&path).is_err(), "an empty agreement is a mistake");
+        std::fs::remove_file(&path).unwrap();
+        assert!(load_eula(&path).is_err());
     }
 
     #[test]

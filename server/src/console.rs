@@ -34,15 +34,27 @@ pub async fn root(Query(query): Query<CodeQuery>) -> Response {
 
 /// `/console`: the console.
 pub async fn index() -> Response {
-    page(StatusCode::OK, "text/html; charset=utf-8", INDEX_HTML.to_owned())
+    page(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        INDEX_HTML.to_owned(),
+    )
 }
 
 pub async fn script() -> Response {
-    page(StatusCode::OK, "text/javascript; charset=utf-8", CONSOLE_JS.to_owned())
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        CONSOLE_JS.to_owned(),
+    )
 }
 
 pub async fn stylesheet() -> Response {
-    page(StatusCode::OK, "text/css; charset=utf-8", CONSOLE_CSS.to_owned())
+    page(
+        StatusCode::OK,
+        "text/css; charset=utf-8",
+        CONSOLE_CSS.to_owned(),
+    )
 }
 
 /// `/{pin}`: the mobile link. Any other single path segment is not found.
@@ -50,7 +62,11 @@ pub async fn pin_link(Path(segment): Path<String>) -> Response {
     if is_pin_shaped(&segment) {
         landing(&segment)
     } else {
-        page(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "Not found\n".to_owned())
+        page(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "Not found\n".to_owned(),
+        )
     }
 }
 
@@ -80,7 +96,10 @@ fn page(status: StatusCode, content_type: &'static str, body: String) -> Respons
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     // The files are compiled in; revalidating is cheap and picks up a new server at once.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     // Let the console use the microphone, and nothing else powerful.

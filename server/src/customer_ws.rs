@@ -10,7 +10,9 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use lens_core::signal::{CustomerMessage, EndReason, ServerToCustomer, ServerToTechnician, SessionStatus};
+use lens_core::signal::{
+    CustomerMessage, EndReason, ServerToCustomer, ServerToTechnician, SessionStatus,
+};
 use serde::Deserialize;
 
 use crate::db::now_ms;
@@ -33,45 +35,62 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let token = query.token.unwrap_or_default();
-    let session = match session_store::by_customer_token_hash(&state.db, &sha256_hex(token.as_bytes())).await? {
-        Some(session) if !token.is_empty() => session,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "This customer token does not belong to any session; join with the PIN again.",
-            ));
-        }
-    };
-    Ok(ws::limit(upgrade).on_upgrade(move |socket| run(state, socket, session.id)).into_response())
+    let session =
+        match session_store::by_customer_token_hash(&state.db, &sha256_hex(token.as_bytes()))
+            .await?
+        {
+            Some(session) if !token.is_empty() => session,
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "This customer token does not belong to any session; join with the PIN again.",
+                ));
+            }
+        };
+    Ok(ws::limit(upgrade)
+        .on_upgrade(move |socket| run(state, socket, session.id))
+        .into_response())
 }
 
 async fn run(state: AppState, mut socket: WebSocket, session_id: String) {
-    let (conn, mut outbox) = state.hub.connect_customer(&session_id);
-    // Read the status only after registering, so a change made in between (a Start, an
-    // End) reaches this socket one way or the other.
-    let row = match session_store::get(&state.db, &session_id).await {
-        Ok(Some(row)) => row,
+    // A session that is over only gets told how it ended; nothing is registered for it.
+    match session_store::get(&state.db, &session_id).await {
+        Ok(Some(row)) if !row.is_live(now_ms()) => return say_it_is_over(&mut socket, &row).await,
+        Ok(Some(_)) => {}
         Ok(None) | Err(_) => {
-            tracing::error!(session = %session_id, "session vanished under a connecting customer");
-            ws::close(&mut socket, CloseReason::SESSION_ENDED).await;
-            state.hub.disconnect_customer(&session_id, conn);
-            return;
+            tracing::error!(session = %session_id, "could not read the session of a connecting customer");
+            return ws::close(&mut socket, CloseReason::SERVER_ERROR).await;
         }
-    };
-    if !row.is_live(now_ms()) {
-        say_it_is_over(&mut socket, &row).await;
-        state.hub.disconnect_customer(&session_id, conn);
-        return;
     }
-    tracing::info!(session = %session_id, "customer connected");
-    let status = row.status_at(now_ms()).0;
-    let mut alive = ws::send(&mut socket, &ServerToCustomer::Welcome { session_id: session_id.clone(), status }).await;
-    if alive && status == SessionStatus::Active {
-        alive = ws::send(&mut socket, &ServerToCustomer::Start).await;
-    }
-    if alive {
-        serve(&state, &mut socket, &session_id, &mut outbox).await;
+    let (conn, mut outbox) = state.hub.connect_customer(&session_id);
+    // Read the status again after registering: a change made in between (a Start, an End)
+    // then reaches this socket one way or the other.
+    match session_store::get(&state.db, &session_id).await {
+        Ok(Some(row)) if row.is_live(now_ms()) => {
+            tracing::info!(session = %session_id, "customer connected");
+            let status = row.status_at(now_ms()).0;
+            let welcome = ServerToCustomer::Welcome {
+                session_id: session_id.clone(),
+                status,
+            };
+            let mut alive = ws::send(&mut socket, &welcome).await;
+            if alive && status == SessionStatus::Active {
+                // The app lost its peer connection with the socket: it must offer again.
+                alive = ws::send(&mut socket, &ServerToCustomer::Start).await;
+            }
+            if alive {
+                serve(&state, &mut socket, &session_id, &mut outbox).await;
+            }
+        }
+        Ok(Some(row)) => {
+            state.hub.forget_session(&session_id);
+            return say_it_is_over(&mut socket, &row).await;
+        }
+        Ok(None) | Err(_) => {
+            tracing::error!(session = %session_id, "could not read the session of a connecting customer");
+            ws::close(&mut socket, CloseReason::SERVER_ERROR).await;
+        }
     }
     if let Some(absence) = state.hub.disconnect_customer(&session_id, conn) {
         tracing::info!(session = %session_id, "customer disconnected; waiting for a reconnect");
@@ -157,19 +176,31 @@ async fn serve(
     }
 }
 
-async fn handle(state: &AppState, session_id: &str, message: CustomerMessage) -> Result<(), FlowError> {
+async fn handle(
+    state: &AppState,
+    session_id: &str,
+    message: CustomerMessage,
+) -> Result<(), FlowError> {
     match message {
-        CustomerMessage::EulaAccepted { version } => sessions::accept_eula(state, session_id, &version).await,
+        CustomerMessage::EulaAccepted { version } => {
+            sessions::accept_eula(state, session_id, &version).await
+        }
         CustomerMessage::EulaDeclined { .. } => {
             sessions::end(state, session_id, EndReason::EulaDeclined).await?;
             Ok(())
         }
         CustomerMessage::Offer { sdp } => {
-            let message = ServerToTechnician::Offer { session_id: session_id.to_owned(), sdp };
+            let message = ServerToTechnician::Offer {
+                session_id: session_id.to_owned(),
+                sdp,
+            };
             sessions::relay_to_technician(state, session_id, message).await
         }
         CustomerMessage::Candidate { candidate } => {
-            let message = ServerToTechnician::Candidate { session_id: session_id.to_owned(), candidate };
+            let message = ServerToTechnician::Candidate {
+                session_id: session_id.to_owned(),
+                candidate,
+            };
             sessions::relay_to_technician(state, session_id, message).await
         }
         CustomerMessage::Leave => {
@@ -178,4 +209,3 @@ async fn handle(state: &AppState, session_id: &str, message: CustomerMessage) ->
         }
     }
 }
-

@@ -29,20 +29,29 @@ pub async fn open(database_url: &str) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {database_url:?}"))?;
-    sqlx::migrate!("./migrations").run(&pool).await.context("migrating the database")?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .context("migrating the database")?;
     Ok(pool)
 }
 
 /// SQLite creates the file but not its directory; `.lens/lens.db` needs `.lens/`.
 fn create_parent_dir(database_url: &str) -> anyhow::Result<()> {
-    let Some(rest) = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:")) else {
+    let Some(rest) = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
         return Ok(());
     };
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path.contains(":memory:") {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating the database directory {}", parent.display()))?;
     }
@@ -52,7 +61,9 @@ fn create_parent_dir(database_url: &str) -> anyhow::Result<()> {
 /// Now, in Unix milliseconds: the unit of every stored time and of the protocol's
 /// `created_at`.
 pub fn now_ms() -> i64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 

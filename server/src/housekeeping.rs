@@ -30,10 +30,14 @@ async fn expire_pins(state: AppState) {
             Err(error) => tracing::warn!(error = format!("{error:#}"), "expiring PINs failed"),
         }
         let sleep = match session_store::next_pin_expiry(&state.db).await {
-            Ok(Some(next)) => Duration::from_millis(u64::try_from(next - now_ms()).unwrap_or(0)).min(EXPIRY_MAX_SLEEP),
+            Ok(Some(next)) => Duration::from_millis(u64::try_from(next - now_ms()).unwrap_or(0))
+                .min(EXPIRY_MAX_SLEEP),
             Ok(None) => EXPIRY_MAX_SLEEP,
             Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "reading the next PIN expiry failed");
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "reading the next PIN expiry failed"
+                );
                 EXPIRY_MAX_SLEEP
             }
         };
@@ -55,7 +59,10 @@ async fn clean_up(state: AppState) {
         }
         state.join_failures.forget_idle();
         state.login_failures.forget_idle();
-        let removed = sqlx::query("DELETE FROM login_sessions WHERE expires_at <= ?").bind(now_ms()).execute(&state.db).await;
+        let removed = sqlx::query("DELETE FROM login_sessions WHERE expires_at <= ?")
+            .bind(now_ms())
+            .execute(&state.db)
+            .await;
         if let Err(error) = removed {
             tracing::warn!(error = %error, "removing expired log-ins failed");
         }

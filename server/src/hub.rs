@@ -28,14 +28,36 @@ pub struct CloseReason {
 }
 
 impl CloseReason {
-    pub const SESSION_ENDED: CloseReason = CloseReason { code: 1000, reason: "session ended" };
-    pub const GOING_AWAY: CloseReason = CloseReason { code: 1001, reason: "server shutting down" };
-    pub const IDLE: CloseReason = CloseReason { code: 1001, reason: "no traffic from the peer" };
-    pub const TOO_SLOW: CloseReason = CloseReason { code: 1008, reason: "not reading messages fast enough" };
+    pub const SESSION_ENDED: CloseReason = CloseReason {
+        code: 1000,
+        reason: "session ended",
+    };
+    pub const GOING_AWAY: CloseReason = CloseReason {
+        code: 1001,
+        reason: "server shutting down",
+    };
+    pub const IDLE: CloseReason = CloseReason {
+        code: 1001,
+        reason: "no traffic from the peer",
+    };
+    pub const SERVER_ERROR: CloseReason = CloseReason {
+        code: 1011,
+        reason: "server error; try again",
+    };
+    pub const TOO_SLOW: CloseReason = CloseReason {
+        code: 1008,
+        reason: "not reading messages fast enough",
+    };
     /// A newer connection with the same customer token took over.
-    pub const REPLACED: CloseReason = CloseReason { code: 4000, reason: "replaced by a newer connection" };
+    pub const REPLACED: CloseReason = CloseReason {
+        code: 4000,
+        reason: "replaced by a newer connection",
+    };
     /// The console's log-in ended (sign-out, expiry, password reset); show the log-in form.
-    pub const SIGNED_OUT: CloseReason = CloseReason { code: 4401, reason: "signed out" };
+    pub const SIGNED_OUT: CloseReason = CloseReason {
+        code: 4401,
+        reason: "signed out",
+    };
 }
 
 /// What a technician socket task is asked to do.
@@ -94,7 +116,9 @@ impl Hub {
     fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
         // Nothing in the registry can be left half-updated by a panic, so a poisoned lock
         // is still usable.
-        self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn next_conn_id(&self) -> ConnId {
@@ -103,10 +127,18 @@ impl Hub {
 
     // ---- technicians -------------------------------------------------------------------
 
-    pub fn connect_technician(&self, technician_id: i64, login: String) -> (ConnId, mpsc::Receiver<ToTechnician>) {
+    pub fn connect_technician(
+        &self,
+        technician_id: i64,
+        login: String,
+    ) -> (ConnId, mpsc::Receiver<ToTechnician>) {
         let id = self.next_conn_id();
         let (outbox, inbox) = mpsc::channel(OUTBOX_CAPACITY);
-        self.registry().technicians.entry(technician_id).or_default().push(TechnicianConn { id, login, outbox });
+        self.registry()
+            .technicians
+            .entry(technician_id)
+            .or_default()
+            .push(TechnicianConn { id, login, outbox });
         (id, inbox)
     }
 
@@ -132,7 +164,9 @@ impl Hub {
     /// Sends a message to every open console of the technician.
     pub fn send_to_technician(&self, technician_id: i64, message: ServerToTechnician) -> usize {
         let mut registry = self.registry();
-        let Some(conns) = registry.technicians.get_mut(&technician_id) else { return 0 };
+        let Some(conns) = registry.technicians.get_mut(&technician_id) else {
+            return 0;
+        };
         conns.retain(|c| deliver(&c.outbox, ToTechnician::Send(message.clone())));
         conns.len()
     }
@@ -140,10 +174,17 @@ impl Hub {
     /// Sends media signalling of an active session to the console that started it, or to
     /// all the technician's consoles if that one is gone (a reloaded console then shows
     /// the offer to whichever tab resumes). Returns how many consoles got it.
-    pub fn send_media_to_technician(&self, technician_id: i64, session_id: &str, message: ServerToTechnician) -> usize {
+    pub fn send_media_to_technician(
+        &self,
+        technician_id: i64,
+        session_id: &str,
+        message: ServerToTechnician,
+    ) -> usize {
         let mut guard = self.registry();
         let registry = &mut *guard;
-        let Some(conns) = registry.technicians.get_mut(&technician_id) else { return 0 };
+        let Some(conns) = registry.technicians.get_mut(&technician_id) else {
+            return 0;
+        };
         if let Some(owner) = registry.media_owner.get(session_id)
             && let Some(conn) = conns.iter().find(|c| c.id == *owner)
         {
@@ -159,7 +200,9 @@ impl Hub {
     }
 
     pub fn set_media_owner(&self, session_id: &str, conn: ConnId) {
-        self.registry().media_owner.insert(session_id.to_owned(), conn);
+        self.registry()
+            .media_owner
+            .insert(session_id.to_owned(), conn);
     }
 
     /// Closes every console socket opened with this log-in.
@@ -170,7 +213,9 @@ impl Hub {
                 if c.login != login {
                     return true;
                 }
-                let _ = c.outbox.try_send(ToTechnician::Close(CloseReason::SIGNED_OUT));
+                let _ = c
+                    .outbox
+                    .try_send(ToTechnician::Close(CloseReason::SIGNED_OUT));
                 false
             });
         }
@@ -178,7 +223,10 @@ impl Hub {
     }
 
     pub fn technician_connections(&self, technician_id: i64) -> usize {
-        self.registry().technicians.get(&technician_id).map_or(0, Vec::len)
+        self.registry()
+            .technicians
+            .get(&technician_id)
+            .map_or(0, Vec::len)
     }
 
     // ---- customers ---------------------------------------------------------------------
@@ -190,7 +238,10 @@ impl Hub {
         let slot = registry
             .customers
             .entry(session_id.to_owned())
-            .or_insert(CustomerSlot { connection: None, absence: 0 });
+            .or_insert(CustomerSlot {
+                connection: None,
+                absence: 0,
+            });
         if slot.connection.is_none() {
             slot.absence += 1;
         }
@@ -206,7 +257,10 @@ impl Hub {
         let slot = registry
             .customers
             .entry(session_id.to_owned())
-            .or_insert(CustomerSlot { connection: None, absence: 0 });
+            .or_insert(CustomerSlot {
+                connection: None,
+                absence: 0,
+            });
         if let Some((_, previous)) = slot.connection.replace((id, outbox)) {
             let _ = previous.try_send(ToCustomer::Close(CloseReason::REPLACED));
         }
@@ -237,15 +291,22 @@ impl Hub {
     }
 
     pub fn customer_connected(&self, session_id: &str) -> bool {
-        self.registry().customers.get(session_id).is_some_and(|slot| slot.connection.is_some())
+        self.registry()
+            .customers
+            .get(session_id)
+            .is_some_and(|slot| slot.connection.is_some())
     }
 
     /// Sends to the session's customer; false if no customer socket is there to get it.
     pub fn send_to_customer(&self, session_id: &str, message: ServerToCustomer) -> bool {
         let mut registry = self.registry();
-        let Some(slot) = registry.customers.get_mut(session_id) else { return false };
-        let Some((_, outbox)) = &slot.connection else { return false };
-        if deliver_customer(outbox, ToCustomer::Send(message)) {
+        let Some(slot) = registry.customers.get_mut(session_id) else {
+            return false;
+        };
+        let Some((_, outbox)) = &slot.connection else {
+            return false;
+        };
+        if deliver(outbox, ToCustomer::Send(message)) {
             return true;
         }
         // Stuck: drop the socket; the customer reconnects and is told the current state.
@@ -254,11 +315,22 @@ impl Hub {
         false
     }
 
+    /// Forgets everything about a session that is over, without telling anyone.
+    pub fn forget_session(&self, session_id: &str) {
+        let mut registry = self.registry();
+        registry.media_owner.remove(session_id);
+        registry.customers.remove(session_id);
+    }
+
     /// The session is over: tell the customer why, close its socket and forget the session.
     pub fn end_session(&self, session_id: &str, reason: EndReason) {
         let mut registry = self.registry();
         registry.media_owner.remove(session_id);
-        if let Some(CustomerSlot { connection: Some((_, outbox)), .. }) = registry.customers.remove(session_id) {
+        if let Some(CustomerSlot {
+            connection: Some((_, outbox)),
+            ..
+        }) = registry.customers.remove(session_id)
+        {
             let _ = outbox.try_send(ToCustomer::Send(ServerToCustomer::End { reason }));
             let _ = outbox.try_send(ToCustomer::Close(CloseReason::SESSION_ENDED));
         }
@@ -266,11 +338,7 @@ impl Hub {
 }
 
 /// Queues without waiting; false if the socket is gone or stuck (the caller drops it).
-fn deliver(outbox: &mpsc::Sender<ToTechnician>, item: ToTechnician) -> bool {
-    outbox.try_send(item).is_ok()
-}
-
-fn deliver_customer(outbox: &mpsc::Sender<ToCustomer>, item: ToCustomer) -> bool {
+fn deliver<T>(outbox: &mpsc::Sender<T>, item: T) -> bool {
     outbox.try_send(item).is_ok()
 }
 
@@ -283,7 +351,10 @@ mod tests {
         let hub = Hub::new();
         let (first, mut first_inbox) = hub.connect_customer("s");
         let (second, _second_inbox) = hub.connect_customer("s");
-        assert!(matches!(first_inbox.try_recv(), Ok(ToCustomer::Close(CloseReason::REPLACED))));
+        assert!(matches!(
+            first_inbox.try_recv(),
+            Ok(ToCustomer::Close(CloseReason::REPLACED))
+        ));
         // The old socket's exit must not count as the customer leaving.
         assert_eq!(hub.disconnect_customer("s", first), None);
         assert!(hub.customer_connected("s"));
@@ -299,7 +370,10 @@ mod tests {
         let (a, mut inbox_a) = hub.connect_technician(1, "login".into());
         let (_b, mut inbox_b) = hub.connect_technician(1, "login".into());
         hub.set_media_owner("s", a);
-        let offer = ServerToTechnician::Offer { session_id: "s".into(), sdp: "v=0".into() };
+        let offer = ServerToTechnician::Offer {
+            session_id: "s".into(),
+            sdp: "v=0".into(),
+        };
         assert_eq!(hub.send_media_to_technician(1, "s", offer.clone()), 1);
         assert!(inbox_a.try_recv().is_ok());
         assert!(inbox_b.try_recv().is_err());
@@ -315,7 +389,10 @@ mod tests {
         let (_a, mut inbox_a) = hub.connect_technician(1, "one".into());
         let (_b, mut inbox_b) = hub.connect_technician(1, "two".into());
         hub.sign_out("one");
-        assert!(matches!(inbox_a.try_recv(), Ok(ToTechnician::Close(CloseReason::SIGNED_OUT))));
+        assert!(matches!(
+            inbox_a.try_recv(),
+            Ok(ToTechnician::Close(CloseReason::SIGNED_OUT))
+        ));
         assert!(inbox_b.try_recv().is_err());
         assert_eq!(hub.technician_connections(1), 1);
     }
@@ -327,9 +404,14 @@ mod tests {
         hub.end_session("s", EndReason::TechnicianEnded);
         assert!(matches!(
             inbox.try_recv(),
-            Ok(ToCustomer::Send(ServerToCustomer::End { reason: EndReason::TechnicianEnded }))
+            Ok(ToCustomer::Send(ServerToCustomer::End {
+                reason: EndReason::TechnicianEnded
+            }))
         ));
-        assert!(matches!(inbox.try_recv(), Ok(ToCustomer::Close(CloseReason::SESSION_ENDED))));
+        assert!(matches!(
+            inbox.try_recv(),
+            Ok(ToCustomer::Close(CloseReason::SESSION_ENDED))
+        ));
         assert!(!hub.send_to_customer("s", ServerToCustomer::Start));
     }
 }

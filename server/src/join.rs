@@ -34,7 +34,9 @@ pub async fn join(
     let pin = request.pin.trim();
     let outcome = if is_pin_shaped(pin) {
         let token = random_token();
-        sessions::join(&state, pin, &sha256_hex(token.as_bytes())).await?.map(|joined| (joined, token))
+        sessions::join(&state, pin, &sha256_hex(token.as_bytes()))
+            .await?
+            .map(|joined| (joined, token))
     } else {
         Err(JoinRefusal::PinNotFound)
     };
@@ -51,7 +53,10 @@ pub async fn join(
             // PINs stay out of info-level logs: a log reader could otherwise join.
             tracing::info!(client = %client, reason = ?reason, "PIN refused");
             if state.join_failures.record_failure(client) {
-                return Ok(refusal(JoinRefusal::RateLimited, state.join_failures.blocked_for(client)));
+                return Ok(refusal(
+                    JoinRefusal::RateLimited,
+                    state.join_failures.blocked_for(client),
+                ));
             }
             Ok(refusal(reason, None))
         }
@@ -63,22 +68,39 @@ pub fn is_pin_shaped(pin: &str) -> bool {
     pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The sentences are the ones the customer app shows for each refusal (core's `Ended::describe`).
 fn refusal(reason: JoinRefusal, retry_after: Option<Duration>) -> Response {
     let (status, message) = match reason {
-        JoinRefusal::PinNotFound => {
-            (StatusCode::NOT_FOUND, "There is no Lens session with this PIN. Check the digits and try again.")
-        }
-        JoinRefusal::PinExpired => (StatusCode::GONE, "This PIN has expired. Ask your technician for a new one."),
-        JoinRefusal::PinAlreadyUsed => {
-            (StatusCode::CONFLICT, "This PIN has already been used. Ask your technician for a new one.")
-        }
-        JoinRefusal::RateLimited => {
-            (StatusCode::TOO_MANY_REQUESTS, "Too many wrong PINs. Wait a few minutes and try again.")
-        }
+        JoinRefusal::PinNotFound => (
+            StatusCode::NOT_FOUND,
+            "This PIN is not valid. Check the digits or ask the technician for a new PIN.",
+        ),
+        JoinRefusal::PinExpired => (
+            StatusCode::GONE,
+            "This PIN has expired. Ask the technician for a new PIN.",
+        ),
+        JoinRefusal::PinAlreadyUsed => (
+            StatusCode::CONFLICT,
+            "This PIN has already been used. Ask the technician for a new PIN.",
+        ),
+        JoinRefusal::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many wrong PINs. Wait a few minutes and try again.",
+        ),
     };
-    let mut response = (status, Json(JoinRefused { error: reason, message: message.to_owned() })).into_response();
+    let mut response = (
+        status,
+        Json(JoinRefused {
+            error: reason,
+            message: message.to_owned(),
+        }),
+    )
+        .into_response();
     if let Some(wait) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
     }
     response
 }

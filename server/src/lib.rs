@@ -54,10 +54,14 @@ pub struct Server {
 /// Opens the database, binds the listener and serves in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     let db = db::open(&config.database_url).await?;
-    let listener =
-        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
     let local_addr = listener.local_addr()?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| config::public_url_for(local_addr));
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| config::public_url_for(local_addr));
     let (shutdown, shutdown_rx) = watch::channel(false);
     let state = AppState::new(config, public_url.clone(), db, shutdown_rx);
     sessions::resume_after_restart(&state).await?;
@@ -72,7 +76,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             .await
     });
     tracing::info!(address = %local_addr, public_url = %public_url, "listening");
-    Ok(Server { local_addr, public_url, state, shutdown, task })
+    Ok(Server {
+        local_addr,
+        public_url,
+        state,
+        shutdown,
+        task,
+    })
 }
 
 impl Server {
@@ -100,7 +110,9 @@ impl Server {
         let _ = self.shutdown.send(true);
         match tokio::time::timeout(SHUTDOWN_GRACE, self.task).await {
             Ok(joined) => joined.context("server task")?.context("serving")?,
-            Err(_) => tracing::warn!("connections still open after the shutdown grace; stopping anyway"),
+            Err(_) => {
+                tracing::warn!("connections still open after the shutdown grace; stopping anyway")
+            }
         }
         self.state.db.close().await;
         Ok(())

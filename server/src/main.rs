@@ -13,7 +13,11 @@ use lens_server::technicians::{self, DEMO_EMAIL, DEMO_NAME, Upserted};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "lens-server", version, about = "Lens visual remote support: session server and technician console")]
+#[command(
+    name = "lens-server",
+    version,
+    about = "Lens visual remote support: session server and technician console"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,13 @@ struct AddTechnicianArgs {
     #[arg(long, env = "LENS_TECHNICIAN_NAME")]
     name: String,
     /// The password (visible in the process list; prefer --password-stdin).
-    #[arg(long, env = "LENS_TECHNICIAN_PASSWORD", conflicts_with = "password_stdin")]
+    #[arg(
+        long,
+        env = "LENS_TECHNICIAN_PASSWORD",
+        // Never print the secret in --help.
+        hide_env_values = true,
+        conflicts_with = "password_stdin"
+    )]
     password: Option<String>,
     /// Read the password from the first line of standard input.
     #[arg(long, env = "LENS_PASSWORD_STDIN")]
@@ -82,7 +92,9 @@ struct AddTechnicianArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         // Logs go to stderr; stdout carries only what a person or a test script reads.
         .with_writer(std::io::stderr)
         .init();
@@ -94,7 +106,11 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(args.bind, args.database.url);
-    config.public_url = args.public_url.as_deref().map(config::parse_public_url).transpose()?;
+    config.public_url = args
+        .public_url
+        .as_deref()
+        .map(config::parse_public_url)
+        .transpose()?;
     config.pin_ttl = Duration::from_secs(args.pin_ttl_secs);
     config.reconnect_grace = Duration::from_secs(args.reconnect_grace_secs);
     config.login_ttl = Duration::from_secs(args.login_ttl_secs);
@@ -102,7 +118,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.eula = config::load_eula(path)?;
     }
     if config.public_url.is_none() && args.bind.ip().is_unspecified() {
-        tracing::warn!("listening on all interfaces without --public-url: links will point at the loopback address");
+        tracing::warn!(
+            "listening on all interfaces without --public-url: links will point at the loopback address"
+        );
     }
 
     let mut server = lens_server::start(config).await?;
@@ -125,7 +143,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// The demo account's password is printed once and stored nowhere but as its hash.
 async fn ensure_demo_technician(db: &sqlx::SqlitePool) -> anyhow::Result<()> {
     if technicians::exists(db, DEMO_EMAIL).await? {
-        println!("Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created).");
+        println!(
+            "Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created)."
+        );
         println!(
             "To set a new password: lens-server add-technician --email {DEMO_EMAIL} --name \"{DEMO_NAME}\" --password-stdin"
         );
@@ -143,13 +163,14 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -174,7 +195,10 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
     match outcome {
         Upserted::Created => println!("Technician {} created.", args.email.trim()),
         Upserted::PasswordReset => {
-            println!("Technician {} updated: new password set, signed out everywhere.", args.email.trim())
+            println!(
+                "Technician {} updated: new password set, signed out everywhere.",
+                args.email.trim()
+            )
         }
     }
     Ok(())
@@ -186,6 +210,9 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
         eprint!("Password: ");
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

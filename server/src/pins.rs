@@ -60,7 +60,11 @@ pub async fn issue(
         .execute(db)
         .await?;
         if inserted.rows_affected() == 1 {
-            return Ok(IssuedPin { session_id, pin, expires_at });
+            return Ok(IssuedPin {
+                session_id,
+                pin,
+                expires_at,
+            });
         }
     }
     anyhow::bail!("no free PIN found after {ISSUE_ATTEMPTS} attempts")
@@ -111,12 +115,15 @@ pub async fn redeem(
     }
     // Lost a race: say why as of now.
     let refusal = match newest_with_pin(db, pin, now - memory_ms(pin_ttl)).await? {
-        Some(now_candidate) => now_candidate.refusal(now).unwrap_or(JoinRefusal::PinAlreadyUsed),
+        Some(now_candidate) => now_candidate
+            .refusal(now)
+            .unwrap_or(JoinRefusal::PinAlreadyUsed),
         None => JoinRefusal::PinNotFound,
     };
     Ok(Err(refusal))
 }
 
+#[derive(sqlx::FromRow)]
 struct Candidate {
     session_id: String,
     technician_id: i64,
@@ -142,9 +149,14 @@ impl Candidate {
     }
 }
 
-async fn newest_with_pin(db: &SqlitePool, pin: &str, since: i64) -> anyhow::Result<Option<Candidate>> {
-    let row: Option<(String, i64, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT s.id, s.technician_id, t.display_name, s.customer_name, s.status, s.pin_expires_at, s.joined_at \
+async fn newest_with_pin(
+    db: &SqlitePool,
+    pin: &str,
+    since: i64,
+) -> anyhow::Result<Option<Candidate>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id AS session_id, s.technician_id, t.display_name AS technician_name, \
+                s.customer_name, s.status, s.pin_expires_at, s.joined_at \
          FROM sessions s JOIN technicians t ON t.id = s.technician_id \
          WHERE s.pin = ? AND (s.created_at > ? OR s.status = 'pending') \
          ORDER BY s.created_at DESC LIMIT 1",
@@ -152,8 +164,5 @@ async fn newest_with_pin(db: &SqlitePool, pin: &str, since: i64) -> anyhow::Resu
     .bind(pin)
     .bind(since)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|(session_id, technician_id, technician_name, customer_name, status, pin_expires_at, joined_at)| {
-        Candidate { session_id, technician_id, technician_name, customer_name, status, pin_expires_at, joined_at }
-    }))
+    .await?)
 }

@@ -17,7 +17,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-type Limiter = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
+type Limiter =
+    RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
 
 pub struct FailureLimiter {
     /// Counts failures: `allowed` per `window`, refilling steadily.
@@ -35,7 +36,9 @@ impl FailureLimiter {
     pub fn new(allowed: u32, window: Duration) -> FailureLimiter {
         let allowed = NonZeroU32::new(allowed.max(1)).expect("at least one");
         let refill = (window / allowed.get()).max(Duration::from_millis(1));
-        let quota = Quota::with_period(refill).expect("a non-zero period").allow_burst(allowed);
+        let quota = Quota::with_period(refill)
+            .expect("a non-zero period")
+            .allow_burst(allowed);
         FailureLimiter {
             failures: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
             blocked: Mutex::new(HashMap::new()),
@@ -80,7 +83,10 @@ impl FailureLimiter {
     }
 
     fn block(&self, key: IpAddr, wait: Duration) {
-        self.blocked.lock().expect("limiter lock").insert(key, Instant::now() + wait);
+        self.blocked
+            .lock()
+            .expect("limiter lock")
+            .insert(key, Instant::now() + wait);
     }
 
     /// Drops state for addresses that have been quiet long enough; call periodically.
@@ -88,7 +94,10 @@ impl FailureLimiter {
         self.failures.retain_recent();
         self.failures.shrink_to_fit();
         let now = Instant::now();
-        self.blocked.lock().expect("limiter lock").retain(|_, until| *until > now);
+        self.blocked
+            .lock()
+            .expect("limiter lock")
+            .retain(|_, until| *until > now);
     }
 }
 
@@ -122,7 +131,10 @@ mod tests {
         }
         assert!(limiter.is_blocked(a));
         assert!(!limiter.is_blocked(b));
-        assert!(limiter.record_failure(a), "a failure past the allowance is over the limit");
+        assert!(
+            limiter.record_failure(a),
+            "a failure past the allowance is over the limit"
+        );
     }
 
     #[test]

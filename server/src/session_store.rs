@@ -31,7 +31,10 @@ impl SessionRow {
     /// The status as of `now`: an unredeemed PIN past its time is Expired even before the
     /// sweep has written that down.
     pub fn status_at(&self, now: i64) -> (SessionStatus, Option<EndReason>) {
-        if self.status == SessionStatus::Pending && self.joined_at.is_none() && self.pin_expires_at <= now {
+        if self.status == SessionStatus::Pending
+            && self.joined_at.is_none()
+            && self.pin_expires_at <= now
+        {
             (SessionStatus::Expired, Some(EndReason::PinExpired))
         } else {
             (self.status, self.end_reason)
@@ -39,7 +42,10 @@ impl SessionRow {
     }
 
     pub fn is_live(&self, now: i64) -> bool {
-        matches!(self.status_at(now).0, SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active)
+        matches!(
+            self.status_at(now).0,
+            SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active
+        )
     }
 
     pub fn summary(&self, now: i64) -> SessionSummary {
@@ -49,23 +55,46 @@ impl SessionRow {
             customer_name: self.customer_name.clone(),
             status,
             // Only while it can still be redeemed: the technician may need to read it out again.
-            pin: (status == SessionStatus::Pending && self.joined_at.is_none()).then(|| self.pin.clone()),
+            pin: (status == SessionStatus::Pending && self.joined_at.is_none())
+                .then(|| self.pin.clone()),
             created_at: self.created_at,
             end_reason,
         }
     }
 }
 
-type RawRow = (String, i64, String, String, Option<String>, String, i64, Option<i64>, i64, Option<String>);
+type RawRow = (
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    Option<String>,
+);
 
 const COLUMNS: &str = "id, technician_id, customer_name, status, end_reason, pin, pin_expires_at, joined_at, \
                        created_at, eula_version";
 
 fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
-    let (id, technician_id, customer_name, status, end_reason, pin, pin_expires_at, joined_at, created_at, eula_version) =
-        raw;
+    let (
+        id,
+        technician_id,
+        customer_name,
+        status,
+        end_reason,
+        pin,
+        pin_expires_at,
+        joined_at,
+        created_at,
+        eula_version,
+    ) = raw;
     Ok(SessionRow {
-        status: parse_status(&status).ok_or_else(|| anyhow::anyhow!("session {id} has unknown status {status:?}"))?,
+        status: parse_status(&status)
+            .ok_or_else(|| anyhow::anyhow!("session {id} has unknown status {status:?}"))?,
         end_reason: end_reason.as_deref().and_then(parse_end_reason),
         id,
         technician_id,
@@ -79,23 +108,33 @@ fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
 }
 
 pub async fn get(db: &SqlitePool, session_id: &str) -> anyhow::Result<Option<SessionRow>> {
-    let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"))
-        .bind(session_id)
-        .fetch_optional(db)
-        .await?;
+    let raw: Option<RawRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"))
+            .bind(session_id)
+            .fetch_optional(db)
+            .await?;
     raw.map(from_raw).transpose()
 }
 
-pub async fn by_customer_token_hash(db: &SqlitePool, token_hash: &str) -> anyhow::Result<Option<SessionRow>> {
-    let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE customer_token_hash = ?"))
-        .bind(token_hash)
-        .fetch_optional(db)
-        .await?;
+pub async fn by_customer_token_hash(
+    db: &SqlitePool,
+    token_hash: &str,
+) -> anyhow::Result<Option<SessionRow>> {
+    let raw: Option<RawRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE customer_token_hash = ?"
+    ))
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
     raw.map(from_raw).transpose()
 }
 
 /// The technician's list: everything still live plus the last day's history, newest first.
-pub async fn list_for_technician(db: &SqlitePool, technician_id: i64, now: i64) -> anyhow::Result<Vec<SessionSummary>> {
+pub async fn list_for_technician(
+    db: &SqlitePool,
+    technician_id: i64,
+    now: i64,
+) -> anyhow::Result<Vec<SessionSummary>> {
     let raws: Vec<RawRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE technician_id = ? AND (status IN {LIVE} OR created_at > ?) \
          ORDER BY created_at DESC, id LIMIT ?"
@@ -105,15 +144,19 @@ pub async fn list_for_technician(db: &SqlitePool, technician_id: i64, now: i64) 
     .bind(LIST_LIMIT)
     .fetch_all(db)
     .await?;
-    raws.into_iter().map(|raw| from_raw(raw).map(|row| row.summary(now))).collect()
+    raws.into_iter()
+        .map(|raw| from_raw(raw).map(|row| row.summary(now)))
+        .collect()
 }
 
 /// Sessions a customer has joined and that are not over: after a restart each gets the
 /// reconnect grace period to have its customer come back.
 pub async fn joined_live_sessions(db: &SqlitePool) -> anyhow::Result<Vec<String>> {
-    Ok(sqlx::query_scalar(&format!("SELECT id FROM sessions WHERE status IN {LIVE} AND joined_at IS NOT NULL"))
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT id FROM sessions WHERE status IN {LIVE} AND joined_at IS NOT NULL"
+    ))
+    .fetch_all(db)
+    .await?)
 }
 
 /// Pending (joined) → Waiting. False if the session was not in that state.
@@ -131,7 +174,12 @@ pub async fn accept_eula(db: &SqlitePool, session_id: &str, version: &str) -> an
 
 /// Waiting → Active, only if the technician has no other active session. False if either
 /// condition did not hold (the caller looks at why).
-pub async fn start(db: &SqlitePool, session_id: &str, technician_id: i64, now: i64) -> anyhow::Result<bool> {
+pub async fn start(
+    db: &SqlitePool,
+    session_id: &str,
+    technician_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
     let result = sqlx::query(
         "UPDATE sessions SET status = 'active', started_at = ? \
          WHERE id = ? AND technician_id = ? AND status = 'waiting' \
@@ -151,16 +199,26 @@ pub async fn start(db: &SqlitePool, session_id: &str, technician_id: i64, now: i
     }
 }
 
-pub async fn active_session_of(db: &SqlitePool, technician_id: i64) -> anyhow::Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT id FROM sessions WHERE technician_id = ? AND status = 'active'")
-        .bind(technician_id)
-        .fetch_optional(db)
-        .await?)
+pub async fn active_session_of(
+    db: &SqlitePool,
+    technician_id: i64,
+) -> anyhow::Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM sessions WHERE technician_id = ? AND status = 'active'")
+            .bind(technician_id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 /// Any live status → Closed. Returns the technician to notify, or None if the session was
 /// already over (someone else closed it first).
-pub async fn close(db: &SqlitePool, session_id: &str, reason: EndReason, now: i64) -> anyhow::Result<Option<i64>> {
+pub async fn close(
+    db: &SqlitePool,
+    session_id: &str,
+    reason: EndReason,
+    now: i64,
+) -> anyhow::Result<Option<i64>> {
     Ok(sqlx::query_scalar(&format!(
         "UPDATE sessions SET status = 'closed', end_reason = ?, ended_at = ? \
          WHERE id = ? AND status IN {LIVE} RETURNING technician_id"
@@ -206,9 +264,15 @@ pub fn status_str(status: SessionStatus) -> &'static str {
 }
 
 fn parse_status(text: &str) -> Option<SessionStatus> {
-    [SessionStatus::Pending, SessionStatus::Waiting, SessionStatus::Active, SessionStatus::Closed, SessionStatus::Expired]
-        .into_iter()
-        .find(|s| status_str(*s) == text)
+    [
+        SessionStatus::Pending,
+        SessionStatus::Waiting,
+        SessionStatus::Active,
+        SessionStatus::Closed,
+        SessionStatus::Expired,
+    ]
+    .into_iter()
+    .find(|s| status_str(*s) == text)
 }
 
 pub fn end_reason_str(reason: EndReason) -> &'static str {
@@ -245,12 +309,29 @@ mod tests {
     /// the same as the wire.
     #[test]
     fn stored_names_match_the_protocol() {
-        for status in [SessionStatus::Pending, SessionStatus::Waiting, SessionStatus::Active, SessionStatus::Closed, SessionStatus::Expired] {
+        for status in [
+            SessionStatus::Pending,
+            SessionStatus::Waiting,
+            SessionStatus::Active,
+            SessionStatus::Closed,
+            SessionStatus::Expired,
+        ] {
             assert_eq!(serde_json::to_value(status).unwrap(), status_str(status));
             assert_eq!(parse_status(status_str(status)), Some(status));
         }
-        for reason in [EndReason::TechnicianEnded, EndReason::CustomerLeft, EndReason::EulaDeclined, EndReason::WaitingTimedOut, EndReason::ConnectionLost, EndReason::MediaFailed, EndReason::PinExpired] {
-            assert_eq!(serde_json::to_value(reason).unwrap(), end_reason_str(reason));
+        for reason in [
+            EndReason::TechnicianEnded,
+            EndReason::CustomerLeft,
+            EndReason::EulaDeclined,
+            EndReason::WaitingTimedOut,
+            EndReason::ConnectionLost,
+            EndReason::MediaFailed,
+            EndReason::PinExpired,
+        ] {
+            assert_eq!(
+                serde_json::to_value(reason).unwrap(),
+                end_reason_str(reason)
+            );
             assert_eq!(parse_end_reason(end_reason_str(reason)), Some(reason));
         }
     }
@@ -271,8 +352,14 @@ mod tests {
         };
         assert_eq!(row.summary(999).pin.as_deref(), Some("123456"));
         let later = row.summary(1_000);
-        assert_eq!((later.status, later.end_reason, later.pin), (SessionStatus::Expired, Some(EndReason::PinExpired), None));
-        let joined = SessionRow { joined_at: Some(500), ..row };
+        assert_eq!(
+            (later.status, later.end_reason, later.pin),
+            (SessionStatus::Expired, Some(EndReason::PinExpired), None)
+        );
+        let joined = SessionRow {
+            joined_at: Some(500),
+            ..row
+        };
         assert_eq!(joined.summary(2_000).status, SessionStatus::Pending);
         assert_eq!(joined.summary(2_000).pin, None);
     }

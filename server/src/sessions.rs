@@ -3,7 +3,9 @@
 //! out. Each step here checks who may take it, writes it (`session_store`), then tells the
 //! people concerned through the hub.
 
-use lens_core::signal::{EndReason, JoinRefusal, SessionStatus, ServerToCustomer, ServerToTechnician};
+use lens_core::signal::{
+    EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
+};
 
 use crate::db::now_ms;
 use crate::hub::ConnId;
@@ -12,7 +14,8 @@ use crate::session_store::{self, SessionRow};
 use crate::state::AppState;
 
 /// The refusal a technician sees for a second Start (one active Lens session at a time).
-pub const ALREADY_ACTIVE: &str = "You already have an active Lens session. End it before starting another.";
+pub const ALREADY_ACTIVE: &str =
+    "You already have an active Lens session. End it before starting another.";
 const NO_SUCH_SESSION: &str = "There is no such session in your list.";
 const ALREADY_OVER: &str = "This session has already ended.";
 
@@ -31,8 +34,19 @@ fn refused<T>(message: impl Into<String>) -> Result<T, FlowError> {
 }
 
 /// New session with a fresh PIN for the technician.
-pub async fn create(state: &AppState, technician_id: i64, customer_name: &str) -> anyhow::Result<IssuedPin> {
-    let issued = pins::issue(&state.db, technician_id, customer_name, state.config.pin_ttl, now_ms()).await?;
+pub async fn create(
+    state: &AppState,
+    technician_id: i64,
+    customer_name: &str,
+) -> anyhow::Result<IssuedPin> {
+    let issued = pins::issue(
+        &state.db,
+        technician_id,
+        customer_name,
+        state.config.pin_ttl,
+        now_ms(),
+    )
+    .await?;
     tracing::info!(session = %issued.session_id, technician = technician_id, "session created");
     state.pin_expiry_changed.notify_one();
     state.hub.sessions_changed(technician_id);
@@ -40,8 +54,19 @@ pub async fn create(state: &AppState, technician_id: i64, customer_name: &str) -
 }
 
 /// A customer redeems a PIN. The token's hash is what the database keeps.
-pub async fn join(state: &AppState, pin: &str, customer_token_hash: &str) -> anyhow::Result<Result<Joined, JoinRefusal>> {
-    let joined = pins::redeem(&state.db, pin, customer_token_hash, state.config.pin_ttl, now_ms()).await?;
+pub async fn join(
+    state: &AppState,
+    pin: &str,
+    customer_token_hash: &str,
+) -> anyhow::Result<Result<Joined, JoinRefusal>> {
+    let joined = pins::redeem(
+        &state.db,
+        pin,
+        customer_token_hash,
+        state.config.pin_ttl,
+        now_ms(),
+    )
+    .await?;
     if let Ok(joined) = &joined {
         tracing::info!(session = %joined.session_id, "customer joined");
         // The customer's socket should follow at once; if it never comes, the session ends
@@ -55,13 +80,23 @@ pub async fn join(state: &AppState, pin: &str, customer_token_hash: &str) -> any
 }
 
 /// The customer accepted the licence agreement: the session is Waiting for the technician.
-pub async fn accept_eula(state: &AppState, session_id: &str, version: &str) -> Result<(), FlowError> {
+pub async fn accept_eula(
+    state: &AppState,
+    session_id: &str,
+    version: &str,
+) -> Result<(), FlowError> {
     let row = existing(state, session_id).await?;
     match row.status_at(now_ms()).0 {
         SessionStatus::Pending => {}
         // Accepting again (an app that resends after reconnecting) changes nothing.
-        SessionStatus::Waiting | SessionStatus::Active if row.eula_version.as_deref() == Some(version) => return Ok(()),
-        SessionStatus::Waiting | SessionStatus::Active => return refused("The licence agreement was already accepted."),
+        SessionStatus::Waiting | SessionStatus::Active
+            if row.eula_version.as_deref() == Some(version) =>
+        {
+            return Ok(());
+        }
+        SessionStatus::Waiting | SessionStatus::Active => {
+            return refused("The licence agreement was already accepted.");
+        }
         SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
     }
     let current = &state.config.eula.version;
@@ -81,24 +116,36 @@ pub async fn accept_eula(state: &AppState, session_id: &str, version: &str) -> R
 /// The technician clicked Start on a Waiting session. On an Active session of theirs this
 /// resumes it (the console was reloaded and lost its peer connection): the customer is
 /// asked for a new offer, which goes to this console.
-pub async fn start(state: &AppState, technician_id: i64, conn: ConnId, session_id: &str) -> Result<(), FlowError> {
+pub async fn start(
+    state: &AppState,
+    technician_id: i64,
+    conn: ConnId,
+    session_id: &str,
+) -> Result<(), FlowError> {
     let row = owned(state, technician_id, session_id).await?;
     match row.status_at(now_ms()).0 {
         SessionStatus::Waiting => {}
         SessionStatus::Active => {
             tracing::info!(session = %session_id, "technician resumed the session");
             state.hub.set_media_owner(session_id, conn);
-            state.hub.send_to_customer(session_id, ServerToCustomer::Start);
+            state
+                .hub
+                .send_to_customer(session_id, ServerToCustomer::Start);
             return Ok(());
         }
         SessionStatus::Pending if row.joined_at.is_none() => {
             return refused("The customer has not joined with the PIN yet.");
         }
-        SessionStatus::Pending => return refused("The customer has not accepted the licence agreement yet."),
+        SessionStatus::Pending => {
+            return refused("The customer has not accepted the licence agreement yet.");
+        }
         SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
     }
     if !session_store::start(&state.db, session_id, technician_id, now_ms()).await? {
-        if session_store::active_session_of(&state.db, technician_id).await?.is_some() {
+        if session_store::active_session_of(&state.db, technician_id)
+            .await?
+            .is_some()
+        {
             return refused(ALREADY_ACTIVE);
         }
         return refused("This session is no longer waiting.");
@@ -107,13 +154,19 @@ pub async fn start(state: &AppState, technician_id: i64, conn: ConnId, session_i
     state.hub.set_media_owner(session_id, conn);
     // If the customer is between connections, the Welcome on reconnect carries Active and
     // the Start follows it.
-    state.hub.send_to_customer(session_id, ServerToCustomer::Start);
+    state
+        .hub
+        .send_to_customer(session_id, ServerToCustomer::Start);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
 
 /// The technician ended (or cancelled, before anyone joined) one of their sessions.
-pub async fn end_by_technician(state: &AppState, technician_id: i64, session_id: &str) -> Result<(), FlowError> {
+pub async fn end_by_technician(
+    state: &AppState,
+    technician_id: i64,
+    session_id: &str,
+) -> Result<(), FlowError> {
     let row = owned(state, technician_id, session_id).await?;
     if !row.is_live(now_ms()) || !end(state, session_id, EndReason::TechnicianEnded).await? {
         return refused(ALREADY_OVER);
@@ -124,7 +177,8 @@ pub async fn end_by_technician(state: &AppState, technician_id: i64, session_id:
 /// Closes a live session for `reason`, telling the customer and refreshing the
 /// technician's list. False if it was already over.
 pub async fn end(state: &AppState, session_id: &str, reason: EndReason) -> anyhow::Result<bool> {
-    let Some(technician_id) = session_store::close(&state.db, session_id, reason, now_ms()).await? else {
+    let Some(technician_id) = session_store::close(&state.db, session_id, reason, now_ms()).await?
+    else {
         return Ok(false);
     };
     tracing::info!(session = %session_id, reason = ?reason, "session closed");
@@ -152,7 +206,11 @@ pub async fn relay_to_customer(
 }
 
 /// An offer or candidate from the customer, for the technician's console.
-pub async fn relay_to_technician(state: &AppState, session_id: &str, message: ServerToTechnician) -> Result<(), FlowError> {
+pub async fn relay_to_technician(
+    state: &AppState,
+    session_id: &str,
+    message: ServerToTechnician,
+) -> Result<(), FlowError> {
     let row = existing(state, session_id).await?;
     match row.status_at(now_ms()).0 {
         SessionStatus::Active => {}
@@ -161,7 +219,11 @@ pub async fn relay_to_technician(state: &AppState, session_id: &str, message: Se
         }
         SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
     }
-    if state.hub.send_media_to_technician(row.technician_id, session_id, message) == 0 {
+    if state
+        .hub
+        .send_media_to_technician(row.technician_id, session_id, message)
+        == 0
+    {
         // The console is reloading; it resumes the session and gets a new offer then.
         tracing::debug!(session = %session_id, "no console connected; dropped a signalling message");
     }
@@ -184,7 +246,9 @@ pub fn watch_absence(state: AppState, session_id: String, absence: u64) {
         match end(&state, &session_id, EndReason::ConnectionLost).await {
             Ok(true) => tracing::info!(session = %session_id, "customer did not come back in time"),
             Ok(false) => {}
-            Err(error) => tracing::error!(session = %session_id, error = format!("{error:#}"), "closing a lost session failed"),
+            Err(error) => {
+                tracing::error!(session = %session_id, error = format!("{error:#}"), "closing a lost session failed")
+            }
         }
     });
 }
@@ -194,7 +258,10 @@ pub fn watch_absence(state: AppState, session_id: String, absence: u64) {
 pub async fn resume_after_restart(state: &AppState) -> anyhow::Result<()> {
     let sessions = session_store::joined_live_sessions(&state.db).await?;
     if !sessions.is_empty() {
-        tracing::info!(count = sessions.len(), "waiting for customers of live sessions to reconnect");
+        tracing::info!(
+            count = sessions.len(),
+            "waiting for customers of live sessions to reconnect"
+        );
     }
     for session_id in sessions {
         let absence = state.hub.expect_customer(&session_id);
@@ -212,7 +279,11 @@ async fn existing(state: &AppState, session_id: &str) -> Result<SessionRow, Flow
 
 /// The session, if it belongs to the technician. Someone else's session reads as missing,
 /// so ids cannot be probed.
-async fn owned(state: &AppState, technician_id: i64, session_id: &str) -> Result<SessionRow, FlowError> {
+async fn owned(
+    state: &AppState,
+    technician_id: i64,
+    session_id: &str,
+) -> Result<SessionRow, FlowError> {
     match session_store::get(&state.db, session_id).await? {
         Some(row) if row.technician_id == technician_id => Ok(row),
         _ => refused(NO_SUCH_SESSION),

@@ -69,6 +69,11 @@ pub async fn create(
     }))
 }
 
-pub async fn list(State(state): State<AppState>, auth: AuthedTechnician) -> Result<Json<Vec<SessionSummary>>, ApiError> {
-    Ok(Json(session_store::list_for_technician(&state.db, auth.technician.id, now_ms()).await?))
+pub async fn list(
+    State(state): State<AppState>,
+    auth: AuthedTechnician,
+) -> Result<Json<Vec<SessionSummary>>, ApiError> {
+    Ok(Json(
+        session_store::list_for_technician(&state.db, auth.technician.id, now_ms()).await?,
+    ))
 }

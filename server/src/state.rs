@@ -29,10 +29,21 @@ pub struct Shared {
 }
 
 impl AppState {
-    pub fn new(config: Config, public_url: Url, db: SqlitePool, shutdown: watch::Receiver<bool>) -> AppState {
+    pub fn new(
+        config: Config,
+        public_url: Url,
+        db: SqlitePool,
+        shutdown: watch::Receiver<bool>,
+    ) -> AppState {
         AppState(Arc::new(Shared {
-            join_failures: FailureLimiter::new(config.join_failures_allowed, config.join_failure_window),
-            login_failures: FailureLimiter::new(config.login_failures_allowed, config.login_failure_window),
+            join_failures: FailureLimiter::new(
+                config.join_failures_allowed,
+                config.join_failure_window,
+            ),
+            login_failures: FailureLimiter::new(
+                config.login_failures_allowed,
+                config.login_failure_window,
+            ),
             config,
             public_url,
             db,

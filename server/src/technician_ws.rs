@@ -27,14 +27,22 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     if !origin_allowed(&headers, &state) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden_origin", "This page may not open a console socket."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "This page may not open a console socket.",
+        ));
     }
-    Ok(ws::limit(upgrade).on_upgrade(move |socket| run(state, socket, auth)).into_response())
+    Ok(ws::limit(upgrade)
+        .on_upgrade(move |socket| run(state, socket, auth))
+        .into_response())
 }
 
 async fn run(state: AppState, mut socket: WebSocket, auth: AuthedTechnician) {
     let technician_id = auth.technician.id;
-    let (conn, mut outbox) = state.hub.connect_technician(technician_id, auth.login.clone());
+    let (conn, mut outbox) = state
+        .hub
+        .connect_technician(technician_id, auth.login.clone());
     tracing::info!(technician = technician_id, conn, "console connected");
     if send_list(&state, &mut socket, technician_id).await {
         serve(&state, &mut socket, &auth, conn, &mut outbox).await;
@@ -118,16 +126,40 @@ async fn serve(
     }
 }
 
-async fn handle(state: &AppState, technician_id: i64, conn: ConnId, message: TechnicianMessage) -> Result<(), FlowError> {
+async fn handle(
+    state: &AppState,
+    technician_id: i64,
+    conn: ConnId,
+    message: TechnicianMessage,
+) -> Result<(), FlowError> {
     match message {
-        TechnicianMessage::Start { session_id } => sessions::start(state, technician_id, conn, &session_id).await,
+        TechnicianMessage::Start { session_id } => {
+            sessions::start(state, technician_id, conn, &session_id).await
+        }
         TechnicianMessage::Answer { session_id, sdp } => {
-            sessions::relay_to_customer(state, technician_id, &session_id, ServerToCustomer::Answer { sdp }).await
+            sessions::relay_to_customer(
+                state,
+                technician_id,
+                &session_id,
+                ServerToCustomer::Answer { sdp },
+            )
+            .await
         }
-        TechnicianMessage::Candidate { session_id, candidate } => {
-            sessions::relay_to_customer(state, technician_id, &session_id, ServerToCustomer::Candidate { candidate }).await
+        TechnicianMessage::Candidate {
+            session_id,
+            candidate,
+        } => {
+            sessions::relay_to_customer(
+                state,
+                technician_id,
+                &session_id,
+                ServerToCustomer::Candidate { candidate },
+            )
+            .await
         }
-        TechnicianMessage::End { session_id } => sessions::end_by_technician(state, technician_id, &session_id).await,
+        TechnicianMessage::End { session_id } => {
+            sessions::end_by_technician(state, technician_id, &session_id).await
+        }
     }
 }
 
@@ -136,9 +168,18 @@ async fn send_list(state: &AppState, socket: &mut WebSocket, technician_id: i64)
     match session_store::list_for_technician(&state.db, technician_id, now_ms()).await {
         Ok(sessions) => ws::send(socket, &ServerToTechnician::Sessions { sessions }).await,
         Err(error) => {
-            tracing::error!(technician = technician_id, error = format!("{error:#}"), "reading the session list failed");
-            ws::send(socket, &ServerToTechnician::Refused { message: "Could not load your sessions; reload the page.".into() })
-                .await
+            tracing::error!(
+                technician = technician_id,
+                error = format!("{error:#}"),
+                "reading the session list failed"
+            );
+            ws::send(
+                socket,
+                &ServerToTechnician::Refused {
+                    message: "Could not load your sessions; reload the page.".into(),
+                },
+            )
+            .await
         }
     }
 }

@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -37,12 +37,21 @@ pub enum Upserted {
 pub fn validate(email: &str, name: &str, password: &str) -> anyhow::Result<()> {
     let email = email.trim();
     anyhow::ensure!(
-        email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty()),
+        email.len() <= 254
+            && email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty()),
         "{email:?} is not an e-mail address"
     );
     let name = name.trim();
-    anyhow::ensure!(!name.is_empty() && name.chars().count() <= 100, "the name must have 1 to 100 characters");
-    anyhow::ensure!(!name.chars().any(char::is_control), "the name must not contain control characters");
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 100,
+        "the name must have 1 to 100 characters"
+    );
+    anyhow::ensure!(
+        !name.chars().any(char::is_control),
+        "the name must not contain control characters"
+    );
     anyhow::ensure!(
         password.chars().count() >= MIN_PASSWORD_CHARS,
         "the password must have at least {MIN_PASSWORD_CHARS} characters"
@@ -53,7 +62,12 @@ pub fn validate(email: &str, name: &str, password: &str) -> anyhow::Result<()> {
 /// Creates the technician, or sets a new name and password for an existing e-mail address.
 /// A reset also signs the technician out everywhere: whoever knew the old password must not
 /// keep a console open.
-pub async fn upsert(pool: &SqlitePool, email: &str, name: &str, password: &str) -> anyhow::Result<Upserted> {
+pub async fn upsert(
+    pool: &SqlitePool,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<Upserted> {
     validate(email, name, password)?;
     let hash = hash_password(password.to_owned()).await?;
     let now = now_ms();
@@ -71,7 +85,10 @@ pub async fn upsert(pool: &SqlitePool, email: &str, name: &str, password: &str) 
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM login_sessions WHERE technician_id = ?").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM login_sessions WHERE technician_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             Upserted::PasswordReset
         }
         None => {
@@ -102,20 +119,27 @@ pub async fn exists(pool: &SqlitePool, email: &str) -> anyhow::Result<bool> {
 }
 
 pub async fn by_id(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<Technician>> {
-    Ok(sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 /// The technician if the password is right. An unknown address costs as much time as a
 /// wrong password, so response times do not reveal which addresses have accounts.
-pub async fn check_password(pool: &SqlitePool, email: &str, password: &str) -> anyhow::Result<Option<Technician>> {
-    let row: Option<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, email, display_name, password_hash FROM technicians WHERE email = ?")
-            .bind(email.trim())
-            .fetch_optional(pool)
-            .await?;
+pub async fn check_password(
+    pool: &SqlitePool,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Option<Technician>> {
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, email, display_name, password_hash FROM technicians WHERE email = ?",
+    )
+    .bind(email.trim())
+    .fetch_optional(pool)
+    .await?;
     let (technician, hash) = match row {
         Some((id, email, name, hash)) => (Some(Technician { id, email, name }), Some(hash)),
         None => (None, None),
@@ -124,7 +148,11 @@ pub async fn check_password(pool: &SqlitePool, email: &str, password: &str) -> a
     // Argon2 takes tens of milliseconds of CPU on purpose; keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || {
         let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
-        PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .context("password check task")?;
@@ -132,13 +160,18 @@ pub async fn check_password(pool: &SqlitePool, email: &str, password: &str) -> a
 }
 
 async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await.context("password hashing task")?
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .context("password hashing task")?
 }
 
 fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
     let mut salt = [0u8; 16];
-    OsRng.try_fill_bytes(&mut salt).context("reading the OS random number generator")?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("encoding the salt: {e}"))?;
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .context("reading the OS random number generator")?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("encoding the salt: {e}"))?;
     let hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
@@ -149,7 +182,8 @@ fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        hash_password_blocking(&crate::tokens::random_password()).expect("hashing a random password")
+        hash_password_blocking(&crate::tokens::random_password())
+            .expect("hashing a random password")
     })
 }
 
@@ -170,7 +204,15 @@ mod tests {
         let hash = hash_password_blocking("correct horse").unwrap();
         assert!(hash.starts_with("$argon2id$"));
         let parsed = PasswordHash::new(&hash).unwrap();
-        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
-        assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"wrong", &parsed)
+                .is_err()
+        );
     }
 }

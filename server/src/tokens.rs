@@ -2,9 +2,9 @@
 //! directly: these values are bearer credentials (cookies, customer tokens) or must not be
 //! guessable (PINs, session ids).
 
-use rand::{Rng, RngCore};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
 /// A generator backed by the OS CSPRNG. `OsRng` is fallible; a failing OS RNG leaves the
@@ -38,7 +38,9 @@ pub fn random_pin() -> String {
 pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = os_rng();
-    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// How tokens are stored: a plain SHA-256 is enough because the tokens carry 256 bits of
@@ -68,13 +70,19 @@ mod tests {
         assert_ne!(random_token(), random_token());
         for _ in 0..200 {
             let pin = random_pin();
-            assert!(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()), "{pin}");
+            assert!(
+                pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()),
+                "{pin}"
+            );
         }
         assert_eq!(random_password().len(), 20);
     }
 
     #[test]
     fn sha256_is_the_standard_one() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -24,7 +24,9 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn limit(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
-    upgrade.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES)
+    upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
 }
 
 /// One frame from the peer, as the socket loop needs to see it.
@@ -58,11 +60,17 @@ pub async fn send<M: Message>(socket: &mut WebSocket, message: &M) -> bool {
 }
 
 async fn send_frame(socket: &mut WebSocket, frame: Frame) -> bool {
-    matches!(tokio::time::timeout(SEND_TIMEOUT, socket.send(frame)).await, Ok(Ok(())))
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, socket.send(frame)).await,
+        Ok(Ok(()))
+    )
 }
 
 pub async fn close(socket: &mut WebSocket, reason: CloseReason) {
-    let frame = CloseFrame { code: reason.code, reason: reason.reason.into() };
+    let frame = CloseFrame {
+        code: reason.code,
+        reason: reason.reason.into(),
+    };
     let _ = send_frame(socket, Frame::Close(Some(frame))).await;
 }
 
@@ -72,11 +80,20 @@ pub struct Keepalive {
     last_heard: Instant,
 }
 
+impl Default for Keepalive {
+    fn default() -> Keepalive {
+        Keepalive::new()
+    }
+}
+
 impl Keepalive {
     pub fn new() -> Keepalive {
         let mut ticker = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Keepalive { ticker, last_heard: Instant::now() }
+        Keepalive {
+            ticker,
+            last_heard: Instant::now(),
+        }
     }
 
     /// Any frame from the peer counts as a sign of life.

@@ -136,7 +136,12 @@ impl MediaSession {
         } else {
             None
         };
-        let sink = playback::open(config.playback)?;
+        // Without a working sound card the customer cannot hear the technician, but the
+        // technician can still see and hear the customer: go on rather than fail the session.
+        let sink = playback::open(config.playback).unwrap_or_else(|error| {
+            tracing::warn!(%error, "the technician's voice cannot be played; continuing without playback");
+            Arc::new(playback::NullSink) as Arc<dyn AudioSink>
+        });
 
         let (gathering_complete, mut gathering_rx) = watch::channel(false);
         let shared = Arc::new(Shared {

@@ -1,0 +1,68 @@
+//! How a shell configures a session: [`SessionOptions`] becomes the engine's `MediaConfig`.
+
+use std::net::IpAddr;
+
+use lens_engine::media::{IceServer, MediaConfig, VideoSourceConfig};
+
+use crate::error::ApiError;
+
+/// Everything but the server URL and the EULA storage. Every field has a default, so
+/// Kotlin can write `SessionOptions()` or `SessionOptions(bindIp = "127.0.0.1")`.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SessionOptions {
+    /// The operator's other domains whose links the app trusts, besides the server's host.
+    #[uniffi(default)]
+    pub extra_hosts: Vec<String>,
+    /// The address the media sockets bind to; null/nil for every interface. Tests on
+    /// loopback pass "127.0.0.1" (a wildcard address leaves loopback out).
+    #[uniffi(default = None)]
+    pub bind_ip: Option<String>,
+    /// STUN and TURN servers; none on a local network.
+    #[uniffi(default)]
+    pub ice_servers: Vec<IceServer>,
+    /// The picture to send; null/nil for the engine's default.
+    #[uniffi(default = None)]
+    pub video: Option<VideoSourceConfig>,
+}
+
+impl SessionOptions {
+    pub(crate) fn media_config(&self) -> Result<MediaConfig, ApiError> {
+        let defaults = MediaConfig::default();
+        let bind_ip = match &self.bind_ip {
+            Some(ip) => {
+                ip.trim()
+                    .parse::<IpAddr>()
+                    .map_err(|_| ApiError::InvalidConfiguration {
+                        message: format!("bind address {ip:?} is not an IP address"),
+                    })?
+            }
+            None => defaults.bind_ip,
+        };
+        Ok(MediaConfig {
+            bind_ip,
+            ice_servers: self.ice_servers.clone(),
+            video: self.video.clone().unwrap_or(defaults.video),
+            ..defaults
+        })
+    }
+}
+
+// The engine's own types cross as they are (UniFFI remote types). Each declaration must
+// match the engine's: a field or variant added there fails to compile here until added.
+
+/// One STUN or TURN server; STUN ignores the credentials.
+#[uniffi::remote(Record)]
+pub struct IceServer {
+    pub url: String,
+    #[uniffi(default = "")]
+    pub username: String,
+    #[uniffi(default = "")]
+    pub credential: String,
+}
+
+/// Where the pictures come from. The camera and frames pushed by the shell arrive later.
+#[uniffi::remote(Enum)]
+pub enum VideoSourceConfig {
+    /// Colour bars, a moving box and a frame counter.
+    Synthetic { width: u32, height: u32, fps: u32 },
+}

@@ -1,0 +1,144 @@
+//! [`LensSession`]: one customer session, and the runtime its engine runs on.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use lens_engine::media::MediaStats;
+use lens_engine::{Engine, EngineConfig};
+use tokio::runtime::{Builder, Handle, Runtime};
+use url::Url;
+
+use crate::error::ApiError;
+use crate::eula_storage::{EulaStorage, ForeignEulaStore};
+use crate::listener::{SessionListener, forward};
+use crate::options::SessionOptions;
+use crate::state::SessionState;
+use crate::task_handle::TaskHandle;
+
+/// The engine's worker threads. Two carry signalling and the WebRTC stack; capture and the
+/// encoders have threads of their own.
+const WORKER_THREADS: usize = 2;
+/// How long closing a session waits for the engine's threads before leaving them behind.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// One customer session: join with a PIN or link, answer the permission requests, accept the
+/// licence agreement, then camera and microphone stream to the technician.
+///
+/// Every method returns at once; what follows arrives through `subscribe`. Close it (Kotlin
+/// `close()`, Swift deinit) to end everything it started; call `leave` first to tell the
+/// technician.
+#[derive(uniffi::Object)]
+pub struct LensSession {
+    // Declared before `runtime`, so dropped first: the engine stops its tasks before the
+    // runtime that runs them shuts down.
+    engine: Engine,
+    runtime: EngineRuntime,
+}
+
+#[uniffi::export]
+impl LensSession {
+    /// `server_url` is the Lens server, e.g. `https://lens.example.com`; its links are
+    /// trusted, and plain http only when it is a loopback http URL (development).
+    #[uniffi::constructor]
+    pub fn new(
+        server_url: String,
+        options: SessionOptions,
+        eula_store: Arc<dyn EulaStorage>,
+    ) -> Result<Arc<LensSession>, ApiError> {
+        let server = Url::parse(server_url.trim()).map_err(|e| ApiError::InvalidConfiguration {
+            message: format!("server URL {server_url:?}: {e}"),
+        })?;
+        let config = EngineConfig::new(server, &options.extra_hosts, options.media_config()?)?;
+        let runtime = EngineRuntime::new()?;
+        let engine = {
+            let _context = runtime.handle().enter();
+            Engine::start(config, Arc::new(ForeignEulaStore(eula_store)))
+        };
+        Ok(Arc::new(LensSession { engine, runtime }))
+    }
+
+    /// The PIN the customer typed or the link that opened the app. Throws `InvalidPin` with a
+    /// sentence for the customer when it is neither.
+    pub fn join(&self, input: &str) -> Result<(), ApiError> {
+        Ok(self.engine.join(input)?)
+    }
+
+    /// The platform's answers to the camera and microphone permission requests; before or
+    /// after `join`, as the app's flow has it.
+    pub fn answer_permissions(&self, camera: bool, microphone: bool) -> Result<(), ApiError> {
+        Ok(self.engine.answer_permissions(camera, microphone)?)
+    }
+
+    pub fn accept_eula(&self) -> Result<(), ApiError> {
+        Ok(self.engine.accept_eula()?)
+    }
+
+    pub fn decline_eula(&self) -> Result<(), ApiError> {
+        Ok(self.engine.decline_eula()?)
+    }
+
+    /// Ends the session for both sides.
+    pub fn leave(&self) -> Result<(), ApiError> {
+        Ok(self.engine.leave()?)
+    }
+
+    pub fn state(&self) -> SessionState {
+        self.engine.state().into()
+    }
+
+    /// The last media figures while media runs (refreshed every second) or after it stopped;
+    /// null/nil before the technician started the session.
+    pub fn media_stats(&self) -> Option<MediaStats> {
+        self.engine.media_stats()
+    }
+
+    /// Calls `listener` with the current state, then with every event, until the returned
+    /// handle is cancelled or dropped, or the session is closed.
+    pub fn subscribe(&self, listener: Arc<dyn SessionListener>) -> Arc<TaskHandle> {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let task = self.runtime.handle().spawn(forward(
+            self.engine.subscribe(),
+            listener,
+            stopped.clone(),
+        ));
+        Arc::new(TaskHandle::new(task, stopped))
+    }
+}
+
+/// A multi-thread tokio runtime owned by one session, so that Kotlin and Swift need none.
+struct EngineRuntime(Option<Runtime>);
+
+impl EngineRuntime {
+    fn new() -> Result<EngineRuntime, ApiError> {
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .thread_name("lens-engine")
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::Internal {
+                message: format!("the engine's threads could not start: {e}"),
+            })?;
+        Ok(EngineRuntime(Some(runtime)))
+    }
+
+    fn handle(&self) -> &Handle {
+        self.0
+            .as_ref()
+            .expect("the runtime lives until drop")
+            .handle()
+    }
+}
+
+impl Drop for EngineRuntime {
+    fn drop(&mut self) {
+        let Some(runtime) = self.0.take() else { return };
+        if Handle::try_current().is_ok() {
+            // Closed from a listener callback, i.e. on one of this runtime's own threads:
+            // waiting there for the workers cannot finish (tokio panics rather than try).
+            runtime.shutdown_background();
+        } else {
+            runtime.shutdown_timeout(SHUTDOWN_GRACE);
+        }
+    }
+}

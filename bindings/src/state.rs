@@ -1,0 +1,179 @@
+//! The session's states and events as the shells see them.
+//!
+//! `SessionState`, `SessionEvent` and `EndCause` mirror core's types: an ending carries the
+//! sentence the customer reads (core's `Ended::describe`), and core's `Ended` would clash
+//! with the `Ended` state in Kotlin. The leaf types (`Eula`, `EndReason`, `JoinRefusal`,
+//! `MediaStats`) cross as they are, as UniFFI remote types. Either way a variant added in
+//! core or the engine fails to compile here until it is added.
+
+use lens_core::session as lens;
+use lens_core::signal::{EndReason, Eula, JoinRefusal};
+use lens_engine::media::MediaStats;
+
+/// Where the customer is, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SessionState {
+    /// No PIN or link yet.
+    Idle,
+    /// The server is looking the PIN up.
+    ResolvingPin,
+    /// The session is known; ask for the camera and microphone, then `answer_permissions`.
+    NeedsPermissions,
+    /// Show this licence agreement; then `accept_eula` or `decline_eula`.
+    NeedsEula { eula: Eula, technician_name: String },
+    /// Accepted; the technician may start the session.
+    WaitingForTechnician { technician_name: String },
+    /// The technician started; the media connection is being set up.
+    Connecting,
+    /// Video and audio flow.
+    Live,
+    /// Over. `description` is the sentence to show the customer.
+    Ended {
+        reason: EndCause,
+        description: String,
+    },
+}
+
+/// Why the session is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum EndCause {
+    /// The session ran (or its EULA was declined) and ended for this reason.
+    Session { reason: EndReason },
+    /// The server refused the PIN.
+    JoinRefused { refusal: JoinRefusal },
+    /// The server could not be reached, or did not answer in time.
+    ServerUnreachable,
+    /// Neither camera nor microphone may be used: there is nothing to share.
+    PermissionsDenied,
+}
+
+/// What a `SessionListener` is told.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SessionEvent {
+    StateChanged {
+        state: SessionState,
+    },
+    /// The connection to the server dropped; the app retries (attempts count from 1).
+    Reconnecting {
+        attempt: u32,
+    },
+    /// The connection to the server is back.
+    Reconnected,
+}
+
+impl From<lens::SessionState> for SessionState {
+    fn from(state: lens::SessionState) -> Self {
+        match state {
+            lens::SessionState::Idle => SessionState::Idle,
+            lens::SessionState::ResolvingPin => SessionState::ResolvingPin,
+            lens::SessionState::NeedsPermissions => SessionState::NeedsPermissions,
+            lens::SessionState::NeedsEula {
+                eula,
+                technician_name,
+            } => SessionState::NeedsEula {
+                eula,
+                technician_name,
+            },
+            lens::SessionState::WaitingForTechnician { technician_name } => {
+                SessionState::WaitingForTechnician { technician_name }
+            }
+            lens::SessionState::Connecting => SessionState::Connecting,
+            lens::SessionState::Live => SessionState::Live,
+            lens::SessionState::Ended { reason } => SessionState::Ended {
+                reason: reason.into(),
+                description: reason.describe().to_owned(),
+            },
+        }
+    }
+}
+
+impl From<lens::Ended> for EndCause {
+    fn from(ended: lens::Ended) -> Self {
+        match ended {
+            lens::Ended::Session(reason) => EndCause::Session { reason },
+            lens::Ended::JoinRefused(refusal) => EndCause::JoinRefused { refusal },
+            lens::Ended::ServerUnreachable => EndCause::ServerUnreachable,
+            lens::Ended::PermissionsDenied => EndCause::PermissionsDenied,
+        }
+    }
+}
+
+impl From<lens::SessionEvent> for SessionEvent {
+    fn from(event: lens::SessionEvent) -> Self {
+        match event {
+            lens::SessionEvent::StateChanged(state) => SessionEvent::StateChanged {
+                state: state.into(),
+            },
+            lens::SessionEvent::Reconnecting { attempt } => SessionEvent::Reconnecting { attempt },
+            lens::SessionEvent::Reconnected => SessionEvent::Reconnected,
+        }
+    }
+}
+
+/// The licence agreement the server sent.
+#[uniffi::remote(Record)]
+pub struct Eula {
+    /// Opaque version id: a different id asks the customer again.
+    pub version: String,
+    pub text: String,
+}
+
+/// Why a session that ran ended, as both sides show it.
+#[uniffi::remote(Enum)]
+pub enum EndReason {
+    TechnicianEnded,
+    CustomerLeft,
+    EulaDeclined,
+    WaitingTimedOut,
+    ConnectionLost,
+    MediaFailed,
+    PinExpired,
+}
+
+/// Why the server refused a PIN.
+#[uniffi::remote(Enum)]
+pub enum JoinRefusal {
+    PinNotFound,
+    PinExpired,
+    PinAlreadyUsed,
+    RateLimited,
+}
+
+/// What the session has sent and received so far.
+#[uniffi::remote(Record)]
+pub struct MediaStats {
+    /// H.264 access units handed to the peer connection.
+    pub video_frames_sent: u64,
+    /// Of those, IDR pictures.
+    pub video_keyframes_sent: u64,
+    /// Encoded frames dropped because the network fell behind.
+    pub video_frames_dropped: u64,
+    /// Keyframe requests (PLI, FIR) from the technician.
+    pub keyframe_requests: u64,
+    /// 20 ms Opus frames sent.
+    pub audio_frames_sent: u64,
+    /// Opus frames of the technician's voice decoded.
+    pub remote_audio_frames_decoded: u64,
+    /// Level of the technician's voice over the last 100 ms, 0.0 to 1.0.
+    pub remote_audio_level: f32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ending_carries_the_customers_sentence() {
+        let ended = lens::Ended::JoinRefused(JoinRefusal::PinNotFound);
+        let state = SessionState::from(lens::SessionState::Ended { reason: ended });
+        assert_eq!(
+            state,
+            SessionState::Ended {
+                reason: EndCause::JoinRefused {
+                    refusal: JoinRefusal::PinNotFound
+                },
+                description: ended.describe().to_owned(),
+            }
+        );
+    }
+}

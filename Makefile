@@ -19,8 +19,9 @@ APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-libe
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
-run:
-	$(CARGO) build --release -p lens-server -p lens-desktop
+# It builds the whole workspace (the desktop customer app too): building packages in
+# different groups would unify features differently and rebuild the dependencies each time.
+run: deps-apt build
 	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
 
 deps: deps-apt deps-npm
@@ -60,7 +61,7 @@ test-e2e: tests/node_modules
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
-test-kotlin: bindings-kotlin
+test-kotlin: bindings-kotlin deps-npm
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
 
@@ -68,14 +69,12 @@ tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
 
 ## bindings-kotlin: Kotlin glue generated from the unstripped library (UniFFI library mode).
-bindings-kotlin:
-	$(CARGO) build --release -p lens-ffi -p uniffi-bindgen
+bindings-kotlin: build
 	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language kotlin \
 	  --out-dir bindings/generated/kotlin --no-format
 
 ## bindings-swift: Swift glue; building it needs a Swift toolchain (macOS), see ios/README.md.
-bindings-swift:
-	$(CARGO) build --release -p lens-ffi -p uniffi-bindgen
+bindings-swift: build
 	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language swift \
 	  --out-dir bindings/generated/swift
 

@@ -77,6 +77,7 @@ test('a customer who declines the EULA never sends media', async () => {
     customer.child.stdin.write('n\n');
     await customer.waitFor(/state: ended \(The customer declined the licence agreement\)/);
     await technician.waitForStatus('Dora Decliner', 'Closed');
+    assert.match(await technician.rowText('Dora Decliner'), /declined the licence agreement/);
     assert.equal(customerUdpPackets(), before);
   } finally {
     await customer.stop();

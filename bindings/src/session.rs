@@ -106,6 +106,19 @@ impl LensSession {
     }
 }
 
+impl Drop for LensSession {
+    fn drop(&mut self) {
+        // Deliver what the session still owes the server (a leave, a decline) and close the
+        // media before the runtime goes. Not possible from one of the runtime's own threads
+        // (a listener callback closing the session): there everything is cut at once.
+        if Handle::try_current().is_err() {
+            if let Some(runtime) = &self.runtime.0 {
+                runtime.block_on(self.engine.shutdown());
+            }
+        }
+    }
+}
+
 /// A multi-thread tokio runtime owned by one session, so that Kotlin and Swift need none.
 struct EngineRuntime(Option<Runtime>);
 

@@ -78,6 +78,7 @@ async fn join(args: JoinArgs) -> ExitCode {
                         }
                         SessionState::Ended { reason } => {
                             print_stats(&engine);
+                            engine.shutdown().await;
                             return exit_code(reason);
                         }
                         _ => {}

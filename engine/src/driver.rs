@@ -6,12 +6,12 @@
 //! media session, so commands run in the order core gave them.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lens_core::eula::{save_acceptance, stored_acceptance, EulaStore};
 use lens_core::join::parse_join_input;
 use lens_core::session::{Command, CustomerSession, Input, NotNow, Output, SessionEvent, SessionState};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
@@ -44,7 +44,12 @@ struct Shared {
     wake: Notify,
     listeners: Listeners,
     stats: Mutex<Option<MediaStats>>,
+    /// Set by [`Engine::shutdown`]; the driver answers once everything is closed.
+    shutdown: Mutex<Option<oneshot::Sender<()>>>,
 }
+
+/// How long a shutdown waits for the last signalling messages to leave.
+const FLUSH_GRACE: Duration = Duration::from_secs(2);
 
 impl Engine {
     /// Starts the driver on the current tokio runtime.
@@ -57,6 +62,7 @@ impl Engine {
             wake: Notify::new(),
             listeners: Listeners::new(SessionState::Idle),
             stats: Mutex::new(None),
+            shutdown: Mutex::new(None),
         });
         let driver = tokio::spawn(Driver::new(inner.clone(), eula_store).run());
         Engine { inner, driver }
@@ -99,6 +105,17 @@ impl Engine {
         self.inner.stats.lock().expect("stats lock").clone()
     }
 
+    /// Closes the media connection and the signalling socket after delivering what core
+    /// queued for the server (a decline or a leave must reach the technician), then stops the
+    /// driver. Call it before the process or the app's session ends; dropping the engine
+    /// instead cuts everything at once.
+    pub async fn shutdown(&self) {
+        let (done_tx, done_rx) = oneshot::channel();
+        *self.inner.shutdown.lock().expect("shutdown lock") = Some(done_tx);
+        self.inner.wake.notify_one();
+        let _ = tokio::time::timeout(FLUSH_GRACE * 2, done_rx).await;
+    }
+
     fn act(&self, input: Input) -> Result<(), NotNow> {
         self.inner.machine.lock().expect("session lock").handle_input(input, Instant::now())?;
         self.inner.wake.notify_one();
@@ -126,6 +143,8 @@ struct Driver {
     media: Option<(u64, MediaSession)>,
     media_generation: u64,
     next_generation: u64,
+    /// Signalling connections being closed: their last messages are still leaving.
+    closing: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Driver {
@@ -145,13 +164,33 @@ impl Driver {
             media: None,
             media_generation: 0,
             next_generation: 0,
+            closing: Vec::new(),
         }
     }
 
     async fn run(mut self) {
         let mut stats_tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        // Once shutdown is asked for: who to tell, and until when core may still deliver
+        // what it queued for a socket that is being opened.
+        let mut shutting_down: Option<(oneshot::Sender<()>, Instant)> = None;
         loop {
-            let wake_at = self.drain().await;
+            let mut wake_at = self.drain().await;
+            if shutting_down.is_none() {
+                let asked = self.shared.shutdown.lock().expect("shutdown lock").take();
+                shutting_down = asked.map(|done| (done, Instant::now() + FLUSH_GRACE));
+            }
+            if let Some((_, deadline)) = &shutting_down {
+                let owes = self.shared.machine.lock().expect("session lock").has_undelivered_messages();
+                if !owes || Instant::now() >= *deadline {
+                    self.close_everything().await;
+                    if let Some((done, _)) = shutting_down.take() {
+                        let _ = done.send(());
+                    }
+                    return;
+                }
+                wake_at = wake_at.min(*deadline);
+            }
+            self.closing.retain(|task| !task.is_finished());
             tokio::select! {
                 _ = self.shared.wake.notified() => {}
                 Some((generation, report)) = self.reports.recv() => self.on_report(generation, report).await,
@@ -209,7 +248,7 @@ impl Driver {
                     Report::Signalling,
                 );
                 if let Some((_, old)) = self.signalling.replace((id, connection)) {
-                    old.close();
+                    self.closing.push(old.close());
                 }
             }
             Command::Send(message) => match &self.signalling {
@@ -218,7 +257,7 @@ impl Driver {
             },
             Command::CloseSignalling => {
                 if let Some((_, connection)) = self.signalling.take() {
-                    connection.close();
+                    self.closing.push(connection.close());
                 }
             }
             Command::SaveEula(record) => {
@@ -320,6 +359,17 @@ impl Driver {
                 }
             }
         }
+    }
+
+    async fn close_everything(&mut self) {
+        if self.media.is_some() {
+            self.execute(Command::StopMedia).await;
+        }
+        if let Some((_, connection)) = self.signalling.take() {
+            self.closing.push(connection.close());
+        }
+        let closing = std::mem::take(&mut self.closing);
+        let _ = tokio::time::timeout(FLUSH_GRACE, futures_util::future::join_all(closing)).await;
     }
 
     fn refresh_stats(&self) {

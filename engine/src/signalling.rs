@@ -83,11 +83,11 @@ impl SignallingConnection {
         let _ = self.outgoing.send(encode(message));
     }
 
-    /// Sends a close frame after what is queued, then ends the task.
-    pub fn close(self) {
+    /// Sends what is queued and a close frame, then ends. The returned task finishes once
+    /// that is done; await it where the last message matters (a decline, a leave).
+    pub fn close(self) -> tokio::task::JoinHandle<()> {
         drop(self.outgoing);
-        // The task ends by itself once it flushed the close frame.
-        drop(self.task);
+        self.task
     }
 }
 

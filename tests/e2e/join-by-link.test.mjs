@@ -1,37 +1,27 @@
 // Seeds 002 and 003: the customer opens the link the technician pasted into a chat
 // (the mobile form https://host/123456 and the desktop form https://host/?code=123456).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
-import { openConsole } from '../lib/console.mjs';
+import { startCustomer } from '../lib/lens.mjs';
+import { signedInTechnician } from '../lib/fixture.mjs';
 
-let server, technician;
-before(async () => {
-  assertBinariesBuilt();
-  server = await startServer();
-  technician = await openConsole(server);
-  await technician.login(server.tess);
-});
-after(async () => {
-  await technician?.close();
-  await server?.stop();
-});
+const lens = signedInTechnician();
 
 for (const form of ['mobile', 'desktop']) {
   test(`a customer joins with the ${form} link and the technician sees the video`, async () => {
     const name = `Linda Link (${form})`;
-    const session = await technician.newSession(name);
+    const session = await lens.technician.newSession(name);
     const link = form === 'mobile' ? session.mobileLink : session.desktopLink;
-    const customer = startCustomer(server, link);
+    const customer = startCustomer(lens.server, link);
     try {
-      await technician.waitForStatus(name, 'Waiting');
-      await technician.start(name);
-      const stats = await technician.waitForStats((s) => s.framesDecoded >= 15 && s.totalSamplesReceived > 0);
+      await lens.technician.waitForStatus(name, 'Waiting');
+      await lens.technician.start(name);
+      const stats = await lens.technician.waitForStats((s) => s.framesDecoded >= 15 && s.totalSamplesReceived > 0);
       assert.equal(stats.videoCodec, 'video/H264');
       assert.equal(stats.frameWidth, 640);
       await customer.waitFor(/state: live/);
-      await technician.end();
+      await lens.technician.end();
       await customer.waitFor(/state: ended/);
       assert.equal((await customer.exited).code, 0);
     } finally {

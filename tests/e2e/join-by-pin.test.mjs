@@ -2,59 +2,49 @@
 // EULA, appears as Waiting; the technician clicks Start and sees and hears the customer,
 // and the customer hears the technician.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startCustomer, customerStats, assertBinariesBuilt } from '../lib/lens.mjs';
-import { openConsole } from '../lib/console.mjs';
+import { startCustomer, customerStats } from '../lib/lens.mjs';
+import { signedInTechnician } from '../lib/fixture.mjs';
 
-let server, technician;
-before(async () => {
-  assertBinariesBuilt();
-  server = await startServer();
-  technician = await openConsole(server);
-  await technician.login(server.tess);
-});
-after(async () => {
-  await technician?.close();
-  await server?.stop();
-});
+const lens = signedInTechnician();
 
 test('a customer joins by PIN and the technician sees live H.264 video and hears audio', async () => {
-  const { pin, mobileLink, desktopLink } = await technician.newSession('Carl Customer');
+  const { pin, mobileLink, desktopLink } = await lens.technician.newSession('Carl Customer');
   assert.match(pin, /^\d{6}$/);
-  assert.equal(mobileLink, `${server.url}/${pin}`);
-  assert.equal(desktopLink, `${server.url}/?code=${pin}`);
+  assert.equal(mobileLink, `${lens.server.url}/${pin}`);
+  assert.equal(desktopLink, `${lens.server.url}/?code=${pin}`);
 
   // The customer types the PIN with a space, as it is read out on the phone.
-  const customer = startCustomer(server, `${pin.slice(0, 3)} ${pin.slice(3)}`);
+  const customer = startCustomer(lens.server, `${pin.slice(0, 3)} ${pin.slice(3)}`);
   try {
     await customer.waitFor(/state: waiting_for_technician \(Tess Technician\)/);
-    await technician.waitForStatus('Carl Customer', 'Waiting');
-    assert.ok((await technician.soundsPlayed()) >= 1, 'a new Waiting session plays a sound');
+    await lens.technician.waitForStatus('Carl Customer', 'Waiting');
+    assert.ok((await lens.technician.soundsPlayed()) >= 1, 'a new Waiting session plays a sound');
 
-    await technician.start('Carl Customer');
+    await lens.technician.start('Carl Customer');
     await customer.waitFor(/state: live/);
-    const video = await technician.waitForStats((s) => s.framesDecoded >= 30 && s.totalSamplesReceived > 48000);
+    const video = await lens.technician.waitForStats((s) => s.framesDecoded >= 30 && s.totalSamplesReceived > 48000);
     assert.equal(video.videoCodec, 'video/H264');
     assert.equal(video.frameWidth, 640);
     assert.equal(video.frameHeight, 480);
     assert.equal(video.audioCodec, 'audio/opus');
 
     // Frames keep coming: the stream is live, not one frame.
-    const later = await technician.waitForStats((s) => s.framesDecoded >= video.framesDecoded + 30);
+    const later = await lens.technician.waitForStats((s) => s.framesDecoded >= video.framesDecoded + 30);
     assert.ok(later.totalSamplesReceived > video.totalSamplesReceived);
 
     // The technician's microphone reaches the customer's decoder.
     await customer.waitFor(/stats: .*remote_audio_frames_decoded=([1-9]\d{1,})/);
     assert.ok(customerStats(customer).remote_audio_frames_decoded >= 10);
 
-    await technician.screenshot('console-live-video.png');
+    await lens.technician.screenshot('console-live-video.png');
 
-    await technician.end();
+    await lens.technician.end();
     await customer.waitFor(/state: ended \(The technician ended the session\)/);
     const { code } = await customer.exited;
     assert.equal(code, 0);
-    await technician.waitForStatus('Carl Customer', 'Closed');
+    await lens.technician.waitForStatus('Carl Customer', 'Closed');
   } finally {
     await customer.stop();
   }

@@ -8,8 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
-import { openConsole } from '../lib/console.mjs';
+import { startCustomer } from '../lib/lens.mjs';
+import { signedInTechnician } from '../lib/fixture.mjs';
 
 const NOBODY = 65534;
 const TABLE = 'lens_privacy';
@@ -26,38 +26,32 @@ function customerUdpPackets() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let server, technician;
-before(async () => {
-  assertBinariesBuilt();
+before(() => {
   nft('add', 'table', 'inet', TABLE);
   nft('add', 'chain', 'inet', TABLE, 'out', '{ type filter hook output priority 0; policy accept; }');
   nft('add', 'rule', 'inet', TABLE, 'out', 'meta', 'skuid', String(NOBODY), 'meta', 'l4proto', 'udp', 'counter');
-  server = await startServer();
-  technician = await openConsole(server);
-  await technician.login(server.tess);
 });
-after(async () => {
-  await technician?.close();
-  await server?.stop();
+after(() => {
   try { nft('delete', 'table', 'inet', TABLE); } catch { /* already gone with the namespace */ }
 });
+const lens = signedInTechnician();
 
 test('the customer sends no packet of media until Start, and stops within a second of End', async () => {
-  const { pin } = await technician.newSession('Petra Private');
-  const customer = startCustomer(server, pin, { asUser: NOBODY });
+  const { pin } = await lens.technician.newSession('Petra Private');
+  const customer = startCustomer(lens.server, pin, { asUser: NOBODY });
   try {
     await customer.waitFor(/state: waiting_for_technician/);
-    await technician.waitForStatus('Petra Private', 'Waiting');
+    await lens.technician.waitForStatus('Petra Private', 'Waiting');
     // Waiting with the EULA accepted: the technician has not started. Nothing may leave.
     await sleep(3000);
     assert.equal(customerUdpPackets(), 0, 'UDP packets sent by the customer before Start');
 
-    await technician.start('Petra Private');
-    await technician.waitForStats((s) => s.framesDecoded >= 10);
+    await lens.technician.start('Petra Private');
+    await lens.technician.waitForStats((s) => s.framesDecoded >= 10);
     const whileLive = customerUdpPackets();
     assert.ok(whileLive > 10, `the counter sees the customer's media once started (${whileLive} packets)`);
 
-    await technician.end();
+    await lens.technician.end();
     await customer.waitFor(/state: ended/);
     await sleep(1000);
     const oneSecondAfterEnd = customerUdpPackets();
@@ -70,14 +64,14 @@ test('the customer sends no packet of media until Start, and stops within a seco
 
 test('a customer who declines the EULA never sends media', async () => {
   const before = customerUdpPackets();
-  const { pin } = await technician.newSession('Dora Decliner');
-  const customer = startCustomer(server, pin, { asUser: NOBODY, acceptEula: false });
+  const { pin } = await lens.technician.newSession('Dora Decliner');
+  const customer = startCustomer(lens.server, pin, { asUser: NOBODY, acceptEula: false });
   try {
     await customer.waitFor(/Accept\? \[y\/N\]/);
     customer.child.stdin.write('n\n');
     await customer.waitFor(/state: ended \(The customer declined the licence agreement\)/);
-    await technician.waitForStatus('Dora Decliner', 'Closed');
-    assert.match(await technician.rowText('Dora Decliner'), /declined the licence agreement/);
+    await lens.technician.waitForStatus('Dora Decliner', 'Closed');
+    assert.match(await lens.technician.rowText('Dora Decliner'), /declined the licence agreement/);
     assert.equal(customerUdpPackets(), before);
   } finally {
     await customer.stop();

@@ -85,6 +85,12 @@ impl CustomerSession {
         &self.state
     }
 
+    /// Messages are waiting for a socket that is still being opened (a decline typed before
+    /// the connection was up): a host shutting down should give them a moment to leave.
+    pub fn has_undelivered_messages(&self) -> bool {
+        !self.outbox.is_empty() && self.signalling == Signalling::Connecting
+    }
+
     /// Feeds one input. A customer action that does not fit the current state is refused
     /// with [`NotNow`] and changes nothing; anything from the server or the media driver that
     /// does not fit (late, duplicated) is ignored.

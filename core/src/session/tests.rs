@@ -185,7 +185,9 @@ fn declining_the_eula_tells_the_server_and_ends() {
     assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::EulaDeclined) });
     // Declined before the socket was up: the decline is still delivered, then the socket closes.
     assert!(sim.took().is_empty());
+    assert!(sim.session.has_undelivered_messages());
     sim.ok(Input::SignallingConnected);
+    assert!(!sim.session.has_undelivered_messages());
     assert_eq!(
         sim.took(),
         vec![Command::Send(CustomerMessage::EulaDeclined { version: "v1".into() }), Command::CloseSignalling]

@@ -56,6 +56,9 @@ test-rust:
 	@mkdir -p $(LOGS)
 	$(CARGO) test --release --workspace --no-run
 	$(NETNS) $(CARGO) test --release --workspace --offline 2>&1 | tee $(LOGS)/rust.log
+	# The sound card path, against ALSA's null device (no sound card on these machines).
+	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
+	  --offline --test playback_device -- --ignored 2>&1 | tee $(LOGS)/rust-playback.log
 
 test-e2e: tests/node_modules
 	@mkdir -p $(LOGS)

@@ -7,10 +7,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::SqlitePool;
+/// The connection pool every query goes through. Code outside this module names `Db`, never a
+/// driver's pool type, and writes portable SQL (`$1` placeholders, no driver-specific types),
+/// so that the store can run on SQLite or PostgreSQL.
+pub type Db = SqlitePool;
+
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 /// Opens (creating if needed) the database and brings its schema up to date.
-pub async fn open(database_url: &str) -> anyhow::Result<SqlitePool> {
+pub async fn open(database_url: &str) -> anyhow::Result<Db> {
     create_parent_dir(database_url)?;
     let options = SqliteConnectOptions::from_str(database_url)
         .with_context(|| format!("invalid database URL {database_url:?}"))?

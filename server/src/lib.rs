@@ -32,7 +32,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
+use crate::db::Db;
 use tokio::sync::watch;
 use url::Url;
 
@@ -100,7 +100,7 @@ impl Server {
         &self.public_url
     }
 
-    pub fn db(&self) -> &SqlitePool {
+    pub fn db(&self) -> &Db {
         &self.state.db
     }
 

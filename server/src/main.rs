@@ -141,7 +141,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The demo account's password is printed once and stored nowhere but as its hash.
-async fn ensure_demo_technician(db: &sqlx::SqlitePool) -> anyhow::Result<()> {
+async fn ensure_demo_technician(db: &lens_server::db::Db) -> anyhow::Result<()> {
     if technicians::exists(db, DEMO_EMAIL).await? {
         println!(
             "Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created)."

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use lens_core::signal::JoinRefusal;
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 use crate::db::duration_ms;
 use crate::tokens::{random_id, random_pin};
@@ -32,7 +32,7 @@ pub struct IssuedPin {
 
 /// Creates a Pending session for the technician with a fresh PIN.
 pub async fn issue(
-    db: &SqlitePool,
+    db: &Db,
     technician_id: i64,
     customer_name: &str,
     pin_ttl: Duration,
@@ -81,7 +81,7 @@ pub struct Joined {
 
 /// Redeems `pin`, binding the session to the customer token whose hash is given.
 pub async fn redeem(
-    db: &SqlitePool,
+    db: &Db,
     pin: &str,
     customer_token_hash: &str,
     pin_ttl: Duration,
@@ -150,7 +150,7 @@ impl Candidate {
 }
 
 async fn newest_with_pin(
-    db: &SqlitePool,
+    db: &Db,
     pin: &str,
     since: i64,
 ) -> anyhow::Result<Option<Candidate>> {

@@ -3,7 +3,7 @@
 //! the loser sees zero rows changed.
 
 use lens_core::signal::{EndReason, SessionStatus, SessionSummary};
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// How far back a technician's list reaches for sessions that are over.
 const LIST_HISTORY_MS: i64 = 24 * 3600 * 1000;
@@ -107,7 +107,7 @@ fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
     })
 }
 
-pub async fn get(db: &SqlitePool, session_id: &str) -> anyhow::Result<Option<SessionRow>> {
+pub async fn get(db: &Db, session_id: &str) -> anyhow::Result<Option<SessionRow>> {
     let raw: Option<RawRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"))
             .bind(session_id)
@@ -117,7 +117,7 @@ pub async fn get(db: &SqlitePool, session_id: &str) -> anyhow::Result<Option<Ses
 }
 
 pub async fn by_customer_token_hash(
-    db: &SqlitePool,
+    db: &Db,
     token_hash: &str,
 ) -> anyhow::Result<Option<SessionRow>> {
     let raw: Option<RawRow> = sqlx::query_as(&format!(
@@ -131,7 +131,7 @@ pub async fn by_customer_token_hash(
 
 /// The technician's list: everything still live plus the last day's history, newest first.
 pub async fn list_for_technician(
-    db: &SqlitePool,
+    db: &Db,
     technician_id: i64,
     now: i64,
 ) -> anyhow::Result<Vec<SessionSummary>> {
@@ -151,7 +151,7 @@ pub async fn list_for_technician(
 
 /// Sessions a customer has joined and that are not over: after a restart each gets the
 /// reconnect grace period to have its customer come back.
-pub async fn joined_live_sessions(db: &SqlitePool) -> anyhow::Result<Vec<String>> {
+pub async fn joined_live_sessions(db: &Db) -> anyhow::Result<Vec<String>> {
     Ok(sqlx::query_scalar(&format!(
         "SELECT id FROM sessions WHERE status IN {LIVE} AND joined_at IS NOT NULL"
     ))
@@ -160,7 +160,7 @@ pub async fn joined_live_sessions(db: &SqlitePool) -> anyhow::Result<Vec<String>
 }
 
 /// Pending (joined) → Waiting. False if the session was not in that state.
-pub async fn accept_eula(db: &SqlitePool, session_id: &str, version: &str) -> anyhow::Result<bool> {
+pub async fn accept_eula(db: &Db, session_id: &str, version: &str) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE sessions SET status = 'waiting', eula_version = ? \
          WHERE id = ? AND status = 'pending' AND joined_at IS NOT NULL",
@@ -175,7 +175,7 @@ pub async fn accept_eula(db: &SqlitePool, session_id: &str, version: &str) -> an
 /// Waiting → Active, only if the technician has no other active session. False if either
 /// condition did not hold (the caller looks at why).
 pub async fn start(
-    db: &SqlitePool,
+    db: &Db,
     session_id: &str,
     technician_id: i64,
     now: i64,
@@ -200,7 +200,7 @@ pub async fn start(
 }
 
 pub async fn active_session_of(
-    db: &SqlitePool,
+    db: &Db,
     technician_id: i64,
 ) -> anyhow::Result<Option<String>> {
     Ok(
@@ -214,7 +214,7 @@ pub async fn active_session_of(
 /// Any live status → Closed. Returns the technician to notify, or None if the session was
 /// already over (someone else closed it first).
 pub async fn close(
-    db: &SqlitePool,
+    db: &Db,
     session_id: &str,
     reason: EndReason,
     now: i64,
@@ -231,7 +231,7 @@ pub async fn close(
 }
 
 /// Marks unredeemed PINs that ran out as Expired; returns the technicians to notify.
-pub async fn expire_due(db: &SqlitePool, now: i64) -> anyhow::Result<Vec<i64>> {
+pub async fn expire_due(db: &Db, now: i64) -> anyhow::Result<Vec<i64>> {
     let mut technicians: Vec<i64> = sqlx::query_scalar(
         "UPDATE sessions SET status = 'expired', end_reason = 'pin_expired', ended_at = pin_expires_at \
          WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= ? RETURNING technician_id",
@@ -245,7 +245,7 @@ pub async fn expire_due(db: &SqlitePool, now: i64) -> anyhow::Result<Vec<i64>> {
 }
 
 /// When the next unredeemed PIN runs out, if any is pending.
-pub async fn next_pin_expiry(db: &SqlitePool) -> anyhow::Result<Option<i64>> {
+pub async fn next_pin_expiry(db: &Db) -> anyhow::Result<Option<i64>> {
     Ok(sqlx::query_scalar(
         "SELECT MIN(pin_expires_at) FROM sessions WHERE status = 'pending' AND joined_at IS NULL",
     )

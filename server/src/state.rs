@@ -3,7 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 use tokio::sync::{Notify, watch};
 use url::Url;
 
@@ -18,7 +18,7 @@ pub struct Shared {
     pub config: Config,
     /// The resolved public URL (configured, or derived from the bound address).
     pub public_url: Url,
-    pub db: SqlitePool,
+    pub db: Db,
     pub hub: Hub,
     pub join_failures: FailureLimiter,
     pub login_failures: FailureLimiter,
@@ -32,7 +32,7 @@ impl AppState {
     pub fn new(
         config: Config,
         public_url: Url,
-        db: SqlitePool,
+        db: Db,
         shutdown: watch::Receiver<bool>,
     ) -> AppState {
         AppState(Arc::new(Shared {

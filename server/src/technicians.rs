@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use serde::Serialize;
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 use crate::db::now_ms;
 
@@ -63,7 +63,7 @@ pub fn validate(email: &str, name: &str, password: &str) -> anyhow::Result<()> {
 /// A reset also signs the technician out everywhere: whoever knew the old password must not
 /// keep a console open.
 pub async fn upsert(
-    pool: &SqlitePool,
+    pool: &Db,
     email: &str,
     name: &str,
     password: &str,
@@ -110,7 +110,7 @@ pub async fn upsert(
     Ok(outcome)
 }
 
-pub async fn exists(pool: &SqlitePool, email: &str) -> anyhow::Result<bool> {
+pub async fn exists(pool: &Db, email: &str) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = ?")
         .bind(email.trim())
         .fetch_optional(pool)
@@ -118,7 +118,7 @@ pub async fn exists(pool: &SqlitePool, email: &str) -> anyhow::Result<bool> {
     Ok(found.is_some())
 }
 
-pub async fn by_id(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<Technician>> {
+pub async fn by_id(pool: &Db, id: i64) -> anyhow::Result<Option<Technician>> {
     Ok(
         sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE id = ?")
             .bind(id)
@@ -130,7 +130,7 @@ pub async fn by_id(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<Technici
 /// The technician if the password is right. An unknown address costs as much time as a
 /// wrong password, so response times do not reveal which addresses have accounts.
 pub async fn check_password(
-    pool: &SqlitePool,
+    pool: &Db,
     email: &str,
     password: &str,
 ) -> anyhow::Result<Option<Technician>> {

@@ -13,9 +13,10 @@ LOGS := target/test-logs
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
 # the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless
+	nftables iproute2 util-linux libjna-java default-jre-headless \
+	postgresql
 
-.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
+.PHONY: run build test deps deps-apt deps-npm test-rust test-rust-pg test-e2e test-kotlin demo bench \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -49,7 +50,7 @@ build:
 ## test: everything, each peer-connection test inside a loopback-only network namespace.
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
-	@rc=0; $(MAKE) -k --no-print-directory test-rust test-e2e test-kotlin || rc=$$?; \
+	@rc=0; $(MAKE) -k --no-print-directory test-rust test-rust-pg test-e2e test-kotlin || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 test-rust:
@@ -59,6 +60,16 @@ test-rust:
 	# The sound card path, against ALSA's null device (no sound card on these machines).
 	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
 	  --offline --test playback_device -- --ignored 2>&1 | tee $(LOGS)/rust-playback.log
+
+# The server's tests again, each on a fresh database in a throwaway PostgreSQL cluster
+# (tests/pg.sh: a unix socket only, so it serves the loopback-only namespace too).
+test-rust-pg:
+	@mkdir -p $(LOGS)
+	$(CARGO) test --release --workspace --no-run
+	@pg=$$(mktemp -d /tmp/lens-pg.XXXXXX); url=$$(tests/pg.sh start $$pg); rc=0; \
+	LENS_TEST_DATABASE_URL=$$url $(NETNS) $(CARGO) test --release -p lens-server --offline 2>&1 \
+	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
+	tests/pg.sh stop $$pg; exit $$rc
 
 test-e2e: tests/node_modules
 	@mkdir -p $(LOGS)

@@ -62,7 +62,7 @@ pub async fn login(
     let token = random_token();
     let now = now_ms();
     let ttl = state.config.login_ttl;
-    sqlx::query("INSERT INTO login_sessions (token_hash, technician_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO login_sessions (token_hash, technician_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(sha256_hex(token.as_bytes()))
         .bind(technician.id)
         .bind(now)
@@ -99,7 +99,7 @@ fn too_many_attempts(retry_after_secs: u64) -> Response {
 pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, ApiError> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let hash = sha256_hex(cookie.value().as_bytes());
-        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM login_sessions WHERE token_hash = $1")
             .bind(&hash)
             .execute(&state.db)
             .await?;
@@ -136,7 +136,7 @@ impl FromRequestParts<AppState> for AuthedTechnician {
         let login = sha256_hex(cookie.value().as_bytes());
         let row: Option<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT t.id, t.email, t.display_name, l.expires_at FROM login_sessions l \
-             JOIN technicians t ON t.id = l.technician_id WHERE l.token_hash = ? AND l.expires_at > ?",
+             JOIN technicians t ON t.id = l.technician_id WHERE l.token_hash = $1 AND l.expires_at > $2",
         )
         .bind(&login)
         .bind(now_ms())

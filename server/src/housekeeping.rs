@@ -59,7 +59,7 @@ async fn clean_up(state: AppState) {
         }
         state.join_failures.forget_idle();
         state.login_failures.forget_idle();
-        let removed = sqlx::query("DELETE FROM login_sessions WHERE expires_at <= ?")
+        let removed = sqlx::query("DELETE FROM login_sessions WHERE expires_at <= $1")
             .bind(now_ms())
             .execute(&state.db)
             .await;

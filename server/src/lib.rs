@@ -31,8 +31,8 @@ pub mod ws;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::Context;
 use crate::db::Db;
+use anyhow::Context;
 use tokio::sync::watch;
 use url::Url;
 

@@ -61,9 +61,20 @@ struct ServeArgs {
 
 #[derive(clap::Args)]
 struct DatabaseArg {
-    /// SQLite database URL.
-    #[arg(long = "database", env = "LENS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    url: String,
+    /// Database URL: `sqlite://path?mode=rwc` (the default, an embedded file) or
+    /// `postgres://user@host/db`. Without the flag, `LENS_DATABASE_URL`, then the
+    /// conventional `DATABASE_URL`, then the embedded default.
+    #[arg(long = "database", env = "LENS_DATABASE_URL")]
+    url: Option<String>,
+}
+
+impl DatabaseArg {
+    fn url(&self) -> String {
+        self.url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
 }
 
 #[derive(clap::Args)]
@@ -105,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = Config::new(args.bind, args.database.url);
+    let mut config = Config::new(args.bind, args.database.url());
     config.public_url = args
         .public_url
         .as_deref()
@@ -189,7 +200,7 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
         (None, false) => anyhow::bail!("give the password with --password or --password-stdin"),
         (Some(_), true) => unreachable!("clap refuses both"),
     };
-    let db = lens_server::db::open(&args.database.url).await?;
+    let db = lens_server::db::open(&args.database.url()).await?;
     let outcome = technicians::upsert(&db, &args.email, &args.name, &password).await?;
     db.close().await;
     match outcome {

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use lens_core::signal::JoinRefusal;
 use crate::db::Db;
+use lens_core::signal::JoinRefusal;
 
 use crate::db::duration_ms;
 use crate::tokens::{random_id, random_pin};
@@ -47,8 +47,8 @@ pub async fn issue(
         // concurrent issue of the same PIN.
         let inserted = sqlx::query(
             "INSERT INTO sessions (id, technician_id, customer_name, pin, pin_expires_at, status, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, 'pending', ?6 \
-             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE pin = ?4 AND (created_at > ?7 OR status = 'pending'))",
+             SELECT $1, $2, $3, $4, $5, 'pending', $6 \
+             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE pin = $4 AND (created_at > $7 OR status = 'pending'))",
         )
         .bind(&session_id)
         .bind(technician_id)
@@ -96,8 +96,8 @@ pub async fn redeem(
     // Conditional on the PIN still being unredeemed and unexpired: of two customers typing
     // the same PIN at once, exactly one gets the session.
     let claimed = sqlx::query(
-        "UPDATE sessions SET joined_at = ?, customer_token_hash = ? \
-         WHERE id = ? AND status = 'pending' AND joined_at IS NULL AND pin_expires_at > ?",
+        "UPDATE sessions SET joined_at = $1, customer_token_hash = $2 \
+         WHERE id = $3 AND status = 'pending' AND joined_at IS NULL AND pin_expires_at > $4",
     )
     .bind(now)
     .bind(customer_token_hash)
@@ -149,16 +149,12 @@ impl Candidate {
     }
 }
 
-async fn newest_with_pin(
-    db: &Db,
-    pin: &str,
-    since: i64,
-) -> anyhow::Result<Option<Candidate>> {
+async fn newest_with_pin(db: &Db, pin: &str, since: i64) -> anyhow::Result<Option<Candidate>> {
     Ok(sqlx::query_as(
         "SELECT s.id AS session_id, s.technician_id, t.display_name AS technician_name, \
                 s.customer_name, s.status, s.pin_expires_at, s.joined_at \
          FROM sessions s JOIN technicians t ON t.id = s.technician_id \
-         WHERE s.pin = ? AND (s.created_at > ? OR s.status = 'pending') \
+         WHERE s.pin = $1 AND (s.created_at > $2 OR s.status = 'pending') \
          ORDER BY s.created_at DESC LIMIT 1",
     )
     .bind(pin)

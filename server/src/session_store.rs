@@ -2,8 +2,8 @@
 //! requests racing for the same session (two Starts, a Start and a Leave) cannot both win:
 //! the loser sees zero rows changed.
 
-use lens_core::signal::{EndReason, SessionStatus, SessionSummary};
 use crate::db::Db;
+use lens_core::signal::{EndReason, SessionStatus, SessionSummary};
 
 /// How far back a technician's list reaches for sessions that are over.
 const LIST_HISTORY_MS: i64 = 24 * 3600 * 1000;
@@ -109,7 +109,7 @@ fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
 
 pub async fn get(db: &Db, session_id: &str) -> anyhow::Result<Option<SessionRow>> {
     let raw: Option<RawRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1"))
             .bind(session_id)
             .fetch_optional(db)
             .await?;
@@ -121,7 +121,7 @@ pub async fn by_customer_token_hash(
     token_hash: &str,
 ) -> anyhow::Result<Option<SessionRow>> {
     let raw: Option<RawRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sessions WHERE customer_token_hash = ?"
+        "SELECT {COLUMNS} FROM sessions WHERE customer_token_hash = $1"
     ))
     .bind(token_hash)
     .fetch_optional(db)
@@ -136,8 +136,8 @@ pub async fn list_for_technician(
     now: i64,
 ) -> anyhow::Result<Vec<SessionSummary>> {
     let raws: Vec<RawRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sessions WHERE technician_id = ? AND (status IN {LIVE} OR created_at > ?) \
-         ORDER BY created_at DESC, id LIMIT ?"
+        "SELECT {COLUMNS} FROM sessions WHERE technician_id = $1 AND (status IN {LIVE} OR created_at > $2) \
+         ORDER BY created_at DESC, id LIMIT $3"
     ))
     .bind(technician_id)
     .bind(now - LIST_HISTORY_MS)
@@ -162,8 +162,8 @@ pub async fn joined_live_sessions(db: &Db) -> anyhow::Result<Vec<String>> {
 /// Pending (joined) → Waiting. False if the session was not in that state.
 pub async fn accept_eula(db: &Db, session_id: &str, version: &str) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE sessions SET status = 'waiting', eula_version = ? \
-         WHERE id = ? AND status = 'pending' AND joined_at IS NOT NULL",
+        "UPDATE sessions SET status = 'waiting', eula_version = $1 \
+         WHERE id = $2 AND status = 'pending' AND joined_at IS NOT NULL",
     )
     .bind(version)
     .bind(session_id)
@@ -181,9 +181,9 @@ pub async fn start(
     now: i64,
 ) -> anyhow::Result<bool> {
     let result = sqlx::query(
-        "UPDATE sessions SET status = 'active', started_at = ? \
-         WHERE id = ? AND technician_id = ? AND status = 'waiting' \
-           AND NOT EXISTS (SELECT 1 FROM sessions WHERE technician_id = ? AND status = 'active')",
+        "UPDATE sessions SET status = 'active', started_at = $1 \
+         WHERE id = $2 AND technician_id = $3 AND status = 'waiting' \
+           AND NOT EXISTS (SELECT 1 FROM sessions WHERE technician_id = $4 AND status = 'active')",
     )
     .bind(now)
     .bind(session_id)
@@ -199,15 +199,14 @@ pub async fn start(
     }
 }
 
-pub async fn active_session_of(
-    db: &Db,
-    technician_id: i64,
-) -> anyhow::Result<Option<String>> {
+pub async fn active_session_of(db: &Db, technician_id: i64) -> anyhow::Result<Option<String>> {
     Ok(
-        sqlx::query_scalar("SELECT id FROM sessions WHERE technician_id = ? AND status = 'active'")
-            .bind(technician_id)
-            .fetch_optional(db)
-            .await?,
+        sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE technician_id = $1 AND status = 'active'",
+        )
+        .bind(technician_id)
+        .fetch_optional(db)
+        .await?,
     )
 }
 
@@ -220,8 +219,8 @@ pub async fn close(
     now: i64,
 ) -> anyhow::Result<Option<i64>> {
     Ok(sqlx::query_scalar(&format!(
-        "UPDATE sessions SET status = 'closed', end_reason = ?, ended_at = ? \
-         WHERE id = ? AND status IN {LIVE} RETURNING technician_id"
+        "UPDATE sessions SET status = 'closed', end_reason = $1, ended_at = $2 \
+         WHERE id = $3 AND status IN {LIVE} RETURNING technician_id"
     ))
     .bind(end_reason_str(reason))
     .bind(now)
@@ -234,7 +233,7 @@ pub async fn close(
 pub async fn expire_due(db: &Db, now: i64) -> anyhow::Result<Vec<i64>> {
     let mut technicians: Vec<i64> = sqlx::query_scalar(
         "UPDATE sessions SET status = 'expired', end_reason = 'pin_expired', ended_at = pin_expires_at \
-         WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= ? RETURNING technician_id",
+         WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= $1 RETURNING technician_id",
     )
     .bind(now)
     .fetch_all(db)

@@ -2,13 +2,13 @@
 
 use std::sync::OnceLock;
 
+use crate::db::Db;
 use anyhow::Context;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use serde::Serialize;
-use crate::db::Db;
 
 use crate::db::now_ms;
 
@@ -70,35 +70,56 @@ pub async fn upsert(
 ) -> anyhow::Result<Upserted> {
     validate(email, name, password)?;
     let hash = hash_password(password.to_owned()).await?;
+    let email = normalized_email(email);
+    // Two concurrent upserts can both pick the same next id, or both insert the same new
+    // address; the loser's transaction fails on the UNIQUE constraint and is simply redone
+    // (it then sees the winner's row).
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match upsert_once(pool, &email, name.trim(), &hash).await {
+            Err(error)
+                if attempt < 5
+                    && error
+                        .downcast_ref::<sqlx::Error>()
+                        .is_some_and(crate::db::is_unique_violation) => {}
+            other => return other,
+        }
+    }
+}
+
+async fn upsert_once(pool: &Db, email: &str, name: &str, hash: &str) -> anyhow::Result<Upserted> {
     let now = now_ms();
     let mut tx = pool.begin().await?;
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = ?")
-        .bind(email.trim())
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = $1")
+        .bind(email)
         .fetch_optional(&mut *tx)
         .await?;
     let outcome = match existing {
         Some(id) => {
-            sqlx::query("UPDATE technicians SET display_name = ?, password_hash = ?, updated_at = ? WHERE id = ?")
-                .bind(name.trim())
-                .bind(&hash)
+            sqlx::query("UPDATE technicians SET display_name = $1, password_hash = $2, updated_at = $3 WHERE id = $4")
+                .bind(name)
+                .bind(hash)
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM login_sessions WHERE technician_id = ?")
+            sqlx::query("DELETE FROM login_sessions WHERE technician_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
             Upserted::PasswordReset
         }
         None => {
+            // Small sequential ids (no AUTOINCREMENT/SERIAL: the schema is portable), safe
+            // as JSON numbers in the console.
             sqlx::query(
-                "INSERT INTO technicians (email, display_name, password_hash, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO technicians (id, email, display_name, password_hash, created_at, updated_at) \
+                 SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5 FROM technicians",
             )
-            .bind(email.trim())
-            .bind(name.trim())
-            .bind(&hash)
+            .bind(email)
+            .bind(name)
+            .bind(hash)
             .bind(now)
             .bind(now)
             .execute(&mut *tx)
@@ -110,9 +131,15 @@ pub async fn upsert(
     Ok(outcome)
 }
 
+/// E-mail addresses are stored and looked up lower-cased, so that the UNIQUE constraint and
+/// the log-in are case-insensitive on every database engine.
+pub fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 pub async fn exists(pool: &Db, email: &str) -> anyhow::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = ?")
-        .bind(email.trim())
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = $1")
+        .bind(normalized_email(email))
         .fetch_optional(pool)
         .await?;
     Ok(found.is_some())
@@ -120,7 +147,7 @@ pub async fn exists(pool: &Db, email: &str) -> anyhow::Result<bool> {
 
 pub async fn by_id(pool: &Db, id: i64) -> anyhow::Result<Option<Technician>> {
     Ok(
-        sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE id = ?")
+        sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?,
@@ -135,9 +162,9 @@ pub async fn check_password(
     password: &str,
 ) -> anyhow::Result<Option<Technician>> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, email, display_name, password_hash FROM technicians WHERE email = ?",
+        "SELECT id, email, display_name, password_hash FROM technicians WHERE email = $1",
     )
-    .bind(email.trim())
+    .bind(normalized_email(email))
     .fetch_optional(pool)
     .await?;
     let (technician, hash) = match row {

@@ -492,10 +492,7 @@ async fn unknown_and_oversized_frames_get_a_typed_error_and_the_sockets_stay_ope
 #[tokio::test]
 async fn a_restarted_server_lets_customers_and_consoles_carry_on() {
     let dir_holder = TestServer::start().await;
-    let database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir_holder.dir.join("restart.db").display()
-    );
+    let database_url = common::database::fresh_database_url(&dir_holder.dir, "restart.db").await;
 
     let config = |url: &str| {
         let mut config = lens_server::Config::new("127.0.0.1:0".parse().unwrap(), url.to_owned());

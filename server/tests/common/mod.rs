@@ -1,7 +1,9 @@
-//! A real server on 127.0.0.1 with a temporary SQLite file, and the three parties that talk
+//! A real server on 127.0.0.1 with a fresh database (SQLite, or PostgreSQL: see `database.rs`), and the three parties that talk
 //! to it: the technician's browser (HTTP with the cookie, and the console WebSocket), and
 //! the customer app (join over HTTP, then its WebSocket).
 #![allow(dead_code)] // each test file uses a different part of this
+
+pub mod database;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -40,7 +42,7 @@ impl TestServer {
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
         let dir = temp_dir();
-        let database_url = format!("sqlite://{}?mode=rwc", dir.join("lens.db").display());
+        let database_url = database::fresh_database_url(&dir, "lens.db").await;
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), database_url);
         adjust(&mut config);
         let server = lens_server::start(config).await.expect("server starts");

@@ -76,24 +76,23 @@ pub async fn list(db: &Db) -> anyhow::Result<Vec<ApiKeyInfo>> {
 
 /// Revokes the key named `name`; false if there is no live key of that name.
 pub async fn revoke(db: &Db, name: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(name.trim())
-    .execute(db)
-    .await?;
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(name.trim())
+            .execute(db)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The id of the live key, if `key` is one.
 pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+    Ok(
+        sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+            .bind(sha256_hex(key.as_bytes()))
+            .fetch_optional(db)
+            .await?,
     )
-    .bind(sha256_hex(key.as_bytes()))
-    .fetch_optional(db)
-    .await?)
 }
 
 /// A request made with a live API key.

@@ -90,12 +90,16 @@ fn served(document: Option<Value>) -> Response {
     match document {
         Some(document) => {
             let mut response = Json(document).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(CACHE_CONTROL),
+            );
             response
         }
-        None => (StatusCode::NOT_FOUND, "No app is configured for links to this server.\n")
+        None => (
+            StatusCode::NOT_FOUND,
+            "No app is configured for links to this server.\n",
+        )
             .into_response(),
     }
 }

@@ -100,7 +100,10 @@ impl AppLinksConfig {
     pub fn validated(mut self) -> anyhow::Result<AppLinksConfig> {
         if let Some(team) = &self.apple_team_id {
             anyhow::ensure!(
-                team.len() == 10 && team.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+                team.len() == 10
+                    && team
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
                 "--apple-team-id {team:?} must be ten upper-case letters or digits"
             );
         }
@@ -114,7 +117,9 @@ impl AppLinksConfig {
                         && id.split('.').count() >= 2
                         && id.split('.').all(|part| {
                             !part.is_empty()
-                                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                                && part
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
                         }),
                     "{flag} {id:?} must look like com.example.app"
                 );
@@ -135,7 +140,9 @@ impl AppLinksConfig {
             let parts: Vec<&str> = upper.split(':').collect();
             anyhow::ensure!(
                 parts.len() == 32
-                    && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit())),
+                    && parts
+                        .iter()
+                        .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit())),
                 "--android-cert-sha256 {fingerprint:?} must be 32 hex bytes separated by colons"
             );
             *fingerprint = upper;
@@ -144,7 +151,10 @@ impl AppLinksConfig {
             self.android_package.is_some() == !self.android_cert_fingerprints.is_empty(),
             "--android-package and --android-cert-sha256 go together"
         );
-        for url in [&self.app_store_url, &self.play_store_url].into_iter().flatten() {
+        for url in [&self.app_store_url, &self.play_store_url]
+            .into_iter()
+            .flatten()
+        {
             anyhow::ensure!(url.scheme() == "https", "store URL {url} must be https");
         }
         Ok(self)
@@ -162,7 +172,11 @@ impl AppLinksConfig {
     pub fn play_store_url(&self) -> Option<Url> {
         self.play_store_url.clone().or_else(|| {
             let package = self.android_package.as_ref()?;
-            Url::parse_with_params("https://play.google.com/store/apps/details", [("id", package)]).ok()
+            Url::parse_with_params(
+                "https://play.google.com/store/apps/details",
+                [("id", package)],
+            )
+            .ok()
         })
     }
 }
@@ -278,7 +292,10 @@ mod tests {
         }
         .validated()
         .unwrap();
-        assert_eq!(good.android_cert_fingerprints, vec![fingerprint.to_uppercase()]);
+        assert_eq!(
+            good.android_cert_fingerprints,
+            vec![fingerprint.to_uppercase()]
+        );
         assert_eq!(
             good.app_store_url().unwrap().as_str(),
             "https://apps.apple.com/app/id1234567890"
@@ -287,14 +304,35 @@ mod tests {
             good.play_store_url().unwrap().as_str(),
             "https://play.google.com/store/apps/details?id=com.example.lens"
         );
-        assert!(AppLinksConfig::default().validated().is_ok(), "nothing configured is fine");
+        assert!(
+            AppLinksConfig::default().validated().is_ok(),
+            "nothing configured is fine"
+        );
         for bad in [
-            AppLinksConfig { apple_team_id: Some("abc".into()), ..good.clone() },
-            AppLinksConfig { apple_bundle_id: None, ..good.clone() },
-            AppLinksConfig { android_package: Some("lens".into()), ..good.clone() },
-            AppLinksConfig { android_cert_fingerprints: vec!["AB:CD".into()], ..good.clone() },
-            AppLinksConfig { android_cert_fingerprints: vec![], ..good.clone() },
-            AppLinksConfig { apple_app_store_id: Some("id12".into()), ..good.clone() },
+            AppLinksConfig {
+                apple_team_id: Some("abc".into()),
+                ..good.clone()
+            },
+            AppLinksConfig {
+                apple_bundle_id: None,
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_package: Some("lens".into()),
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_cert_fingerprints: vec!["AB:CD".into()],
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_cert_fingerprints: vec![],
+                ..good.clone()
+            },
+            AppLinksConfig {
+                apple_app_store_id: Some("id12".into()),
+                ..good.clone()
+            },
         ] {
             assert!(bad.clone().validated().is_err(), "{bad:?}");
         }

@@ -27,13 +27,13 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::api_keys::ApiClient;
 use crate::db::now_ms;
 use crate::error::ApiError;
+use crate::handoffs;
 use crate::links::PinLinks;
 use crate::session_store::{self, SessionRow};
 use crate::sessions::{self, FlowError};
 use crate::state::AppState;
 use crate::technicians;
 use crate::tokens::random_id;
-use crate::handoffs;
 
 /// Where the routes below are nested.
 pub const PREFIX: &str = "/api/v1";
@@ -51,7 +51,11 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         // Under the versioned prefix every answer is JSON, a wrong path included.
         .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such API path.")
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is no such API path.",
+            )
         })
 }
 
@@ -217,7 +221,8 @@ pub async fn create_session(
     client: ApiClient,
     body: Result<Json<CreateHandoff>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(|rejection| unprocessable("invalid_request", rejection.body_text()))?;
+    let Json(request) =
+        body.map_err(|rejection| unprocessable("invalid_request", rejection.body_text()))?;
     let email = request.agent_email.trim();
     if email.chars().count() > MAX_EMAIL_CHARS
         || !email
@@ -301,8 +306,12 @@ pub async fn replace_pin(
         .map_err(|error| conflict(error, "customer_joined"))?;
     if !handoffs::replace_session(&state.db, &id, &old_session, &issued.session_id).await? {
         // Another "create another PIN" for this hand-off won; this PIN must not live on.
-        sessions::end(&state, &issued.session_id, lens_core::signal::EndReason::TechnicianEnded)
-            .await?;
+        sessions::end(
+            &state,
+            &issued.session_id,
+            lens_core::signal::EndReason::TechnicianEnded,
+        )
+        .await?;
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "already_replaced",
@@ -366,7 +375,11 @@ async fn session_row(state: &AppState, session_id: &str) -> Result<SessionRow, A
         .ok_or_else(|| anyhow::anyhow!("hand-off points at missing session {session_id}").into())
 }
 
-async fn describe(state: &AppState, id: &str, session_id: &str) -> Result<HandoffSession, ApiError> {
+async fn describe(
+    state: &AppState,
+    id: &str,
+    session_id: &str,
+) -> Result<HandoffSession, ApiError> {
     let row = session_row(state, session_id).await?;
     let agent = technicians::by_id(&state.db, row.technician_id)
         .await?

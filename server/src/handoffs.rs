@@ -27,13 +27,13 @@ pub async fn insert(
 /// The session behind hand-off `id`, if that hand-off was made with the same key: another
 /// key's hand-offs read as missing, so one integration cannot probe another's.
 pub async fn session_of(db: &Db, api_key_id: &str, id: &str) -> anyhow::Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT session_id FROM handoffs WHERE id = $1 AND api_key_id = $2",
+    Ok(
+        sqlx::query_scalar("SELECT session_id FROM handoffs WHERE id = $1 AND api_key_id = $2")
+            .bind(id)
+            .bind(api_key_id)
+            .fetch_optional(db)
+            .await?,
     )
-    .bind(id)
-    .bind(api_key_id)
-    .fetch_optional(db)
-    .await?)
 }
 
 /// Points the hand-off at `new_session`, only if it still points at `old_session`; false

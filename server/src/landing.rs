@@ -102,7 +102,9 @@ fn open_app_href(state: &AppState, headers: &HeaderMap, pin: &str, link: &str) -
                     )
                 })
                 .unwrap_or_default();
-            format!("intent://{without_scheme}#Intent;scheme={scheme};package={package}{fallback};end")
+            format!(
+                "intent://{without_scheme}#Intent;scheme={scheme};package={package}{fallback};end"
+            )
         }
         _ => format!("{APP_SCHEME}://join/{pin}"),
     }

@@ -290,7 +290,10 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
             let key = lens_server::api_keys::create(&db, &name).await;
             db.close().await;
             let key = key?;
-            println!("API key {:?} created. It is shown only this once:", name.trim());
+            println!(
+                "API key {:?} created. It is shown only this once:",
+                name.trim()
+            );
             println!("{key}");
         }
         ApiKeyCommand::List { database } => {
@@ -298,7 +301,11 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
             let keys = lens_server::api_keys::list(&db).await;
             db.close().await;
             for key in keys? {
-                let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
                 println!("{}\t{state}\tcreated {}", key.name, key.created_at);
             }
         }

@@ -58,8 +58,10 @@ async fn get(lens: &TestServer, path: &str, user_agent: &str) -> (u16, String, S
     (status, content_type, location.unwrap_or(body))
 }
 
-const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
-const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+const IPHONE: &str =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+const ANDROID: &str =
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
 
 #[tokio::test]
 async fn the_apple_file_is_json_at_its_exact_path_and_covers_the_pin_links() {
@@ -75,7 +77,9 @@ async fn the_apple_file_is_json_at_its_exact_path_and_covers_the_pin_links() {
     let components = details["components"].as_array().unwrap();
     assert!(components.iter().any(|c| c["/"] == "/??????"), "/<pin>");
     assert!(
-        components.iter().any(|c| c["/"] == "/" && c["?"]["code"] == "??????"),
+        components
+            .iter()
+            .any(|c| c["/"] == "/" && c["?"]["code"] == "??????"),
         "/?code=<pin>"
     );
     assert_eq!(aasa["applinks"]["apps"], json!([]));
@@ -105,7 +109,10 @@ async fn the_android_file_names_the_package_and_its_certificates() {
 #[tokio::test]
 async fn without_configuration_both_files_are_missing() {
     let lens = TestServer::start().await;
-    for path in ["/.well-known/apple-app-site-association", "/.well-known/assetlinks.json"] {
+    for path in [
+        "/.well-known/apple-app-site-association",
+        "/.well-known/assetlinks.json",
+    ] {
         let (status, _, _) = get(&lens, path, IPHONE).await;
         assert_eq!(status, 404, "{path}");
     }
@@ -113,7 +120,10 @@ async fn without_configuration_both_files_are_missing() {
 
 #[tokio::test]
 async fn bad_app_settings_stop_the_server_from_starting() {
-    let dir = std::env::temp_dir().join(format!("lens-applinks-{}", lens_server::tokens::random_id()));
+    let dir = std::env::temp_dir().join(format!(
+        "lens-applinks-{}",
+        lens_server::tokens::random_id()
+    ));
     let mut config = lens_server::Config::new(
         "127.0.0.1:0".parse().unwrap(),
         format!("sqlite://{}?mode=rwc", dir.join("lens.db").display()),
@@ -123,7 +133,10 @@ async fn bad_app_settings_stop_the_server_from_starting() {
         ..configured()
     };
     let error = lens_server::start(config).await.err().expect("refused");
-    assert!(format!("{error:#}").contains("--android-cert-sha256"), "{error:#}");
+    assert!(
+        format!("{error:#}").contains("--android-cert-sha256"),
+        "{error:#}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -134,15 +147,25 @@ async fn a_link_without_the_app_shows_the_pin_the_stores_and_a_banner_carrying_t
         let (status, content_type, html) = get(&lens, path, IPHONE).await;
         assert_eq!(status, 200, "{path}");
         assert_eq!(content_type, "text/html; charset=utf-8");
-        assert!(html.contains(r#"data-testid="landing-pin" aria-label="PIN 042917">042917<"#), "{path}");
+        assert!(
+            html.contains(r#"data-testid="landing-pin" aria-label="PIN 042917">042917<"#),
+            "{path}"
+        );
         // The banner hands the link to the app after installing, so the PIN survives.
         assert!(
             html.contains(r#"<meta name="apple-itunes-app" content="app-id=1234567890, app-argument=https://lens.example.com/042917">"#),
             "{path}: {html}"
         );
         assert!(html.contains(r#"href="https://apps.apple.com/app/id1234567890""#));
-        assert!(html.contains(r#"href="https://play.google.com/store/apps/details?id=org.lens.customer""#));
-        assert!(html.contains(r#"href="lens://join/042917""#), "custom-scheme fallback");
+        assert!(
+            html.contains(
+                r#"href="https://play.google.com/store/apps/details?id=org.lens.customer""#
+            )
+        );
+        assert!(
+            html.contains(r#"href="lens://join/042917""#),
+            "custom-scheme fallback"
+        );
     }
     // On Android the button is an intent: the app if installed, else Google Play.
     let (_, _, html) = get(&lens, "/042917", ANDROID).await;
@@ -153,7 +176,8 @@ async fn a_link_without_the_app_shows_the_pin_the_stores_and_a_banner_carrying_t
     );
     // The same PIN again is the core parser's PIN: the link the banner carries joins.
     let config = lens_core::join::JoinConfig::new(["lens.example.com"], false).unwrap();
-    let pin = lens_core::join::parse_join_input("https://lens.example.com/042917", &config).unwrap();
+    let pin =
+        lens_core::join::parse_join_input("https://lens.example.com/042917", &config).unwrap();
     assert_eq!(pin.as_str(), "042917");
 }
 
@@ -163,7 +187,10 @@ async fn without_store_settings_the_page_still_shows_the_pin() {
     let (status, _, html) = get(&lens, "/042917", IPHONE).await;
     assert_eq!(status, 200);
     assert!(html.contains(">042917<"));
-    assert!(!html.contains("apple-itunes-app"), "no banner without an App Store id");
+    assert!(
+        !html.contains("apple-itunes-app"),
+        "no banner without an App Store id"
+    );
     assert!(!html.contains("landing-app-store"));
 }
 
@@ -171,7 +198,10 @@ async fn without_store_settings_the_page_still_shows_the_pin() {
 async fn the_manual_entry_page_sends_a_valid_pin_on_and_explains_a_wrong_one() {
     let lens = server_with_apps().await;
     let (status, content_type, html) = get(&lens, "/join", IPHONE).await;
-    assert_eq!((status, content_type.as_str()), (200, "text/html; charset=utf-8"));
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/html; charset=utf-8")
+    );
     assert!(html.contains(r#"name="pin""#));
 
     // Grouped digits and this server's own links are read as the app reads them.
@@ -186,13 +216,20 @@ async fn the_manual_entry_page_sends_a_valid_pin_on_and_explains_a_wrong_one() {
             .append_pair("pin", typed)
             .finish();
         let (status, _, location) = get(&lens, &format!("/join?{query}"), IPHONE).await;
-        assert_eq!((status, location.as_str()), (303, format!("/{pin}").as_str()), "{typed}");
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/{pin}").as_str()),
+            "{typed}"
+        );
     }
     for (typed, message) in [
         ("", "Please enter the six-digit code"),
         ("12345", "The code has six digits; this one has 5."),
         ("12a456", "The code can contain only digits"),
-        ("https://evil.example/042917", "not a support service this app knows"),
+        (
+            "https://evil.example/042917",
+            "not a support service this app knows",
+        ),
     ] {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("pin", typed)

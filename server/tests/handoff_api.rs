@@ -29,7 +29,11 @@ impl ChatSystem {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
-        let response = request.bearer_auth(&self.key).send().await.expect("request");
+        let response = request
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .expect("request");
         let status = response.status().as_u16();
         assert!(
             response.headers()["content-type"]
@@ -42,8 +46,12 @@ impl ChatSystem {
     }
 
     async fn start(&self, body: Value) -> (u16, Value) {
-        self.send(self.http.post(format!("{}/sessions", self.base)).json(&body))
-            .await
+        self.send(
+            self.http
+                .post(format!("{}/sessions", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     async fn status(&self, id: &str) -> (u16, Value) {
@@ -63,7 +71,9 @@ impl ChatSystem {
 }
 
 fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_else(|| panic!("not a string: {value}"))
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
 }
 
 #[tokio::test]
@@ -82,20 +92,32 @@ async fn the_chat_system_starts_a_session_for_its_agent_and_gets_pin_and_links()
         .await;
     assert_eq!(status, 201, "{session}");
     let pin = text(&session["pin"]);
-    assert!(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()), "{pin}");
+    assert!(
+        pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()),
+        "{pin}"
+    );
     assert_eq!(session["agent_email"], TESS_EMAIL);
     assert_eq!(session["customer_name"], "Chris Chat");
     assert_eq!(session["status"], "pending");
-    assert_eq!(session["links"]["mobile"], format!("https://lens.example.com/{pin}"));
-    assert_eq!(session["links"]["desktop"], format!("https://lens.example.com/?code={pin}"));
-    assert_eq!(session["links"]["manual_entry"], "https://lens.example.com/join");
+    assert_eq!(
+        session["links"]["mobile"],
+        format!("https://lens.example.com/{pin}")
+    );
+    assert_eq!(
+        session["links"]["desktop"],
+        format!("https://lens.example.com/?code={pin}")
+    );
+    assert_eq!(
+        session["links"]["manual_entry"],
+        "https://lens.example.com/join"
+    );
 
     // The session is in the agent's console list with its PIN, like one made there.
     let row = console
         .recv_until(|message| match message {
-            lens_core::signal::ServerToTechnician::Sessions { sessions } => {
-                sessions.into_iter().find(|s| s.customer_name == "Chris Chat")
-            }
+            lens_core::signal::ServerToTechnician::Sessions { sessions } => sessions
+                .into_iter()
+                .find(|s| s.customer_name == "Chris Chat"),
             _ => None,
         })
         .await;
@@ -104,7 +126,9 @@ async fn the_chat_system_starts_a_session_for_its_agent_and_gets_pin_and_links()
     // The customer joins with the PIN and accepts the EULA: the chat system reads Waiting.
     let mut customer = lens.customer_joins(pin).await;
     customer.accept_eula().await;
-    console.wait_for_status(&row.id, SessionStatus::Waiting).await;
+    console
+        .wait_for_status(&row.id, SessionStatus::Waiting)
+        .await;
     let (status, read) = chat.status(text(&session["id"])).await;
     assert_eq!(status, 200);
     assert_eq!(read["status"], "waiting");
@@ -127,7 +151,9 @@ async fn the_chat_system_starts_a_session_for_its_agent_and_gets_pin_and_links()
         })
         .await;
     assert_eq!(told, EndReason::TechnicianEnded);
-    console.wait_for_status(&row.id, SessionStatus::Closed).await;
+    console
+        .wait_for_status(&row.id, SessionStatus::Closed)
+        .await;
 
     // Ending it again is a conflict, not a silent success.
     let (status, again) = chat.end(text(&session["id"])).await;
@@ -139,7 +165,10 @@ async fn another_pin_makes_the_old_one_stop_working_at_once() {
     let lens = TestServer::start().await;
     let chat = ChatSystem::new(&lens, "Chat").await;
     let (_, first) = chat.start(json!({ "agent_email": TESS_EMAIL })).await;
-    assert_eq!(first["customer_name"], lens_server::handoff_api::DEFAULT_CUSTOMER_NAME);
+    assert_eq!(
+        first["customer_name"],
+        lens_server::handoff_api::DEFAULT_CUSTOMER_NAME
+    );
     let id = text(&first["id"]);
     let old_pin = text(&first["pin"]);
 
@@ -159,7 +188,10 @@ async fn another_pin_makes_the_old_one_stop_working_at_once() {
     customer.accept_eula().await;
     let (_, read) = chat.status(id).await;
     assert_eq!(read["pin"], new_pin);
-    assert!(matches!(text(&read["status"]), "pending" | "waiting"), "{read}");
+    assert!(
+        matches!(text(&read["status"]), "pending" | "waiting"),
+        "{read}"
+    );
 }
 
 #[tokio::test]
@@ -194,10 +226,18 @@ async fn errors_are_typed_json() {
     let sessions = format!("{}/sessions", chat.base);
 
     // No key, a wrong key, a revoked key: 401 with a Bearer challenge.
-    let missing = http.post(&sessions).json(&json!({ "agent_email": TESS_EMAIL })).send().await.unwrap();
+    let missing = http
+        .post(&sessions)
+        .json(&json!({ "agent_email": TESS_EMAIL }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 401);
     assert_eq!(missing.headers()["www-authenticate"], "Bearer");
-    assert_eq!(missing.json::<Value>().await.unwrap()["error"], "missing_api_key");
+    assert_eq!(
+        missing.json::<Value>().await.unwrap()["error"],
+        "missing_api_key"
+    );
     let wrong = http
         .post(&sessions)
         .bearer_auth("lens_not-a-key")
@@ -206,10 +246,15 @@ async fn errors_are_typed_json() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    assert_eq!(wrong.json::<Value>().await.unwrap()["error"], "invalid_api_key");
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["error"],
+        "invalid_api_key"
+    );
 
     // Unknown agent and unknown session: 404.
-    let (status, body) = chat.start(json!({ "agent_email": "nobody@example.com" })).await;
+    let (status, body) = chat
+        .start(json!({ "agent_email": "nobody@example.com" }))
+        .await;
     assert_eq!((status, text(&body["error"])), (404, "unknown_agent"));
     for (status, body) in [
         chat.status("no-such-id").await,
@@ -223,15 +268,28 @@ async fn errors_are_typed_json() {
     for (body, code) in [
         (json!({}), "invalid_request"),
         (json!({ "agent_email": 7 }), "invalid_request"),
-        (json!({ "agent_email": "no-at-sign" }), "invalid_agent_email"),
-        (json!({ "agent_email": TESS_EMAIL, "customer_name": "  " }), "invalid_customer_name"),
-        (json!({ "agent_email": TESS_EMAIL, "customer_name": "x".repeat(101) }), "invalid_customer_name"),
+        (
+            json!({ "agent_email": "no-at-sign" }),
+            "invalid_agent_email",
+        ),
+        (
+            json!({ "agent_email": TESS_EMAIL, "customer_name": "  " }),
+            "invalid_customer_name",
+        ),
+        (
+            json!({ "agent_email": TESS_EMAIL, "customer_name": "x".repeat(101) }),
+            "invalid_customer_name",
+        ),
     ] {
         let (status, answer) = chat.start(body.clone()).await;
         assert_eq!((status, text(&answer["error"])), (422, code), "{body}");
     }
     let (status, answer) = chat
-        .send(http.post(&sessions).header("content-type", "application/json").body("{not json"))
+        .send(
+            http.post(&sessions)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
         .await;
     assert_eq!((status, text(&answer["error"])), (422, "invalid_request"));
 
@@ -242,7 +300,11 @@ async fn errors_are_typed_json() {
     assert_eq!(status, 404);
 
     // A revoked key stops working at once.
-    assert!(lens_server::api_keys::revoke(lens.server().db(), "Chat").await.unwrap());
+    assert!(
+        lens_server::api_keys::revoke(lens.server().db(), "Chat")
+            .await
+            .unwrap()
+    );
     let (status, body) = chat.status(text(&mine["id"])).await;
     assert_eq!((status, text(&body["error"])), (401, "invalid_api_key"));
 }
@@ -252,12 +314,18 @@ async fn keys_are_stored_only_as_hashes_and_names_are_unique() {
     let lens = TestServer::start().await;
     let db = lens.server().db();
     let key = lens_server::api_keys::create(db, "Chat").await.unwrap();
-    assert!(key.starts_with(lens_server::api_keys::KEY_PREFIX) && key.len() > 60, "{key}");
+    assert!(
+        key.starts_with(lens_server::api_keys::KEY_PREFIX) && key.len() > 60,
+        "{key}"
+    );
     let stored: Vec<String> = sqlx::query_scalar("SELECT key_hash FROM api_keys")
         .fetch_all(db)
         .await
         .unwrap();
-    assert_eq!(stored, vec![lens_server::tokens::sha256_hex(key.as_bytes())]);
+    assert_eq!(
+        stored,
+        vec![lens_server::tokens::sha256_hex(key.as_bytes())]
+    );
     assert!(lens_server::api_keys::create(db, "Chat").await.is_err());
     assert!(lens_server::api_keys::create(db, " ").await.is_err());
 }

@@ -11,12 +11,14 @@ LOGS := target/test-logs
 # Debian packages the build and the tests need (see ../shared/SETUP-NOTES.md):
 # cmake builds libopus; libasound2-dev is cpal's ALSA; libclang for bindgen; Chromium is the
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
-# the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
+# the loopback-only network namespace; JNA and a JRE run the Kotlin binding test; python3-venv
+# holds the PyPI test tools (deps-py).
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless \
+	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
 	postgresql
 
-.PHONY: run build test deps deps-apt deps-npm test-rust test-rust-pg test-e2e test-kotlin demo bench \
+.PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-rust-pg test-e2e test-kotlin \
+	test-handoff-api demo bench \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -25,7 +27,7 @@ APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-libe
 run: deps-apt build
 	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
 
-deps: deps-apt deps-npm
+deps: deps-apt deps-npm deps-py
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -43,6 +45,15 @@ deps-npm:
 	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
 	fi
 
+# Python tools from PyPI (tests/py/requirements.txt, pinned) in tests/.venv; reinstalled only
+# when the requirements change.
+deps-py: tests/.venv/.installed
+
+tests/.venv/.installed: tests/py/requirements.txt
+	python3 -m venv tests/.venv
+	tests/.venv/bin/pip install -q -r tests/py/requirements.txt
+	touch $@
+
 ## build: every binary and the FFI library, release (the tests and the figures use these).
 build:
 	$(CARGO) build --release --workspace --bins --lib
@@ -50,7 +61,8 @@ build:
 ## test: everything, each peer-connection test inside a loopback-only network namespace.
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
-	@rc=0; $(MAKE) -k --no-print-directory test-rust test-rust-pg test-e2e test-kotlin || rc=$$?; \
+	@rc=0; $(MAKE) -k --no-print-directory test-rust test-rust-pg test-e2e test-kotlin \
+	  test-handoff-api || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 test-rust:
@@ -78,6 +90,11 @@ test-e2e: tests/node_modules
 test-kotlin: bindings-kotlin deps-npm
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
+
+# The chat hand-off API against its OpenAPI description (schemathesis, a real server).
+test-handoff-api: deps-py
+	@mkdir -p $(LOGS)
+	$(NETNS) tests/handoff/schemathesis.sh 2>&1 | tee $(LOGS)/handoff-api.log
 
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm

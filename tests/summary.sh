@@ -7,5 +7,6 @@ awk '
   /^# pass [0-9]+$/            { p += $3 }
   /^# fail [0-9]+$/            { f += $3 }
   /^kotlin: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+  /^schemathesis: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }
 ' "$@"

@@ -11,7 +11,9 @@ use lens_core::signal::{CUSTOMER_WS_PATH, JOIN_PATH, TECHNICIAN_WS_PATH};
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{auth, console, customer_ws, join, sessions_api, technician_ws};
+use crate::{
+    app_links, auth, console, customer_ws, handoff_api, join, sessions_api, technician_ws,
+};
 
 /// JSON bodies here are a PIN, a name, a password: a few hundred bytes.
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -34,6 +36,17 @@ pub fn router(state: AppState) -> Router {
         .route("/console.js", get(console::script))
         .route("/console.css", get(console::stylesheet))
         .route("/{pin}", get(console::pin_link))
+        .nest(handoff_api::PREFIX, handoff_api::router())
+        .route(
+            app_links::APPLE_PATH,
+            get(app_links::apple_app_site_association),
+        )
+        .route(app_links::ANDROID_PATH, get(app_links::android_asset_links))
+        .route(
+            crate::links::MANUAL_ENTRY_PATH,
+            get(crate::landing::manual_entry),
+        )
+        .route("/join/{pin}", get(console::pin_link))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(security_headers))
         .layer(

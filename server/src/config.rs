@@ -48,6 +48,8 @@ pub struct Config {
     /// Failed log-ins allowed per client address in `login_failure_window`.
     pub login_failures_allowed: u32,
     pub login_failure_window: Duration,
+    /// The phone apps this server's links open (universal links, app links, store pages).
+    pub app_links: AppLinksConfig,
 }
 
 impl Config {
@@ -66,7 +68,116 @@ impl Config {
             join_failure_window: Duration::from_secs(15 * 60),
             login_failures_allowed: 10,
             login_failure_window: Duration::from_secs(15 * 60),
+            app_links: AppLinksConfig::default(),
         }
+    }
+}
+
+/// Which apps may open this server's links, and where to get them. Everything is optional:
+/// without the Apple (Android) part, `/.well-known/apple-app-site-association`
+/// (`/.well-known/assetlinks.json`) answers 404 and the landing page shows no such button.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppLinksConfig {
+    /// Apple developer team id, ten characters (`ABCDE12345`).
+    pub apple_team_id: Option<String>,
+    /// The iOS app's bundle id (`com.example.lens`).
+    pub apple_bundle_id: Option<String>,
+    /// The app's numeric App Store id, for the Smart App Banner (`app-id=`).
+    pub apple_app_store_id: Option<String>,
+    /// The App Store page; default `https://apps.apple.com/app/id<app store id>`.
+    pub app_store_url: Option<Url>,
+    /// The Android app's package name (`com.example.lens`).
+    pub android_package: Option<String>,
+    /// SHA-256 fingerprints of the Android signing certificates, `AA:BB:…` (32 bytes).
+    pub android_cert_fingerprints: Vec<String>,
+    /// The Google Play page; default `https://play.google.com/store/apps/details?id=<package>`.
+    pub play_store_url: Option<Url>,
+}
+
+impl AppLinksConfig {
+    /// Checks every configured value and brings fingerprints to the upper-case form
+    /// Android compares; a typo here would silently break app links on every phone.
+    pub fn validated(mut self) -> anyhow::Result<AppLinksConfig> {
+        if let Some(team) = &self.apple_team_id {
+            anyhow::ensure!(
+                team.len() == 10
+                    && team
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+                "--apple-team-id {team:?} must be ten upper-case letters or digits"
+            );
+        }
+        for (flag, id) in [
+            ("--apple-bundle-id", &self.apple_bundle_id),
+            ("--android-package", &self.android_package),
+        ] {
+            if let Some(id) = id {
+                anyhow::ensure!(
+                    id.len() <= 255
+                        && id.split('.').count() >= 2
+                        && id.split('.').all(|part| {
+                            !part.is_empty()
+                                && part
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                        }),
+                    "{flag} {id:?} must look like com.example.app"
+                );
+            }
+        }
+        anyhow::ensure!(
+            self.apple_team_id.is_some() == self.apple_bundle_id.is_some(),
+            "--apple-team-id and --apple-bundle-id go together"
+        );
+        if let Some(id) = &self.apple_app_store_id {
+            anyhow::ensure!(
+                !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()),
+                "--apple-app-store-id {id:?} must be the App Store's numeric id"
+            );
+        }
+        for fingerprint in &mut self.android_cert_fingerprints {
+            let upper = fingerprint.trim().to_ascii_uppercase();
+            let parts: Vec<&str> = upper.split(':').collect();
+            anyhow::ensure!(
+                parts.len() == 32
+                    && parts
+                        .iter()
+                        .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit())),
+                "--android-cert-sha256 {fingerprint:?} must be 32 hex bytes separated by colons"
+            );
+            *fingerprint = upper;
+        }
+        anyhow::ensure!(
+            self.android_package.is_some() == !self.android_cert_fingerprints.is_empty(),
+            "--android-package and --android-cert-sha256 go together"
+        );
+        for url in [&self.app_store_url, &self.play_store_url]
+            .into_iter()
+            .flatten()
+        {
+            anyhow::ensure!(url.scheme() == "https", "store URL {url} must be https");
+        }
+        Ok(self)
+    }
+
+    /// The App Store page, configured or derived from the numeric id.
+    pub fn app_store_url(&self) -> Option<Url> {
+        self.app_store_url.clone().or_else(|| {
+            let id = self.apple_app_store_id.as_ref()?;
+            Url::parse(&format!("https://apps.apple.com/app/id{id}")).ok()
+        })
+    }
+
+    /// The Google Play page, configured or derived from the package name.
+    pub fn play_store_url(&self) -> Option<Url> {
+        self.play_store_url.clone().or_else(|| {
+            let package = self.android_package.as_ref()?;
+            Url::parse_with_params(
+                "https://play.google.com/store/apps/details",
+                [("id", package)],
+            )
+            .ok()
+        })
     }
 }
 
@@ -166,6 +277,65 @@ mod tests {
         assert!(load_eula(&path).is_err(), "an empty agreement is a mistake");
         std::fs::remove_file(&path).unwrap();
         assert!(load_eula(&path).is_err());
+    }
+
+    #[test]
+    fn app_link_settings_are_checked() {
+        let fingerprint = ["ab"; 32].join(":");
+        let good = AppLinksConfig {
+            apple_team_id: Some("ABCDE12345".into()),
+            apple_bundle_id: Some("com.example.lens".into()),
+            android_package: Some("com.example.lens".into()),
+            android_cert_fingerprints: vec![fingerprint.clone()],
+            apple_app_store_id: Some("1234567890".into()),
+            ..AppLinksConfig::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(
+            good.android_cert_fingerprints,
+            vec![fingerprint.to_uppercase()]
+        );
+        assert_eq!(
+            good.app_store_url().unwrap().as_str(),
+            "https://apps.apple.com/app/id1234567890"
+        );
+        assert_eq!(
+            good.play_store_url().unwrap().as_str(),
+            "https://play.google.com/store/apps/details?id=com.example.lens"
+        );
+        assert!(
+            AppLinksConfig::default().validated().is_ok(),
+            "nothing configured is fine"
+        );
+        for bad in [
+            AppLinksConfig {
+                apple_team_id: Some("abc".into()),
+                ..good.clone()
+            },
+            AppLinksConfig {
+                apple_bundle_id: None,
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_package: Some("lens".into()),
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_cert_fingerprints: vec!["AB:CD".into()],
+                ..good.clone()
+            },
+            AppLinksConfig {
+                android_cert_fingerprints: vec![],
+                ..good.clone()
+            },
+            AppLinksConfig {
+                apple_app_store_id: Some("id12".into()),
+                ..good.clone()
+            },
+        ] {
+            assert!(bad.clone().validated().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,17 +1,18 @@
 //! The technician console (static files compiled into the binary, so the server is one
 //! file to deploy) and the page a customer's link opens.
 
-use axum::extract::{Path, Query};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::join::is_pin_shaped;
+use crate::landing::landing;
+use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../console/index.html");
 const CONSOLE_JS: &str = include_str!("../console/console.js");
 const CONSOLE_CSS: &str = include_str!("../console/console.css");
-const LANDING_HTML: &str = include_str!("../console/landing.html");
 
 /// Scripts and styles only from this server (no inline code, so an injected string cannot
 /// run); sockets to this server; no framing (click-jacking the Start button).
@@ -25,9 +26,13 @@ pub struct CodeQuery {
 }
 
 /// `/`: the console, or the customer landing page for a desktop link (`/?code=123456`).
-pub async fn root(Query(query): Query<CodeQuery>) -> Response {
+pub async fn root(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CodeQuery>,
+) -> Response {
     match query.code {
-        Some(code) => landing(code.trim()),
+        Some(code) => landing(&state, &headers, code.trim()),
         None => index().await,
     }
 }
@@ -57,10 +62,14 @@ pub async fn stylesheet() -> Response {
     )
 }
 
-/// `/{pin}`: the mobile link. Any other single path segment is not found.
-pub async fn pin_link(Path(segment): Path<String>) -> Response {
+/// `/{pin}` (the mobile link) and `/join/{pin}`. Any other segment is not found.
+pub async fn pin_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(segment): Path<String>,
+) -> Response {
     if is_pin_shaped(&segment) {
-        landing(&segment)
+        landing(&state, &headers, &segment)
     } else {
         page(
             StatusCode::NOT_FOUND,
@@ -70,29 +79,7 @@ pub async fn pin_link(Path(segment): Path<String>) -> Response {
     }
 }
 
-/// Tells the customer to open the Lens app and type the PIN. Only a validated six-digit
-/// PIN is put into the page, so nothing a link carries can inject markup.
-fn landing(code: &str) -> Response {
-    let (status, body) = if is_pin_shaped(code) {
-        (
-            StatusCode::OK,
-            LANDING_HTML
-                .replace("{{PIN}}", code)
-                .replace("{{INSTRUCTIONS}}", "Open the Lens app on your phone or computer and enter this PIN to connect with your technician."),
-        )
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            LANDING_HTML.replace("{{PIN}}", "------").replace(
-                "{{INSTRUCTIONS}}",
-                "This link does not contain a valid six-digit PIN. Ask your technician for a new link.",
-            ),
-        )
-    };
-    page(status, "text/html; charset=utf-8", body)
-}
-
-fn page(status: StatusCode, content_type: &'static str, body: String) -> Response {
+pub(crate) fn page(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -7,16 +7,22 @@
 //! [`start`] runs a server from a [`Config`]; the `lens-server` binary and the integration
 //! tests both use it.
 
+pub mod api_keys;
 pub mod app;
+pub mod app_links;
 pub mod auth;
 pub mod config;
 pub mod console;
 pub mod customer_ws;
 pub mod db;
 pub mod error;
+pub mod handoff_api;
+pub mod handoffs;
 pub mod housekeeping;
 pub mod hub;
 pub mod join;
+pub mod landing;
+pub mod links;
 pub mod pins;
 pub mod rate_limit;
 pub mod session_store;
@@ -52,7 +58,9 @@ pub struct Server {
 }
 
 /// Opens the database, binds the listener and serves in the background.
-pub async fn start(config: Config) -> anyhow::Result<Server> {
+pub async fn start(mut config: Config) -> anyhow::Result<Server> {
+    config.app_links = config.app_links.validated()?;
+    app_links::log_configuration(&config.app_links);
     let db = db::open(&config.database_url).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

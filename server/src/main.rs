@@ -1,5 +1,6 @@
 //! The `lens-server` command: `serve` runs the server, `add-technician` creates an account
-//! or resets its password.
+//! or resets its password, `api-key` manages the hand-off API's keys, `openapi` prints the
+//! hand-off API's description.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use lens_server::config::{self, Config, DEFAULT_DATABASE_URL};
+use lens_server::config::{self, AppLinksConfig, Config, DEFAULT_DATABASE_URL};
 use lens_server::technicians::{self, DEMO_EMAIL, DEMO_NAME, Upserted};
 use tracing_subscriber::EnvFilter;
 
@@ -29,6 +30,35 @@ enum Command {
     Serve(ServeArgs),
     /// Create a technician account, or set a new name and password for an existing one.
     AddTechnician(AddTechnicianArgs),
+    /// Manage the API keys of chat and contact-centre systems (the hand-off API).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+    /// Print the hand-off API's OpenAPI description (docs/handoff-openapi.json).
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key and print it; it is shown only this once (the database keeps its hash).
+    Create {
+        /// Who uses the key, e.g. the chat system's name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List the keys (names and dates, never the keys).
+    List {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Revoke a key: requests with it are refused from now on.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 #[derive(clap::Args)]
@@ -57,6 +87,49 @@ struct ServeArgs {
     /// Create a demo technician on first start and print its credentials.
     #[arg(long, env = "LENS_DEMO")]
     demo: bool,
+    #[command(flatten)]
+    app_links: AppLinksArgs,
+}
+
+/// The phone apps links open; see `AppLinksConfig`.
+#[derive(clap::Args)]
+struct AppLinksArgs {
+    /// Apple developer team id (for /.well-known/apple-app-site-association).
+    #[arg(long, env = "LENS_APPLE_TEAM_ID")]
+    apple_team_id: Option<String>,
+    /// The iOS app's bundle id.
+    #[arg(long, env = "LENS_APPLE_BUNDLE_ID")]
+    apple_bundle_id: Option<String>,
+    /// The iOS app's numeric App Store id (Smart App Banner, App Store button).
+    #[arg(long, env = "LENS_APPLE_APP_STORE_ID")]
+    apple_app_store_id: Option<String>,
+    /// The App Store page (default: derived from --apple-app-store-id).
+    #[arg(long, env = "LENS_APP_STORE_URL")]
+    app_store_url: Option<url::Url>,
+    /// The Android app's package name (for /.well-known/assetlinks.json).
+    #[arg(long, env = "LENS_ANDROID_PACKAGE")]
+    android_package: Option<String>,
+    /// SHA-256 fingerprint of the Android signing certificate (AA:BB:…); repeat or separate
+    /// with commas for several.
+    #[arg(long, env = "LENS_ANDROID_CERT_SHA256", value_delimiter = ',')]
+    android_cert_sha256: Vec<String>,
+    /// The Google Play page (default: derived from --android-package).
+    #[arg(long, env = "LENS_PLAY_STORE_URL")]
+    play_store_url: Option<url::Url>,
+}
+
+impl From<AppLinksArgs> for AppLinksConfig {
+    fn from(args: AppLinksArgs) -> AppLinksConfig {
+        AppLinksConfig {
+            apple_team_id: args.apple_team_id,
+            apple_bundle_id: args.apple_bundle_id,
+            apple_app_store_id: args.apple_app_store_id,
+            app_store_url: args.app_store_url,
+            android_package: args.android_package,
+            android_cert_fingerprints: args.android_cert_sha256,
+            play_store_url: args.play_store_url,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -112,6 +185,11 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::AddTechnician(args) => add_technician(args).await,
+        Command::ApiKey(command) => api_key(command).await,
+        Command::Openapi => {
+            print!("{}", lens_server::handoff_api::openapi_json_text());
+            Ok(())
+        }
     }
 }
 
@@ -125,6 +203,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.pin_ttl = Duration::from_secs(args.pin_ttl_secs);
     config.reconnect_grace = Duration::from_secs(args.reconnect_grace_secs);
     config.login_ttl = Duration::from_secs(args.login_ttl_secs);
+    config.app_links = AppLinksConfig::from(args.app_links).validated()?;
     if let Some(path) = &args.eula_file {
         config.eula = config::load_eula(path)?;
     }
@@ -210,6 +289,43 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
                 "Technician {} updated: new password set, signed out everywhere.",
                 args.email.trim()
             )
+        }
+    }
+    Ok(())
+}
+
+async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
+    match command {
+        ApiKeyCommand::Create { name, database } => {
+            let db = lens_server::db::open(&database.url).await?;
+            let key = lens_server::api_keys::create(&db, &name).await;
+            db.close().await;
+            let key = key?;
+            println!(
+                "API key {:?} created. It is shown only this once:",
+                name.trim()
+            );
+            println!("{key}");
+        }
+        ApiKeyCommand::List { database } => {
+            let db = lens_server::db::open(&database.url).await?;
+            let keys = lens_server::api_keys::list(&db).await;
+            db.close().await;
+            for key in keys? {
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
+                println!("{}\t{state}\tcreated {}", key.name, key.created_at);
+            }
+        }
+        ApiKeyCommand::Revoke { name, database } => {
+            let db = lens_server::db::open(&database.url).await?;
+            let revoked = lens_server::api_keys::revoke(&db, &name).await;
+            db.close().await;
+            anyhow::ensure!(revoked?, "there is no live API key named {:?}", name.trim());
+            println!("API key {:?} revoked.", name.trim());
         }
     }
     Ok(())

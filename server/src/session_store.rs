@@ -229,6 +229,25 @@ pub async fn close(
     .await?)
 }
 
+/// Pending and never joined → Closed (the PIN was replaced). Returns the technician, or
+/// None if a customer joined first or the session was no longer pending.
+pub async fn close_unredeemed(
+    db: &Db,
+    session_id: &str,
+    reason: EndReason,
+    now: i64,
+) -> anyhow::Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE sessions SET status = 'closed', end_reason = $1, ended_at = $2 \
+         WHERE id = $3 AND status = 'pending' AND joined_at IS NULL RETURNING technician_id",
+    )
+    .bind(end_reason_str(reason))
+    .bind(now)
+    .bind(session_id)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Marks unredeemed PINs that ran out as Expired; returns the technicians to notify.
 pub async fn expire_due(db: &Db, now: i64) -> anyhow::Result<Vec<i64>> {
     let mut technicians: Vec<i64> = sqlx::query_scalar(

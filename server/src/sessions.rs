@@ -17,7 +17,7 @@ use crate::state::AppState;
 pub const ALREADY_ACTIVE: &str =
     "You already have an active Lens session. End it before starting another.";
 const NO_SUCH_SESSION: &str = "There is no such session in your list.";
-const ALREADY_OVER: &str = "This session has already ended.";
+pub const ALREADY_OVER: &str = "This session has already ended.";
 
 /// Why a request about a session was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,24 @@ pub enum FlowError {
 
 fn refused<T>(message: impl Into<String>) -> Result<T, FlowError> {
     Err(FlowError::Refused(message.into()))
+}
+
+/// Longest customer name (shown in the technician's list and to the customer).
+pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
+
+/// The customer's name as it will be stored (trimmed), or the sentence saying what is wrong.
+/// Every way of creating a session (console, hand-off API) checks names with this.
+pub fn validate_customer_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_CUSTOMER_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "Enter the customer's name (1 to {MAX_CUSTOMER_NAME_CHARS} characters, no control characters)."
+        ));
+    }
+    Ok(name)
 }
 
 /// New session with a fresh PIN for the technician.
@@ -181,10 +199,52 @@ pub async fn end(state: &AppState, session_id: &str, reason: EndReason) -> anyho
     else {
         return Ok(false);
     };
+    announce_closed(state, session_id, technician_id, reason);
+    Ok(true)
+}
+
+fn announce_closed(state: &AppState, session_id: &str, technician_id: i64, reason: EndReason) {
     tracing::info!(session = %session_id, reason = ?reason, "session closed");
     state.hub.end_session(session_id, reason);
     state.hub.sessions_changed(technician_id);
-    Ok(true)
+}
+
+/// "Create another PIN" (seed 002): the session's PIN, not yet redeemed, stops working at
+/// once and a new session for the same customer takes its place with a fresh PIN. The old
+/// PIN then reads as expired to a customer who types it, and stays out of circulation like
+/// every used PIN. Refused once a customer has joined or the session is over.
+pub async fn replace_pin(
+    state: &AppState,
+    technician_id: i64,
+    session_id: &str,
+) -> Result<IssuedPin, FlowError> {
+    let row = owned(state, technician_id, session_id).await?;
+    if row.joined_at.is_some() {
+        return refused("The customer has already joined with this PIN.");
+    }
+    match row.status_at(now_ms()).0 {
+        // An expired PIN needs no closing; the agent simply gets a new one.
+        SessionStatus::Expired => {}
+        SessionStatus::Pending => {
+            // Conditional on nobody having joined meanwhile: a customer who got in first
+            // keeps the session and the replacement is refused.
+            let closed = session_store::close_unredeemed(
+                &state.db,
+                session_id,
+                EndReason::TechnicianEnded,
+                now_ms(),
+            )
+            .await?;
+            if closed.is_none() {
+                return refused("The customer has already joined with this PIN.");
+            }
+            announce_closed(state, session_id, technician_id, EndReason::TechnicianEnded);
+        }
+        SessionStatus::Waiting | SessionStatus::Active | SessionStatus::Closed => {
+            return refused(ALREADY_OVER);
+        }
+    }
+    Ok(create(state, technician_id, &row.customer_name).await?)
 }
 
 /// An answer or candidate from the technician's console, for the customer.

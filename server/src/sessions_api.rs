@@ -10,11 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::auth::AuthedTechnician;
 use crate::db::now_ms;
 use crate::error::ApiError;
+use crate::links::PinLinks;
 use crate::session_store;
 use crate::sessions;
 use crate::state::AppState;
-
-const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 
 #[derive(Deserialize)]
 pub struct CreateSessionRequest {
@@ -26,17 +25,10 @@ pub struct CreatedSession {
     pub session_id: String,
     pub pin: String,
     pub customer_name: String,
-    pub links: Links,
+    /// The mobile and desktop links (seeds 002, 003) and the manual entry page.
+    pub links: PinLinks,
     /// When the PIN stops working, Unix milliseconds.
     pub expires_at: i64,
-}
-
-/// The two ways to hand the PIN to a customer as a link (see the seeds: a mobile link
-/// with the PIN as the path, a desktop link with it as `?code=`).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Links {
-    pub mobile: String,
-    pub desktop: String,
 }
 
 pub async fn create(
@@ -45,23 +37,11 @@ pub async fn create(
     body: Result<Json<CreateSessionRequest>, JsonRejection>,
 ) -> Result<Json<CreatedSession>, ApiError> {
     let Json(request) = body?;
-    let customer_name = request.customer_name.trim();
-    if customer_name.is_empty()
-        || customer_name.chars().count() > MAX_CUSTOMER_NAME_CHARS
-        || customer_name.chars().any(char::is_control)
-    {
-        return Err(ApiError::bad_request(
-            "invalid_customer_name",
-            format!("Enter the customer's name (1 to {MAX_CUSTOMER_NAME_CHARS} characters)."),
-        ));
-    }
+    let customer_name = sessions::validate_customer_name(&request.customer_name)
+        .map_err(|message| ApiError::bad_request("invalid_customer_name", message))?;
     let issued = sessions::create(&state, auth.technician.id, customer_name).await?;
-    let base = state.public_base();
     Ok(Json(CreatedSession {
-        links: Links {
-            mobile: format!("{base}/{}", issued.pin),
-            desktop: format!("{base}/?code={}", issued.pin),
-        },
+        links: PinLinks::for_pin(&state, &issued.pin),
         session_id: issued.session_id,
         pin: issued.pin,
         customer_name: customer_name.to_owned(),

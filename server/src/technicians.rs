@@ -154,6 +154,17 @@ pub async fn by_id(pool: &Db, id: i64) -> anyhow::Result<Option<Technician>> {
     )
 }
 
+/// The technician with this e-mail address, whatever its case (how a chat system names
+/// its agent to the hand-off API).
+pub async fn by_email(pool: &Db, email: &str) -> anyhow::Result<Option<Technician>> {
+    Ok(sqlx::query_as(
+        "SELECT id, email, display_name AS name FROM technicians WHERE lower(email) = $1",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// The technician if the password is right. An unknown address costs as much time as a
 /// wrong password, so response times do not reveal which addresses have accounts.
 pub async fn check_password(

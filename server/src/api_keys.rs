@@ -1,0 +1,157 @@
+//! API keys for systems that call the hand-off API (a chat or contact-centre platform, seed
+//! 002). An admin creates one with `lens-server api-key create --name …`; the key is printed
+//! once and the database keeps only its SHA-256, like the console's cookie tokens.
+//!
+//! Requests carry it as `Authorization: Bearer <key>`; [`ApiClient`] is the extractor that
+//! turns it into the key's row or a 401.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::db::{Db, now_ms};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tokens::{random_id, random_token, sha256_hex};
+
+/// Every key starts with this, so a leaked one is recognisable in a secret scanner or a log.
+pub const KEY_PREFIX: &str = "lens_";
+const MAX_NAME_CHARS: usize = 100;
+
+/// A key as the admin sees it in `api-key list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Creates a key named `name`; returns the key itself, which is never shown again.
+pub async fn create(db: &Db, name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
+        "the key's name must have 1 to {MAX_NAME_CHARS} characters"
+    );
+    anyhow::ensure!(
+        !name.chars().any(char::is_control),
+        "the key's name must not contain control characters"
+    );
+    let key = format!("{KEY_PREFIX}{}", random_token());
+    let inserted = sqlx::query(
+        "INSERT INTO api_keys (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(random_id())
+    .bind(name)
+    .bind(sha256_hex(key.as_bytes()))
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    anyhow::ensure!(
+        inserted.rows_affected() == 1,
+        "an API key named {name:?} already exists (revoke it, or choose another name)"
+    );
+    Ok(key)
+}
+
+pub async fn list(db: &Db) -> anyhow::Result<Vec<ApiKeyInfo>> {
+    let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, name",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, created_at, revoked_at)| ApiKeyInfo {
+            id,
+            name,
+            created_at,
+            revoked_at,
+        })
+        .collect())
+}
+
+/// Revokes the key named `name`; false if there is no live key of that name.
+pub async fn revoke(db: &Db, name: &str) -> anyhow::Result<bool> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(name.trim())
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The id of the live key, if `key` is one.
+pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+            .bind(sha256_hex(key.as_bytes()))
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// A request made with a live API key.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    pub key_id: String,
+}
+
+/// A 401 with the `WWW-Authenticate` challenge RFC 6750 asks for.
+pub struct Unauthorized(ApiError);
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    }
+}
+
+impl From<anyhow::Error> for Unauthorized {
+    fn from(error: anyhow::Error) -> Unauthorized {
+        Unauthorized(error.into())
+    }
+}
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = Unauthorized;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|key| !key.is_empty());
+        let Some(key) = key else {
+            return Err(Unauthorized(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing_api_key",
+                "Send the API key as \"Authorization: Bearer <key>\".",
+            )));
+        };
+        match authenticate(&state.db, key).await? {
+            Some(key_id) => Ok(ApiClient { key_id }),
+            None => {
+                // Which key was tried stays out of the log: it may be a live key mistyped.
+                tracing::info!("hand-off API request with an unknown or revoked key");
+                Err(Unauthorized(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_api_key",
+                    "This API key is not valid (unknown or revoked).",
+                )))
+            }
+        }
+    }
+}

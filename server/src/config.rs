@@ -48,6 +48,17 @@ pub struct Config {
     /// Failed log-ins allowed per client address in `login_failure_window`.
     pub login_failures_allowed: u32,
     pub login_failure_window: Duration,
+    /// How long a joined customer may wait for Start before the session times out, unless
+    /// the technician's group sets its own.
+    pub waiting_timeout: Duration,
+    /// How long a session may stay on hold before it times out, unless the group sets its own.
+    pub idle_timeout: Duration,
+    /// How often the timeouts are checked (tests make it short).
+    pub timeout_sweep: Duration,
+    /// Where "send on my behalf" e-mails go out; None: that option is unavailable.
+    pub smtp: Option<crate::email::SmtpConfig>,
+    /// Named in invitation e-mails ("… from Example Support").
+    pub organisation: String,
 }
 
 impl Config {
@@ -66,6 +77,11 @@ impl Config {
             join_failure_window: Duration::from_secs(15 * 60),
             login_failures_allowed: 10,
             login_failure_window: Duration::from_secs(15 * 60),
+            waiting_timeout: Duration::from_secs(30 * 60),
+            idle_timeout: Duration::from_secs(60 * 60),
+            timeout_sweep: Duration::from_secs(5),
+            smtp: None,
+            organisation: "Lens remote support".to_owned(),
         }
     }
 }

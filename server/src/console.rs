@@ -10,6 +10,8 @@ use crate::join::is_pin_shaped;
 
 const INDEX_HTML: &str = include_str!("../console/index.html");
 const CONSOLE_JS: &str = include_str!("../console/console.js");
+const NEW_SESSION_JS: &str = include_str!("../console/new-session.js");
+const ADMIN_JS: &str = include_str!("../console/admin.js");
 const CONSOLE_CSS: &str = include_str!("../console/console.css");
 const LANDING_HTML: &str = include_str!("../console/landing.html");
 
@@ -46,6 +48,24 @@ pub async fn script() -> Response {
         StatusCode::OK,
         "text/javascript; charset=utf-8",
         CONSOLE_JS.to_owned(),
+    )
+}
+
+/// The New Session dialog (tabs PIN, E-mail, Link).
+pub async fn new_session_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        NEW_SESSION_JS.to_owned(),
+    )
+}
+
+/// The admin area (groups, technicians).
+pub async fn admin_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        ADMIN_JS.to_owned(),
     )
 }
 

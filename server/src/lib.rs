@@ -7,24 +7,30 @@
 //! [`start`] runs a server from a [`Config`]; the `lens-server` binary and the integration
 //! tests both use it.
 
+pub mod access;
+pub mod admin_api;
 pub mod app;
 pub mod auth;
 pub mod config;
 pub mod console;
 pub mod customer_ws;
 pub mod db;
+pub mod email;
 pub mod error;
+pub mod groups;
 pub mod housekeeping;
 pub mod hub;
 pub mod join;
 pub mod pins;
 pub mod rate_limit;
+pub mod session_log;
 pub mod session_store;
 pub mod sessions;
 pub mod sessions_api;
 pub mod state;
 pub mod technician_ws;
 pub mod technicians;
+pub mod timeouts;
 pub mod tokens;
 pub mod ws;
 

@@ -13,9 +13,9 @@ LOGS := target/test-logs
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
 # the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless
+	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv
 
-.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
+.PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-e2e test-kotlin demo bench \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -24,7 +24,7 @@ APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-libe
 run: deps-apt build
 	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
 
-deps: deps-apt deps-npm
+deps: deps-apt deps-npm deps-py
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -41,6 +41,16 @@ deps-npm:
 	@if [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/kotlin-compiler ]; then \
 	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
 	fi
+
+# Python packages from PyPI for the tests (aiosmtpd: the real SMTP server of the e-mail test),
+# in tests/.venv; reinstalled only when the requirements change.
+PY_VENV := tests/.venv
+deps-py: $(PY_VENV)/.installed
+
+$(PY_VENV)/.installed: tests/py/requirements.txt
+	@[ -x $(PY_VENV)/bin/python ] || python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install -q -r tests/py/requirements.txt
+	@touch $@
 
 ## build: every binary and the FFI library, release (the tests and the figures use these).
 build:
@@ -60,7 +70,7 @@ test-rust:
 	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
 	  --offline --test playback_device -- --ignored 2>&1 | tee $(LOGS)/rust-playback.log
 
-test-e2e: tests/node_modules
+test-e2e: tests/node_modules deps-py
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 

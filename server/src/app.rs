@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/admin/technicians/{id}", put(admin_api::update_technician))
         .route("/new-session.js", get(console::new_session_script))
         .route("/admin.js", get(console::admin_script))
+        .route("/session-log.js", get(console::session_log_script))
         .route(JOIN_PATH, post(join::join))
         .route(CUSTOMER_WS_PATH, get(customer_ws::upgrade))
         .route(TECHNICIAN_WS_PATH, get(technician_ws::upgrade))

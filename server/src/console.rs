@@ -12,6 +12,7 @@ const INDEX_HTML: &str = include_str!("../console/index.html");
 const CONSOLE_JS: &str = include_str!("../console/console.js");
 const NEW_SESSION_JS: &str = include_str!("../console/new-session.js");
 const ADMIN_JS: &str = include_str!("../console/admin.js");
+const SESSION_LOG_JS: &str = include_str!("../console/session-log.js");
 const CONSOLE_CSS: &str = include_str!("../console/console.css");
 const LANDING_HTML: &str = include_str!("../console/landing.html");
 
@@ -57,6 +58,15 @@ pub async fn new_session_script() -> Response {
         StatusCode::OK,
         "text/javascript; charset=utf-8",
         NEW_SESSION_JS.to_owned(),
+    )
+}
+
+/// The session log panel.
+pub async fn session_log_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        SESSION_LOG_JS.to_owned(),
     )
 }
 

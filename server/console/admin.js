@@ -57,6 +57,7 @@
   function groupRow(group) {
     const row = el('tr', { testid: 'admin-group' });
     row.dataset.groupId = group.id;
+    row.dataset.groupName = group.name;
     const name = el('input', { value: group.name, maxLength: 60, testid: 'admin-group-name' });
     row.append(el('td', {}, name));
     const boxes = PERMISSIONS.map(([key, label]) => {
@@ -146,8 +147,9 @@
     const groupHead = el('tr', {}, el('th', {}, 'Group'), ...PERMISSIONS.map(([, label]) => el('th', {}, label)),
       ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', {}));
     const techHead = el('tr', {}, ...['Technician', 'E-mail', 'Group', 'Admin', ''].map((t) => el('th', {}, t)));
+    // The status line (#admin-status) is outside the body, so a message survives the reload
+    // that follows a save.
     $('admin-body').replaceChildren(
-      el('p', { id: 'admin-status', testid: 'admin-status', className: 'hint' }),
       el('h3', {}, 'Technician groups'),
       el('div', { className: 'scroll' }, el('table', { className: 'sessions', testid: 'admin-groups' },
         el('thead', {}, groupHead), el('tbody', {}, ...state.groups.map(groupRow)))),
@@ -172,5 +174,6 @@
     state.me = null;
     $('admin').hidden = true;
     $('admin-body').replaceChildren();
+    $('admin-status').textContent = '';
   });
 })();

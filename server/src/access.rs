@@ -74,7 +74,7 @@ pub fn permission_denied(permission: Permission) -> ApiError {
 }
 
 /// A technician as the admin pages list them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
     pub id: i64,
     pub email: String,
@@ -105,7 +105,7 @@ pub async fn member(db: &Db, technician_id: i64) -> anyhow::Result<Option<Member
     Ok(members(db).await?.into_iter().find(|m| m.id == technician_id))
 }
 
-/// Puts the technician with this e-mail address into a group (by id or name) and sets or
+/// Puts the technician into a group (by id or name) and sets or
 /// clears the admin role (None leaves it). False if there is no such technician.
 pub async fn assign(
     db: &Db,

@@ -251,7 +251,7 @@ test('an admin creates a group and takes the e-mail method away in the Admin are
     await p.getByTestId('admin-groups').waitFor();
     await p.getByTestId('admin-new-group-name').fill('Field team');
     await p.getByTestId('admin-new-group-create').click();
-    const row = p.getByTestId('admin-group').filter({ has: p.locator('input[value="Field team"]') });
+    const row = p.locator('[data-testid="admin-group"][data-group-name="Field team"]');
     await row.waitFor();
     await row.locator('[data-permission="use_email"]').uncheck();
     await row.getByTestId('admin-group-pin_ttl_secs').fill('300');

@@ -278,7 +278,8 @@ impl CustomerSession {
             ServerToCustomer::Welcome { status, .. } => match status {
                 SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
                 SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
-                SessionStatus::TimedOut => self.end(Ended::Session(EndReason::WaitingTimedOut)),
+                // The server follows this Welcome with an End saying which timeout it was.
+                SessionStatus::TimedOut => {}
                 // Put on hold while this app was away: its media must not come back.
                 SessionStatus::OnHold => self.on_hold(),
                 SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}

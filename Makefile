@@ -45,14 +45,15 @@ deps-npm:
 	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
 	fi
 
-# Python tools from PyPI (tests/py/requirements.txt, pinned) in tests/.venv; reinstalled only
-# when the requirements change.
-deps-py: tests/.venv/.installed
+# Python packages from PyPI for the tests (aiosmtpd: the real SMTP server of the e-mail test),
+# in tests/.venv; reinstalled only when the requirements change.
+PY_VENV := tests/.venv
+deps-py: $(PY_VENV)/.installed
 
-tests/.venv/.installed: tests/py/requirements.txt
-	python3 -m venv tests/.venv
-	tests/.venv/bin/pip install -q -r tests/py/requirements.txt
-	touch $@
+$(PY_VENV)/.installed: tests/py/requirements.txt
+	@[ -x $(PY_VENV)/bin/python ] || python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install -q -r tests/py/requirements.txt
+	@touch $@
 
 ## build: every binary and the FFI library, release (the tests and the figures use these).
 build:
@@ -83,7 +84,7 @@ test-rust-pg:
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
 	tests/pg.sh stop $$pg; exit $$rc
 
-test-e2e: tests/node_modules
+test-e2e: tests/node_modules deps-py
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 

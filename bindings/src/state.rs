@@ -128,6 +128,7 @@ pub enum EndReason {
     ConnectionLost,
     MediaFailed,
     PinExpired,
+    IdleTimedOut,
 }
 
 /// Why the server refused a PIN.

@@ -99,10 +99,16 @@ pub enum SessionStatus {
     Waiting,
     /// The technician started; media flows.
     Active,
+    /// The technician put the active session on hold: media stopped, the session kept;
+    /// a `start` resumes it.
+    OnHold,
     /// Ended by either side (or the EULA was declined).
     Closed,
     /// The PIN ran out before a customer used it.
     Expired,
+    /// The server ended it because nobody acted in time (waiting or idle timeout); the
+    /// end reason says which.
+    TimedOut,
 }
 
 /// Why a session ended, as both sides show it.
@@ -119,6 +125,8 @@ pub enum EndReason {
     /// The media connection could not be established.
     MediaFailed,
     PinExpired,
+    /// The session stayed on hold longer than its group's idle timeout.
+    IdleTimedOut,
 }
 
 impl EndReason {
@@ -132,6 +140,7 @@ impl EndReason {
             EndReason::ConnectionLost => "The connection was lost",
             EndReason::MediaFailed => "The video connection could not be established",
             EndReason::PinExpired => "The PIN expired before it was used",
+            EndReason::IdleTimedOut => "The session was on hold for too long",
         }
     }
 }
@@ -225,6 +234,9 @@ pub enum ServerToCustomer {
     Welcome { session_id: String, status: SessionStatus },
     /// The technician clicked Start: create the peer connection and send an offer.
     Start,
+    /// The technician put the session on hold: stop sending media, keep the session; a
+    /// `start` follows when the technician resumes.
+    Hold,
     Answer { sdp: String },
     Candidate { candidate: IceCandidate },
     End { reason: EndReason },
@@ -234,7 +246,7 @@ pub enum ServerToCustomer {
 
 impl Message for ServerToCustomer {
     const TYPES: &'static [&'static str] =
-        &["welcome", "start", "answer", "candidate", "end", "error"];
+        &["welcome", "start", "hold", "answer", "candidate", "end", "error"];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -264,10 +276,12 @@ pub enum TechnicianMessage {
     Answer { session_id: String, sdp: String },
     Candidate { session_id: String, candidate: IceCandidate },
     End { session_id: String },
+    /// Put an active session on hold (media stops, the session stays); `start` resumes it.
+    Hold { session_id: String },
 }
 
 impl Message for TechnicianMessage {
-    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end"];
+    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end", "hold"];
 }
 
 /// From the server to the technician's console.
@@ -332,6 +346,16 @@ mod tests {
     fn garbage_is_malformed() {
         assert!(matches!(decode::<ServerToCustomer>("[1,2"), Err(SignalError::Malformed(_))));
         assert!(matches!(decode::<ServerToCustomer>("42"), Err(SignalError::Malformed(_))));
+    }
+
+    #[test]
+    fn hold_and_the_new_statuses_have_their_wire_names() {
+        assert_eq!(decode::<ServerToCustomer>(r#"{"v":1,"type":"hold"}"#), Ok(ServerToCustomer::Hold));
+        let hold = decode::<TechnicianMessage>(r#"{"v":1,"type":"hold","session_id":"s"}"#);
+        assert_eq!(hold, Ok(TechnicianMessage::Hold { session_id: "s".into() }));
+        assert_eq!(serde_json::to_value(SessionStatus::OnHold).unwrap(), "on_hold");
+        assert_eq!(serde_json::to_value(SessionStatus::TimedOut).unwrap(), "timed_out");
+        assert_eq!(serde_json::to_value(EndReason::IdleTimedOut).unwrap(), "idle_timed_out");
     }
 
     #[test]

@@ -21,6 +21,8 @@
     active: 'Active',
     closed: 'Closed',
     expired: 'Expired',
+    on_hold: 'On hold',
+    timed_out: 'Timed out',
   };
   // Same sentences as EndReason::describe in core.
   const END_REASON_TEXT = {
@@ -31,6 +33,7 @@
     connection_lost: 'The connection was lost',
     media_failed: 'The video connection could not be established',
     pin_expired: 'The PIN expired before it was used',
+    idle_timed_out: 'The session was on hold for too long',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -75,6 +78,11 @@
     /** The console's WebSocket, or null while disconnected. */
     get socket() { return state.socket; },
   };
+
+  // new-session.js, session-log.js and admin.js follow the console through these events.
+  function announce(name, detail) {
+    document.dispatchEvent(new CustomEvent('lens:' + name, { detail }));
+  }
 
   // ---- messages --------------------------------------------------------------------------
 
@@ -123,6 +131,7 @@
     closeNewSession();
     $('console-view').hidden = true;
     $('who').hidden = true;
+    announce('signed-out');
     $('login-view').hidden = false;
     if (reason) showMessage(reason, 'info');
     $('login-email').focus();
@@ -137,6 +146,7 @@
     $('who').hidden = false;
     $('console-view').hidden = false;
     connect();
+    announce('signed-in', me);
   }
 
   async function onLogin(event) {
@@ -401,6 +411,7 @@
     state.firstList = false;
     if (newlyWaiting) chime();
     renderRows();
+    announce('sessions', sessions);
 
     // The call ends when its session does, whoever ended it.
     if (state.pcSession) {
@@ -426,6 +437,11 @@
     row.dataset.sessionId = session.id;
     row.dataset.status = session.status;
     row.id = 'session-' + session.id;
+    // Selecting a row shows its log (session-log.js).
+    row.addEventListener('click', (event) => {
+      if (event.target.closest('button')) return;
+      announce('session-selected', session);
+    });
 
     const customer = cell(session.customer_name);
     customer.setAttribute('data-testid', 'session-customer');
@@ -460,8 +476,12 @@
       // This console has no video for it (reloaded, or another tab): ask for a new offer.
       actions.append(button('Resume', 'session-resume', '', () => startSession(session.id)));
     }
+    if (session.status === 'on_hold') {
+      // Start takes it off hold; the customer sends a new offer.
+      actions.append(button('Resume', 'session-unhold', '', () => startSession(session.id)));
+    }
     // An active session is ended from the live panel (one End button on the page).
-    if (session.status === 'pending' || session.status === 'waiting') {
+    if (session.status === 'pending' || session.status === 'waiting' || session.status === 'on_hold') {
       const label = session.status === 'pending' ? 'Cancel PIN' : 'End';
       actions.append(button(label, 'session-cancel', 'danger', () => endSession(session.id)));
     }
@@ -657,6 +677,8 @@
     $('call-state').dataset.state = state.pc ? state.pc.connectionState : 'none';
     $('session-end').disabled = !session || session.status !== 'active';
     $('session-end').dataset.sessionId = session ? session.id : '';
+    $('session-hold').disabled = !session || session.status !== 'active';
+    $('session-hold').dataset.sessionId = session ? session.id : '';
     $('mute-mic').disabled = !state.mic;
   }
 
@@ -706,6 +728,10 @@
       if (id) endSession(id);
     });
     $('mute-mic').addEventListener('click', toggleMute);
+    $('session-hold').addEventListener('click', () => {
+      const id = $('session-hold').dataset.sessionId;
+      if (id) send({ type: 'hold', session_id: id });
+    });
     $('message').addEventListener('click', clearMessage);
     $('remote-video').addEventListener('click', () => { $('remote-video').play().catch(() => {}); });
     document.addEventListener('pointerdown', unlockAudio, { passive: true });

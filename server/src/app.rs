@@ -6,13 +6,14 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use lens_core::signal::{CUSTOMER_WS_PATH, JOIN_PATH, TECHNICIAN_WS_PATH};
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    app_links, auth, console, customer_ws, handoff_api, join, sessions_api, technician_ws,
+    admin_api, app_links, auth, console, customer_ws, handoff_api, join, sessions_api,
+    technician_ws,
 };
 
 /// JSON bodies here are a PIN, a name, a password: a few hundred bytes.
@@ -28,6 +29,20 @@ pub fn router(state: AppState) -> Router {
             "/api/sessions",
             post(sessions_api::create).get(sessions_api::list),
         )
+        .route("/api/sessions/{id}/log", get(sessions_api::log))
+        .route(
+            "/api/admin/groups",
+            get(admin_api::list_groups).post(admin_api::create_group),
+        )
+        .route("/api/admin/groups/{id}", put(admin_api::update_group))
+        .route(
+            "/api/admin/technicians",
+            get(admin_api::list_technicians).post(admin_api::invite_technician),
+        )
+        .route("/api/admin/technicians/{id}", put(admin_api::update_technician))
+        .route("/new-session.js", get(console::new_session_script))
+        .route("/admin.js", get(console::admin_script))
+        .route("/session-log.js", get(console::session_log_script))
         .route(JOIN_PATH, post(join::join))
         .route(CUSTOMER_WS_PATH, get(customer_ws::upgrade))
         .route(TECHNICIAN_WS_PATH, get(technician_ws::upgrade))

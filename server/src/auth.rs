@@ -109,9 +109,25 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Res
     Ok((jar.remove(removal), StatusCode::NO_CONTENT).into_response())
 }
 
+/// Who is signed in and what they may do: the console asks on load and shows only what
+/// the technician's group allows.
+#[derive(serde::Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    pub technician: Technician,
+    #[serde(flatten)]
+    pub access: crate::access::Access,
+    /// Whether "send on my behalf" is possible (an SMTP relay is configured).
+    pub email_relay: bool,
+}
+
 /// `GET /api/me`: who is signed in (the console asks on load).
-pub async fn me(auth: AuthedTechnician) -> Json<Technician> {
-    Json(auth.technician)
+pub async fn me(State(state): State<AppState>, auth: AuthedTechnician) -> Json<Me> {
+    Json(Me {
+        technician: auth.technician,
+        access: auth.access,
+        email_relay: state.config.smtp.is_some(),
+    })
 }
 
 /// A request made with a valid console cookie.
@@ -122,6 +138,8 @@ pub struct AuthedTechnician {
     pub login: String,
     /// Unix milliseconds.
     pub expires_at: i64,
+    /// The group and admin role as of this request.
+    pub access: crate::access::Access,
 }
 
 impl FromRequestParts<AppState> for AuthedTechnician {
@@ -144,6 +162,7 @@ impl FromRequestParts<AppState> for AuthedTechnician {
         .await?;
         let (id, email, name, expires_at) = row.ok_or_else(ApiError::unauthorized)?;
         Ok(AuthedTechnician {
+            access: crate::access::Access::of(&state.db, id).await?,
             technician: Technician { id, email, name },
             login,
             expires_at,

@@ -50,6 +50,17 @@ pub struct Config {
     pub login_failure_window: Duration,
     /// The phone apps this server's links open (universal links, app links, store pages).
     pub app_links: AppLinksConfig,
+    /// How long a joined customer may wait for Start before the session times out, unless
+    /// the technician's group sets its own.
+    pub waiting_timeout: Duration,
+    /// How long a session may stay on hold before it times out, unless the group sets its own.
+    pub idle_timeout: Duration,
+    /// How often the timeouts are checked (tests make it short).
+    pub timeout_sweep: Duration,
+    /// Where "send on my behalf" e-mails go out; None: that option is unavailable.
+    pub smtp: Option<crate::email::SmtpConfig>,
+    /// Named in invitation e-mails ("… from Example Support").
+    pub organisation: String,
 }
 
 impl Config {
@@ -69,6 +80,11 @@ impl Config {
             login_failures_allowed: 10,
             login_failure_window: Duration::from_secs(15 * 60),
             app_links: AppLinksConfig::default(),
+            waiting_timeout: Duration::from_secs(30 * 60),
+            idle_timeout: Duration::from_secs(60 * 60),
+            timeout_sweep: Duration::from_secs(5),
+            smtp: None,
+            organisation: "Lens remote support".to_owned(),
         }
     }
 }

@@ -12,6 +12,9 @@ use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../console/index.html");
 const CONSOLE_JS: &str = include_str!("../console/console.js");
+const NEW_SESSION_JS: &str = include_str!("../console/new-session.js");
+const ADMIN_JS: &str = include_str!("../console/admin.js");
+const SESSION_LOG_JS: &str = include_str!("../console/session-log.js");
 const CONSOLE_CSS: &str = include_str!("../console/console.css");
 
 /// Scripts and styles only from this server (no inline code, so an injected string cannot
@@ -51,6 +54,33 @@ pub async fn script() -> Response {
         StatusCode::OK,
         "text/javascript; charset=utf-8",
         CONSOLE_JS.to_owned(),
+    )
+}
+
+/// The New Session dialog (tabs PIN, E-mail, Link).
+pub async fn new_session_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        NEW_SESSION_JS.to_owned(),
+    )
+}
+
+/// The session log panel.
+pub async fn session_log_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        SESSION_LOG_JS.to_owned(),
+    )
+}
+
+/// The admin area (groups, technicians).
+pub async fn admin_script() -> Response {
+    page(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        ADMIN_JS.to_owned(),
     )
 }
 

@@ -11,12 +11,16 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// For a 403: the permission that was missing (see `access.rs`).
+    pub permission: Option<&'static str>,
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
     error: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permission: Option<&'a str>,
 }
 
 impl ApiError {
@@ -25,7 +29,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            permission: None,
         }
+    }
+
+    /// Names the permission a 403 is about.
+    pub fn with_permission(mut self, permission: &'static str) -> ApiError {
+        self.permission = Some(permission);
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -71,6 +82,7 @@ impl IntoResponse for ApiError {
             Json(Body {
                 error: self.code,
                 message: &self.message,
+                permission: self.permission,
             }),
         )
             .into_response()

@@ -30,6 +30,8 @@ use crate::error::ApiError;
 use crate::handoffs;
 use crate::links::PinLinks;
 use crate::session_store::{self, SessionRow};
+use crate::access::Access;
+use crate::groups::Permission;
 use crate::sessions::{self, FlowError};
 use crate::state::AppState;
 use crate::technicians;
@@ -152,15 +154,19 @@ pub struct HandoffSession {
 
 /// Where the session is: `pending` (PIN issued; the customer may have opened it but not yet
 /// accepted the licence agreement), `waiting` (the customer is waiting for the agent to
-/// click Start), `active`, `closed`, `expired` (nobody used the PIN in time).
+/// click Start), `active`, `on_hold` (the agent paused the session; media stopped),
+/// `closed`, `expired` (nobody used the PIN in time), `timed_out` (the customer waited, or the
+/// session stayed on hold, longer than the agent's group allows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoffStatus {
     Pending,
     Waiting,
     Active,
+    OnHold,
     Closed,
     Expired,
+    TimedOut,
 }
 
 impl From<SessionStatus> for HandoffStatus {
@@ -169,8 +175,10 @@ impl From<SessionStatus> for HandoffStatus {
             SessionStatus::Pending => HandoffStatus::Pending,
             SessionStatus::Waiting => HandoffStatus::Waiting,
             SessionStatus::Active => HandoffStatus::Active,
+            SessionStatus::OnHold => HandoffStatus::OnHold,
             SessionStatus::Closed => HandoffStatus::Closed,
             SessionStatus::Expired => HandoffStatus::Expired,
+            SessionStatus::TimedOut => HandoffStatus::TimedOut,
         }
     }
 }
@@ -212,6 +220,7 @@ fn unknown_session() -> ApiError {
     responses(
         (status = 201, description = "The session and its PIN", body = HandoffSession),
         (status = 401, description = "API key missing, unknown or revoked", body = ErrorBody),
+        (status = 403, description = "The agent's group may not start Lens sessions or use links", body = ErrorBody),
         (status = 404, description = "No technician has this e-mail address", body = ErrorBody),
         (status = 422, description = "The body is not valid", body = ErrorBody),
     )
@@ -246,9 +255,8 @@ pub async fn create_session(
             "No Lens technician has this e-mail address.",
         ));
     };
-    // MERGE NOTE (groups/permissions): the agent must be allowed to start Lens sessions and
-    // to use the link connection method; the check belongs here, before the session exists.
-    let issued = sessions::create(&state, agent.id, customer_name).await?;
+    let pin_ttl = agent_pin_ttl(&state, agent.id).await?;
+    let issued = sessions::create(&state, agent.id, customer_name, HANDOFF_METHOD, pin_ttl).await?;
     let id = random_id();
     handoffs::insert(&state.db, &id, &client.key_id, &issued.session_id, now_ms()).await?;
     tracing::info!(handoff = %id, session = %issued.session_id, technician = agent.id, "hand-off created");
@@ -290,6 +298,7 @@ pub async fn get_session(
     responses(
         (status = 200, description = "The session with its new PIN", body = HandoffSession),
         (status = 401, description = "API key missing, unknown or revoked", body = ErrorBody),
+        (status = 403, description = "The agent's group may no longer start Lens sessions or use links", body = ErrorBody),
         (status = 404, description = "No such hand-off for this key", body = ErrorBody),
         (status = 409, description = "The customer already joined, or the session is over", body = ErrorBody),
     )
@@ -301,7 +310,8 @@ pub async fn replace_pin(
 ) -> Result<Json<HandoffSession>, ApiError> {
     let old_session = session_of(&state, &client, &id).await?;
     let row = session_row(&state, &old_session).await?;
-    let issued = sessions::replace_pin(&state, row.technician_id, &old_session)
+    let pin_ttl = agent_pin_ttl(&state, row.technician_id).await?;
+    let issued = sessions::replace_pin(&state, row.technician_id, &old_session, HANDOFF_METHOD, pin_ttl)
         .await
         .map_err(|error| conflict(error, "customer_joined"))?;
     if !handoffs::replace_session(&state.db, &id, &old_session, &issued.session_id).await? {
@@ -395,4 +405,19 @@ async fn describe(
         pin: row.pin,
         pin_expires_at: row.pin_expires_at,
     })
+}
+
+/// How a hand-off's PIN reaches the customer: the chat system passes the links on.
+const HANDOFF_METHOD: &str = "link";
+
+/// The hand-off acts for the agent, so the agent's group decides (seeds 001, 003): it must
+/// start Lens sessions and use links. Returns the group's PIN validity.
+async fn agent_pin_ttl(state: &AppState, agent_id: i64) -> Result<std::time::Duration, ApiError> {
+    let access = Access::of(&state.db, agent_id).await?;
+    access.require(Permission::StartLensSessions)?;
+    access.require(Permission::UseLink)?;
+    Ok(access
+        .group
+        .as_ref()
+        .map_or(state.config.pin_ttl, |group| group.pin_ttl(&state.config)))
 }

@@ -14,6 +14,7 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(300);
 pub fn spawn(state: &AppState) {
     tokio::spawn(expire_pins(state.clone()));
     tokio::spawn(clean_up(state.clone()));
+    crate::timeouts::spawn(state);
 }
 
 /// Sleeps until the next PIN runs out (or a new PIN is issued), then expires what is due.
@@ -22,8 +23,15 @@ async fn expire_pins(state: AppState) {
     loop {
         let now = now_ms();
         match session_store::expire_due(&state.db, now).await {
-            Ok(technicians) => {
-                for technician_id in technicians {
+            Ok(expired) => {
+                for (session_id, technician_id) in expired {
+                    crate::session_log::record(
+                        &state.db,
+                        &session_id,
+                        crate::session_log::Event::Expired,
+                        None,
+                    )
+                    .await;
                     state.hub.sessions_changed(technician_id);
                 }
             }

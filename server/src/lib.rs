@@ -7,6 +7,8 @@
 //! [`start`] runs a server from a [`Config`]; the `lens-server` binary and the integration
 //! tests both use it.
 
+pub mod access;
+pub mod admin_api;
 pub mod api_keys;
 pub mod app;
 pub mod app_links;
@@ -15,8 +17,10 @@ pub mod config;
 pub mod console;
 pub mod customer_ws;
 pub mod db;
+pub mod email;
 pub mod error;
 pub mod handoff_api;
+pub mod groups;
 pub mod handoffs;
 pub mod housekeeping;
 pub mod hub;
@@ -25,12 +29,14 @@ pub mod landing;
 pub mod links;
 pub mod pins;
 pub mod rate_limit;
+pub mod session_log;
 pub mod session_store;
 pub mod sessions;
 pub mod sessions_api;
 pub mod state;
 pub mod technician_ws;
 pub mod technicians;
+pub mod timeouts;
 pub mod tokens;
 pub mod ws;
 

@@ -1,6 +1,7 @@
 //! The `lens-server` command: `serve` runs the server, `add-technician` creates an account
-//! or resets its password, `api-key` manages the hand-off API's keys, `openapi` prints the
-//! hand-off API's description.
+//! or resets its password (and sets its group and admin role), `group` manages technician
+//! groups, `api-key` manages the hand-off API's keys, `openapi` prints the hand-off API's
+//! description.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -10,7 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use lens_server::config::{self, AppLinksConfig, Config, DEFAULT_DATABASE_URL};
+use lens_server::groups::{self, GroupChange, Permission};
 use lens_server::technicians::{self, DEMO_EMAIL, DEMO_NAME, Upserted};
+use lens_server::access;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -35,6 +38,9 @@ enum Command {
     ApiKey(ApiKeyCommand),
     /// Print the hand-off API's OpenAPI description (docs/handoff-openapi.json).
     Openapi,
+    /// Technician groups: their permissions and timeouts.
+    #[command(subcommand)]
+    Group(GroupCommand),
 }
 
 #[derive(Subcommand)]
@@ -59,6 +65,62 @@ enum ApiKeyCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Create a group (every permission unless --permissions says otherwise).
+    Add(GroupAddArgs),
+    /// List the groups with their permissions and timeouts.
+    List(GroupListArgs),
+    /// Change a group's name, permissions or timeouts.
+    Set(GroupSetArgs),
+}
+
+#[derive(clap::Args)]
+struct GroupSettings {
+    /// Comma-separated permissions the group has: start_lens_sessions,
+    /// start_private_sessions, use_pin, use_email, use_link, invite_technicians
+    /// (an empty value: none).
+    #[arg(long, value_name = "LIST")]
+    permissions: Option<String>,
+    /// PIN validity in seconds (0: the server's --pin-ttl-secs).
+    #[arg(long)]
+    pin_ttl_secs: Option<i64>,
+    /// How long a customer may wait for Start, in seconds (0: the server's setting).
+    #[arg(long)]
+    waiting_timeout_secs: Option<i64>,
+    /// How long a session may stay on hold, in seconds (0: the server's setting).
+    #[arg(long)]
+    idle_timeout_secs: Option<i64>,
+}
+
+#[derive(clap::Args)]
+struct GroupAddArgs {
+    name: String,
+    #[command(flatten)]
+    settings: GroupSettings,
+    #[command(flatten)]
+    database: DatabaseArg,
+}
+
+#[derive(clap::Args)]
+struct GroupListArgs {
+    #[command(flatten)]
+    database: DatabaseArg,
+}
+
+#[derive(clap::Args)]
+struct GroupSetArgs {
+    /// The group's name or id.
+    group: String,
+    /// A new name.
+    #[arg(long)]
+    rename: Option<String>,
+    #[command(flatten)]
+    settings: GroupSettings,
+    #[command(flatten)]
+    database: DatabaseArg,
 }
 
 #[derive(clap::Args)]
@@ -87,6 +149,27 @@ struct ServeArgs {
     /// Create a demo technician on first start and print its credentials.
     #[arg(long, env = "LENS_DEMO")]
     demo: bool,
+    /// How long a joined customer may wait for Start before the session times out, in
+    /// seconds (a group may set its own).
+    #[arg(long, env = "LENS_WAITING_TIMEOUT_SECS", default_value_t = 30 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    waiting_timeout_secs: u64,
+    /// How long a session may stay on hold before it times out, in seconds (a group may set
+    /// its own).
+    #[arg(long, env = "LENS_IDLE_TIMEOUT_SECS", default_value_t = 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_secs: u64,
+    /// How often the timeouts are checked, in milliseconds.
+    #[arg(long, env = "LENS_TIMEOUT_SWEEP_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
+    timeout_sweep_ms: u64,
+    /// SMTP relay for e-mails sent on a technician's behalf: smtp://host:port (plain),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host.
+    #[arg(long, env = "LENS_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
+    smtp_url: Option<String>,
+    /// The From address of those e-mails, e.g. "Example Support <support@example.com>".
+    #[arg(long, env = "LENS_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// The organisation named in the e-mails.
+    #[arg(long, env = "LENS_ORGANISATION", default_value = "Lens remote support")]
+    organisation: String,
     #[command(flatten)]
     app_links: AppLinksArgs,
 }
@@ -169,6 +252,15 @@ struct AddTechnicianArgs {
     /// Read the password from the first line of standard input.
     #[arg(long, env = "LENS_PASSWORD_STDIN")]
     password_stdin: bool,
+    /// The technician's group, by name or id (new accounts: the Default group).
+    #[arg(long, env = "LENS_TECHNICIAN_GROUP")]
+    group: Option<String>,
+    /// Make the technician an admin (manages groups and technicians).
+    #[arg(long, conflicts_with = "no_admin")]
+    admin: bool,
+    /// Take the admin role away.
+    #[arg(long)]
+    no_admin: bool,
     #[command(flatten)]
     database: DatabaseArg,
 }
@@ -190,6 +282,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", lens_server::handoff_api::openapi_json_text());
             Ok(())
         }
+        Command::Group(command) => group_command(command).await,
     }
 }
 
@@ -204,6 +297,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.reconnect_grace = Duration::from_secs(args.reconnect_grace_secs);
     config.login_ttl = Duration::from_secs(args.login_ttl_secs);
     config.app_links = AppLinksConfig::from(args.app_links).validated()?;
+    config.waiting_timeout = Duration::from_secs(args.waiting_timeout_secs);
+    config.idle_timeout = Duration::from_secs(args.idle_timeout_secs);
+    config.timeout_sweep = Duration::from_millis(args.timeout_sweep_ms);
+    config.organisation = args.organisation.clone();
+    if let (Some(url), Some(from)) = (&args.smtp_url, &args.smtp_from) {
+        config.smtp = Some(lens_server::email::SmtpConfig::new(url, from)?);
+    }
     if let Some(path) = &args.eula_file {
         config.eula = config::load_eula(path)?;
     }
@@ -243,6 +343,10 @@ async fn ensure_demo_technician(db: &lens_server::db::Db) -> anyhow::Result<()> 
     }
     let password = lens_server::tokens::random_password();
     technicians::upsert(db, DEMO_EMAIL, DEMO_NAME, &password).await?;
+    // The demo technician runs the demo: the Default group (every permission) and admin.
+    if let Some(id) = access::id_by_email(db, DEMO_EMAIL).await? {
+        access::assign(db, id, Some(groups::DEFAULT_GROUP_ID), Some(true)).await?;
+    }
     println!("Demo technician created. These credentials are shown only once:");
     println!("Demo technician email: {DEMO_EMAIL}");
     println!("Demo technician password: {password}");
@@ -280,7 +384,24 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
         (Some(_), true) => unreachable!("clap refuses both"),
     };
     let db = lens_server::db::open(&args.database.url()).await?;
+    let group = match &args.group {
+        Some(name) => Some(
+            groups::find(&db, name)
+                .await?
+                .with_context(|| format!("there is no group {name:?} (see `lens-server group list`)"))?,
+        ),
+        None => None,
+    };
     let outcome = technicians::upsert(&db, &args.email, &args.name, &password).await?;
+    let admin = match (args.admin, args.no_admin) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let id = access::id_by_email(&db, &args.email)
+        .await?
+        .context("the technician just written is missing")?;
+    access::assign(&db, id, group.as_ref().map(|g| g.id.as_str()), admin).await?;
     db.close().await;
     match outcome {
         Upserted::Created => println!("Technician {} created.", args.email.trim()),
@@ -297,7 +418,7 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
 async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
     match command {
         ApiKeyCommand::Create { name, database } => {
-            let db = lens_server::db::open(&database.url).await?;
+            let db = lens_server::db::open(&database.url()).await?;
             let key = lens_server::api_keys::create(&db, &name).await;
             db.close().await;
             let key = key?;
@@ -308,7 +429,7 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
             println!("{key}");
         }
         ApiKeyCommand::List { database } => {
-            let db = lens_server::db::open(&database.url).await?;
+            let db = lens_server::db::open(&database.url()).await?;
             let keys = lens_server::api_keys::list(&db).await;
             db.close().await;
             for key in keys? {
@@ -321,7 +442,7 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
             }
         }
         ApiKeyCommand::Revoke { name, database } => {
-            let db = lens_server::db::open(&database.url).await?;
+            let db = lens_server::db::open(&database.url()).await?;
             let revoked = lens_server::api_keys::revoke(&db, &name).await;
             db.close().await;
             anyhow::ensure!(revoked?, "there is no live API key named {:?}", name.trim());
@@ -342,4 +463,80 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn group_change(settings: &GroupSettings, name: Option<String>) -> anyhow::Result<GroupChange> {
+    let permissions = settings
+        .permissions
+        .as_deref()
+        .map(|list| {
+            list.split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    Permission::parse(p).with_context(|| {
+                        let known: Vec<_> = Permission::ALL.iter().map(|p| p.name()).collect();
+                        format!("unknown permission {p:?}; known: {}", known.join(", "))
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .transpose()?;
+    // 0 means "the server's setting", stored as no value.
+    let timeout = |secs: Option<i64>| secs.map(|s| (s != 0).then_some(s));
+    Ok(GroupChange {
+        name,
+        permissions,
+        pin_ttl_secs: timeout(settings.pin_ttl_secs),
+        waiting_timeout_secs: timeout(settings.waiting_timeout_secs),
+        idle_timeout_secs: timeout(settings.idle_timeout_secs),
+    })
+}
+
+async fn group_command(command: GroupCommand) -> anyhow::Result<()> {
+    match command {
+        GroupCommand::Add(args) => {
+            let change = group_change(&args.settings, Some(args.name))?;
+            let db = lens_server::db::open(&args.database.url()).await?;
+            let group = groups::create(&db, &change).await;
+            db.close().await;
+            print_group(&group?);
+        }
+        GroupCommand::List(args) => {
+            let db = lens_server::db::open(&args.database.url()).await?;
+            let list = groups::list(&db).await;
+            db.close().await;
+            for group in list? {
+                print_group(&group);
+            }
+        }
+        GroupCommand::Set(args) => {
+            let change = group_change(&args.settings, args.rename)?;
+            let db = lens_server::db::open(&args.database.url()).await?;
+            let result = async {
+                let group = groups::find(&db, &args.group)
+                    .await?
+                    .with_context(|| format!("there is no group {:?}", args.group))?;
+                Ok::<_, anyhow::Error>(groups::update(&db, &group.id, &change).await?)
+            }
+            .await;
+            db.close().await;
+            print_group(&result?);
+        }
+    }
+    Ok(())
+}
+
+/// One line per group: name, id, permissions, timeouts (scripts read it too).
+fn print_group(group: &groups::Group) {
+    let permissions: Vec<_> = group.permissions.iter().map(|p| p.name()).collect();
+    let secs = |s: Option<i64>| s.map_or("server".to_owned(), |s| format!("{s}s"));
+    println!(
+        "{}\tid={}\tpermissions={}\tpin_ttl={}\twaiting_timeout={}\tidle_timeout={}",
+        group.name,
+        group.id,
+        permissions.join(","),
+        secs(group.pin_ttl_secs),
+        secs(group.waiting_timeout_secs),
+        secs(group.idle_timeout_secs),
+    );
 }

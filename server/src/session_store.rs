@@ -25,6 +25,8 @@ pub struct SessionRow {
     pub joined_at: Option<i64>,
     pub created_at: i64,
     pub eula_version: Option<String>,
+    /// Set while the technician has the (stored as active) session on hold.
+    pub held_at: Option<i64>,
 }
 
 impl SessionRow {
@@ -36,6 +38,17 @@ impl SessionRow {
             && self.pin_expires_at <= now
         {
             (SessionStatus::Expired, Some(EndReason::PinExpired))
+        } else if self.status == SessionStatus::Active && self.held_at.is_some() {
+            (SessionStatus::OnHold, None)
+        } else if self.status == SessionStatus::Closed
+            && matches!(
+                self.end_reason,
+                Some(EndReason::WaitingTimedOut | EndReason::IdleTimedOut)
+            )
+        {
+            // Stored as closed (the one-active index and the sweeps only know the stored
+            // statuses); shown as Timed out with the reason saying which timeout.
+            (SessionStatus::TimedOut, self.end_reason)
         } else {
             (self.status, self.end_reason)
         }
@@ -44,7 +57,10 @@ impl SessionRow {
     pub fn is_live(&self, now: i64) -> bool {
         matches!(
             self.status_at(now).0,
-            SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active
+            SessionStatus::Pending
+                | SessionStatus::Waiting
+                | SessionStatus::Active
+                | SessionStatus::OnHold
         )
     }
 
@@ -74,10 +90,11 @@ type RawRow = (
     Option<i64>,
     i64,
     Option<String>,
+    Option<i64>,
 );
 
 const COLUMNS: &str = "id, technician_id, customer_name, status, end_reason, pin, pin_expires_at, joined_at, \
-                       created_at, eula_version";
+                       created_at, eula_version, held_at";
 
 fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
     let (
@@ -91,6 +108,7 @@ fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
         joined_at,
         created_at,
         eula_version,
+        held_at,
     ) = raw;
     Ok(SessionRow {
         status: parse_status(&status)
@@ -104,6 +122,7 @@ fn from_raw(raw: RawRow) -> anyhow::Result<SessionRow> {
         joined_at,
         created_at,
         eula_version,
+        held_at,
     })
 }
 
@@ -248,18 +267,94 @@ pub async fn close_unredeemed(
     .await?)
 }
 
-/// Marks unredeemed PINs that ran out as Expired; returns the technicians to notify.
-pub async fn expire_due(db: &Db, now: i64) -> anyhow::Result<Vec<i64>> {
-    let mut technicians: Vec<i64> = sqlx::query_scalar(
+/// Marks unredeemed PINs that ran out as Expired; returns the sessions and their
+/// technicians (to log and to notify).
+pub async fn expire_due(db: &Db, now: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
         "UPDATE sessions SET status = 'expired', end_reason = 'pin_expired', ended_at = pin_expires_at \
-         WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= $1 RETURNING technician_id",
+         WHERE status = 'pending' AND joined_at IS NULL AND pin_expires_at <= $1 RETURNING id, technician_id",
     )
     .bind(now)
     .fetch_all(db)
+    .await?)
+}
+
+/// Active → on hold (media stops, the session stays). False if it was not active and
+/// running.
+pub async fn hold(db: &Db, session_id: &str, technician_id: i64, now: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET held_at = $1 \
+         WHERE id = $2 AND technician_id = $3 AND status = 'active' AND held_at IS NULL",
+    )
+    .bind(now)
+    .bind(session_id)
+    .bind(technician_id)
+    .execute(db)
     .await?;
-    technicians.sort_unstable();
-    technicians.dedup();
-    Ok(technicians)
+    Ok(done.rows_affected() == 1)
+}
+
+/// On hold → active. False if it was not on hold.
+pub async fn resume(db: &Db, session_id: &str, technician_id: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET held_at = NULL \
+         WHERE id = $1 AND technician_id = $2 AND status = 'active' AND held_at IS NOT NULL",
+    )
+    .bind(session_id)
+    .bind(technician_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A session a timeout may end: since when the clock runs, and the group's setting (None:
+/// the server's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeoutCandidate {
+    pub session_id: String,
+    pub since: i64,
+    pub group_timeout_ms: Option<i64>,
+}
+
+/// Customers waiting for the technician (joined, not started), since they joined.
+pub async fn waiting_since(db: &Db) -> anyhow::Result<Vec<TimeoutCandidate>> {
+    timeout_candidates(
+        db,
+        "s.joined_at, g.waiting_timeout_ms",
+        "s.status IN ('pending', 'waiting') AND s.joined_at IS NOT NULL",
+    )
+    .await
+}
+
+/// Sessions on hold, since they were put on hold.
+pub async fn held_since(db: &Db) -> anyhow::Result<Vec<TimeoutCandidate>> {
+    timeout_candidates(
+        db,
+        "s.held_at, g.idle_timeout_ms",
+        "s.status = 'active' AND s.held_at IS NOT NULL",
+    )
+    .await
+}
+
+async fn timeout_candidates(
+    db: &Db,
+    columns: &str,
+    condition: &str,
+) -> anyhow::Result<Vec<TimeoutCandidate>> {
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT s.id, {columns} FROM sessions s JOIN technicians t ON t.id = s.technician_id \
+         LEFT JOIN technician_groups g ON g.id = t.group_id WHERE {condition}"
+    ))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(session_id, since, group_timeout_ms)| TimeoutCandidate {
+            session_id,
+            since,
+            group_timeout_ms,
+        })
+        .collect())
 }
 
 /// When the next unredeemed PIN runs out, if any is pending.
@@ -278,6 +373,9 @@ pub fn status_str(status: SessionStatus) -> &'static str {
         SessionStatus::Active => "active",
         SessionStatus::Closed => "closed",
         SessionStatus::Expired => "expired",
+        // Never stored: held and timed-out sessions are stored as active and closed.
+        SessionStatus::OnHold => "on_hold",
+        SessionStatus::TimedOut => "timed_out",
     }
 }
 
@@ -302,6 +400,7 @@ pub fn end_reason_str(reason: EndReason) -> &'static str {
         EndReason::ConnectionLost => "connection_lost",
         EndReason::MediaFailed => "media_failed",
         EndReason::PinExpired => "pin_expired",
+        EndReason::IdleTimedOut => "idle_timed_out",
     }
 }
 
@@ -314,6 +413,7 @@ fn parse_end_reason(text: &str) -> Option<EndReason> {
         EndReason::ConnectionLost,
         EndReason::MediaFailed,
         EndReason::PinExpired,
+        EndReason::IdleTimedOut,
     ]
     .into_iter()
     .find(|r| end_reason_str(*r) == text)
@@ -367,6 +467,7 @@ mod tests {
             joined_at: None,
             created_at: 0,
             eula_version: None,
+            held_at: None,
         };
         assert_eq!(row.summary(999).pin.as_deref(), Some("123456"));
         let later = row.summary(1_000);

@@ -10,6 +10,7 @@ use lens_core::signal::{
 use crate::db::now_ms;
 use crate::hub::ConnId;
 use crate::pins::{self, IssuedPin, Joined};
+use crate::session_log::{self, Event};
 use crate::session_store::{self, SessionRow};
 use crate::state::AppState;
 
@@ -51,20 +52,25 @@ pub fn validate_customer_name(name: &str) -> Result<&str, String> {
     Ok(name)
 }
 
-/// New session with a fresh PIN for the technician.
+/// New private session with a fresh PIN for the technician, valid for `pin_ttl` (the
+/// group's setting); `method` is how the PIN reaches the customer ("pin", "email", "link").
 pub async fn create(
     state: &AppState,
     technician_id: i64,
     customer_name: &str,
+    method: &str,
+    pin_ttl: std::time::Duration,
 ) -> anyhow::Result<IssuedPin> {
-    let issued = pins::issue(
-        &state.db,
-        technician_id,
-        customer_name,
-        state.config.pin_ttl,
-        now_ms(),
-    )
-    .await?;
+    let issued = pins::issue(&state.db, technician_id, customer_name, pin_ttl, now_ms()).await?;
+    sqlx::query("UPDATE sessions SET method = $1 WHERE id = $2")
+        .bind(method)
+        .bind(&issued.session_id)
+        .execute(&state.db)
+        .await?;
+    let created = format!("Lens session for {customer_name} (by {method})");
+    session_log::record(&state.db, &issued.session_id, Event::Created, Some(&created)).await;
+    // Seed 000: the PIN is written to the session log too.
+    session_log::record(&state.db, &issued.session_id, Event::PinIssued, Some(&issued.pin)).await;
     tracing::info!(session = %issued.session_id, technician = technician_id, "session created");
     state.pin_expiry_changed.notify_one();
     state.hub.sessions_changed(technician_id);
@@ -87,6 +93,7 @@ pub async fn join(
     .await?;
     if let Ok(joined) = &joined {
         tracing::info!(session = %joined.session_id, "customer joined");
+        session_log::record(&state.db, &joined.session_id, Event::CustomerJoined, None).await;
         // The customer's socket should follow at once; if it never comes, the session ends
         // like a lost connection instead of staying in the list forever.
         let absence = state.hub.expect_customer(&joined.session_id);
@@ -107,15 +114,17 @@ pub async fn accept_eula(
     match row.status_at(now_ms()).0 {
         SessionStatus::Pending => {}
         // Accepting again (an app that resends after reconnecting) changes nothing.
-        SessionStatus::Waiting | SessionStatus::Active
+        SessionStatus::Waiting | SessionStatus::Active | SessionStatus::OnHold
             if row.eula_version.as_deref() == Some(version) =>
         {
             return Ok(());
         }
-        SessionStatus::Waiting | SessionStatus::Active => {
+        SessionStatus::Waiting | SessionStatus::Active | SessionStatus::OnHold => {
             return refused("The licence agreement was already accepted.");
         }
-        SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
+        SessionStatus::Closed | SessionStatus::Expired | SessionStatus::TimedOut => {
+            return refused(ALREADY_OVER);
+        }
     }
     let current = &state.config.eula.version;
     if version != current {
@@ -127,6 +136,7 @@ pub async fn accept_eula(
         return refused(ALREADY_OVER);
     }
     tracing::info!(session = %session_id, "customer accepted the EULA; waiting for the technician");
+    session_log::record(&state.db, session_id, Event::EulaAccepted, Some(version)).await;
     state.hub.sessions_changed(row.technician_id);
     Ok(())
 }
@@ -151,13 +161,29 @@ pub async fn start(
                 .send_to_customer(session_id, ServerToCustomer::Start);
             return Ok(());
         }
+        SessionStatus::OnHold => {
+            if !session_store::resume(&state.db, session_id, technician_id).await? {
+                return refused("This session is no longer on hold.");
+            }
+            tracing::info!(session = %session_id, "technician took the session off hold");
+            session_log::record(&state.db, session_id, Event::Resumed, None).await;
+            state.hub.set_media_owner(session_id, conn);
+            // The customer starts its media again exactly as on the first Start.
+            state
+                .hub
+                .send_to_customer(session_id, ServerToCustomer::Start);
+            state.hub.sessions_changed(technician_id);
+            return Ok(());
+        }
         SessionStatus::Pending if row.joined_at.is_none() => {
             return refused("The customer has not joined with the PIN yet.");
         }
         SessionStatus::Pending => {
             return refused("The customer has not accepted the licence agreement yet.");
         }
-        SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
+        SessionStatus::Closed | SessionStatus::Expired | SessionStatus::TimedOut => {
+            return refused(ALREADY_OVER);
+        }
     }
     if !session_store::start(&state.db, session_id, technician_id, now_ms()).await? {
         if session_store::active_session_of(&state.db, technician_id)
@@ -169,12 +195,36 @@ pub async fn start(
         return refused("This session is no longer waiting.");
     }
     tracing::info!(session = %session_id, technician = technician_id, "session started");
+    session_log::record(&state.db, session_id, Event::Started, None).await;
     state.hub.set_media_owner(session_id, conn);
     // If the customer is between connections, the Welcome on reconnect carries Active and
     // the Start follows it.
     state
         .hub
         .send_to_customer(session_id, ServerToCustomer::Start);
+    state.hub.sessions_changed(technician_id);
+    Ok(())
+}
+
+/// The technician puts an active session on hold: the customer stops its media, the
+/// session stays theirs (and keeps counting as their one active session); Start resumes.
+pub async fn hold(
+    state: &AppState,
+    technician_id: i64,
+    session_id: &str,
+) -> Result<(), FlowError> {
+    let row = owned(state, technician_id, session_id).await?;
+    match row.status_at(now_ms()).0 {
+        SessionStatus::Active => {}
+        SessionStatus::OnHold => return Ok(()),
+        _ => return refused("Only an active session can be put on hold."),
+    }
+    if !session_store::hold(&state.db, session_id, technician_id, now_ms()).await? {
+        return refused("Only an active session can be put on hold.");
+    }
+    tracing::info!(session = %session_id, "session put on hold");
+    session_log::record(&state.db, session_id, Event::OnHold, None).await;
+    state.hub.send_to_customer(session_id, ServerToCustomer::Hold);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
@@ -199,12 +249,18 @@ pub async fn end(state: &AppState, session_id: &str, reason: EndReason) -> anyho
     else {
         return Ok(false);
     };
-    announce_closed(state, session_id, technician_id, reason);
+    announce_closed(state, session_id, technician_id, reason).await;
     Ok(true)
 }
 
-fn announce_closed(state: &AppState, session_id: &str, technician_id: i64, reason: EndReason) {
+async fn announce_closed(state: &AppState, session_id: &str, technician_id: i64, reason: EndReason) {
     tracing::info!(session = %session_id, reason = ?reason, "session closed");
+    let event = match reason {
+        EndReason::EulaDeclined => Event::EulaDeclined,
+        EndReason::WaitingTimedOut | EndReason::IdleTimedOut => Event::TimedOut,
+        _ => Event::Ended,
+    };
+    session_log::record(&state.db, session_id, event, Some(reason.describe())).await;
     state.hub.end_session(session_id, reason);
     state.hub.sessions_changed(technician_id);
 }
@@ -212,11 +268,14 @@ fn announce_closed(state: &AppState, session_id: &str, technician_id: i64, reaso
 /// "Create another PIN" (seed 002): the session's PIN, not yet redeemed, stops working at
 /// once and a new session for the same customer takes its place with a fresh PIN. The old
 /// PIN then reads as expired to a customer who types it, and stays out of circulation like
-/// every used PIN. Refused once a customer has joined or the session is over.
+/// every used PIN. Refused once a customer has joined or the session is over. The new PIN
+/// reaches the customer by `method` and is valid for `pin_ttl`, as in [`create`].
 pub async fn replace_pin(
     state: &AppState,
     technician_id: i64,
     session_id: &str,
+    method: &str,
+    pin_ttl: std::time::Duration,
 ) -> Result<IssuedPin, FlowError> {
     let row = owned(state, technician_id, session_id).await?;
     if row.joined_at.is_some() {
@@ -238,13 +297,17 @@ pub async fn replace_pin(
             if closed.is_none() {
                 return refused("The customer has already joined with this PIN.");
             }
-            announce_closed(state, session_id, technician_id, EndReason::TechnicianEnded);
+            announce_closed(state, session_id, technician_id, EndReason::TechnicianEnded).await;
         }
-        SessionStatus::Waiting | SessionStatus::Active | SessionStatus::Closed => {
+        SessionStatus::Waiting
+        | SessionStatus::Active
+        | SessionStatus::OnHold
+        | SessionStatus::Closed
+        | SessionStatus::TimedOut => {
             return refused(ALREADY_OVER);
         }
     }
-    Ok(create(state, technician_id, &row.customer_name).await?)
+    Ok(create(state, technician_id, &row.customer_name, method, pin_ttl).await?)
 }
 
 /// An answer or candidate from the technician's console, for the customer.
@@ -277,7 +340,12 @@ pub async fn relay_to_technician(
         SessionStatus::Pending | SessionStatus::Waiting => {
             return refused("The technician has not started the session yet; wait for \"start\".");
         }
-        SessionStatus::Closed | SessionStatus::Expired => return refused(ALREADY_OVER),
+        SessionStatus::OnHold => {
+            return refused("The technician put the session on hold; wait for \"start\".");
+        }
+        SessionStatus::Closed | SessionStatus::Expired | SessionStatus::TimedOut => {
+            return refused(ALREADY_OVER);
+        }
     }
     if state
         .hub

@@ -134,7 +134,12 @@ async fn handle(
 ) -> Result<(), FlowError> {
     match message {
         TechnicianMessage::Start { session_id } => {
+            require_lens(state, technician_id).await?;
             sessions::start(state, technician_id, conn, &session_id).await
+        }
+        TechnicianMessage::Hold { session_id } => {
+            require_lens(state, technician_id).await?;
+            sessions::hold(state, technician_id, &session_id).await
         }
         TechnicianMessage::Answer { session_id, sdp } => {
             sessions::relay_to_customer(
@@ -160,6 +165,19 @@ async fn handle(
         TechnicianMessage::End { session_id } => {
             sessions::end_by_technician(state, technician_id, &session_id).await
         }
+    }
+}
+
+/// Starting and holding sessions need the group's "start Lens sessions" permission, read
+/// fresh so that an admin's change applies to an open console.
+async fn require_lens(state: &AppState, technician_id: i64) -> Result<(), FlowError> {
+    let access = crate::access::Access::of(&state.db, technician_id).await?;
+    if access.allows(crate::groups::Permission::StartLensSessions) {
+        Ok(())
+    } else {
+        Err(FlowError::Refused(
+            crate::access::permission_denied(crate::groups::Permission::StartLensSessions).message,
+        ))
     }
 }
 

@@ -278,9 +278,14 @@ impl CustomerSession {
             ServerToCustomer::Welcome { status, .. } => match status {
                 SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
                 SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
+                // The server follows this Welcome with an End saying which timeout it was.
+                SessionStatus::TimedOut => {}
+                // Put on hold while this app was away: its media must not come back.
+                SessionStatus::OnHold => self.on_hold(),
                 SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
             },
             ServerToCustomer::Start => self.on_start(),
+            ServerToCustomer::Hold => self.on_hold(),
             ServerToCustomer::Answer { sdp } => {
                 if self.media_running {
                     self.command(Command::ApplyAnswer(sdp));
@@ -316,6 +321,23 @@ impl CustomerSession {
         self.command(Command::StartMedia { camera, microphone });
         self.deadline = Some(self.now + self.config.connect_timeout);
         self.set_state(SessionState::Connecting);
+    }
+
+    /// The technician put the session on hold: media stops (nothing leaves the device), the
+    /// session stays, and the app waits for the technician again; the server's `start`
+    /// resumes it the way the first Start did. No client-side waiting deadline: the
+    /// server's idle timeout bounds a hold.
+    fn on_hold(&mut self) {
+        if !matches!(self.state, SessionState::Connecting | SessionState::Live) {
+            return;
+        }
+        if self.media_running {
+            self.media_running = false;
+            self.command(Command::StopMedia);
+        }
+        self.deadline = None;
+        let technician_name = self.join.as_ref().map(|j| j.technician_name.clone()).unwrap_or_default();
+        self.set_state(SessionState::WaitingForTechnician { technician_name });
     }
 
     fn on_timeout(&mut self) {

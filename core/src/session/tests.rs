@@ -442,3 +442,39 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn on_hold_stops_media_keeps_the_session_and_start_resumes() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::PeerConnected);
+    assert_eq!(sim.state(), &SessionState::Live);
+    sim.took();
+
+    sim.ok(Input::FromServer(ServerToCustomer::Hold));
+    assert_eq!(sim.took(), vec![Command::StopMedia], "media paused, nothing else");
+    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { technician_name } if technician_name == "Tess Technician"));
+    // A long hold is the server's idle timeout to end, not the app's waiting timeout.
+    sim.wait(Duration::from_secs(3 * 3600));
+    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(!sim.started_media());
+
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    assert_eq!(sim.took(), vec![Command::StartMedia { camera: true, microphone: true }]);
+    assert_eq!(sim.state(), &SessionState::Connecting);
+}
+
+#[test]
+fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::Hold));
+    assert!(sim.took().is_empty(), "nothing to pause before Start");
+    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.took();
+    // Reconnected to a session the technician put on hold meanwhile.
+    sim.ok(Input::FromServer(ServerToCustomer::Welcome { session_id: "s1".into(), status: SessionStatus::OnHold }));
+    assert_eq!(sim.took(), vec![Command::StopMedia]);
+    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+}

@@ -35,10 +35,10 @@ ALTER TABLE technicians ADD COLUMN is_admin BIGINT NOT NULL DEFAULT 0;
 UPDATE technicians SET is_admin = 1;
 CREATE INDEX technicians_by_group ON technicians (group_id);
 
--- How the PIN was handed over ('pin', 'email', 'link'), and whether only its technician may
--- see it (a private session, seeds 001/003).
+-- How the PIN was handed over ('pin', 'email', 'link'). Every session a technician starts
+-- is a private session (seeds 001/003: only its technician sees and starts it), so there is
+-- no column for that until sessions can go to a group's queue.
 ALTER TABLE sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'pin';
-ALTER TABLE sessions ADD COLUMN private BIGINT NOT NULL DEFAULT 1;
 -- Set while the technician has the session on hold (media paused, session kept); the
 -- stored status stays 'active' so that the one-active-session rule still holds.
 ALTER TABLE sessions ADD COLUMN held_at BIGINT;

@@ -45,6 +45,10 @@ pub struct Config {
     /// Failed PIN look-ups allowed per client address in `join_failure_window`.
     pub join_failures_allowed: u32,
     pub join_failure_window: Duration,
+    /// Failed PIN look-ups per minute from all addresses together before the alarm.
+    pub join_global_failures_per_minute: u32,
+    /// While the alarm is up, look-ups pass one per this long (see `rate_limit.rs`).
+    pub join_slowdown: Duration,
     /// Failed log-ins allowed per client address in `login_failure_window`.
     pub login_failures_allowed: u32,
     pub login_failure_window: Duration,
@@ -77,6 +81,8 @@ impl Config {
             eula: default_eula(),
             join_failures_allowed: 5,
             join_failure_window: Duration::from_secs(15 * 60),
+            join_global_failures_per_minute: 60,
+            join_slowdown: Duration::from_secs(1),
             login_failures_allowed: 10,
             login_failure_window: Duration::from_secs(15 * 60),
             app_links: AppLinksConfig::default(),

@@ -1,6 +1,7 @@
 //! `POST /api/customer/join`: a customer redeems a PIN.
 //!
-//! Wrong PINs are counted per client address (see `rate_limit.rs`). The address is the TCP
+//! Wrong PINs are counted per client address and against a global budget (see
+//! `rate_limit.rs` and docs/pin-security.md). The address is the TCP
 //! peer: behind a reverse proxy every customer shares the proxy's address, so a proxy
 //! deployment needs the proxy to do this limiting instead.
 
@@ -31,6 +32,9 @@ pub async fn join(
     if let Some(wait) = state.join_failures.blocked_for(client) {
         return Ok(refusal(JoinRefusal::RateLimited, Some(wait)));
     }
+    // Under a guessing alarm every look-up waits its turn, so the rate of guesses is capped
+    // however many addresses they come from.
+    state.join_budget.pace().await;
     let pin = request.pin.trim();
     let outcome = if is_pin_shaped(pin) {
         let token = random_token();
@@ -52,6 +56,7 @@ pub async fn join(
         Err(reason) => {
             // PINs stay out of info-level logs: a log reader could otherwise join.
             tracing::info!(client = %client, reason = ?reason, "PIN refused");
+            state.join_budget.record_failure();
             if state.join_failures.record_failure(client) {
                 return Ok(refusal(
                     JoinRefusal::RateLimited,

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::config::Config;
 use crate::hub::Hub;
-use crate::rate_limit::FailureLimiter;
+use crate::rate_limit::{FailureLimiter, GlobalFailureBudget};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -21,6 +21,8 @@ pub struct Shared {
     pub db: Db,
     pub hub: Hub,
     pub join_failures: FailureLimiter,
+    /// Wrong PINs from all addresses together.
+    pub join_budget: GlobalFailureBudget,
     pub login_failures: FailureLimiter,
     /// Wakes the PIN expiry task when a new PIN may expire before what it is sleeping for.
     pub pin_expiry_changed: Notify,
@@ -39,6 +41,10 @@ impl AppState {
             join_failures: FailureLimiter::new(
                 config.join_failures_allowed,
                 config.join_failure_window,
+            ),
+            join_budget: GlobalFailureBudget::new(
+                config.join_global_failures_per_minute,
+                config.join_slowdown,
             ),
             login_failures: FailureLimiter::new(
                 config.login_failures_allowed,

@@ -13,9 +13,9 @@ LOGS := target/test-logs
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
 # the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless
+	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv
 
-.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
+.PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-e2e test-kotlin test-interop demo bench \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -24,7 +24,7 @@ APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-libe
 run: deps-apt build
 	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
 
-deps: deps-apt deps-npm
+deps: deps-apt deps-npm deps-py
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -42,6 +42,15 @@ deps-npm:
 	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
 	fi
 
+# Python tools from PyPI (tests/py/requirements.txt, pinned) in tests/.venv; reinstalled only
+# when the requirements change.
+deps-py: tests/.venv/.installed
+
+tests/.venv/.installed: tests/py/requirements.txt
+	python3 -m venv tests/.venv
+	tests/.venv/bin/pip install -q -r tests/py/requirements.txt
+	touch $@
+
 ## build: every binary and the FFI library, release (the tests and the figures use these).
 build:
 	$(CARGO) build --release --workspace --bins --lib
@@ -49,7 +58,7 @@ build:
 ## test: everything, each peer-connection test inside a loopback-only network namespace.
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
-	@rc=0; $(MAKE) -k --no-print-directory test-rust test-e2e test-kotlin || rc=$$?; \
+	@rc=0; $(MAKE) -k --no-print-directory test-rust test-e2e test-kotlin test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 test-rust:
@@ -68,6 +77,12 @@ test-kotlin: bindings-kotlin deps-npm
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
 
+# aiortc (PyPI) decodes the engine's stream as a second, independent receiver.
+test-interop: deps-py
+	@mkdir -p $(LOGS)
+	$(CARGO) build --release --workspace --examples
+	$(NETNS) tests/.venv/bin/python tests/py/aiortc_receiver.py $(RELEASE)/examples/media_offer 2>&1 | tee $(LOGS)/interop.log
+
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
 
@@ -85,9 +100,11 @@ bindings-swift: build
 demo: deps build
 	cd tests && ../$(NETNS) node demo/demo.mjs
 
-## bench: criterion benchmarks of the per-frame path.
-bench:
+## bench: criterion benchmarks of the per-frame path, then 60 s of 720p30 + audio into one
+## Chromium receiver from the customer process and from Chromium's own fake camera, side by side.
+bench: deps build
 	$(CARGO) bench -p lens-engine
+	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 
 clean:
 	$(CARGO) clean

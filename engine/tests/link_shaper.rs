@@ -123,10 +123,16 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let counts = frames_per_second(&received, 8).await;
     let settled = session.stats();
-    println!("500 kbit/s: decoded frames per second {counts:?}; {}", line(&settled));
+    println!(
+        "500 kbit/s: decoded frames per second {counts:?}; {}; relay {:?}",
+        line(&settled),
+        shaper.counters()
+    );
     assert!(counts.iter().all(|&n| n > 0), "a freeze of a second or more: {counts:?}");
     assert!(settled.link.height < 720, "the ladder stepped down: {}", line(&settled));
     assert!(settled.link.target_kbps <= 500, "{}", line(&settled));
+    // Retransmissions are budgeted: the sender does not flood the link it is congesting.
+    assert!(settled.link.sent_kbps < 1_000, "{}", line(&settled));
     assert!(settled.link.quality < good.link.quality, "the score shows it: {}", line(&settled));
     let limited_height = settled.link.height;
 

@@ -28,6 +28,7 @@ mod pipeline;
 pub mod playback;
 mod receive;
 mod rtp_clock;
+mod rtx_budget;
 pub mod scale;
 mod session;
 pub mod source;

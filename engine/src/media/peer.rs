@@ -99,6 +99,11 @@ pub(crate) async fn build(
     let registry = register_default_interceptors(Registry::new(), &mut media_engine)
         .map_err(MediaError::webrtc("register interceptors"))?;
     let registry = with_congestion_control(registry)
+        // Just below the NACK responder (4 000): bounds what its retransmissions may use.
+        .with(
+            Slot::from(3_500),
+            super::rtx_budget::RetransmissionBudget::new(Arc::clone(&shared)),
+        )
         // Last in the chain, so NACK and report interceptors see all RTCP first.
         .with(
             Slot::from(14_000),

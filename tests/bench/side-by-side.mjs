@@ -17,6 +17,7 @@
 // Run inside a loopback-only network namespace (the Makefile does).
 
 import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
@@ -35,6 +36,14 @@ function stat(pid) {
 function peakRssKb(pid) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
   return m ? Number(m[1]) : 0;
+}
+
+/** The direct children of `pid`. */
+function children(pid) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((child) => { try { return stat(child).ppid === pid; } catch { return false; } });
 }
 
 /** `pid` and all its descendants alive now. */
@@ -101,12 +110,18 @@ function pageStats(page) {
   });
 }
 
-async function waitForFrames(stats, n) {
-  for (let i = 0; i < 600; i++) {
+async function waitForFrames(stats, n, page) {
+  for (let i = 0; i < 300; i++) {
     if ((await stats()).framesDecoded >= n) return;
     await sleep(100);
   }
-  throw new Error('the receiver decoded no video');
+  const state = await page.evaluate(() => {
+    const pc = window.benchPc || (window.lens && window.lens.pc);
+    if (!pc) return 'no peer connection';
+    const receivers = pc.getReceivers().map((r) => `${r.track.kind}:${r.track.readyState}`);
+    return `${location.href} ${pc.connectionState} ${receivers.join(',')}`;
+  });
+  throw new Error(`the receiver decoded no video (${state})`);
 }
 
 assertBinariesBuilt();
@@ -123,7 +138,7 @@ try {
   await technician.waitForStatus('Bench Customer', 'Waiting');
   await technician.start('Bench Customer');
   const stats = pageStats(technician.page);
-  await waitForFrames(stats, 1);
+  await waitForFrames(stats, 1, technician.page);
   await sleep(WARMUP_S * 1000);
   lens = await measure(customer.child.pid, stats);
   await technician.end();
@@ -133,6 +148,12 @@ try {
 }
 
 // ---- Chromium --------------------------------------------------------------------------
+const blankServer = http.createServer((_req, res) => res.end('<!doctype html><title>sender</title>'));
+await new Promise((resolve) => blankServer.listen(0, '127.0.0.1', resolve));
+const blankPage = `http://127.0.0.1:${blankServer.address().port}/`;
+// Playwright does not hand out the browser's pid: it is the child of this process that the
+// launch adds.
+const childrenBefore = new Set(children(process.pid));
 const sender = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -143,23 +164,26 @@ const sender = await chromium.launch({
     '--use-fake-device-for-media-stream',
   ],
 });
+const senderPid = children(process.pid).find((pid) => !childrenBefore.has(pid));
+if (!senderPid) throw new Error('cannot find the sending Chromium process');
 let browser;
 try {
-  const senderPage = await sender.newPage();
-  await senderPage.goto(server.url + '/');
+  const senderContext = await sender.newContext();
+  await senderContext.grantPermissions(['camera', 'microphone']);
+  const senderPage = await senderContext.newPage();
+  // A blank page of its own: the console's pages forbid the camera (Permissions-Policy).
+  await senderPage.goto(blankPage);
   const receiverPage = await technician.page.context().newPage();
   await receiverPage.goto(server.url + '/');
 
-  const gathered = `new Promise((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-    })`;
-  const offer = await senderPage.evaluate(async (gathered) => {
+  // Both pages wait for ICE gathering (written out in each: the console's CSP forbids eval).
+  const offer = await senderPage.evaluate(async () => {
     const pc = new RTCPeerConnection();
     window.benchPc = pc;
     const media = await navigator.mediaDevices.getUserMedia({
       video: { width: 1280, height: 720, frameRate: 30 }, audio: true,
     });
+    if (media.getVideoTracks().length !== 1) throw new Error('the fake camera gave no video track');
     for (const track of media.getTracks()) {
       const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
       if (track.kind === 'video') {
@@ -170,26 +194,33 @@ try {
       }
     }
     await pc.setLocalDescription(await pc.createOffer());
-    await eval(gathered);
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
     return pc.localDescription.sdp;
-  }, gathered);
-  const answer = await receiverPage.evaluate(async ({ offer, gathered }) => {
+  });
+  const answer = await receiverPage.evaluate(async (offer) => {
     const pc = new RTCPeerConnection();
     window.benchPc = pc;
     pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await pc.setLocalDescription(await pc.createAnswer());
-    await eval(gathered);
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
     return pc.localDescription.sdp;
-  }, { offer, gathered });
+  }, offer);
   await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
 
   const stats = pageStats(receiverPage);
-  await waitForFrames(stats, 1);
+  await waitForFrames(stats, 1, receiverPage);
   await sleep(WARMUP_S * 1000);
-  browser = await measure(sender.process().pid, stats);
+  browser = await measure(senderPid, stats);
 } finally {
   await sender.close();
+  blankServer.close();
 }
 await technician.close();
 await server.stop();

@@ -103,3 +103,44 @@ impl VideoAdapter {
         self.scaler.scale(&frame, self.target.width, self.target.height)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::codec::h264::{has_parameter_sets_before_idr, is_keyframe};
+    use crate::media::source::TestPattern;
+
+    #[test]
+    fn a_collapse_rebuilds_the_encoder_smaller_and_starts_with_sps_pps_idr() {
+        let source = H264Settings { width: 1280, height: 720, fps: 30, bitrate_bps: 2_000_000 };
+        let mut encoder = H264Encoder::new(source).unwrap();
+        let mut adapter = VideoAdapter::new(source, 2_500_000);
+        let stats = StatsCounters::default();
+        let mut pattern = TestPattern::new(1280, 720, 30);
+        let t0 = Instant::now();
+        let mut encode = |i: u64, adapter: &mut VideoAdapter, encoder: &mut H264Encoder| {
+            let frame = pattern.render(i).frame(t0 + Duration::from_millis(33 * i));
+            let frame = adapter.fit(frame).unwrap();
+            let size = (frame.width, frame.height);
+            (size, encoder.encode(&frame).unwrap())
+        };
+
+        adapter.follow(t0, 2_500_000, &mut encoder, &stats).unwrap();
+        for i in 0..5 {
+            let (size, _) = encode(i, &mut adapter, &mut encoder);
+            assert_eq!(size, (1280, 720));
+        }
+        assert_eq!(stats.encode_height.load(Relaxed), 720);
+
+        // The link collapses to 300 kbit/s: straight down to 360p15.
+        adapter.follow(t0 + Duration::from_millis(200), 300_000, &mut encoder, &stats).unwrap();
+        assert_eq!(stats.encode_height.load(Relaxed), 360);
+        assert_eq!(stats.encode_fps.load(Relaxed), 15);
+        assert_eq!(stats.video_target_bps.load(Relaxed), 250_000);
+        let (size, first) = encode(5, &mut adapter, &mut encoder);
+        assert_eq!(size, (640, 360));
+        let first = first.expect("the first frame at the new size is encoded");
+        assert!(first.keyframe && is_keyframe(&first.data));
+        assert!(has_parameter_sets_before_idr(&first.data), "SPS and PPS precede the IDR");
+    }
+}

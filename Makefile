@@ -63,7 +63,7 @@ build:
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
 	@rc=0; $(MAKE) -k --no-print-directory test-rust test-rust-pg test-e2e test-kotlin \
-	  test-handoff-api || rc=$$?; \
+	  test-handoff-api test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 test-rust:
@@ -96,6 +96,11 @@ test-kotlin: bindings-kotlin deps-npm
 test-handoff-api: deps-py
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/handoff/schemathesis.sh 2>&1 | tee $(LOGS)/handoff-api.log
+# aiortc (PyPI) decodes the engine's stream as a second, independent receiver.
+test-interop: deps-py
+	@mkdir -p $(LOGS)
+	$(CARGO) build --release --workspace --examples
+	$(NETNS) tests/.venv/bin/python tests/py/aiortc_receiver.py $(RELEASE)/examples/media_offer 2>&1 | tee $(LOGS)/interop.log
 
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
@@ -114,9 +119,11 @@ bindings-swift: build
 demo: deps build
 	cd tests && ../$(NETNS) node demo/demo.mjs
 
-## bench: criterion benchmarks of the per-frame path.
-bench:
+## bench: criterion benchmarks of the per-frame path, then 60 s of 720p30 + audio into one
+## Chromium receiver from the customer process and from Chromium's own fake camera, side by side.
+bench: deps build
 	$(CARGO) bench -p lens-engine
+	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 
 clean:
 	$(CARGO) clean

@@ -7,6 +7,7 @@
 //! core or the engine fails to compile here until it is added.
 
 use lens_core::session as lens;
+use lens_core::link_stats::LinkStats;
 use lens_core::signal::{EndReason, Eula, JoinRefusal};
 use lens_engine::media::MediaStats;
 
@@ -59,6 +60,10 @@ pub enum SessionEvent {
     },
     /// The connection to the server is back.
     Reconnected,
+    /// Once a second while live: the numbers for a stats panel and the 0–5 quality score.
+    LinkStats {
+        stats: LinkStats,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -106,6 +111,7 @@ impl From<lens::SessionEvent> for SessionEvent {
             },
             lens::SessionEvent::Reconnecting { attempt } => SessionEvent::Reconnecting { attempt },
             lens::SessionEvent::Reconnected => SessionEvent::Reconnected,
+            lens::SessionEvent::LinkStats(stats) => SessionEvent::LinkStats { stats },
         }
     }
 }
@@ -157,6 +163,32 @@ pub struct MediaStats {
     pub remote_audio_frames_decoded: u64,
     /// Level of the technician's voice over the last 100 ms, 0.0 to 1.0.
     pub remote_audio_level: f32,
+    /// The last second of the link (zeros until the first second has passed).
+    pub link: LinkStats,
+}
+
+/// One second of the media connection (see `lens_core::link_stats`).
+#[uniffi::remote(Record)]
+pub struct LinkStats {
+    /// Video and audio sent over the last second, RTP headers included.
+    pub sent_kbps: u32,
+    /// The technician's audio received over the last second.
+    pub received_kbps: u32,
+    /// What the video encoder is asked for now.
+    pub target_kbps: u32,
+    /// The congestion controller's estimate of the uplink.
+    pub estimate_kbps: u32,
+    /// Video frames sent over the last second.
+    pub fps: u32,
+    /// The size being encoded now.
+    pub width: u32,
+    pub height: u32,
+    /// Round-trip time; null until the first receiver report.
+    pub rtt_ms: Option<u32>,
+    /// Packets lost (the worse of video and audio), per mille.
+    pub loss_permille: u32,
+    /// Network quality, 0 (unusable) to 5 (excellent).
+    pub quality: u8,
 }
 
 #[cfg(test)]

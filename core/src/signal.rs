@@ -218,11 +218,14 @@ pub enum CustomerMessage {
     Candidate { candidate: IceCandidate },
     /// The customer ends the session.
     Leave,
+    /// Once a second while media flows: the customer's view of the link, for the console's
+    /// stats panel. Older servers refuse the type with a typed error and the session goes on.
+    Stats { stats: crate::link_stats::LinkStats },
 }
 
 impl Message for CustomerMessage {
     const TYPES: &'static [&'static str] =
-        &["eula_accepted", "eula_declined", "offer", "candidate", "leave"];
+        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats"];
 }
 
 /// From the server to the customer app.
@@ -294,10 +297,13 @@ pub enum ServerToTechnician {
     Candidate { session_id: String, candidate: IceCandidate },
     /// A request was refused (for example a second active session).
     Refused { message: String },
+    /// The customer's [`CustomerMessage::Stats`], relayed as it came.
+    Stats { session_id: String, stats: crate::link_stats::LinkStats },
 }
 
 impl Message for ServerToTechnician {
-    const TYPES: &'static [&'static str] = &["sessions", "offer", "candidate", "refused"];
+    const TYPES: &'static [&'static str] =
+        &["sessions", "offer", "candidate", "refused", "stats"];
 }
 
 #[cfg(test)]

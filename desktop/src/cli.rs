@@ -45,10 +45,10 @@ pub struct JoinArgs {
     /// Do not share the microphone.
     #[arg(long)]
     pub no_microphone: bool,
-    /// Video size and rate of the synthetic camera.
-    #[arg(long, default_value_t = 640)]
+    /// Video size and rate of the synthetic camera (the top of the adaptive ladder).
+    #[arg(long, default_value_t = 1280)]
     pub width: u32,
-    #[arg(long, default_value_t = 480)]
+    #[arg(long, default_value_t = 720)]
     pub height: u32,
     #[arg(long, default_value_t = 30)]
     pub fps: u32,

@@ -86,6 +86,7 @@ async fn join(args: JoinArgs) -> ExitCode {
                 }
                 Some(SessionEvent::Reconnecting { attempt }) => println!("signalling: reconnecting (attempt {attempt})"),
                 Some(SessionEvent::Reconnected) => println!("signalling: reconnected"),
+                Some(SessionEvent::LinkStats(link)) => print_link(&link),
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
@@ -111,6 +112,17 @@ fn print_state(state: &SessionState) {
         SessionState::Ended { reason } => println!("state: ended ({})", reason.describe()),
         other => println!("state: {}", other.name()),
     }
+}
+
+/// The per-second link figures, `key=value` like the stats line.
+fn print_link(link: &lens_core::link_stats::LinkStats) {
+    let rtt = link.rtt_ms.map_or_else(|| "-".to_owned(), |ms| ms.to_string());
+    println!(
+        "link: quality={}/5 sent_kbps={} received_kbps={} target_kbps={} estimate_kbps={} \
+         resolution={}x{} fps={} rtt_ms={rtt} loss_permille={}",
+        link.quality, link.sent_kbps, link.received_kbps, link.target_kbps, link.estimate_kbps,
+        link.width, link.height, link.fps, link.loss_permille
+    );
 }
 
 /// One line of figures, the form the end-to-end tests read.

@@ -8,10 +8,42 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lens_engine::media::codec::{H264Encoder, H264Settings, OpusEncoder};
+use lens_engine::media::scale::Scaler;
 use lens_engine::media::source::{I420Buffer, SineTone, TestPattern};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
+
+/// P-frame encoding at each size the issue names, at the ladder's ceiling bitrate for that
+/// size (see `media::ladder`): 640x480 on the 540 rung, 1280x720 on the top rung.
+fn h264_sizes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("h264");
+    group.throughput(Throughput::Elements(1));
+    for (width, height, bitrate_bps) in [(640, 480, 1_500_000), (1280, 720, 2_500_000)] {
+        let mut pattern = TestPattern::new(width, height, 30);
+        let pictures: Vec<I420Buffer> = (0..30).map(|i| pattern.render(i).clone()).collect();
+        let mut encoder =
+            H264Encoder::new(H264Settings { width, height, fps: 30, bitrate_bps }).unwrap();
+        let t0 = Instant::now();
+        let mut n = 0u64;
+        group.bench_function(format!("encode {width}x{height} frame ({} kbit/s)", bitrate_bps / 1000), |b| {
+            b.iter(|| {
+                let frame = pictures[(n % 30) as usize].frame(t0 + Duration::from_millis(33 * n));
+                n += 1;
+                black_box(encoder.encode(&frame).unwrap())
+            });
+        });
+    }
+    // The ladder's scaling step: 720p camera frames down to the 360p rung.
+    let mut pattern = TestPattern::new(1280, 720, 30);
+    let picture = pattern.render(1).clone();
+    let mut scaler = Scaler::default();
+    group.bench_function("scale 1280x720 to 640x360", |b| {
+        let t0 = Instant::now();
+        b.iter(|| black_box(scaler.scale(&picture.frame(t0), 640, 360).unwrap().y[0]));
+    });
+    group.finish();
+}
 
 fn h264(c: &mut Criterion) {
     // A second of distinct pictures, rendered up front so only the encoder is measured. Cycling
@@ -79,5 +111,5 @@ fn opus(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, h264, opus);
+criterion_group!(benches, h264_sizes, h264, opus);
 criterion_main!(benches);

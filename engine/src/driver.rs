@@ -374,7 +374,12 @@ impl Driver {
 
     fn refresh_stats(&self) {
         if let Some((_, media)) = &self.media {
-            *self.shared.stats.lock().expect("stats lock") = Some(media.stats());
+            let stats = media.stats();
+            *self.shared.stats.lock().expect("stats lock") = Some(stats);
+            // Core shows them to the customer and sends them to the technician while live.
+            if stats.link != Default::default() {
+                self.feed(Input::MediaStats(stats.link));
+            }
         }
     }
 }

@@ -271,6 +271,9 @@
         state.startingSession = null;
         showMessage(message.message);
         break;
+      case 'stats':
+        showLinkStats(message.session_id, message.stats);
+        break;
       default:
         // A newer server may send more; ignoring keeps this console working.
         break;
@@ -637,8 +640,29 @@
     $('remote-video').srcObject = null;
   }
 
+  // The customer's view of the link, sent once a second while live (core's LinkStats).
+  const QUALITY_WORDS = ['unusable', 'bad', 'poor', 'fair', 'good', 'excellent'];
+
+  function showLinkStats(sessionId, stats) {
+    if (!stats || sessionId !== state.pcSession) return;
+    const kbps = (n) => (n >= 1000 ? (n / 1000).toFixed(1) + ' Mbit/s' : n + ' kbit/s');
+    const set = (id, text) => { document.querySelector(`[data-testid="${id}"]`).textContent = text; };
+    set('stat-quality', `${stats.quality}/5 ${QUALITY_WORDS[stats.quality] || ''}`);
+    set('stat-resolution', stats.width ? `${stats.width}×${stats.height}` : '–');
+    set('stat-fps', `${stats.fps} fps`);
+    set('stat-sent', kbps(stats.sent_kbps));
+    set('stat-target', kbps(stats.target_kbps));
+    set('stat-received', kbps(stats.received_kbps));
+    set('stat-rtt', stats.rtt_ms == null ? '–' : `${stats.rtt_ms} ms`);
+    set('stat-loss', `${(stats.loss_permille / 10).toFixed(1)} %`);
+    const panel = $('link-stats');
+    panel.hidden = false;
+    panel.dataset.quality = String(stats.quality);
+  }
+
   // Ends the call on this page: no peer connection, microphone released.
   function endCall() {
+    $('link-stats').hidden = true;
     closePeer();
     if (state.mic) for (const track of state.mic.getTracks()) track.stop();
     state.mic = null;

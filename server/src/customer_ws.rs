@@ -207,5 +207,12 @@ async fn handle(
             sessions::end(state, session_id, EndReason::CustomerLeft).await?;
             Ok(())
         }
+        CustomerMessage::Stats { stats } => {
+            let message = ServerToTechnician::Stats {
+                session_id: session_id.to_owned(),
+                stats,
+            };
+            sessions::relay_to_technician(state, session_id, message).await
+        }
     }
 }

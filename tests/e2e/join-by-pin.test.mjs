@@ -26,8 +26,10 @@ test('a customer joins by PIN and the technician sees live H.264 video and hears
     await customer.waitFor(/state: live/);
     const video = await lens.technician.waitForStats((s) => s.framesDecoded >= 30 && s.totalSamplesReceived > 48000);
     assert.equal(video.videoCodec, 'video/H264');
-    assert.equal(video.frameWidth, 640);
-    assert.equal(video.frameHeight, 480);
+    // The synthetic camera is 1280x720; the bitrate ladder sends it at a 16:9 rung that the
+    // link's estimate affords (720p, 540p, 360p …), never larger.
+    assert.ok(video.frameWidth <= 1280 && video.frameHeight >= 180, `${video.frameWidth}x${video.frameHeight}`);
+    assert.equal(video.frameWidth * 9, video.frameHeight * 16);
     assert.equal(video.audioCodec, 'audio/opus');
 
     // Frames keep coming: the stream is live, not one frame.
@@ -37,6 +39,13 @@ test('a customer joins by PIN and the technician sees live H.264 video and hears
     // The technician's microphone reaches the customer's decoder.
     await customer.waitFor(/stats: .*remote_audio_frames_decoded=([1-9]\d{1,})/);
     assert.ok(customerStats(customer).remote_audio_frames_decoded >= 10);
+
+    // The customer's per-second link stats reach the console's stats panel and the customer.
+    const panel = await lens.technician.waitForLinkStats();
+    assert.match(panel.quality, /^[0-5]\/5 /);
+    assert.match(panel.resolution, /^\d+×\d+$/);
+    assert.match(panel.sent, /(kbit|Mbit)\/s$/);
+    await customer.waitFor(/link: quality=[0-5]\/5 sent_kbps=\d+ .*resolution=\d+x\d+/);
 
     await lens.technician.screenshot('console-live-video.png');
 

@@ -126,6 +126,22 @@ export class Console {
     throw new Error(`stats never satisfied the condition; last: ${JSON.stringify(last)}`);
   }
 
+  /** The live panel's link stats (the customer's per-second "stats" message), once shown. */
+  async waitForLinkStats(timeout = 20000) {
+    const panel = this.page.getByTestId('link-stats');
+    await panel.waitFor({ state: 'visible', timeout });
+    const read = (id) => this.page.getByTestId(id).innerText();
+    return {
+      quality: await read('stat-quality'),
+      resolution: await read('stat-resolution'),
+      fps: await read('stat-fps'),
+      sent: await read('stat-sent'),
+      target: await read('stat-target'),
+      rtt: await read('stat-rtt'),
+      loss: await read('stat-loss'),
+    };
+  }
+
   async screenshot(name) {
     const path = join(ARTIFACTS, name);
     await this.page.screenshot({ path, fullPage: true });

@@ -130,6 +130,15 @@ impl CustomerSession {
                 SessionState::Live => self.leave(Ended::Session(EndReason::ConnectionLost)),
                 _ => {}
             },
+            Input::MediaStats(stats) => {
+                if self.state == SessionState::Live {
+                    // Not queued while signalling is down: a stale second is worth nothing.
+                    if self.signalling == Signalling::Connected {
+                        self.command(Command::Send(CustomerMessage::Stats { stats: stats.clone() }));
+                    }
+                    self.event(SessionEvent::LinkStats(stats));
+                }
+            }
             Input::Timeout => self.on_timeout(),
         }
         Ok(())

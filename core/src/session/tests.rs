@@ -477,4 +477,26 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
     sim.ok(Input::FromServer(ServerToCustomer::Welcome { session_id: "s1".into(), status: SessionStatus::OnHold }));
     assert_eq!(sim.took(), vec![Command::StopMedia]);
     assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+fn live_stats_go_to_the_technician_and_the_app_but_not_before_live() {
+    let mut sim = Sim::waiting();
+    let stats = crate::link_stats::LinkStats { sent_kbps: 1200, quality: 4, ..Default::default() };
+
+    // Before the technician starts, nothing about the link leaves the phone.
+    sim.ok(Input::MediaStats(stats.clone()));
+    assert!(sim.took().is_empty());
+    assert!(!sim.events.iter().any(|e| matches!(e, SessionEvent::LinkStats(_))));
+
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::PeerConnected);
+    sim.took();
+    sim.ok(Input::MediaStats(stats.clone()));
+    assert_eq!(sim.took(), vec![Command::Send(CustomerMessage::Stats { stats: stats.clone() })]);
+    assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats.clone())));
+
+    // With signalling down the app still shows them; the technician gets the next ones.
+    sim.ok(Input::SignallingLost);
+    sim.took();
+    sim.ok(Input::MediaStats(stats.clone()));
+    assert!(!sim.took().iter().any(|c| matches!(c, Command::Send(CustomerMessage::Stats { .. }))));
+    assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats)));
 }

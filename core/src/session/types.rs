@@ -146,6 +146,9 @@ pub enum Input {
     PeerConnected,
     /// The media connection failed or could not be set up.
     PeerFailed,
+    /// The media driver's numbers for the last second: shown to the customer and sent to
+    /// the technician while the session is live.
+    MediaStats(crate::link_stats::LinkStats),
 
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
@@ -180,6 +183,8 @@ pub enum SessionEvent {
     Reconnecting { attempt: u32 },
     /// The signalling connection is back.
     Reconnected,
+    /// Once a second while media flows (see [`crate::link_stats`]).
+    LinkStats(crate::link_stats::LinkStats),
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

@@ -23,9 +23,10 @@ impl Default for MediaConfig {
         Self {
             bind_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             ice_servers: Vec::new(),
+            // The top of the ladder (see `ladder.rs`): the congestion controller steps it down.
             video: VideoSourceConfig::Synthetic {
-                width: 640,
-                height: 480,
+                width: 1280,
+                height: 720,
                 fps: 30,
             },
             audio: AudioSourceConfig::Synthetic {
@@ -82,7 +83,8 @@ impl VideoSourceConfig {
 
     /// The encoder's bitrate target. 1.5 Mbit/s at 640x480@30 gives a sharp picture of a
     /// device's screen or label; other sizes scale by pixel rate, within limits a home uplink
-    /// carries. Adaptive rate control replaces this in a later issue.
+    /// carries. Only the encoder's first setting: from the first frame on the bitrate follows the
+    /// congestion controller's estimate through the resolution ladder (`ladder.rs`).
     pub fn target_bitrate_bps(&self) -> u32 {
         let (w, h) = self.size();
         let pixel_rate = u64::from(w) * u64::from(h) * u64::from(self.fps());

@@ -17,14 +17,19 @@
 //! benches, tests and future capture backends can reuse the pieces.
 
 pub mod codec;
+mod adapt;
 mod config;
 mod error;
 mod keyframe;
+pub mod ladder;
+mod link_monitor;
 mod peer;
 mod pipeline;
 pub mod playback;
 mod receive;
 mod rtp_clock;
+mod rtx_budget;
+pub mod scale;
 mod session;
 pub mod source;
 mod stats;

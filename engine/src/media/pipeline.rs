@@ -20,6 +20,7 @@ use rtc::media::Sample;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
+use super::adapt::VideoAdapter;
 use super::codec::{H264Encoder, OpusEncoder};
 use super::keyframe::{KeyframePacer, MIN_KEYFRAME_INTERVAL};
 use super::rtp_clock::RtpClock;
@@ -69,6 +70,10 @@ pub(crate) fn spawn_video(
             let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, source.frame_interval());
             let mut was_connected = false;
             let mut awaiting_keyframe = true;
+            let mut adapter = VideoAdapter::new(
+                encoder.settings(),
+                shared.bandwidth_estimate_bps.load(Ordering::Relaxed),
+            );
 
             while !shared.stop.load(Ordering::Acquire) {
                 let frame = match source.next_frame(SOURCE_POLL) {
@@ -94,6 +99,21 @@ pub(crate) fn spawn_video(
                 if shared.keyframe_requests.take() {
                     pacer.request();
                 }
+                // Size, rate and bitrate follow the congestion controller (see `adapt.rs`).
+                let estimate = shared.bandwidth_estimate_bps.load(Ordering::Relaxed);
+                if let Err(error) = adapter.follow(now, estimate, &mut encoder, &shared.stats) {
+                    tracing::warn!(%error, "cannot adapt the video encoder");
+                }
+                if !adapter.admit(frame.captured_at) {
+                    continue;
+                }
+                let frame = match adapter.fit(frame) {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        tracing::warn!(%error, "dropping a video frame");
+                        continue;
+                    }
+                };
                 if pacer.poll(now) {
                     encoder.force_keyframe();
                 } else if awaiting_keyframe {

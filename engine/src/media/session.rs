@@ -2,7 +2,7 @@
 //! lifetime of one support session.
 
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ use webrtc::rtp_transceiver::RtpSender;
 use super::codec::{H264Encoder, H264Settings, OpusEncoder};
 use super::config::{AudioSourceConfig, MediaConfig, VideoSourceConfig};
 use super::error::MediaError;
+use super::link_monitor;
 use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
 use super::pipeline::{self, Medium};
 use super::playback::{self, AudioSink};
@@ -69,6 +70,9 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AudioSink>,
     /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
     pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// The congestion controller's latest estimate of the uplink (see `peer.rs`), read by the
+    /// video thread's ladder and by [`MediaSession::target_bitrate_bps`].
+    pub(crate) bandwidth_estimate_bps: AtomicU32,
 }
 
 impl Shared {
@@ -157,16 +161,18 @@ impl MediaSession {
             bundle_mid: OnceLock::new(),
             sink,
             tasks: Mutex::new(Vec::new()),
+            bandwidth_estimate_bps: AtomicU32::new(peer::INITIAL_ESTIMATE_BPS),
         });
 
         let pc = peer::build(&config, Arc::clone(&shared)).await?;
+        let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), Arc::clone(&shared)));
         let mut session = MediaSession {
             pc,
             shared,
             video_sender: None,
             audio_sender: None,
             threads: Vec::new(),
-            tasks: Vec::new(),
+            tasks: vec![monitor],
             closed: false,
         };
         // From here on a failure must also tear down the connection.
@@ -350,6 +356,19 @@ impl MediaSession {
     /// A cheap snapshot of the counters; safe to call at any rate.
     pub fn stats(&self) -> MediaStats {
         self.shared.stats.snapshot()
+    }
+
+    /// The bitrate the video encoder is asked for now, in bit/s: the congestion controller's
+    /// estimate less the audio reserve, capped by the resolution ladder's rung. A source that
+    /// encodes elsewhere (a shell's hardware encoder, see passthrough) should be given this
+    /// whenever it changes; 0 before the video thread has set it.
+    pub fn target_bitrate_bps(&self) -> u32 {
+        self.shared.stats.video_target_bps.load(Ordering::Relaxed)
+    }
+
+    /// The congestion controller's current estimate of the whole uplink, in bit/s.
+    pub fn bandwidth_estimate_bps(&self) -> u32 {
+        self.shared.bandwidth_estimate_bps.load(Ordering::Relaxed)
     }
 
     /// Stops capture and encoding, closes the peer connection and waits for the media threads

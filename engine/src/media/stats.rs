@@ -2,7 +2,10 @@
 //! reads. Relaxed atomics: each number is independent, and a snapshot a frame out of date is
 //! fine for a UI or a test polling for progress.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+
+use lens_core::link_stats::LinkStats;
 
 /// A snapshot of what a session has sent and received.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -21,9 +24,11 @@ pub struct MediaStats {
     pub remote_audio_frames_decoded: u64,
     /// RMS level of the last 100 ms of decoded remote audio, 0.0 to 1.0.
     pub remote_audio_level: f32,
+    /// The last complete second of the link (all zeros before the first; see `link_monitor`).
+    pub link: LinkStats,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StatsCounters {
     pub(crate) video_frames_sent: AtomicU64,
     pub(crate) video_keyframes_sent: AtomicU64,
@@ -33,6 +38,41 @@ pub(crate) struct StatsCounters {
     pub(crate) remote_audio_frames_decoded: AtomicU64,
     /// f32 bits.
     remote_audio_level: AtomicU32,
+    /// What the video thread encodes now: set when the ladder or the estimate moves it.
+    pub(crate) encode_width: AtomicU32,
+    pub(crate) encode_height: AtomicU32,
+    pub(crate) encode_fps: AtomicU32,
+    pub(crate) video_target_bps: AtomicU32,
+    /// Rungs of the ladder given up for the link (0: the best the source allows).
+    pub(crate) ladder_steps_down: AtomicU32,
+    /// Written once a second by the link monitor.
+    pub(crate) link: Mutex<LinkStats>,
+    /// From the technician's latest RTCP report blocks (see `peer.rs`); `u32::MAX` until the
+    /// first RTT measurement.
+    rtt_ms: AtomicU32,
+    loss_permille: AtomicU32,
+}
+
+impl Default for StatsCounters {
+    fn default() -> Self {
+        Self {
+            video_frames_sent: AtomicU64::default(),
+            video_keyframes_sent: AtomicU64::default(),
+            video_frames_dropped: AtomicU64::default(),
+            keyframe_requests: AtomicU64::default(),
+            audio_frames_sent: AtomicU64::default(),
+            remote_audio_frames_decoded: AtomicU64::default(),
+            remote_audio_level: AtomicU32::default(),
+            encode_width: AtomicU32::default(),
+            encode_height: AtomicU32::default(),
+            encode_fps: AtomicU32::default(),
+            video_target_bps: AtomicU32::default(),
+            ladder_steps_down: AtomicU32::default(),
+            link: Mutex::default(),
+            rtt_ms: AtomicU32::new(u32::MAX),
+            loss_permille: AtomicU32::default(),
+        }
+    }
 }
 
 impl StatsCounters {
@@ -44,6 +84,20 @@ impl StatsCounters {
         self.remote_audio_level.store(level.to_bits(), Relaxed);
     }
 
+    pub(crate) fn set_round_trip_time_ms(&self, ms: u64) {
+        self.rtt_ms.store(ms.min(u64::from(u32::MAX - 1)) as u32, Relaxed);
+    }
+
+    pub(crate) fn set_reported_loss_permille(&self, permille: u32) {
+        self.loss_permille.store(permille, Relaxed);
+    }
+
+    /// The last reported round-trip time (ms) and loss (per mille).
+    pub(crate) fn reported(&self) -> (Option<u32>, u32) {
+        let rtt = self.rtt_ms.load(Relaxed);
+        ((rtt != u32::MAX).then_some(rtt), self.loss_permille.load(Relaxed))
+    }
+
     pub(crate) fn snapshot(&self) -> MediaStats {
         MediaStats {
             video_frames_sent: self.video_frames_sent.load(Relaxed),
@@ -53,6 +107,7 @@ impl StatsCounters {
             audio_frames_sent: self.audio_frames_sent.load(Relaxed),
             remote_audio_frames_decoded: self.remote_audio_frames_decoded.load(Relaxed),
             remote_audio_level: f32::from_bits(self.remote_audio_level.load(Relaxed)),
+            link: *self.link.lock().expect("link stats lock"),
         }
     }
 }

@@ -62,6 +62,7 @@ pub struct EncodedVideo {
 /// control, and keyframes only at start or on request.
 pub struct H264Encoder {
     inner: Encoder,
+    settings: H264Settings,
     origin: Option<Instant>,
     warned_level: bool,
 }
@@ -91,9 +92,46 @@ impl H264Encoder {
             .map_err(|e| MediaError::VideoEncoder(format!("cannot create encoder: {e}")))?;
         Ok(Self {
             inner,
+            settings,
             origin: None,
             warned_level: false,
         })
+    }
+
+    /// What the encoder was created with, the bitrate as last set.
+    pub fn settings(&self) -> H264Settings {
+        self.settings
+    }
+
+    /// Changes the rate control's target without restarting the encoder (no keyframe): the
+    /// congestion controller moves it several times a second.
+    pub fn set_bitrate(&mut self, bitrate_bps: u32) -> Result<(), MediaError> {
+        self.settings.bitrate_bps = bitrate_bps;
+        if self.origin.is_none() {
+            // openh264 initialises on the first frame, from the config the crate keeps: it
+            // refuses options before that. Recreate with the new rate instead.
+            *self = Self::new(self.settings)?;
+            return Ok(());
+        }
+        let mut info = openh264_sys2::SBitrateInfo {
+            iLayer: openh264_sys2::SPATIAL_LAYER_ALL,
+            iBitrate: i32::try_from(bitrate_bps).unwrap_or(i32::MAX),
+        };
+        // SAFETY: ENCODER_OPTION_BITRATE takes a pointer to an SBitrateInfo that lives for the
+        // call; the encoder is initialised (a frame was encoded). The bitrate is the one
+        // parameter the crate's wrapper does not rely on after initialisation.
+        let rc = unsafe {
+            self.inner.raw_api().set_option(
+                openh264_sys2::ENCODER_OPTION_BITRATE,
+                (&raw mut info).cast(),
+            )
+        };
+        if rc != 0 {
+            return Err(MediaError::VideoEncoder(format!(
+                "openh264 refused bitrate {bitrate_bps}: error {rc}"
+            )));
+        }
+        Ok(())
     }
 
     /// Makes the next encoded picture an IDR (with SPS and PPS in front).

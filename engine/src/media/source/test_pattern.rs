@@ -97,7 +97,25 @@ impl CounterLayout {
     }
 }
 
-/// A [`VideoSource`] drawing colour bars, a bouncing box and the frame number.
+/// Grain amplitude in luma steps: visible up close, far below the counter's ink/paper contrast.
+const GRAIN_AMPLITUDE: i8 = 6;
+const GRAIN_SLACK: usize = 4096;
+
+/// Uniform grain in ±[`GRAIN_AMPLITUDE`] from a fixed-seed linear congruential generator:
+/// the same picture every run, no randomness needed.
+fn grain(len: usize) -> Vec<i8> {
+    let mut state: u32 = 0x2545_f491;
+    let span = 2 * GRAIN_AMPLITUDE as u32 + 1;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            ((state >> 24) % span) as i8 - GRAIN_AMPLITUDE
+        })
+        .collect()
+}
+
+/// A [`VideoSource`] drawing colour bars, a bouncing box, sensor-like grain and the frame
+/// number.
 pub struct TestPattern {
     buffer: I420Buffer,
     /// One row of bars per plane, copied into every row of each frame.
@@ -105,6 +123,9 @@ pub struct TestPattern {
     bar_row_u: Vec<u8>,
     bar_row_v: Vec<u8>,
     counter: Option<CounterLayout>,
+    /// Sensor-like grain added to the luma, `GRAIN_SLACK` bytes longer than a plane so that
+    /// each frame reads it from a different offset.
+    grain: Vec<i8>,
     frame_index: u64,
     interval: Duration,
     pacer: Pacer,
@@ -123,6 +144,7 @@ impl TestPattern {
             bar_row_u: (0..cw).map(|x| bar_of(x, cw).1).collect(),
             bar_row_v: (0..cw).map(|x| bar_of(x, cw).2).collect(),
             counter: CounterLayout::for_size(width, height),
+            grain: grain(w * height as usize + GRAIN_SLACK),
             frame_index: 0,
             interval,
             pacer: Pacer::new(interval),
@@ -178,6 +200,15 @@ impl TestPattern {
             size / 2,
             BOX.2,
         );
+
+        // Grain that changes every frame, as a camera's sensor noise does. Without it the
+        // pattern is so cheap to encode that rate control never uses its budget and the
+        // bitrate ladder and congestion controller are never exercised; with it the encoder
+        // fills whatever bitrate it is given, like with a real camera.
+        let offset = (index as usize).wrapping_mul(1031) % GRAIN_SLACK;
+        for (pixel, &g) in self.buffer.y.iter_mut().zip(&self.grain[offset..]) {
+            *pixel = pixel.saturating_add_signed(g);
+        }
 
         if let Some(layout) = self.counter {
             let (px, py, pw, ph) = layout.plate();
@@ -324,10 +355,25 @@ mod tests {
     #[test]
     fn the_box_moves() {
         let mut pattern = TestPattern::new(320, 240, 30);
+        // Chroma: the grain is luma only, so a difference here is the box.
+        let a = pattern.render(10).u.clone();
+        let b = pattern.render(11).u.clone();
+        let counter_rows = 240 / 48 * 8 / 2;
+        assert_ne!(a[counter_rows * 160..], b[counter_rows * 160..]);
+    }
+
+    #[test]
+    fn grain_changes_every_frame_and_stays_faint() {
+        let mut pattern = TestPattern::new(320, 240, 30);
         let a = pattern.render(10).y.clone();
-        let b = pattern.render(11).y.clone();
-        let counter_rows = 240 / 48 * 8;
-        assert_ne!(a[counter_rows * 320..], b[counter_rows * 320..]);
+        let b = pattern.render(10).y.clone();
+        assert_eq!(a, b, "the same frame number draws the same picture");
+        let c = pattern.render(11).y.clone();
+        // Top right: the black bar in every frame, under the grain.
+        let corner = |y: &[u8]| y[10 * 320 + 300];
+        let differing = (0..40).filter(|&r| a[r * 320 + 300] != c[r * 320 + 300]).count();
+        assert!(differing > 20, "grain moves between frames");
+        assert!(corner(&a).abs_diff(16) <= GRAIN_AMPLITUDE as u8, "black stays black");
     }
 
     #[test]

@@ -1,0 +1,177 @@
+//! The customer's stream over a bad uplink: a UDP relay between the customer and an in-process
+//! webrtc-rs technician limits, delays and drops the customer's packets (see
+//! `support/shaper.rs`), and the engine's own per-second statistics show what it did about it.
+//!
+//! The flow a technician lives through: a good link shows 720p; the customer walks into a
+//! basement (500 kbit/s) and the picture steps down within seconds but keeps moving; the link
+//! comes back and so does the picture; on a lossy Wi-Fi (5 % loss) the voice stays continuous.
+//!
+//! Bounds are generous: they check what the engine does, not how fast this machine is.
+//! Runs inside `tests/netns.sh` like every WebRTC test.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use lens_engine::media::{
+    AudioSourceConfig, MediaConfig, MediaSession, MediaStats, PeerEvent, PlaybackConfig,
+    VideoSourceConfig,
+};
+use support::shaper::{Conditions, Shaper};
+use support::technician::{Received, technician_answering};
+use tokio::sync::mpsc;
+
+fn media_config() -> MediaConfig {
+    MediaConfig {
+        bind_ip: "127.0.0.1".parse().unwrap(),
+        ice_servers: vec![],
+        video: VideoSourceConfig::Synthetic { width: 1280, height: 720, fps: 30 },
+        audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+        playback: PlaybackConfig::Null,
+    }
+}
+
+/// Polls the engine's per-second stats until `done` says yes or `limit` passes.
+async fn watch_stats(
+    session: &MediaSession,
+    limit: Duration,
+    mut done: impl FnMut(&MediaStats) -> bool,
+) -> Option<(Duration, MediaStats)> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let stats = session.stats();
+        if done(&stats) {
+            return Some((start.elapsed(), stats));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// Decoded video frames in each of `seconds` consecutive one-second windows.
+async fn frames_per_second(received: &Received, seconds: usize) -> Vec<u64> {
+    let mut counts = Vec::new();
+    let mut before = received.frames_decoded.load(Ordering::SeqCst);
+    for _ in 0..seconds {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = received.frames_decoded.load(Ordering::SeqCst);
+        counts.push(now - before);
+        before = now;
+    }
+    counts
+}
+
+fn line(stats: &MediaStats) -> String {
+    let l = stats.link;
+    format!(
+        "{}x{}@{} target {} kbit/s, estimate {} kbit/s, sent {} kbit/s, rtt {:?} ms, loss {}‰, quality {}",
+        l.width, l.height, l.fps, l.target_kbps, l.estimate_kbps, l.sent_kbps, l.rtt_ms, l.loss_permille, l.quality
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
+    let shaper = Shaper::start().await;
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (session, offer) = MediaSession::start(media_config(), true, true, events_tx)
+        .await
+        .expect("start");
+    let received = Arc::new(Received::default());
+    let tech = technician_answering(&shaper.route_offer(&offer), Arc::clone(&received)).await;
+    session
+        .apply_answer(shaper.route_answer(&tech.answer))
+        .await
+        .expect("apply answer");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match events.recv().await.expect("events") {
+                PeerEvent::Connected => return,
+                PeerEvent::Failed | PeerEvent::Closed => panic!("connection failed"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("connected through the shaper");
+
+    // A good link: the ladder climbs to 720p.
+    let (took, good) = watch_stats(&session, Duration::from_secs(60), |s| s.link.height == 720)
+        .await
+        .unwrap_or_else(|| panic!("never reached 720p on a clean link: {}", line(&session.stats())));
+    println!("clean link: 720p after {took:?}: {}", line(&good));
+    assert!(shaper.counters().uplink_bytes_delivered > 0, "media goes through the shaper");
+    assert!(received.frames_decoded.load(Ordering::SeqCst) > 0);
+
+    // The basement: 500 kbit/s, 40 ms, about 250 ms of queue.
+    let limit = Conditions {
+        rate_bps: Some(500_000),
+        delay: Duration::from_millis(40),
+        queue_bytes: 16_000,
+        ..Conditions::default()
+    };
+    shaper.set(limit);
+    let (took, adapted) = watch_stats(&session, Duration::from_secs(5), |s| {
+        s.link.target_kbps < 500 || s.link.height < 720
+    })
+    .await
+    .unwrap_or_else(|| panic!("no adaptation within 5 s at 500 kbit/s: {}", line(&session.stats())));
+    println!("500 kbit/s: adapted after {took:?}: {}", line(&adapted));
+
+    // Settled a few seconds later, the picture keeps moving: frames decode every second.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let counts = frames_per_second(&received, 8).await;
+    let settled = session.stats();
+    println!(
+        "500 kbit/s: decoded frames per second {counts:?}; {}; relay {:?}",
+        line(&settled),
+        shaper.counters()
+    );
+    assert!(counts.iter().all(|&n| n > 0), "a freeze of a second or more: {counts:?}");
+    assert!(settled.link.height < 720, "the ladder stepped down: {}", line(&settled));
+    assert!(settled.link.target_kbps <= 500, "{}", line(&settled));
+    // Retransmissions are budgeted: the sender does not flood the link it is congesting.
+    assert!(settled.link.sent_kbps < 1_000, "{}", line(&settled));
+    assert!(settled.link.quality < good.link.quality, "the score shows it: {}", line(&settled));
+    let limited_height = settled.link.height;
+
+    // The link is back: the stream climbs back up.
+    shaper.set(Conditions::default());
+    let (took, recovered) = watch_stats(&session, Duration::from_secs(90), |s| {
+        s.link.height > limited_height && s.link.target_kbps >= 1_000
+    })
+    .await
+    .unwrap_or_else(|| panic!("never climbed back: {}", line(&session.stats())));
+    println!("limit lifted: climbed back after {took:?}: {}", line(&recovered));
+
+    // Lossy Wi-Fi: 5 % of the customer's packets are lost. The voice stays continuous: no gap
+    // longer than random loss explains, and nearly every packet arrives.
+    shaper.set(Conditions { loss: 0.05, ..Conditions::default() });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    received.audio_sequences.lock().unwrap().clear();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let sequences = received.audio_sequences.lock().unwrap().clone();
+    let span = usize::from(sequences.last().unwrap().wrapping_sub(sequences[0])) + 1;
+    let longest_gap = sequences
+        .windows(2)
+        .map(|w| w[1].wrapping_sub(w[0]).saturating_sub(1))
+        .max()
+        .unwrap_or(0);
+    let arrived = sequences.len() as f64 / span as f64;
+    println!(
+        "5 % loss: {} of {span} audio packets arrived ({:.1} %), longest gap {longest_gap} packets; {}",
+        sequences.len(),
+        arrived * 100.0,
+        line(&session.stats())
+    );
+    assert!(span >= 400, "10 s of 20 ms packets were sent: {span}");
+    assert!(arrived > 0.88, "{:.1} % arrived", arrived * 100.0);
+    // Four 20 ms packets in a row is what Opus FEC and PLC bridge; at 5 % independent loss the
+    // chance of five in a row somewhere in 500 packets is below 1 in 10 000.
+    assert!(longest_gap <= 4, "audio gap of {longest_gap} packets");
+    assert!(received.audio_decoded.load(Ordering::SeqCst) > 400);
+
+    session.close().await;
+    tech.close().await;
+}

@@ -1,0 +1,222 @@
+//! The technician's side for link tests: a webrtc-rs peer configured like the technician's
+//! browser (H.264 with the fmtp every browser accepts, Opus, the default NACK, report and
+//! transport-wide CC interceptors) that decodes what it receives and, like a browser, asks for
+//! a keyframe with a PLI when a frame arrived damaged.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lens_engine::media::codec::OpusDecoder;
+use lens_engine::media::codec::h264::is_keyframe;
+use openh264::decoder::Decoder;
+use rtc::ice::mdns::MulticastDnsMode;
+use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
+use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine};
+use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use rtc::peer_connection::sdp::RTCSessionDescription;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtp::codec::h264::H264Packet;
+use rtc::rtp::packetizer::Depacketizer;
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
+    Registry,
+};
+
+/// What the technician's side got.
+#[derive(Default)]
+pub struct Received {
+    pub video_packets: AtomicU64,
+    /// Access units openh264 turned into pictures.
+    pub frames_decoded: AtomicU64,
+    pub plis_sent: AtomicU64,
+    pub audio_decoded: AtomicU64,
+    /// RTP sequence numbers of the audio packets, in arrival order.
+    pub audio_sequences: Mutex<Vec<u16>>,
+}
+
+pub struct Technician {
+    pub pc: Arc<dyn PeerConnection>,
+    pub answer: String,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Technician {
+    pub async fn close(self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+        let _ = self.pc.close().await;
+    }
+}
+
+struct Handler {
+    gathered: watch::Sender<bool>,
+    tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            self.gathered.send_replace(true);
+        }
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        let _ = self.tracks.send(track);
+    }
+}
+
+/// Answers `offer` (receive only) and starts decoding whatever tracks arrive.
+pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Technician {
+    let mut media_engine = MediaEngine::default();
+    media_engine
+        .register_codec(
+            RTCRtpCodecParameters {
+                rtp_codec: RTCRtpCodec {
+                    mime_type: MIME_TYPE_H264.to_owned(),
+                    clock_rate: 90_000,
+                    channels: 0,
+                    sdp_fmtp_line: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+                        .to_owned(),
+                    rtcp_feedback: vec![],
+                },
+                payload_type: 102,
+            },
+            RtpCodecKind::Video,
+        )
+        .unwrap();
+    media_engine
+        .register_codec(
+            RTCRtpCodecParameters {
+                rtp_codec: RTCRtpCodec {
+                    mime_type: MIME_TYPE_OPUS.to_owned(),
+                    clock_rate: 48_000,
+                    channels: 2,
+                    sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+                    rtcp_feedback: vec![],
+                },
+                payload_type: 111,
+            },
+            RtpCodecKind::Audio,
+        )
+        .unwrap();
+    // The defaults include the transport-wide CC receiver: it sends the feedback the
+    // customer's congestion controller runs on, as a browser does.
+    let registry = register_default_interceptors(Registry::new(), &mut media_engine).unwrap();
+    let (gathered_tx, mut gathered) = watch::channel(false);
+    let (tracks_tx, mut tracks) = mpsc::unbounded_channel();
+    let pc: Arc<dyn PeerConnection> = Arc::new(
+        PeerConnectionBuilder::<String>::new()
+            .with_media_engine(media_engine)
+            .with_interceptor_registry(registry)
+            .with_setting_engine(
+                SettingEngineBuilder::new()
+                    .with_multicast_dns_mode(MulticastDnsMode::Disabled)
+                    .build(),
+            )
+            .with_handler(Arc::new(Handler { gathered: gathered_tx, tracks: tracks_tx }))
+            .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
+            .build()
+            .await
+            .expect("technician peer connection"),
+    );
+    pc.set_remote_description(RTCSessionDescription::offer(offer.to_owned()).unwrap())
+        .await
+        .unwrap();
+    let answer = pc.create_answer(None).await.unwrap();
+    pc.set_local_description(answer).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), gathered.wait_for(|g| *g))
+        .await
+        .expect("technician gathered candidates")
+        .unwrap();
+    let answer = pc.local_description().await.unwrap().sdp;
+
+    let tasks = Arc::new(Mutex::new(Vec::new()));
+    let spawner = Arc::clone(&tasks);
+    let task = tokio::spawn(async move {
+        while let Some(track) = tracks.recv().await {
+            let received = Arc::clone(&received);
+            let task = match track.kind().await {
+                RtpCodecKind::Video => tokio::spawn(receive_video(track, received)),
+                _ => tokio::spawn(receive_audio(track, received)),
+            };
+            spawner.lock().unwrap().push(task);
+        }
+    });
+    tasks.lock().unwrap().push(task);
+    Technician { pc, answer, tasks }
+}
+
+/// Reassembles access units (the marker bit ends one) and decodes them. A gap in the sequence
+/// numbers damages the frame being assembled; then, like a browser, it asks for a keyframe
+/// (at most every 300 ms) and decodes nothing until one arrives. Retransmissions that come
+/// late (NACK) are ignored rather than reordered.
+async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
+    let mut depacketizer = H264Packet::default();
+    let mut decoder = Decoder::new().expect("H.264 decoder");
+    let mut access_unit = Vec::new();
+    let mut last_sequence: Option<u16> = None;
+    let mut intact = true;
+    let mut need_keyframe = false;
+    let mut last_pli: Option<Instant> = None;
+    let media_ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
+    while let Some(event) = track.poll().await {
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        received.video_packets.fetch_add(1, Ordering::SeqCst);
+        let sequence = packet.header.sequence_number;
+        if let Some(last) = last_sequence {
+            let step = sequence.wrapping_sub(last);
+            if step == 0 || step > u16::MAX / 2 {
+                continue; // duplicate or late
+            }
+            if step != 1 {
+                intact = false;
+            }
+        }
+        last_sequence = Some(sequence);
+        match depacketizer.depacketize(&packet.payload) {
+            Ok(nals) => access_unit.extend_from_slice(&nals),
+            Err(_) => intact = false,
+        }
+        if !packet.header.marker {
+            continue;
+        }
+        let keyframe = is_keyframe(&access_unit);
+        if intact && keyframe {
+            need_keyframe = false;
+        }
+        if !intact {
+            need_keyframe = true;
+        }
+        if !need_keyframe {
+            if let Ok(Some(_picture)) = decoder.decode(&access_unit) {
+                received.frames_decoded.fetch_add(1, Ordering::SeqCst);
+            }
+        } else if last_pli.is_none_or(|at| at.elapsed() >= Duration::from_millis(300)) {
+            last_pli = Some(Instant::now());
+            received.plis_sent.fetch_add(1, Ordering::SeqCst);
+            let _ = track
+                .write_rtcp(vec![Box::new(PictureLossIndication { sender_ssrc: 0, media_ssrc })])
+                .await;
+        }
+        access_unit.clear();
+        intact = true;
+    }
+}
+
+async fn receive_audio(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
+    let mut decoder = OpusDecoder::new().unwrap();
+    while let Some(event) = track.poll().await {
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        received.audio_sequences.lock().unwrap().push(packet.header.sequence_number);
+        if decoder.decode(&packet.payload).is_ok_and(|pcm| pcm.len() == 960) {
+            received.audio_decoded.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+// `make bench`, second half: what it costs to send 1280x720 at 30 fps plus audio, the Lens
+// customer process against Chromium sending its own fake camera, into the same Chromium
+// receiver, one after the other in one run.
+//
+//  * Lens: the real server, the technician console in Chromium as the receiver, and
+//    `target/release/lens join <PIN>` (synthetic 1280x720@30 camera and tone, H.264 + Opus).
+//  * Chromium: a second, separate Chromium (`--use-fake-device-for-media-stream`) whose page
+//    calls getUserMedia({video: 1280x720@30, audio}) and sends it, H.264 preferred so both
+//    run OpenH264, to a new page in the same receiver Chromium; signalling by hand.
+//
+// Counted for each sender over the same steady stretch (after WARMUP_S), SECONDS long:
+//  * CPU seconds: utime + stime from /proc/<pid>/stat, for Lens of its one process, for
+//    Chromium of its browser process and every descendant (renderer, GPU, network, audio
+//    and utility processes all take part in capturing, encoding and sending);
+//  * peak RSS: VmHWM; for Chromium the sum over the same processes (each one's own peak, so
+//    an upper bound of the tree's peak at any one moment).
+// Run inside a loopback-only network namespace (the Makefile does).
+
+import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { chromium } from 'playwright-core';
+import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
+import { openConsole } from '../lib/console.mjs';
+
+const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 60);
+const WARMUP_S = 5;
+const TICKS = 100; // USER_HZ on Linux
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function stat(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+function peakRssKb(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The direct children of `pid`. */
+function children(pid) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((child) => { try { return stat(child).ppid === pid; } catch { return false; } });
+}
+
+/** `pid` and all its descendants alive now. */
+function tree(pid) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try { parents.set(Number(entry), stat(entry).ppid); } catch { /* exited meanwhile */ }
+  }
+  const members = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (members.has(parent) && !members.has(child)) { members.add(child); grew = true; }
+    }
+  }
+  return [...members];
+}
+
+function ticksOf(pids) {
+  let sum = 0;
+  for (const pid of pids) { try { sum += stat(pid).ticks; } catch { /* exited */ } }
+  return sum;
+}
+
+/** CPU seconds of the process tree under `rootPid` over SECONDS, and its peak RSS. */
+async function measure(rootPid, receiverStats) {
+  const before = await receiverStats();
+  const pidsAtStart = tree(rootPid);
+  const c0 = ticksOf(pidsAtStart);
+  const t0 = process.hrtime.bigint();
+  await sleep(SECONDS * 1000);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  // Processes present at both ends: a helper started meanwhile would count from zero.
+  const pids = tree(rootPid).filter((p) => pidsAtStart.includes(p));
+  const cpu = (ticksOf(pids) - c0) / TICKS;
+  const rssMb = pids.reduce((sum, p) => { try { return sum + peakRssKb(p); } catch { return sum; } }, 0) / 1024;
+  const after = await receiverStats();
+  return {
+    cpu, wall, rssMb, processes: pids.length,
+    fps: (after.framesDecoded - before.framesDecoded) / wall,
+    size: `${after.frameWidth}x${after.frameHeight}`,
+    codec: after.videoCodec,
+  };
+}
+
+/** Inbound video and audio as the receiving page sees them. */
+function pageStats(page) {
+  return () => page.evaluate(async () => {
+    const pc = window.benchPc || (window.lens && window.lens.pc);
+    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, videoCodec: '' };
+    if (!pc) return out;
+    const report = await pc.getStats();
+    report.forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') {
+        out.framesDecoded = r.framesDecoded || 0;
+        out.frameWidth = r.frameWidth || 0;
+        out.frameHeight = r.frameHeight || 0;
+        const codec = report.get(r.codecId);
+        out.videoCodec = codec ? codec.mimeType : '';
+      }
+    });
+    return out;
+  });
+}
+
+async function waitForFrames(stats, n, page) {
+  for (let i = 0; i < 300; i++) {
+    if ((await stats()).framesDecoded >= n) return;
+    await sleep(100);
+  }
+  const state = await page.evaluate(() => {
+    const pc = window.benchPc || (window.lens && window.lens.pc);
+    if (!pc) return 'no peer connection';
+    const receivers = pc.getReceivers().map((r) => `${r.track.kind}:${r.track.readyState}`);
+    return `${location.href} ${pc.connectionState} ${receivers.join(',')}`;
+  });
+  throw new Error(`the receiver decoded no video (${state})`);
+}
+
+assertBinariesBuilt();
+const server = await startServer();
+const technician = await openConsole(server);
+await technician.login(server.tess);
+
+// ---- Lens ----------------------------------------------------------------------------------
+const { pin } = await technician.newSession('Bench Customer');
+const customer = startCustomer(server, pin);
+let lens;
+try {
+  await customer.waitFor(/state: waiting_for_technician/);
+  await technician.waitForStatus('Bench Customer', 'Waiting');
+  await technician.start('Bench Customer');
+  const stats = pageStats(technician.page);
+  await waitForFrames(stats, 1, technician.page);
+  await sleep(WARMUP_S * 1000);
+  lens = await measure(customer.child.pid, stats);
+  await technician.end();
+  await customer.waitFor(/state: ended/);
+} finally {
+  await customer.stop();
+}
+
+// ---- Chromium --------------------------------------------------------------------------
+const blankServer = http.createServer((_req, res) => res.end('<!doctype html><title>sender</title>'));
+await new Promise((resolve) => blankServer.listen(0, '127.0.0.1', resolve));
+const blankPage = `http://127.0.0.1:${blankServer.address().port}/`;
+// Playwright does not hand out the browser's pid: it is the child of this process that the
+// launch adds.
+const childrenBefore = new Set(children(process.pid));
+const sender = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+  ],
+});
+const senderPid = children(process.pid).find((pid) => !childrenBefore.has(pid));
+if (!senderPid) throw new Error('cannot find the sending Chromium process');
+let browser;
+try {
+  const senderContext = await sender.newContext();
+  await senderContext.grantPermissions(['camera', 'microphone']);
+  const senderPage = await senderContext.newPage();
+  // A blank page of its own: the console's pages forbid the camera (Permissions-Policy).
+  await senderPage.goto(blankPage);
+  const receiverPage = await technician.page.context().newPage();
+  await receiverPage.goto(server.url + '/');
+
+  // Both pages wait for ICE gathering (written out in each: the console's CSP forbids eval).
+  const offer = await senderPage.evaluate(async () => {
+    const pc = new RTCPeerConnection();
+    window.benchPc = pc;
+    const media = await navigator.mediaDevices.getUserMedia({
+      video: { width: 1280, height: 720, frameRate: 30 }, audio: true,
+    });
+    if (media.getVideoTracks().length !== 1) throw new Error('the fake camera gave no video track');
+    for (const track of media.getTracks()) {
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+      if (track.kind === 'video') {
+        // The same codec Lens sends (Chromium's software H.264 is OpenH264 too).
+        const codecs = RTCRtpSender.getCapabilities('video').codecs;
+        const h264 = codecs.filter((c) => c.mimeType === 'video/H264' && /profile-level-id=42e01f/.test(c.sdpFmtpLine || ''));
+        transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
+      }
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
+    return pc.localDescription.sdp;
+  });
+  const answer = await receiverPage.evaluate(async (offer) => {
+    const pc = new RTCPeerConnection();
+    window.benchPc = pc;
+    pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
+    return pc.localDescription.sdp;
+  }, offer);
+  await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
+
+  const stats = pageStats(receiverPage);
+  await waitForFrames(stats, 1, receiverPage);
+  await sleep(WARMUP_S * 1000);
+  browser = await measure(senderPid, stats);
+} finally {
+  await sender.close();
+  blankServer.close();
+}
+await technician.close();
+await server.stop();
+
+const show = (name, m) => console.log(
+  `${name}: ${m.cpu.toFixed(2)} CPU s over ${m.wall.toFixed(1)} s (${(m.cpu / m.wall * 100).toFixed(1)} % of one core), ` +
+  `peak RSS ${m.rssMb.toFixed(1)} MB (${m.processes} process${m.processes === 1 ? '' : 'es'}); ` +
+  `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps`);
+console.log('');
+console.log(`side by side: ${SECONDS} s of 1280x720@30 + audio into one Chromium receiver`);
+show('Lens customer process', lens);
+show('Chromium fake-camera sender', browser);
+console.log(`ratio Lens/Chromium: CPU ${(lens.cpu / browser.cpu).toFixed(2)}x (goal ≤ 0.35x), ` +
+  `RSS ${(lens.rssMb / browser.rssMb).toFixed(2)}x; Lens RSS ${lens.rssMb.toFixed(1)} MB (goal < 40 MB)`);

@@ -11,9 +11,11 @@ LOGS := target/test-logs
 # Debian packages the build and the tests need (see ../shared/SETUP-NOTES.md):
 # cmake builds libopus; libasound2-dev is cpal's ALSA; libclang for bindgen; Chromium is the
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
-# the loopback-only network namespace; JNA and a JRE run the Kotlin binding test.
+# the loopback-only network namespace; JNA and a JRE run the Kotlin binding test; espeak-ng
+# speaks into a private PulseAudio null sink (ALSA's pulse plugin) for the microphone test.
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless
+	nftables iproute2 util-linux libjna-java default-jre-headless \
+	espeak-ng pulseaudio pulseaudio-utils libasound2-plugins
 
 .PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
 	bindings-kotlin bindings-swift android ios clean

@@ -7,7 +7,7 @@
 //! core or the engine fails to compile here until it is added.
 
 use lens_core::session as lens;
-use lens_core::signal::{EndReason, Eula, JoinRefusal};
+use lens_core::signal::{Device, DeviceProblem, EndReason, Eula, JoinRefusal};
 use lens_engine::media::MediaStats;
 
 /// Where the customer is, as the app shows it.
@@ -59,6 +59,14 @@ pub enum SessionEvent {
     },
     /// The connection to the server is back.
     Reconnected,
+    /// A camera or microphone failed; the session goes on without it and the technician
+    /// was told. `description` is the sentence to show, `detail` the system's own words.
+    DeviceProblem {
+        device: Device,
+        problem: DeviceProblem,
+        description: String,
+        detail: String,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -106,6 +114,16 @@ impl From<lens::SessionEvent> for SessionEvent {
             },
             lens::SessionEvent::Reconnecting { attempt } => SessionEvent::Reconnecting { attempt },
             lens::SessionEvent::Reconnected => SessionEvent::Reconnected,
+            lens::SessionEvent::DeviceProblem {
+                device,
+                problem,
+                detail,
+            } => SessionEvent::DeviceProblem {
+                device,
+                problem,
+                description: problem.describe(device),
+                detail,
+            },
         }
     }
 }
@@ -137,6 +155,23 @@ pub enum JoinRefusal {
     PinExpired,
     PinAlreadyUsed,
     RateLimited,
+}
+
+/// A camera or a microphone.
+#[uniffi::remote(Enum)]
+pub enum Device {
+    Camera,
+    Microphone,
+}
+
+/// What went wrong with a camera or microphone.
+#[uniffi::remote(Enum)]
+pub enum DeviceProblem {
+    Missing,
+    Busy,
+    PermissionDenied,
+    Disconnected,
+    Unusable,
 }
 
 /// What the session has sent and received so far.

@@ -207,5 +207,20 @@ async fn handle(
             sessions::end(state, session_id, EndReason::CustomerLeft).await?;
             Ok(())
         }
+        CustomerMessage::DeviceProblem {
+            device,
+            problem,
+            detail,
+        } => {
+            let message = ServerToTechnician::DeviceProblem {
+                session_id: session_id.to_owned(),
+                device,
+                problem,
+                message: problem.describe(device),
+                // The customer's system wrote it; keep a hostile client from flooding the console.
+                detail: detail.chars().take(300).collect(),
+            };
+            sessions::relay_to_technician(state, session_id, message).await
+        }
     }
 }

@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use crate::eula::EulaRecord;
 use crate::pin::Pin;
-use crate::signal::{CustomerMessage, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer};
+use crate::signal::{
+    CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer,
+};
 
 /// Time limits of a session. All are measured against the `now` handed to
 /// [`super::CustomerSession::handle_input`], never against a clock.
@@ -146,6 +148,8 @@ pub enum Input {
     PeerConnected,
     /// The media connection failed or could not be set up.
     PeerFailed,
+    /// A camera or microphone failed to open or stopped; media goes on without it.
+    DeviceFailed { device: Device, problem: DeviceProblem, detail: String },
 
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
@@ -180,6 +184,9 @@ pub enum SessionEvent {
     Reconnecting { attempt: u32 },
     /// The signalling connection is back.
     Reconnected,
+    /// A camera or microphone failed; the session goes on without it and the technician is
+    /// told.
+    DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

@@ -20,6 +20,8 @@ test('the technician sees the customer\'s camera', { skip: cameras.length === 0 
     const stats = await lens.technician.waitForStats((s) => s.framesDecoded >= 30);
     assert.equal(stats.videoCodec, 'video/H264');
     assert.ok(stats.frameWidth > 0 && stats.frameHeight > 0);
+    await lens.technician.end();
+    await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }

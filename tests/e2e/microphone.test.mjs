@@ -58,7 +58,7 @@ function correlation(a, b) {
   return num / Math.sqrt(da * db);
 }
 
-test('the technician hears the customer\'s microphone follow the speech, and nothing while muted', async () => {
+test('the technician hears the customer\'s microphone follow the speech, and nothing while muted', async (t) => {
   const speech = makeSpeech(tempDir('speech'));
   const { pin } = await lens.technician.newSession('Mia Microphone');
   const customer = startCustomer(lens.server, pin, { extraArgs: ['--mic', 'default'] });
@@ -90,6 +90,7 @@ test('the technician hears the customer\'s microphone follow the speech, and not
     const gap = measured.slice(Math.ceil(speech.gapStart * 10) + 3, Math.floor(speech.gapEnd * 10) - 3);
     const detail = JSON.stringify({ best, loudMean, gap, measured: measured.map((v) => v.toFixed(3)) });
 
+    t.diagnostic(`level follows speech: correlation ${best.r.toFixed(2)} at ${best.latency} ms delay; words ${loudMean.toFixed(3)}, pause max ${Math.max(...gap).toFixed(4)}`);
     assert.ok(best.r > 0.6, `the level follows the speech (correlation ${best.r.toFixed(2)}): ${detail}`);
     assert.ok(loudMean > 0.02, `the words are heard: ${detail}`);
     assert.ok(gap.length >= 5 && Math.max(...gap) < 0.25 * loudMean, `the pause is quiet: ${detail}`);
@@ -107,6 +108,10 @@ test('the technician hears the customer\'s microphone follow the speech, and not
     const settled = mutedLevels.slice(10).map(([, l]) => l); // past the 0.5 s before mute took hold
     assert.ok(Math.max(...settled) < 0.25 * loudMean, `nothing is heard while muted: max ${Math.max(...settled)}`);
     assert.ok(after.totalSamplesReceived > before.totalSamplesReceived + 48000, 'the muted track keeps playing silence');
+    t.diagnostic(`muted: max level ${Math.max(...settled).toFixed(4)}`);
+
+    await lens.technician.end();
+    await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }
@@ -123,6 +128,9 @@ test('a microphone that does not exist is reported to the technician and the cam
     await lens.technician.waitForStats((s) => s.framesDecoded >= 30);
     assert.match(await lens.technician.message(), /The customer has no microphone/);
     assert.match(await lens.technician.message(), /no-such-microphone/);
+
+    await lens.technician.end();
+    await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }

@@ -218,8 +218,10 @@ mod tests {
         let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
         let silence = [0i16; AUDIO_FRAME_SAMPLES];
         let sizes: Vec<usize> = (0..50).map(|_| encoder.encode(&silence).unwrap().len()).collect();
-        // After a short hangover libopus sends 1-byte DTX frames.
-        assert!(sizes[25..].iter().all(|&n| n <= 3), "{sizes:?}");
+        // After a short hangover libopus sends 1-byte DTX frames, with a comfort-noise
+        // update every 400 ms.
+        let tiny = sizes[10..].iter().filter(|&&n| n <= 3).count();
+        assert!(tiny >= 36, "{sizes:?}");
         let mut decoder = OpusDecoder::new().unwrap();
         let pcm = decoder.decode(&encoder.encode(&silence).unwrap()).unwrap();
         assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES, "a DTX frame decodes to 20 ms");

@@ -12,10 +12,12 @@ LOGS := target/test-logs
 # cmake builds libopus; libasound2-dev is cpal's ALSA; libclang for bindgen; Chromium is the
 # technician's browser; nftables counts the customer's packets; iproute2 and util-linux give
 # the loopback-only network namespace; JNA and a JRE run the Kotlin binding test; python3-venv
-# holds the PyPI test tools (deps-py).
+# holds the PyPI test tools (deps-py); PostgreSQL is the second database the server is tested
+# on; espeak-ng speaks into a private PulseAudio null sink (ALSA's pulse plugin) for the
+# microphone test.
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
-	postgresql
+	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins
 
 .PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench \

@@ -6,7 +6,8 @@ awk '
   /^test result: /             { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
   /^# pass [0-9]+$/            { p += $3 }
   /^# fail [0-9]+$/            { f += $3 }
+  /^# skipped [0-9]+$/         { s += $3 }
   /^kotlin: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   /^schemathesis: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
-  END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }
 ' "$@"

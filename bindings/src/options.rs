@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use lens_engine::media::{IceServer, MediaConfig, VideoSourceConfig};
+use lens_engine::media::{IceServer, MediaConfig, PlaybackConfig, VideoSourceConfig, VoiceProfile};
 
 use crate::error::ApiError;
 
@@ -23,6 +23,9 @@ pub struct SessionOptions {
     /// The picture to send; null/nil for the engine's default.
     #[uniffi(default = None)]
     pub video: Option<VideoSourceConfig>,
+    /// Opus complexity 0 to 10 for the customer's voice; null/nil for 5, as phone dialers use.
+    #[uniffi(default = None)]
+    pub voice_complexity: Option<u8>,
 }
 
 impl SessionOptions {
@@ -38,10 +41,23 @@ impl SessionOptions {
             }
             None => defaults.bind_ip,
         };
+        let voice = VoiceProfile {
+            complexity: self.voice_complexity.unwrap_or(defaults.voice.complexity),
+            ..defaults.voice
+        };
+        if voice.complexity > 10 {
+            return Err(ApiError::InvalidConfiguration {
+                message: format!("voice complexity {} is not 0 to 10", voice.complexity),
+            });
+        }
         Ok(MediaConfig {
             bind_ip,
             ice_servers: self.ice_servers.clone(),
             video: self.video.clone().unwrap_or(defaults.video),
+            voice,
+            // The shells play the technician's voice with their own audio callback, which
+            // pulls it with `LensSession::pull_playback_audio`.
+            playback: PlaybackConfig::Pulled,
             ..defaults
         })
     }
@@ -65,4 +81,12 @@ pub struct IceServer {
 pub enum VideoSourceConfig {
     /// Colour bars, a moving box and a frame counter.
     Synthetic { width: u32, height: u32, fps: u32 },
+    /// A desktop camera (the engine's `camera` feature, off in the mobile builds, where
+    /// starting with it fails with an invalid configuration).
+    Camera {
+        device: Option<String>,
+        width: u32,
+        height: u32,
+        fps: u32,
+    },
 }

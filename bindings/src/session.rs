@@ -19,6 +19,9 @@ use crate::task_handle::TaskHandle;
 /// The engine's worker threads. Two carry signalling and the WebRTC stack; capture and the
 /// encoders have threads of their own.
 const WORKER_THREADS: usize = 2;
+/// Samples returned by each [`LensSession::pull_playback_audio`]: 10 ms at 48 kHz.
+pub const PLAYBACK_FRAME_SAMPLES: u32 = 480;
+
 /// How long closing a session waits for the engine's threads before leaving them behind.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
@@ -91,6 +94,29 @@ impl LensSession {
     /// null/nil before the technician started the session.
     pub fn media_stats(&self) -> Option<MediaStats> {
         self.engine.media_stats()
+    }
+
+    /// Mutes or unmutes the customer's microphone, before or during media. While muted the
+    /// technician receives silence (a quiet track), not a broken one.
+    pub fn set_microphone_muted(&self, muted: bool) {
+        self.engine.set_microphone_muted(muted);
+    }
+
+    pub fn microphone_muted(&self) -> bool {
+        self.engine.microphone_muted()
+    }
+
+    /// The next 10 ms of the technician's voice for the app's audio callback: exactly
+    /// [`PLAYBACK_FRAME_SAMPLES`] samples of 48 kHz mono 16-bit PCM, silence while nothing
+    /// has arrived. Synchronous and never blocking, so it may be called from the platform's
+    /// audio thread (AAudio/Oboe, AVAudioEngine source node).
+    ///
+    /// UniFFI 0.32 cannot lend a foreign buffer mutably (`&mut [i16]` is not a supported
+    /// argument), so the samples come back as a new array: one 960-byte copy every 10 ms.
+    pub fn pull_playback_audio(&self) -> Vec<i16> {
+        let mut out = vec![0i16; PLAYBACK_FRAME_SAMPLES as usize];
+        self.engine.pull_playback_audio(&mut out);
+        out
     }
 
     /// Calls `listener` with the current state, then with every event, until the returned

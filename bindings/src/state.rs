@@ -8,7 +8,7 @@
 
 use lens_core::session as lens;
 use lens_core::link_stats::LinkStats;
-use lens_core::signal::{EndReason, Eula, JoinRefusal};
+use lens_core::signal::{Device, DeviceProblem, EndReason, Eula, JoinRefusal};
 use lens_engine::media::MediaStats;
 
 /// Where the customer is, as the app shows it.
@@ -64,6 +64,14 @@ pub enum SessionEvent {
     LinkStats {
         stats: LinkStats,
     },
+    /// A camera or microphone failed; the session goes on without it and the technician
+    /// was told. `description` is the sentence to show, `detail` the system's own words.
+    DeviceProblem {
+        device: Device,
+        problem: DeviceProblem,
+        description: String,
+        detail: String,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -112,6 +120,16 @@ impl From<lens::SessionEvent> for SessionEvent {
             lens::SessionEvent::Reconnecting { attempt } => SessionEvent::Reconnecting { attempt },
             lens::SessionEvent::Reconnected => SessionEvent::Reconnected,
             lens::SessionEvent::LinkStats(stats) => SessionEvent::LinkStats { stats },
+            lens::SessionEvent::DeviceProblem {
+                device,
+                problem,
+                detail,
+            } => SessionEvent::DeviceProblem {
+                device,
+                problem,
+                description: problem.describe(device),
+                detail,
+            },
         }
     }
 }
@@ -144,6 +162,23 @@ pub enum JoinRefusal {
     PinExpired,
     PinAlreadyUsed,
     RateLimited,
+}
+
+/// A camera or a microphone.
+#[uniffi::remote(Enum)]
+pub enum Device {
+    Camera,
+    Microphone,
+}
+
+/// What went wrong with a camera or microphone.
+#[uniffi::remote(Enum)]
+pub enum DeviceProblem {
+    Missing,
+    Busy,
+    PermissionDenied,
+    Disconnected,
+    Unusable,
 }
 
 /// What the session has sent and received so far.

@@ -155,6 +155,50 @@ pub struct IceCandidate {
     pub sdp_mline_index: Option<u16>,
 }
 
+/// A camera or a microphone on the customer's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Device {
+    Camera,
+    Microphone,
+}
+
+/// What went wrong with a [`Device`]; the session goes on with whatever still works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceProblem {
+    /// There is no such device (none at all, or not the one asked for).
+    Missing,
+    /// Another program holds it.
+    Busy,
+    /// The system refused access (privacy settings, group membership).
+    PermissionDenied,
+    /// It was unplugged or stopped delivering during the session.
+    Disconnected,
+    /// It opened but cannot deliver anything the engine can use.
+    Unusable,
+}
+
+impl DeviceProblem {
+    /// The sentence the technician reads, e.g. "The customer's camera is in use by another
+    /// program".
+    pub fn describe(self, device: Device) -> String {
+        let device = match device {
+            Device::Camera => "camera",
+            Device::Microphone => "microphone",
+        };
+        match self {
+            DeviceProblem::Missing => format!("The customer has no {device}"),
+            DeviceProblem::Busy => format!("The customer's {device} is in use by another program"),
+            DeviceProblem::PermissionDenied => {
+                format!("The customer's system refused access to the {device}")
+            }
+            DeviceProblem::Disconnected => format!("The customer's {device} stopped working"),
+            DeviceProblem::Unusable => format!("The customer's {device} cannot be used"),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // HTTP: the customer redeems a PIN.  POST /api/customer/join
 // ---------------------------------------------------------------------------------------
@@ -221,11 +265,14 @@ pub enum CustomerMessage {
     /// Once a second while media flows: the customer's view of the link, for the console's
     /// stats panel. Older servers refuse the type with a typed error and the session goes on.
     Stats { stats: crate::link_stats::LinkStats },
+    /// A camera or microphone failed; the session goes on without it. `detail` is the
+    /// system's own words, for the technician's troubleshooting.
+    DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
 }
 
 impl Message for CustomerMessage {
     const TYPES: &'static [&'static str] =
-        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats"];
+        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats", "device_problem"];
 }
 
 /// From the server to the customer app.
@@ -299,11 +346,19 @@ pub enum ServerToTechnician {
     Refused { message: String },
     /// The customer's [`CustomerMessage::Stats`], relayed as it came.
     Stats { session_id: String, stats: crate::link_stats::LinkStats },
+    /// The customer's camera or microphone failed; `message` is the sentence to show.
+    DeviceProblem {
+        session_id: String,
+        device: Device,
+        problem: DeviceProblem,
+        message: String,
+        detail: String,
+    },
 }
 
 impl Message for ServerToTechnician {
     const TYPES: &'static [&'static str] =
-        &["sessions", "offer", "candidate", "refused", "stats"];
+        &["sessions", "offer", "candidate", "refused", "stats", "device_problem"];
 }
 
 #[cfg(test)]
@@ -362,6 +417,22 @@ mod tests {
         assert_eq!(serde_json::to_value(SessionStatus::OnHold).unwrap(), "on_hold");
         assert_eq!(serde_json::to_value(SessionStatus::TimedOut).unwrap(), "timed_out");
         assert_eq!(serde_json::to_value(EndReason::IdleTimedOut).unwrap(), "idle_timed_out");
+    }
+
+    #[test]
+    fn a_device_problem_crosses_in_snake_case() {
+        let m = CustomerMessage::DeviceProblem {
+            device: Device::Camera,
+            problem: DeviceProblem::Busy,
+            detail: "Device or resource busy".into(),
+        };
+        let text = encode(&m);
+        assert!(text.contains(r#""type":"device_problem""#) && text.contains(r#""problem":"busy""#), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(m));
+        assert_eq!(
+            DeviceProblem::PermissionDenied.describe(Device::Microphone),
+            "The customer's system refused access to the microphone"
+        );
     }
 
     #[test]

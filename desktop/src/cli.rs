@@ -4,7 +4,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use lens_engine::media::{AudioSourceConfig, IceServer, MediaConfig, PlaybackConfig, VideoSourceConfig};
+use lens_engine::media::{
+    AudioSourceConfig, IceServer, MediaConfig, MediaControls, PlaybackConfig, VideoSourceConfig, VoiceProfile,
+};
 use url::Url;
 
 /// The server a developer runs with `make run`.
@@ -26,7 +28,24 @@ pub enum Command {
 #[derive(Args)]
 pub struct JoinArgs {
     /// The PIN (`123456`, `123 456`) or the link the technician sent.
+    #[arg(required_unless_present = "list_devices", default_value = "")]
     pub input: String,
+    /// Print the cameras and microphones `--camera` and `--mic` can name, then exit.
+    #[arg(long)]
+    pub list_devices: bool,
+    /// Share this camera (an index or a name from --list-devices) instead of the test pattern.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub camera: Option<String>,
+    /// Share this microphone (an index or a name from --list-devices; "default" for the
+    /// system's) instead of a test tone.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub mic: Option<String>,
+    /// Start with the microphone muted (type "unmute" to speak).
+    #[arg(long)]
+    pub muted: bool,
+    /// Opus complexity 0 to 10 for the customer's voice.
+    #[arg(long, default_value_t = 5)]
+    pub voice_complexity: u8,
     /// The Lens server. Defaults to the link's own server, or to a local development server.
     #[arg(long, env = "LENS_SERVER")]
     pub server: Option<Url>,
@@ -81,9 +100,24 @@ impl JoinArgs {
         MediaConfig {
             bind_ip: self.bind_ip,
             ice_servers: self.ice_server.iter().map(|url| IceServer::from(url.as_str())).collect(),
-            video: VideoSourceConfig::Synthetic { width: self.width, height: self.height, fps: self.fps },
-            audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+            video: match &self.camera {
+                Some(camera) => VideoSourceConfig::Camera {
+                    device: Some(camera.clone()),
+                    width: self.width,
+                    height: self.height,
+                    fps: self.fps,
+                },
+                None => VideoSourceConfig::Synthetic { width: self.width, height: self.height, fps: self.fps },
+            },
+            audio: match self.mic.as_deref() {
+                // The system's default device follows the desktop's sound settings.
+                Some("default") => AudioSourceConfig::Microphone { device: None },
+                Some(mic) => AudioSourceConfig::Microphone { device: Some(mic.to_owned()) },
+                None => AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+            },
             playback: if self.no_playback { PlaybackConfig::Null } else { PlaybackConfig::Device },
+            voice: VoiceProfile { complexity: self.voice_complexity, ..VoiceProfile::default() },
+            controls: MediaControls::default(),
         }
     }
 }

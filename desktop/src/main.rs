@@ -13,7 +13,9 @@ use std::time::Duration;
 use clap::Parser;
 use lens_core::session::{Ended, SessionEvent, SessionState};
 use lens_core::signal::EndReason;
+use lens_engine::media::list_devices;
 use lens_engine::{Engine, EngineConfig};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
 use cli::{Cli, Command, JoinArgs};
 use eula_file::EulaFile;
@@ -35,6 +37,10 @@ fn main() -> ExitCode {
 }
 
 async fn join(args: JoinArgs) -> ExitCode {
+    if args.list_devices {
+        print_devices();
+        return ExitCode::SUCCESS;
+    }
     let server = args.server_url();
     let config = match EngineConfig::new(server.clone(), &args.accept_host, args.media_config()) {
         Ok(config) => config,
@@ -51,7 +57,11 @@ async fn join(args: JoinArgs) -> ExitCode {
         }
     };
     let engine = Engine::start(config, store);
+    engine.set_microphone_muted(args.muted);
     let mut events = engine.subscribe();
+    // Typed commands ("mute", "unmute"), read once media runs: before that, stdin belongs to
+    // the licence prompt.
+    let mut commands: Option<Lines<BufReader<Stdin>>> = None;
 
     // The desktop has no permission dialogs: the synthetic sources are always allowed.
     if let Err(e) = engine.answer_permissions(!args.no_camera, !args.no_microphone) {
@@ -76,6 +86,10 @@ async fn join(args: JoinArgs) -> ExitCode {
                             let accepted = args.accept_eula || prompt::ask_eula(&eula, &technician_name).await;
                             let _ = if accepted { engine.accept_eula() } else { engine.decline_eula() };
                         }
+                        SessionState::Connecting if commands.is_none() => {
+                            commands = Some(BufReader::new(tokio::io::stdin()).lines());
+                            println!("type \"mute\" or \"unmute\" and Enter to switch the microphone");
+                        }
                         SessionState::Ended { reason } => {
                             print_stats(&engine);
                             engine.shutdown().await;
@@ -87,9 +101,16 @@ async fn join(args: JoinArgs) -> ExitCode {
                 Some(SessionEvent::Reconnecting { attempt }) => println!("signalling: reconnecting (attempt {attempt})"),
                 Some(SessionEvent::Reconnected) => println!("signalling: reconnected"),
                 Some(SessionEvent::LinkStats(link)) => print_link(&link),
+                Some(SessionEvent::DeviceProblem { device, problem, detail }) => {
+                    println!("device: {} ({detail})", problem.describe(device));
+                }
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
+            line = next_command(&mut commands), if commands.is_some() => match line {
+                Some(command) => run_command(&engine, command.trim()),
+                None => commands = None, // end of input: no more commands
+            },
             _ = tokio::signal::ctrl_c(), if !leaving => {
                 leaving = true;
                 println!("leaving the session");
@@ -98,6 +119,44 @@ async fn join(args: JoinArgs) -> ExitCode {
                 }
             }
         }
+    }
+}
+
+async fn next_command(commands: &mut Option<Lines<BufReader<Stdin>>>) -> Option<String> {
+    match commands {
+        Some(lines) => lines.next_line().await.ok().flatten(),
+        None => std::future::pending().await,
+    }
+}
+
+fn run_command(engine: &Engine, command: &str) {
+    match command {
+        "mute" | "m" => {
+            engine.set_microphone_muted(true);
+            println!("microphone: muted");
+        }
+        "unmute" | "u" => {
+            engine.set_microphone_muted(false);
+            println!("microphone: on");
+        }
+        "" => {}
+        other => println!("unknown command {other:?}; type \"mute\" or \"unmute\""),
+    }
+}
+
+/// `lens join --list-devices`.
+fn print_devices() {
+    let devices = list_devices();
+    println!("cameras:");
+    for camera in &devices.cameras {
+        println!("  {}: {}", camera.index, camera.name);
+    }
+    println!("microphones:");
+    for microphone in &devices.microphones {
+        println!("  {}: {}", microphone.index, microphone.name);
+    }
+    for problem in &devices.problems {
+        println!("note: {problem}");
     }
 }
 

@@ -101,7 +101,7 @@ fn h264(c: &mut Criterion) {
 fn opus(c: &mut Criterion) {
     let mut tone = SineTone::new(440.0);
     let frames: Vec<[i16; 960]> = (0..50).map(|_| *tone.render()).collect();
-    let mut encoder = OpusEncoder::new().unwrap();
+    let mut encoder = OpusEncoder::new(lens_engine::media::VoiceProfile::default()).unwrap();
     let mut n = 0usize;
     c.bench_function("opus/encode 20 ms mono frame", |b| {
         b.iter(|| {

@@ -100,6 +100,24 @@ impl Engine {
         self.inner.listeners.subscribe()
     }
 
+    /// Mutes or unmutes the customer's microphone. Holds for the rest of the session, also
+    /// before media starts; while muted the technician receives silence (Opus DTX), not a
+    /// broken track.
+    pub fn set_microphone_muted(&self, muted: bool) {
+        self.inner.config.media.controls.set_microphone_muted(muted);
+    }
+
+    pub fn microphone_muted(&self) -> bool {
+        self.inner.config.media.controls.microphone_muted()
+    }
+
+    /// Fills `out` with the technician's voice, 48 kHz mono, for an app that plays it with
+    /// its own audio callback (`PlaybackConfig::Pulled`); silence where none has arrived.
+    /// Returns how many samples were real audio. Never blocks.
+    pub fn pull_playback_audio(&self, out: &mut [i16]) -> usize {
+        self.inner.config.media.controls.pull_playback(out)
+    }
+
     /// The last media figures, while media runs or after it stopped.
     pub fn media_stats(&self) -> Option<MediaStats> {
         self.inner.stats.lock().expect("stats lock").clone()
@@ -354,6 +372,14 @@ impl Driver {
                     PeerEvent::Connected => self.feed(Input::PeerConnected),
                     PeerEvent::Failed | PeerEvent::Closed => self.feed(Input::PeerFailed),
                     PeerEvent::LocalCandidate(candidate) => self.feed(Input::LocalCandidate(candidate)),
+                    PeerEvent::DeviceProblem(error) => {
+                        warn!("{error}");
+                        self.feed(Input::DeviceFailed {
+                            device: error.device,
+                            problem: error.problem,
+                            detail: error.detail,
+                        });
+                    }
                     // ICE may recover from a disconnect by itself; failure is reported separately.
                     PeerEvent::Disconnected => info!("media connection interrupted"),
                 }

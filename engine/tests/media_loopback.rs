@@ -65,6 +65,7 @@ fn media_config() -> MediaConfig {
             frequency_hz: 440.0,
         },
         playback: PlaybackConfig::Null,
+        ..MediaConfig::default()
     }
 }
 
@@ -260,7 +261,7 @@ async fn receive_audio(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
 /// The technician's voice: a 440 Hz tone at about -14 dBFS, in real time.
 async fn send_tone(track: Arc<TrackLocalStaticSample>, ssrc: u32, payload_type: u8) {
     let mut tone = SineTone::new(440.0);
-    let mut encoder = OpusEncoder::new().unwrap();
+    let mut encoder = OpusEncoder::new(lens_engine::media::VoiceProfile::default()).unwrap();
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     loop {
         ticker.tick().await;

@@ -274,6 +274,11 @@
       case 'stats':
         showLinkStats(message.session_id, message.stats);
         break;
+      case 'device_problem':
+        // The session goes on with what still works; the technician should know why a
+        // picture or the voice is missing.
+        showMessage(message.detail ? `${message.message} (${message.detail})` : message.message);
+        break;
       default:
         // A newer server may send more; ignoring keeps this console working.
         break;

@@ -214,5 +214,20 @@ async fn handle(
             };
             sessions::relay_to_technician(state, session_id, message).await
         }
+        CustomerMessage::DeviceProblem {
+            device,
+            problem,
+            detail,
+        } => {
+            let message = ServerToTechnician::DeviceProblem {
+                session_id: session_id.to_owned(),
+                device,
+                problem,
+                message: problem.describe(device),
+                // The customer's system wrote it; keep a hostile client from flooding the console.
+                detail: detail.chars().take(300).collect(),
+            };
+            sessions::relay_to_technician(state, session_id, message).await
+        }
     }
 }

@@ -119,6 +119,13 @@ impl CustomerSession {
                     self.send(CustomerMessage::Candidate { candidate });
                 }
             }
+            Input::DeviceFailed { device, problem, detail } => {
+                // Only while media runs: a late report from a stopped session means nothing.
+                if self.media_running {
+                    self.event(SessionEvent::DeviceProblem { device, problem, detail: detail.clone() });
+                    self.send(CustomerMessage::DeviceProblem { device, problem, detail });
+                }
+            }
             Input::PeerConnected => {
                 if self.state == SessionState::Connecting {
                     self.deadline = None;

@@ -142,6 +142,31 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
 }
 
 #[test]
+fn a_failed_camera_is_reported_to_the_technician_and_the_session_goes_on() {
+    use crate::signal::{Device, DeviceProblem};
+    let mut sim = Sim::waiting();
+    sim.ok(Input::DeviceFailed { device: Device::Camera, problem: DeviceProblem::Busy, detail: "busy".into() });
+    assert!(sim.took().is_empty(), "no media yet: nothing to report");
+
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::DeviceFailed { device: Device::Camera, problem: DeviceProblem::Busy, detail: "busy".into() });
+    assert!(sim.took().contains(&Command::Send(CustomerMessage::DeviceProblem {
+        device: Device::Camera,
+        problem: DeviceProblem::Busy,
+        detail: "busy".into(),
+    })));
+    assert!(sim.events.contains(&SessionEvent::DeviceProblem {
+        device: Device::Camera,
+        problem: DeviceProblem::Busy,
+        detail: "busy".into(),
+    }));
+    sim.ok(Input::LocalOffer("offer-sdp".into()));
+    sim.ok(Input::FromServer(ServerToCustomer::Answer { sdp: "answer-sdp".into() }));
+    sim.ok(Input::PeerConnected);
+    assert_eq!(sim.state(), &SessionState::Live, "the microphone still works");
+}
+
+#[test]
 fn link_flow_link_then_permissions_then_eula() {
     let mut sim = Sim::new(None);
     sim.ok(Input::Join(pin()));

@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use crate::eula::EulaRecord;
 use crate::pin::Pin;
-use crate::signal::{CustomerMessage, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer};
+use crate::signal::{
+    CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer,
+};
 
 /// Time limits of a session. All are measured against the `now` handed to
 /// [`super::CustomerSession::handle_input`], never against a clock.
@@ -149,6 +151,8 @@ pub enum Input {
     /// The media driver's numbers for the last second: shown to the customer and sent to
     /// the technician while the session is live.
     MediaStats(crate::link_stats::LinkStats),
+    /// A camera or microphone failed to open or stopped; media goes on without it.
+    DeviceFailed { device: Device, problem: DeviceProblem, detail: String },
 
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
@@ -185,6 +189,9 @@ pub enum SessionEvent {
     Reconnected,
     /// Once a second while media flows (see [`crate::link_stats`]).
     LinkStats(crate::link_stats::LinkStats),
+    /// A camera or microphone failed; the session goes on without it and the technician is
+    /// told.
+    DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

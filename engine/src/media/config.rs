@@ -2,6 +2,8 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::codec::VoiceProfile;
+use super::controls::MediaControls;
 use super::error::MediaError;
 use super::playback::PlaybackConfig;
 
@@ -16,6 +18,10 @@ pub struct MediaConfig {
     pub video: VideoSourceConfig,
     pub audio: AudioSourceConfig,
     pub playback: PlaybackConfig,
+    /// How the customer's voice is encoded.
+    pub voice: VoiceProfile,
+    /// Mute and pulled playback, shared with the app for the engine's whole life.
+    pub controls: MediaControls,
 }
 
 impl Default for MediaConfig {
@@ -33,6 +39,8 @@ impl Default for MediaConfig {
                 frequency_hz: 440.0,
             },
             playback: PlaybackConfig::Null,
+            voice: VoiceProfile::default(),
+            controls: MediaControls::default(),
         }
     }
 }
@@ -66,18 +74,29 @@ impl From<&str> for IceServer {
 pub enum VideoSourceConfig {
     /// Colour bars, a moving box and a frame counter (see [`super::source::TestPattern`]).
     Synthetic { width: u32, height: u32, fps: u32 },
+    /// A camera of this computer (lens-engine feature `camera`): `device` is an index or a
+    /// name from [`list_devices`](super::list_devices), `None` the first camera. The size and
+    /// rate are what is asked for; the camera's nearest format is what is sent.
+    Camera {
+        device: Option<String>,
+        width: u32,
+        height: u32,
+        fps: u32,
+    },
 }
 
 impl VideoSourceConfig {
     pub fn size(&self) -> (u32, u32) {
         match *self {
-            Self::Synthetic { width, height, .. } => (width, height),
+            Self::Synthetic { width, height, .. } | Self::Camera { width, height, .. } => {
+                (width, height)
+            }
         }
     }
 
     pub fn fps(&self) -> u32 {
         match *self {
-            Self::Synthetic { fps, .. } => fps,
+            Self::Synthetic { fps, .. } | Self::Camera { fps, .. } => fps,
         }
     }
 
@@ -123,6 +142,9 @@ impl VideoSourceConfig {
 pub enum AudioSourceConfig {
     /// A steady sine tone (see [`super::source::SineTone`]).
     Synthetic { frequency_hz: f32 },
+    /// A microphone of this computer (lens-engine feature `microphone`): `device` is an
+    /// index or a name from [`list_devices`](super::list_devices), `None` the system default.
+    Microphone { device: Option<String> },
 }
 
 impl AudioSourceConfig {
@@ -137,6 +159,7 @@ impl AudioSourceConfig {
                 }
                 Ok(())
             }
+            Self::Microphone { .. } => Ok(()),
         }
     }
 }

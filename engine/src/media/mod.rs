@@ -16,10 +16,14 @@
 //! [`MediaSession`] is the only entry point the driver needs; the submodules are public so the
 //! benches, tests and future capture backends can reuse the pieces.
 
+mod capture;
 pub mod codec;
 mod adapt;
 mod config;
+mod controls;
+pub mod device;
 mod error;
+pub mod jitter;
 mod keyframe;
 pub mod ladder;
 mod link_monitor;
@@ -34,7 +38,10 @@ mod session;
 pub mod source;
 mod stats;
 
+pub use codec::VoiceProfile;
 pub use config::{AudioSourceConfig, IceServer, MediaConfig, VideoSourceConfig};
+pub use controls::MediaControls;
+pub use device::{DeviceError, DeviceInfo, DeviceList, list_devices};
 pub use error::MediaError;
 pub use playback::PlaybackConfig;
 pub use session::{MediaSession, PeerEvent};

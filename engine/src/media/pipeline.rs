@@ -25,7 +25,9 @@ use super::codec::{H264Encoder, OpusEncoder};
 use super::keyframe::{KeyframePacer, MIN_KEYFRAME_INTERVAL};
 use super::rtp_clock::RtpClock;
 use super::session::Shared;
-use super::source::{AUDIO_FRAME_DURATION, AudioSource, VideoSource};
+use super::device::{Device, DeviceError, DeviceProblem};
+use super::session::PeerEvent;
+use super::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AudioSource, SourceError, VideoSource};
 use super::stats::StatsCounters;
 
 /// How long a source may block before the thread checks whether it should stop: bounds how
@@ -37,6 +39,13 @@ const VIDEO_QUEUE: usize = 3;
 const AUDIO_QUEUE: usize = 5;
 
 const VIDEO_CLOCK_RATE: u32 = 90_000;
+
+const SILENCE: [i16; AUDIO_FRAME_SAMPLES] = [0; AUDIO_FRAME_SAMPLES];
+
+/// A source that ended mid-session: unplugged, or the system took it away.
+fn device_stopped(device: Device, error: &SourceError) -> PeerEvent {
+    PeerEvent::DeviceProblem(DeviceError::new(device, DeviceProblem::Disconnected, error.to_string()))
+}
 
 /// One encoded frame on its way to the peer connection.
 #[derive(Debug)]
@@ -81,6 +90,7 @@ pub(crate) fn spawn_video(
                     Ok(None) => continue,
                     Err(error) => {
                         tracing::warn!(%error, "video source ended");
+                        shared.emit(device_stopped(Device::Camera, &error));
                         break;
                     }
                 };
@@ -174,6 +184,7 @@ pub(crate) fn spawn_audio(
                     Ok(None) => continue,
                     Err(error) => {
                         tracing::warn!(%error, "audio source ended");
+                        shared.emit(device_stopped(Device::Microphone, &error));
                         break;
                     }
                 };
@@ -181,7 +192,14 @@ pub(crate) fn spawn_audio(
                     dropped = 0;
                     continue;
                 }
-                let data = match encoder.encode(frame.samples) {
+                // Muted: the encoder hears silence and sends DTX frames, so the track and its
+                // timing stay intact for the receiver.
+                let samples = if shared.controls.microphone_muted() {
+                    &SILENCE[..]
+                } else {
+                    frame.samples
+                };
+                let data = match encoder.encode(samples) {
                     Ok(data) => data,
                     Err(error) => {
                         tracing::warn!(%error, "dropping an audio frame");

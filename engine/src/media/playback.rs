@@ -20,6 +20,9 @@ pub enum PlaybackConfig {
     /// Play it on the default output device (cpal). Needs the `playback` feature; without it
     /// `MediaSession::start` fails with [`MediaError::Playback`].
     Device,
+    /// Keep it for the app's own audio callback, which pulls 10 ms frames with
+    /// [`MediaControls::pull_playback`](super::MediaControls::pull_playback) (mobile shells).
+    Pulled,
 }
 
 /// Receives decoded audio: 48 kHz mono. Must not block.
@@ -37,9 +40,13 @@ impl AudioSink for NullSink {
 
 /// Opens the sink `config` names. Fails if the device cannot be opened (no sound card, no
 /// permission) or the `playback` feature is off.
-pub fn open(config: PlaybackConfig) -> Result<Arc<dyn AudioSink>, MediaError> {
+pub fn open(
+    config: PlaybackConfig,
+    controls: &super::MediaControls,
+) -> Result<Arc<dyn AudioSink>, MediaError> {
     match config {
         PlaybackConfig::Null => Ok(Arc::new(NullSink)),
+        PlaybackConfig::Pulled => Ok(controls.pulled_sink()),
         #[cfg(feature = "playback")]
         PlaybackConfig::Device => Ok(Arc::new(device::DeviceSink::open()?)),
         #[cfg(not(feature = "playback"))]
@@ -56,23 +63,22 @@ pub const RING_CAPACITY: usize = AUDIO_SAMPLE_RATE as usize / 5;
 /// trickles in would sound like crackle.
 const PRIME_LEVEL: usize = AUDIO_SAMPLE_RATE as usize / 25;
 
-/// Bounded FIFO of samples between the decoder and the device callback.
+/// Bounded FIFO of samples between the decoder and the device callback (or the shell's).
 #[derive(Debug)]
-struct SampleRing {
+pub(crate) struct SampleRing {
     samples: VecDeque<i16>,
     priming: bool,
 }
 
-#[cfg_attr(not(feature = "playback"), allow(dead_code))]
 impl SampleRing {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             samples: VecDeque::with_capacity(RING_CAPACITY),
             priming: true,
         }
     }
 
-    fn push(&mut self, pcm: &[i16]) {
+    pub(crate) fn push(&mut self, pcm: &[i16]) {
         let pcm = &pcm[pcm.len().saturating_sub(RING_CAPACITY)..];
         let overflow = (self.samples.len() + pcm.len()).saturating_sub(RING_CAPACITY);
         self.samples.drain(..overflow);
@@ -80,7 +86,7 @@ impl SampleRing {
     }
 
     /// The next sample, or `None` while empty or refilling.
-    fn pop(&mut self) -> Option<i16> {
+    pub(crate) fn pop(&mut self) -> Option<i16> {
         if self.priming {
             if self.samples.len() < PRIME_LEVEL {
                 return None;

@@ -1,19 +1,24 @@
-//! The receive side: the technician's voice, from RTP to the playback sink.
+//! The receive side: the technician's voice, from RTP through the jitter buffer and the
+//! decoder to the playback sink.
 //!
-//! Runs as an async task: decoding 20 ms of Opus takes tens of microseconds, and the sink only
-//! copies into a ring buffer, so nothing here blocks the runtime.
+//! Runs as one async task with two inputs: packets from the track go into the
+//! [`JitterBuffer`], and a 20 ms playout clock takes one decision out of it per frame (decode,
+//! rebuild from FEC, conceal, or silence) and pushes the result to the sink. Decoding 20 ms of
+//! Opus takes tens of microseconds and the sink only copies into a ring buffer, so nothing
+//! here blocks the runtime.
 
 use std::sync::Arc;
 
+use tokio::time::{Instant, MissedTickBehavior};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 use super::codec::{OpusDecoder, rms};
+use super::jitter::{Arrival, JitterBuffer, Playout};
 use super::session::Shared;
+use super::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES};
 use super::stats::StatsCounters;
 
-/// Up to this many lost packets in a row are concealed; a longer gap (the sender muted, or a
-/// network outage) is left as silence rather than 100 ms of synthesised mush.
-const MAX_CONCEALED: u16 = 3;
+const SILENCE: [i16; AUDIO_FRAME_SAMPLES] = [0; AUDIO_FRAME_SAMPLES];
 
 /// Frames averaged into the reported level: 5 x 20 ms.
 const LEVEL_WINDOW: usize = 5;
@@ -27,39 +32,59 @@ pub(crate) async fn play_remote_audio(track: Arc<dyn TrackRemote>, shared: Arc<S
         }
     };
     let mut level = LevelMeter::default();
-    let mut last_sequence: Option<u16> = None;
+    let mut buffer = JitterBuffer::new();
+    // Burst (the default) catches up after a stalled runtime, so playout keeps the sender's
+    // pace on average; the sink's ring absorbs the burst.
+    let mut clock = tokio::time::interval_at(Instant::now() + AUDIO_FRAME_DURATION, AUDIO_FRAME_DURATION);
+    clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
 
-    while let Some(event) = track.poll().await {
-        let packet = match event {
-            TrackRemoteEvent::OnRtpPacket(packet) => packet,
-            TrackRemoteEvent::OnEnded => break,
-            _ => continue,
-        };
-        let sequence = packet.header.sequence_number;
-        if let Some(last) = last_sequence {
-            let step = sequence.wrapping_sub(last);
-            // 0: duplicate; above half the space: older than what was already played.
-            if step == 0 || step > u16::MAX / 2 {
-                continue;
-            }
-            for _ in 1..step.min(MAX_CONCEALED + 1) {
-                if let Ok(pcm) = decoder.conceal() {
-                    shared.sink.push(pcm);
+    loop {
+        tokio::select! {
+            event = track.poll() => match event {
+                Some(TrackRemoteEvent::OnRtpPacket(packet)) => {
+                    if packet.payload.is_empty() {
+                        continue;
+                    }
+                    let arrival = buffer.insert(packet.header.sequence_number, packet.payload);
+                    if arrival == Arrival::Late {
+                        tracing::trace!("a late audio packet was dropped");
+                    }
                 }
-            }
+                Some(TrackRemoteEvent::OnEnded) | None => break,
+                Some(_) => {}
+            },
+            _ = clock.tick() => play_one_frame(&mut buffer, &mut decoder, &mut level, &shared),
         }
-        last_sequence = Some(sequence);
-        if packet.payload.is_empty() {
-            continue;
-        }
-        match decoder.decode(&packet.payload) {
-            Ok(pcm) => {
+    }
+}
+
+fn play_one_frame(
+    buffer: &mut JitterBuffer,
+    decoder: &mut OpusDecoder,
+    level: &mut LevelMeter,
+    shared: &Shared,
+) {
+    let decoded = match buffer.pop() {
+        Playout::Packet(packet) => {
+            let pcm = decoder.decode(&packet);
+            if pcm.is_ok() {
                 StatsCounters::bump(&shared.stats.remote_audio_frames_decoded);
-                shared.stats.set_remote_audio_level(level.push(pcm));
-                shared.sink.push(pcm);
             }
-            Err(error) => tracing::debug!(%error, "undecodable Opus packet"),
+            pcm
         }
+        Playout::Recover(next) => decoder.recover(&next),
+        Playout::Conceal => decoder.conceal(),
+        Playout::Silence => {
+            shared.stats.set_remote_audio_level(level.push(&SILENCE));
+            return;
+        }
+    };
+    match decoded {
+        Ok(pcm) => {
+            shared.stats.set_remote_audio_level(level.push(pcm));
+            shared.sink.push(pcm);
+        }
+        Err(error) => tracing::debug!(%error, "undecodable Opus packet"),
     }
 }
 

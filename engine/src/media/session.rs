@@ -19,14 +19,16 @@ use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::codec::{H264Encoder, H264Settings, OpusEncoder};
-use super::config::{AudioSourceConfig, MediaConfig, VideoSourceConfig};
+use super::capture;
+use super::codec::{H264Encoder, OpusEncoder};
+use super::config::MediaConfig;
+use super::device::DeviceError;
 use super::error::MediaError;
 use super::link_monitor;
 use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
 use super::pipeline::{self, Medium};
 use super::playback::{self, AudioSink};
-use super::source::{AudioSource, SineTone, TestPattern, VideoSource};
+use super::source::{AudioSource, VideoSource};
 use super::stats::{MediaStats, StatsCounters};
 
 /// How long `start` waits for ICE gathering before handing out the offer anyway. Host
@@ -46,6 +48,9 @@ pub enum PeerEvent {
     /// A local candidate found after the offer was returned (trickle ICE). Host candidates are
     /// always in the offer itself; only slow server-reflexive or relay ones arrive this way.
     LocalCandidate(lens_core::signal::IceCandidate),
+    /// A camera or microphone could not be opened or stopped working; the session goes on
+    /// with the other track.
+    DeviceProblem(DeviceError),
 }
 
 /// State shared by the session, the peer connection's handler, the media threads and tasks.
@@ -73,6 +78,8 @@ pub(crate) struct Shared {
     /// The congestion controller's latest estimate of the uplink (see `peer.rs`), read by the
     /// video thread's ladder and by [`MediaSession::target_bitrate_bps`].
     pub(crate) bandwidth_estimate_bps: AtomicU32,
+    /// The app's switches (microphone mute).
+    pub(crate) controls: super::controls::MediaControls,
 }
 
 impl Shared {
@@ -115,34 +122,20 @@ impl MediaSession {
         config.video.validate()?;
         config.audio.validate()?;
 
-        // Everything that can fail for a local reason fails before a socket exists.
-        let video = if send_video {
-            let VideoSourceConfig::Synthetic { width, height, fps } = config.video;
-            let encoder = H264Encoder::new(H264Settings {
-                width,
-                height,
-                fps,
-                bitrate_bps: config.video.target_bitrate_bps(),
-            })?;
-            Some((
-                Box::new(TestPattern::new(width, height, fps)) as Box<dyn VideoSource>,
-                encoder,
-            ))
-        } else {
-            None
+        // Everything that can fail for a local reason fails before a socket exists. A
+        // camera or microphone that cannot be opened only drops its track.
+        let mut device_problems = Vec::new();
+        let video = match send_video {
+            true => usable(capture::open_video(&config.video)?, &mut device_problems),
+            false => None,
         };
-        let audio = if send_audio {
-            let AudioSourceConfig::Synthetic { frequency_hz } = config.audio;
-            Some((
-                Box::new(SineTone::new(frequency_hz)) as Box<dyn AudioSource>,
-                OpusEncoder::new()?,
-            ))
-        } else {
-            None
+        let audio = match send_audio {
+            true => usable(capture::open_audio(&config.audio, config.voice)?, &mut device_problems),
+            false => None,
         };
         // Without a working sound card the customer cannot hear the technician, but the
         // technician can still see and hear the customer: go on rather than fail the session.
-        let sink = playback::open(config.playback).unwrap_or_else(|error| {
+        let sink = playback::open(config.playback, &config.controls).unwrap_or_else(|error| {
             tracing::warn!(%error, "the technician's voice cannot be played; continuing without playback");
             Arc::new(playback::NullSink) as Arc<dyn AudioSink>
         });
@@ -162,7 +155,12 @@ impl MediaSession {
             sink,
             tasks: Mutex::new(Vec::new()),
             bandwidth_estimate_bps: AtomicU32::new(peer::INITIAL_ESTIMATE_BPS),
+            controls: config.controls.clone(),
         });
+        // Queued before the offer exists: the driver hands them on once media has started.
+        for problem in device_problems {
+            shared.emit(PeerEvent::DeviceProblem(problem));
+        }
 
         let pc = peer::build(&config, Arc::clone(&shared)).await?;
         let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), Arc::clone(&shared)));
@@ -428,6 +426,18 @@ impl Drop for MediaSession {
             runtime.spawn(async move {
                 let _ = pc.close().await;
             });
+        }
+    }
+}
+
+/// The opened path, or `None` with the device's problem noted for the technician.
+fn usable<T>(opened: Result<T, DeviceError>, problems: &mut Vec<DeviceError>) -> Option<T> {
+    match opened {
+        Ok(path) => Some(path),
+        Err(error) => {
+            tracing::warn!(%error, "going on without this device");
+            problems.push(error);
+            None
         }
     }
 }

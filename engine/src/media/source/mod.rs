@@ -18,6 +18,11 @@
 //! A frame is a borrow of the source's own buffer, valid until the next call. A source reuses
 //! that buffer, so the per-frame path allocates nothing.
 
+#[cfg(feature = "camera")]
+pub mod camera;
+#[cfg(feature = "microphone")]
+pub mod microphone;
+pub mod resample;
 mod test_pattern;
 mod tone;
 

@@ -1,0 +1,91 @@
+//! Opens the sources a [`MediaConfig`](super::MediaConfig) names and the encoders that fit
+//! them. A device that cannot be opened is not a failed session: it comes back as a
+//! [`DeviceError`] so that the session starts with what works and tells the technician.
+
+use super::codec::{H264Encoder, H264Settings, OpusEncoder, VoiceProfile};
+use super::config::{AudioSourceConfig, VideoSourceConfig};
+use super::device::DeviceError;
+use super::error::MediaError;
+use super::source::{AudioSource, SineTone, TestPattern, VideoSource};
+
+pub(crate) type VideoPath = (Box<dyn VideoSource>, H264Encoder);
+pub(crate) type AudioPath = (Box<dyn AudioSource>, OpusEncoder);
+
+/// The outer error fails the session (a bad configuration, an encoder that cannot start);
+/// the inner one only drops the video track.
+pub(crate) fn open_video(config: &VideoSourceConfig) -> Result<Result<VideoPath, DeviceError>, MediaError> {
+    let (source, width, height, fps): (Box<dyn VideoSource>, u32, u32, u32) = match config {
+        &VideoSourceConfig::Synthetic { width, height, fps } => {
+            (Box::new(TestPattern::new(width, height, fps)), width, height, fps)
+        }
+        VideoSourceConfig::Camera { device, width, height, fps } => {
+            match open_camera(device.as_deref(), *width, *height, *fps)? {
+                Ok(opened) => opened,
+                Err(error) => return Ok(Err(error)),
+            }
+        }
+    };
+    // The bitrate follows what is actually sent, which for a camera may differ from the ask.
+    let sent = VideoSourceConfig::Synthetic { width, height, fps };
+    sent.validate()?;
+    let encoder = H264Encoder::new(H264Settings {
+        width,
+        height,
+        fps,
+        bitrate_bps: sent.target_bitrate_bps(),
+    })?;
+    Ok(Ok((source, encoder)))
+}
+
+pub(crate) fn open_audio(
+    config: &AudioSourceConfig,
+    voice: VoiceProfile,
+) -> Result<Result<AudioPath, DeviceError>, MediaError> {
+    let encoder = OpusEncoder::new(voice)?;
+    let source: Box<dyn AudioSource> = match config {
+        &AudioSourceConfig::Synthetic { frequency_hz } => Box::new(SineTone::new(frequency_hz)),
+        AudioSourceConfig::Microphone { device } => match open_microphone(device.as_deref())? {
+            Ok(microphone) => microphone,
+            Err(error) => return Ok(Err(error)),
+        },
+    };
+    Ok(Ok((source, encoder)))
+}
+
+#[cfg(feature = "camera")]
+fn open_camera(
+    device: Option<&str>,
+    width: u32,
+    height: u32,
+    fps: u32,
+) -> Result<Result<(Box<dyn VideoSource>, u32, u32, u32), DeviceError>, MediaError> {
+    Ok(super::source::camera::Camera::open(device, width, height, fps).map(|camera| {
+        let n = camera.negotiated();
+        (Box::new(camera) as Box<dyn VideoSource>, n.width, n.height, n.fps.min(60))
+    }))
+}
+
+#[cfg(not(feature = "camera"))]
+fn open_camera(
+    _device: Option<&str>,
+    _width: u32,
+    _height: u32,
+    _fps: u32,
+) -> Result<Result<(Box<dyn VideoSource>, u32, u32, u32), DeviceError>, MediaError> {
+    Err(MediaError::InvalidConfig(
+        "this build has no camera capture (lens-engine feature \"camera\" is off)".into(),
+    ))
+}
+
+#[cfg(feature = "microphone")]
+fn open_microphone(device: Option<&str>) -> Result<Result<Box<dyn AudioSource>, DeviceError>, MediaError> {
+    Ok(super::source::microphone::Microphone::open(device)
+        .map(|microphone| Box::new(microphone) as Box<dyn AudioSource>))
+}
+
+#[cfg(not(feature = "microphone"))]
+fn open_microphone(_device: Option<&str>) -> Result<Result<Box<dyn AudioSource>, DeviceError>, MediaError> {
+    Err(MediaError::InvalidConfig(
+        "this build has no microphone capture (lens-engine feature \"microphone\" is off)".into(),
+    ))
+}

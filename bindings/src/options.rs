@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use lens_engine::media::{IceServer, MediaConfig, VideoSourceConfig};
+use lens_engine::media::{AudioSourceConfig, IceServer, MediaConfig, VideoSourceConfig};
 
 use crate::error::ApiError;
 
@@ -23,6 +23,10 @@ pub struct SessionOptions {
     /// The picture to send; null/nil for the engine's default.
     #[uniffi(default = None)]
     pub video: Option<VideoSourceConfig>,
+    /// The sound to send; null/nil for the engine's default. `Pushed` for the shell's
+    /// microphone through `LensSession.pushAudio`.
+    #[uniffi(default = None)]
+    pub audio: Option<AudioSourceConfig>,
 }
 
 impl SessionOptions {
@@ -42,6 +46,7 @@ impl SessionOptions {
             bind_ip,
             ice_servers: self.ice_servers.clone(),
             video: self.video.clone().unwrap_or(defaults.video),
+            audio: self.audio.clone().unwrap_or(defaults.audio),
             ..defaults
         })
     }
@@ -65,4 +70,19 @@ pub struct IceServer {
 pub enum VideoSourceConfig {
     /// Colour bars, a moving box and a frame counter.
     Synthetic { width: u32, height: u32, fps: u32 },
+    /// Frames the shell pushes with `LensSession.pushVideoFrame`, encoded by the engine.
+    /// `width` x `height` is the expected upright size; other sizes are accepted.
+    Pushed { width: u32, height: u32, fps: u32 },
+    /// H.264 from the platform's encoder, pushed with `LensSession.pushH264`; the engine
+    /// asks for keyframes and bitrates through the `CameraController`.
+    PushedH264 { width: u32, height: u32, fps: u32 },
+}
+
+/// Where the sound comes from.
+#[uniffi::remote(Enum)]
+pub enum AudioSourceConfig {
+    /// A steady sine tone.
+    Synthetic { frequency_hz: f32 },
+    /// 16-bit PCM the shell pushes with `LensSession.pushAudio`.
+    Pushed,
 }

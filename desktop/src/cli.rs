@@ -84,6 +84,7 @@ impl JoinArgs {
             video: VideoSourceConfig::Synthetic { width: self.width, height: self.height, fps: self.fps },
             audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
             playback: if self.no_playback { PlaybackConfig::Null } else { PlaybackConfig::Device },
+            ..MediaConfig::default()
         }
     }
 }

@@ -33,12 +33,12 @@ enum Report {
 /// The customer's session engine. Cheap to share; dropping the last handle stops the driver
 /// and closes everything.
 pub struct Engine {
-    inner: Arc<Shared>,
+    pub(crate) inner: Arc<Shared>,
     driver: tokio::task::JoinHandle<()>,
 }
 
-struct Shared {
-    config: EngineConfig,
+pub(crate) struct Shared {
+    pub(crate) config: EngineConfig,
     machine: Mutex<CustomerSession>,
     /// Wakes the driver after a customer action fed the machine.
     wake: Notify,

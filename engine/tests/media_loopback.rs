@@ -65,6 +65,7 @@ fn media_config() -> MediaConfig {
             frequency_hz: 440.0,
         },
         playback: PlaybackConfig::Null,
+        ..MediaConfig::default()
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::error::MediaError;
 use super::playback::PlaybackConfig;
+use super::pushed::MediaHandles;
 
 /// Everything [`MediaSession::start`](super::MediaSession::start) needs.
 #[derive(Debug, Clone)]
@@ -16,6 +17,9 @@ pub struct MediaConfig {
     pub video: VideoSourceConfig,
     pub audio: AudioSourceConfig,
     pub playback: PlaybackConfig,
+    /// What a shell pushes (frames, PCM, H.264) and the live controls (pause). Shared by
+    /// every clone of the config, so the app can push into it before any media session.
+    pub handles: MediaHandles,
 }
 
 impl Default for MediaConfig {
@@ -32,6 +36,7 @@ impl Default for MediaConfig {
                 frequency_hz: 440.0,
             },
             playback: PlaybackConfig::Null,
+            handles: MediaHandles::default(),
         }
     }
 }
@@ -65,18 +70,28 @@ impl From<&str> for IceServer {
 pub enum VideoSourceConfig {
     /// Colour bars, a moving box and a frame counter (see [`super::source::TestPattern`]).
     Synthetic { width: u32, height: u32, fps: u32 },
+    /// Frames the shell pushes ([`super::pushed::PushedVideo`]), encoded with openh264.
+    /// `width` and `height` are the expected upright size (the first encoder's, and the
+    /// bitrate's basis); frames of another size re-create the encoder.
+    Pushed { width: u32, height: u32, fps: u32 },
+    /// H.264 access units from the shell's hardware encoder
+    /// ([`super::pushed::PushedH264`]), sent as they are. `width`, `height` and `fps` give
+    /// the bitrate the shell is asked for.
+    PushedH264 { width: u32, height: u32, fps: u32 },
 }
 
 impl VideoSourceConfig {
     pub fn size(&self) -> (u32, u32) {
         match *self {
-            Self::Synthetic { width, height, .. } => (width, height),
+            Self::Synthetic { width, height, .. }
+            | Self::Pushed { width, height, .. }
+            | Self::PushedH264 { width, height, .. } => (width, height),
         }
     }
 
     pub fn fps(&self) -> u32 {
         match *self {
-            Self::Synthetic { fps, .. } => fps,
+            Self::Synthetic { fps, .. } | Self::Pushed { fps, .. } | Self::PushedH264 { fps, .. } => fps,
         }
     }
 
@@ -121,6 +136,8 @@ impl VideoSourceConfig {
 pub enum AudioSourceConfig {
     /// A steady sine tone (see [`super::source::SineTone`]).
     Synthetic { frequency_hz: f32 },
+    /// 16-bit PCM the shell pushes ([`super::pushed::PushedAudio`]).
+    Pushed,
 }
 
 impl AudioSourceConfig {
@@ -135,6 +152,7 @@ impl AudioSourceConfig {
                 }
                 Ok(())
             }
+            Self::Pushed => Ok(()),
         }
     }
 }

@@ -23,7 +23,9 @@ use super::codec::{H264Encoder, H264Settings, OpusEncoder};
 use super::config::{AudioSourceConfig, MediaConfig, VideoSourceConfig};
 use super::error::MediaError;
 use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
+use super::passthrough;
 use super::pipeline::{self, Medium};
+use super::pushed::PushedH264Source;
 use super::playback::{self, AudioSink};
 use super::source::{AudioSource, SineTone, TestPattern, VideoSource};
 use super::stats::{MediaStats, StatsCounters};
@@ -69,6 +71,8 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AudioSink>,
     /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
     pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Pushed inputs, shell requests and the pause switch of the app's session.
+    pub(crate) handles: super::pushed::MediaHandles,
 }
 
 impl Shared {
@@ -113,26 +117,16 @@ impl MediaSession {
 
         // Everything that can fail for a local reason fails before a socket exists.
         let video = if send_video {
-            let VideoSourceConfig::Synthetic { width, height, fps } = config.video;
-            let encoder = H264Encoder::new(H264Settings {
-                width,
-                height,
-                fps,
-                bitrate_bps: config.video.target_bitrate_bps(),
-            })?;
-            Some((
-                Box::new(TestPattern::new(width, height, fps)) as Box<dyn VideoSource>,
-                encoder,
-            ))
+            Some(video_path(&config)?)
         } else {
             None
         };
         let audio = if send_audio {
-            let AudioSourceConfig::Synthetic { frequency_hz } = config.audio;
-            Some((
-                Box::new(SineTone::new(frequency_hz)) as Box<dyn AudioSource>,
-                OpusEncoder::new()?,
-            ))
+            let source: Box<dyn AudioSource> = match config.audio {
+                AudioSourceConfig::Synthetic { frequency_hz } => Box::new(SineTone::new(frequency_hz)),
+                AudioSourceConfig::Pushed => Box::new(config.handles.audio.attach()),
+            };
+            Some((source, OpusEncoder::new()?))
         } else {
             None
         };
@@ -157,6 +151,7 @@ impl MediaSession {
             bundle_mid: OnceLock::new(),
             sink,
             tasks: Mutex::new(Vec::new()),
+            handles: config.handles.clone(),
         });
 
         let pc = peer::build(&config, Arc::clone(&shared)).await?;
@@ -181,12 +176,12 @@ impl MediaSession {
 
     async fn negotiate(
         &mut self,
-        video: Option<(Box<dyn VideoSource>, H264Encoder)>,
+        video: Option<VideoPath>,
         audio: Option<(Box<dyn AudioSource>, OpusEncoder)>,
         gathering_rx: &mut watch::Receiver<bool>,
     ) -> Result<String, MediaError> {
         // Video first, audio second: one m-line order for every session the console sees.
-        if let Some((source, encoder)) = video {
+        if let Some(path) = video {
             let (track, ssrc) = local_track(RtpCodecKind::Video, peer::video_codec())?;
             let sender = self
                 .add_track(&track, RTCRtpTransceiverDirection::Sendonly)
@@ -195,8 +190,14 @@ impl MediaSession {
                 Arc::clone(&track),
                 Arc::clone(&self.shared),
             )));
-            let (thread, frames) =
-                pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?;
+            let (thread, frames) = match path {
+                VideoPath::Encode(source, encoder) => {
+                    pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?
+                }
+                VideoPath::Passthrough(source, target_bps) => {
+                    passthrough::spawn(source, target_bps, Arc::clone(&self.shared))?
+                }
+            };
             self.threads.push(thread);
             self.tasks.push(tokio::spawn(pipeline::write_frames(
                 track,
@@ -411,6 +412,33 @@ impl Drop for MediaSession {
             });
         }
     }
+}
+
+/// How the video track is fed.
+enum VideoPath {
+    /// Raw frames (synthetic or pushed) through openh264.
+    Encode(Box<dyn VideoSource>, H264Encoder),
+    /// The shell's own H.264, with the bitrate it is first asked for.
+    Passthrough(PushedH264Source, u32),
+}
+
+fn video_path(config: &MediaConfig) -> Result<VideoPath, MediaError> {
+    let fps = config.video.fps();
+    let (width, height) = config.video.size();
+    let settings = H264Settings { width, height, fps, bitrate_bps: config.video.target_bitrate_bps() };
+    let interval = Duration::from_secs_f64(1.0 / f64::from(fps));
+    Ok(match config.video {
+        VideoSourceConfig::Synthetic { .. } => {
+            VideoPath::Encode(Box::new(TestPattern::new(width, height, fps)), H264Encoder::new(settings)?)
+        }
+        VideoSourceConfig::Pushed { .. } => {
+            let encoder = H264Encoder::new(settings)?;
+            VideoPath::Encode(Box::new(config.handles.video.attach(interval)), encoder)
+        }
+        VideoSourceConfig::PushedH264 { .. } => {
+            VideoPath::Passthrough(config.handles.h264.attach(), settings.bitrate_bps)
+        }
+    })
 }
 
 /// A sample track with one encoding and a random SSRC.

@@ -62,6 +62,7 @@ pub struct EncodedVideo {
 /// control, and keyframes only at start or on request.
 pub struct H264Encoder {
     inner: Encoder,
+    settings: H264Settings,
     origin: Option<Instant>,
     warned_level: bool,
 }
@@ -91,12 +92,24 @@ impl H264Encoder {
             .map_err(|e| MediaError::VideoEncoder(format!("cannot create encoder: {e}")))?;
         Ok(Self {
             inner,
+            settings,
             origin: None,
             warned_level: false,
         })
     }
 
     /// Makes the next encoded picture an IDR (with SPS and PPS in front).
+    /// The picture size this encoder takes.
+    pub fn size(&self) -> (u32, u32) {
+        (self.settings.width, self.settings.height)
+    }
+
+    /// A new encoder with the same settings for another picture size (a pushed camera that
+    /// rotated or switched). Its first frame is a keyframe.
+    pub fn resized(&self, width: u32, height: u32) -> Result<Self, MediaError> {
+        Self::new(H264Settings { width, height, ..self.settings })
+    }
+
     pub fn force_keyframe(&mut self) {
         self.inner.force_intra_frame();
     }

@@ -15,7 +15,7 @@ LOGS := target/test-logs
 APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless
 
-.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench \
+.PHONY: run build test deps deps-apt deps-npm test-rust test-e2e test-kotlin demo bench build-examples \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -60,7 +60,7 @@ test-rust:
 	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
 	  --offline --test playback_device -- --ignored 2>&1 | tee $(LOGS)/rust-playback.log
 
-test-e2e: tests/node_modules
+test-e2e: tests/node_modules build-examples
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
@@ -70,6 +70,10 @@ test-kotlin: bindings-kotlin deps-npm
 
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
+
+# The engine's examples: push_frames stands in for a phone shell in the pushed-media tests.
+build-examples:
+	$(CARGO) build --release --workspace --examples
 
 ## bindings-kotlin: Kotlin glue generated from the unstripped library (UniFFI library mode).
 bindings-kotlin: build

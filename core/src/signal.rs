@@ -209,11 +209,14 @@ pub enum CustomerMessage {
     Candidate { candidate: IceCandidate },
     /// The customer ends the session.
     Leave,
+    /// The customer's camera state changed (paused from the app or at the technician's
+    /// request): the console shows it. Relayed as [`ServerToTechnician::MediaState`].
+    MediaState { video_paused: bool },
 }
 
 impl Message for CustomerMessage {
     const TYPES: &'static [&'static str] =
-        &["eula_accepted", "eula_declined", "offer", "candidate", "leave"];
+        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "media_state"];
 }
 
 /// From the server to the customer app.
@@ -280,10 +283,12 @@ pub enum ServerToTechnician {
     Candidate { session_id: String, candidate: IceCandidate },
     /// A request was refused (for example a second active session).
     Refused { message: String },
+    /// The customer paused or resumed the video (see [`CustomerMessage::MediaState`]).
+    MediaState { session_id: String, video_paused: bool },
 }
 
 impl Message for ServerToTechnician {
-    const TYPES: &'static [&'static str] = &["sessions", "offer", "candidate", "refused"];
+    const TYPES: &'static [&'static str] = &["sessions", "offer", "candidate", "refused", "media_state"];
 }
 
 #[cfg(test)]
@@ -332,6 +337,13 @@ mod tests {
     fn garbage_is_malformed() {
         assert!(matches!(decode::<ServerToCustomer>("[1,2"), Err(SignalError::Malformed(_))));
         assert!(matches!(decode::<ServerToCustomer>("42"), Err(SignalError::Malformed(_))));
+    }
+
+    #[test]
+    fn the_paused_notice_round_trips() {
+        let text = encode(&CustomerMessage::MediaState { video_paused: true });
+        assert!(text.contains(r#""type":"media_state""#) && text.contains(r#""video_paused":true"#), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(CustomerMessage::MediaState { video_paused: true }));
     }
 
     #[test]

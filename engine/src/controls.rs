@@ -26,7 +26,13 @@ impl Engine {
     /// Pauses (`true`) or resumes the video; the session and the audio go on. Returns whether
     /// anything changed.
     pub fn set_video_paused(&self, paused: bool) -> bool {
-        self.media_handles().set_video_paused(paused)
+        let changed = self.media_handles().set_video_paused(paused);
+        if changed {
+            // Core decides whether the technician hears of it now (media running) or with the
+            // next offer.
+            self.notify(lens_core::session::Input::VideoPaused { paused });
+        }
+        changed
     }
 
     pub fn video_paused(&self) -> bool {

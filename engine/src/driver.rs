@@ -116,6 +116,11 @@ impl Engine {
         let _ = tokio::time::timeout(FLUSH_GRACE * 2, done_rx).await;
     }
 
+    /// Feeds an input that always fits (a notice, not a request) and wakes the driver.
+    pub(crate) fn notify(&self, input: Input) {
+        let _ = self.act(input);
+    }
+
     fn act(&self, input: Input) -> Result<(), NotNow> {
         self.inner.machine.lock().expect("session lock").handle_input(input, Instant::now())?;
         self.inner.wake.notify_one();

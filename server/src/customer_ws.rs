@@ -207,5 +207,9 @@ async fn handle(
             sessions::end(state, session_id, EndReason::CustomerLeft).await?;
             Ok(())
         }
+        CustomerMessage::MediaState { video_paused } => {
+            let message = ServerToTechnician::MediaState { session_id: session_id.to_owned(), video_paused };
+            sessions::relay_to_technician(state, session_id, message).await
+        }
     }
 }

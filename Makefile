@@ -20,7 +20,7 @@ APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-libe
 	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins
 
 .PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-rust-pg test-e2e test-kotlin \
-	test-handoff-api demo bench bench-server \
+	test-handoff-api demo bench bench-server build-examples \
 	bindings-kotlin bindings-swift android ios clean
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -86,7 +86,7 @@ test-rust-pg:
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
 	tests/pg.sh stop $$pg; exit $$rc
 
-test-e2e: tests/node_modules deps-py
+test-e2e: tests/node_modules deps-py build-examples
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
@@ -106,6 +106,10 @@ test-interop: deps-py
 
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
+
+# The engine's examples: push_frames stands in for a phone shell in the pushed-media tests.
+build-examples:
+	$(CARGO) build --release --workspace --examples
 
 ## bindings-kotlin: Kotlin glue generated from the unstripped library (UniFFI library mode).
 bindings-kotlin: build

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// the shell, not something the customer can fix.
     #[error("{message}")]
     InvalidConfiguration { message: String },
+    /// The device cannot do this (no second camera, no torch). Nothing changed.
+    #[error("{message}")]
+    Unsupported { message: String },
     /// Something that should not happen, such as the engine's threads failing to start.
     #[error("{message}")]
     Internal { message: String },

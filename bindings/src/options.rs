@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
-use lens_engine::media::{IceServer, MediaConfig, PlaybackConfig, VideoSourceConfig, VoiceProfile};
+use lens_engine::media::{
+    AudioSourceConfig, IceServer, MediaConfig, PlaybackConfig, VideoSourceConfig, VoiceProfile,
+};
 
 use crate::error::ApiError;
 
@@ -26,6 +28,10 @@ pub struct SessionOptions {
     /// Opus complexity 0 to 10 for the customer's voice; null/nil for 5, as phone dialers use.
     #[uniffi(default = None)]
     pub voice_complexity: Option<u8>,
+    /// The sound to send; null/nil for the engine's default. `Pushed` for the shell's
+    /// microphone through `LensSession.pushAudio`.
+    #[uniffi(default = None)]
+    pub audio: Option<AudioSourceConfig>,
 }
 
 impl SessionOptions {
@@ -58,6 +64,7 @@ impl SessionOptions {
             // The shells play the technician's voice with their own audio callback, which
             // pulls it with `LensSession::pull_playback_audio`.
             playback: PlaybackConfig::Pulled,
+            audio: self.audio.clone().unwrap_or(defaults.audio),
             ..defaults
         })
     }
@@ -89,4 +96,21 @@ pub enum VideoSourceConfig {
         height: u32,
         fps: u32,
     },
+    /// Frames the shell pushes with `LensSession.pushVideoFrame`, encoded by the engine.
+    /// `width` x `height` is the expected upright size; other sizes are accepted.
+    Pushed { width: u32, height: u32, fps: u32 },
+    /// H.264 from the platform's encoder, pushed with `LensSession.pushH264`; the engine
+    /// asks for keyframes and bitrates through the `CameraController`.
+    PushedH264 { width: u32, height: u32, fps: u32 },
+}
+
+/// Where the sound comes from.
+#[uniffi::remote(Enum)]
+pub enum AudioSourceConfig {
+    /// A steady sine tone.
+    Synthetic { frequency_hz: f32 },
+    /// A desktop microphone (the engine's `microphone` feature, off in the mobile builds).
+    Microphone { device: Option<String> },
+    /// 16-bit PCM the shell pushes with `LensSession.pushAudio`.
+    Pushed,
 }

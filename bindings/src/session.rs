@@ -35,8 +35,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 pub struct LensSession {
     // Declared before `runtime`, so dropped first: the engine stops its tasks before the
     // runtime that runs them shuts down.
-    engine: Engine,
-    runtime: EngineRuntime,
+    pub(crate) engine: Engine,
+    pub(crate) runtime: EngineRuntime,
 }
 
 #[uniffi::export]
@@ -146,7 +146,7 @@ impl Drop for LensSession {
 }
 
 /// A multi-thread tokio runtime owned by one session, so that Kotlin and Swift need none.
-struct EngineRuntime(Option<Runtime>);
+pub(crate) struct EngineRuntime(Option<Runtime>);
 
 impl EngineRuntime {
     fn new() -> Result<EngineRuntime, ApiError> {
@@ -161,7 +161,7 @@ impl EngineRuntime {
         Ok(EngineRuntime(Some(runtime)))
     }
 
-    fn handle(&self) -> &Handle {
+    pub(crate) fn handle(&self) -> &Handle {
         self.0
             .as_ref()
             .expect("the runtime lives until drop")

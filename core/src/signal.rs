@@ -268,11 +268,14 @@ pub enum CustomerMessage {
     /// A camera or microphone failed; the session goes on without it. `detail` is the
     /// system's own words, for the technician's troubleshooting.
     DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
+    /// The customer's camera state changed (paused from the app or at the technician's
+    /// request): the console shows it. Relayed as [`ServerToTechnician::MediaState`].
+    MediaState { video_paused: bool },
 }
 
 impl Message for CustomerMessage {
     const TYPES: &'static [&'static str] =
-        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats", "device_problem"];
+        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats", "device_problem", "media_state"];
 }
 
 /// From the server to the customer app.
@@ -354,11 +357,13 @@ pub enum ServerToTechnician {
         message: String,
         detail: String,
     },
+    /// The customer paused or resumed the video (see [`CustomerMessage::MediaState`]).
+    MediaState { session_id: String, video_paused: bool },
 }
 
 impl Message for ServerToTechnician {
     const TYPES: &'static [&'static str] =
-        &["sessions", "offer", "candidate", "refused", "stats", "device_problem"];
+        &["sessions", "offer", "candidate", "refused", "stats", "device_problem", "media_state"];
 }
 
 #[cfg(test)]
@@ -433,6 +438,13 @@ mod tests {
             DeviceProblem::PermissionDenied.describe(Device::Microphone),
             "The customer's system refused access to the microphone"
         );
+    }
+
+    #[test]
+    fn the_paused_notice_round_trips() {
+        let text = encode(&CustomerMessage::MediaState { video_paused: true });
+        assert!(text.contains(r#""type":"media_state""#) && text.contains(r#""video_paused":true"#), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(CustomerMessage::MediaState { video_paused: true }));
     }
 
     #[test]

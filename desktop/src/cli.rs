@@ -118,6 +118,7 @@ impl JoinArgs {
             playback: if self.no_playback { PlaybackConfig::Null } else { PlaybackConfig::Device },
             voice: VoiceProfile { complexity: self.voice_complexity, ..VoiceProfile::default() },
             controls: MediaControls::default(),
+            ..MediaConfig::default()
         }
     }
 }

@@ -33,12 +33,12 @@ enum Report {
 /// The customer's session engine. Cheap to share; dropping the last handle stops the driver
 /// and closes everything.
 pub struct Engine {
-    inner: Arc<Shared>,
+    pub(crate) inner: Arc<Shared>,
     driver: tokio::task::JoinHandle<()>,
 }
 
-struct Shared {
-    config: EngineConfig,
+pub(crate) struct Shared {
+    pub(crate) config: EngineConfig,
     machine: Mutex<CustomerSession>,
     /// Wakes the driver after a customer action fed the machine.
     wake: Notify,
@@ -132,6 +132,11 @@ impl Engine {
         *self.inner.shutdown.lock().expect("shutdown lock") = Some(done_tx);
         self.inner.wake.notify_one();
         let _ = tokio::time::timeout(FLUSH_GRACE * 2, done_rx).await;
+    }
+
+    /// Feeds an input that always fits (a notice, not a request) and wakes the driver.
+    pub(crate) fn notify(&self, input: Input) {
+        let _ = self.act(input);
     }
 
     fn act(&self, input: Input) -> Result<(), NotNow> {

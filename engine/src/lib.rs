@@ -2,6 +2,7 @@
 //! machine against real sockets, WebRTC and media devices. See DEVELOPERS.md.
 
 pub mod config;
+mod controls;
 mod driver;
 pub mod error;
 mod listeners;
@@ -10,5 +11,6 @@ mod server_api;
 mod signalling;
 
 pub use config::EngineConfig;
+pub use controls::ControlError;
 pub use driver::Engine;
 pub use error::EngineError;

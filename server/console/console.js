@@ -267,6 +267,13 @@
       case 'candidate':
         addRemoteCandidate(message.session_id, message.candidate);
         break;
+      case 'media_state':
+        // The customer paused or resumed the video; the frozen last picture is then labelled.
+        if (message.session_id === state.pcSession) {
+          state.videoPaused = !!message.video_paused;
+          updateLivePanel();
+        }
+        break;
       case 'refused':
         state.startingSession = null;
         showMessage(message.message);
@@ -558,6 +565,7 @@
     state.remoteDescriptionSet = false;
     state.pendingCandidates = [];
     state.answerSent = false;
+    state.videoPaused = false;
     state.startingSession = null;
     clearTimeout(state.startingTimer);
     renderRows();
@@ -703,6 +711,7 @@
       text = 'No active session';
     }
     $('call-state').textContent = text;
+    $('video-paused').hidden = !(state.pc && state.videoPaused);
     $('call-state').dataset.state = state.pc ? state.pc.connectionState : 'none';
     $('session-end').disabled = !session || session.status !== 'active';
     $('session-end').dataset.sessionId = session ? session.id : '';

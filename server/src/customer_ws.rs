@@ -229,5 +229,9 @@ async fn handle(
             };
             sessions::relay_to_technician(state, session_id, message).await
         }
+        CustomerMessage::MediaState { video_paused } => {
+            let message = ServerToTechnician::MediaState { session_id: session_id.to_owned(), video_paused };
+            sessions::relay_to_technician(state, session_id, message).await
+        }
     }
 }

@@ -47,6 +47,8 @@ pub struct CustomerSession {
     /// The customer accepted the EULA of `join` (by tapping, or earlier for the same version).
     eula_accepted: bool,
     media_running: bool,
+    /// Whether the customer's video is paused, to tell the technician.
+    video_paused: bool,
     signalling: Signalling,
     /// Messages for the server while the socket is not connected, sent in order on connect.
     outbox: VecDeque<CustomerMessage>,
@@ -72,6 +74,7 @@ impl CustomerSession {
             join: None,
             eula_accepted: false,
             media_running: false,
+            video_paused: false,
             signalling: Signalling::Closed,
             outbox: VecDeque::new(),
             close_after_flush: false,
@@ -104,6 +107,12 @@ impl CustomerSession {
             Input::AcceptEula { at_unix_ms } => self.on_accept_eula(at_unix_ms)?,
             Input::DeclineEula => self.on_decline_eula()?,
             Input::Leave => self.on_leave()?,
+            Input::VideoPaused { paused } => {
+                self.video_paused = paused;
+                if self.media_running {
+                    self.send(CustomerMessage::MediaState { video_paused: paused });
+                }
+            }
             Input::Resolved(response) => self.on_resolved(response),
             Input::ResolveFailed(failure) => self.on_resolve_failed(failure),
             Input::SignallingConnected => self.on_signalling_connected(),
@@ -112,6 +121,10 @@ impl CustomerSession {
             Input::LocalOffer(sdp) => {
                 if self.media_running {
                     self.send(CustomerMessage::Offer { sdp });
+                    // Paused before the technician started: say so with the first offer.
+                    if self.video_paused {
+                        self.send(CustomerMessage::MediaState { video_paused: true });
+                    }
                 }
             }
             Input::LocalCandidate(candidate) => {

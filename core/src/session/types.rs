@@ -135,6 +135,9 @@ pub enum Input {
     DeclineEula,
     /// The customer ends the session.
     Leave,
+    /// The video was paused or resumed (by the customer, or at the technician's request):
+    /// the technician is told while media runs.
+    VideoPaused { paused: bool },
 
     Resolved(JoinResponse),
     ResolveFailed(ResolveFailure),

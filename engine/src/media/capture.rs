@@ -2,19 +2,29 @@
 //! them. A device that cannot be opened is not a failed session: it comes back as a
 //! [`DeviceError`] so that the session starts with what works and tells the technician.
 
-use super::codec::{H264Encoder, H264Settings, OpusEncoder, VoiceProfile};
-use super::config::{AudioSourceConfig, VideoSourceConfig};
+use std::time::Duration;
+
+use super::codec::{H264Encoder, H264Settings, OpusEncoder};
+use super::config::{AudioSourceConfig, MediaConfig, VideoSourceConfig};
 use super::device::DeviceError;
 use super::error::MediaError;
+use super::pushed::PushedH264Source;
 use super::source::{AudioSource, SineTone, TestPattern, VideoSource};
 
-pub(crate) type VideoPath = (Box<dyn VideoSource>, H264Encoder);
+/// How the video track is fed.
+pub(crate) enum VideoPath {
+    /// Raw frames (synthetic, a camera, or pushed by the shell) through openh264.
+    Encode(Box<dyn VideoSource>, H264Encoder),
+    /// The shell's own H.264, with the bitrate it is first asked for.
+    Passthrough(PushedH264Source, u32),
+}
+
 pub(crate) type AudioPath = (Box<dyn AudioSource>, OpusEncoder);
 
 /// The outer error fails the session (a bad configuration, an encoder that cannot start);
 /// the inner one only drops the video track.
-pub(crate) fn open_video(config: &VideoSourceConfig) -> Result<Result<VideoPath, DeviceError>, MediaError> {
-    let (source, width, height, fps): (Box<dyn VideoSource>, u32, u32, u32) = match config {
+pub(crate) fn open_video(config: &MediaConfig) -> Result<Result<VideoPath, DeviceError>, MediaError> {
+    let (source, width, height, fps): (Box<dyn VideoSource>, u32, u32, u32) = match &config.video {
         &VideoSourceConfig::Synthetic { width, height, fps } => {
             (Box::new(TestPattern::new(width, height, fps)), width, height, fps)
         }
@@ -23,6 +33,14 @@ pub(crate) fn open_video(config: &VideoSourceConfig) -> Result<Result<VideoPath,
                 Ok(opened) => opened,
                 Err(error) => return Ok(Err(error)),
             }
+        }
+        &VideoSourceConfig::Pushed { width, height, fps } => {
+            let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+            (Box::new(config.handles.video.attach(interval)), width, height, fps)
+        }
+        VideoSourceConfig::PushedH264 { .. } => {
+            let bitrate = config.video.target_bitrate_bps();
+            return Ok(Ok(VideoPath::Passthrough(config.handles.h264.attach(), bitrate)));
         }
     };
     // The bitrate follows what is actually sent, which for a camera may differ from the ask.
@@ -34,20 +52,18 @@ pub(crate) fn open_video(config: &VideoSourceConfig) -> Result<Result<VideoPath,
         fps,
         bitrate_bps: sent.target_bitrate_bps(),
     })?;
-    Ok(Ok((source, encoder)))
+    Ok(Ok(VideoPath::Encode(source, encoder)))
 }
 
-pub(crate) fn open_audio(
-    config: &AudioSourceConfig,
-    voice: VoiceProfile,
-) -> Result<Result<AudioPath, DeviceError>, MediaError> {
-    let encoder = OpusEncoder::new(voice)?;
-    let source: Box<dyn AudioSource> = match config {
+pub(crate) fn open_audio(config: &MediaConfig) -> Result<Result<AudioPath, DeviceError>, MediaError> {
+    let encoder = OpusEncoder::new(config.voice)?;
+    let source: Box<dyn AudioSource> = match &config.audio {
         &AudioSourceConfig::Synthetic { frequency_hz } => Box::new(SineTone::new(frequency_hz)),
         AudioSourceConfig::Microphone { device } => match open_microphone(device.as_deref())? {
             Ok(microphone) => microphone,
             Err(error) => return Ok(Err(error)),
         },
+        AudioSourceConfig::Pushed => Box::new(config.handles.audio.attach()),
     };
     Ok(Ok((source, encoder)))
 }

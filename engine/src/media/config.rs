@@ -6,6 +6,7 @@ use super::codec::VoiceProfile;
 use super::controls::MediaControls;
 use super::error::MediaError;
 use super::playback::PlaybackConfig;
+use super::pushed::MediaHandles;
 
 /// Everything [`MediaSession::start`](super::MediaSession::start) needs.
 #[derive(Debug, Clone)]
@@ -22,6 +23,9 @@ pub struct MediaConfig {
     pub voice: VoiceProfile,
     /// Mute and pulled playback, shared with the app for the engine's whole life.
     pub controls: MediaControls,
+    /// What a shell pushes (frames, PCM, H.264) and the live controls (pause). Shared by
+    /// every clone of the config, so the app can push into it before any media session.
+    pub handles: MediaHandles,
 }
 
 impl Default for MediaConfig {
@@ -41,6 +45,7 @@ impl Default for MediaConfig {
             playback: PlaybackConfig::Null,
             voice: VoiceProfile::default(),
             controls: MediaControls::default(),
+            handles: MediaHandles::default(),
         }
     }
 }
@@ -83,20 +88,32 @@ pub enum VideoSourceConfig {
         height: u32,
         fps: u32,
     },
+    /// Frames the shell pushes ([`super::pushed::PushedVideo`]), encoded with openh264.
+    /// `width` and `height` are the expected upright size (the first encoder's, and the
+    /// bitrate's basis); frames of another size re-create the encoder.
+    Pushed { width: u32, height: u32, fps: u32 },
+    /// H.264 access units from the shell's hardware encoder
+    /// ([`super::pushed::PushedH264`]), sent as they are. `width`, `height` and `fps` give
+    /// the bitrate the shell is asked for.
+    PushedH264 { width: u32, height: u32, fps: u32 },
 }
 
 impl VideoSourceConfig {
     pub fn size(&self) -> (u32, u32) {
         match *self {
-            Self::Synthetic { width, height, .. } | Self::Camera { width, height, .. } => {
-                (width, height)
-            }
+            Self::Synthetic { width, height, .. }
+            | Self::Camera { width, height, .. }
+            | Self::Pushed { width, height, .. }
+            | Self::PushedH264 { width, height, .. } => (width, height),
         }
     }
 
     pub fn fps(&self) -> u32 {
         match *self {
-            Self::Synthetic { fps, .. } | Self::Camera { fps, .. } => fps,
+            Self::Synthetic { fps, .. }
+            | Self::Camera { fps, .. }
+            | Self::Pushed { fps, .. }
+            | Self::PushedH264 { fps, .. } => fps,
         }
     }
 
@@ -145,6 +162,8 @@ pub enum AudioSourceConfig {
     /// A microphone of this computer (lens-engine feature `microphone`): `device` is an
     /// index or a name from [`list_devices`](super::list_devices), `None` the system default.
     Microphone { device: Option<String> },
+    /// 16-bit PCM the shell pushes ([`super::pushed::PushedAudio`]).
+    Pushed,
 }
 
 impl AudioSourceConfig {
@@ -159,7 +178,7 @@ impl AudioSourceConfig {
                 }
                 Ok(())
             }
-            Self::Microphone { .. } => Ok(()),
+            Self::Microphone { .. } | Self::Pushed => Ok(()),
         }
     }
 }

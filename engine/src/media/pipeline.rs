@@ -60,6 +60,13 @@ pub(crate) struct EncodedFrame {
     prev_dropped: u16,
 }
 
+impl EncodedFrame {
+    /// A video access unit made elsewhere (the shell's hardware encoder, see `passthrough`).
+    pub(crate) fn video(data: Bytes, captured_at: Instant, duration: Duration, keyframe: bool) -> Self {
+        Self { data, captured_at, duration, keyframe, prev_dropped: 0 }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Medium {
     Video,
@@ -94,11 +101,26 @@ pub(crate) fn spawn_video(
                         break;
                     }
                 };
-                if !shared.connected.load(Ordering::Acquire) {
+                // Paused video sends nothing (see `MediaHandles::set_video_paused`); resuming
+                // starts like a new connection, with a keyframe.
+                if !shared.connected.load(Ordering::Acquire) || shared.handles.video_paused() {
                     was_connected = false;
                     continue;
                 }
                 let now = Instant::now();
+                if (frame.width, frame.height) != encoder.size() {
+                    // A pushed camera turned or switched: a new encoder for the new size, whose
+                    // first frame is a keyframe with the new SPS.
+                    match encoder.resized(frame.width, frame.height) {
+                        Ok(resized) => encoder = resized,
+                        Err(error) => {
+                            tracing::warn!(%error, "dropping a frame of a new size");
+                            continue;
+                        }
+                    }
+                    awaiting_keyframe = true;
+                    pacer.request();
+                }
                 if !was_connected {
                     // Connected, or reconnected after an ICE hiccup: the receiver needs a fresh
                     // starting point.

@@ -19,13 +19,14 @@ use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::capture;
+use super::capture::{self, VideoPath};
 use super::codec::{H264Encoder, OpusEncoder};
 use super::config::MediaConfig;
 use super::device::DeviceError;
 use super::error::MediaError;
 use super::link_monitor;
 use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
+use super::passthrough;
 use super::pipeline::{self, Medium};
 use super::playback::{self, AudioSink};
 use super::source::{AudioSource, VideoSource};
@@ -80,6 +81,8 @@ pub(crate) struct Shared {
     pub(crate) bandwidth_estimate_bps: AtomicU32,
     /// The app's switches (microphone mute).
     pub(crate) controls: super::controls::MediaControls,
+    /// Pushed inputs, shell requests and the pause switch of the app's session.
+    pub(crate) handles: super::pushed::MediaHandles,
 }
 
 impl Shared {
@@ -126,11 +129,11 @@ impl MediaSession {
         // camera or microphone that cannot be opened only drops its track.
         let mut device_problems = Vec::new();
         let video = match send_video {
-            true => usable(capture::open_video(&config.video)?, &mut device_problems),
+            true => usable(capture::open_video(&config)?, &mut device_problems),
             false => None,
         };
         let audio = match send_audio {
-            true => usable(capture::open_audio(&config.audio, config.voice)?, &mut device_problems),
+            true => usable(capture::open_audio(&config)?, &mut device_problems),
             false => None,
         };
         // Without a working sound card the customer cannot hear the technician, but the
@@ -156,6 +159,7 @@ impl MediaSession {
             tasks: Mutex::new(Vec::new()),
             bandwidth_estimate_bps: AtomicU32::new(peer::INITIAL_ESTIMATE_BPS),
             controls: config.controls.clone(),
+            handles: config.handles.clone(),
         });
         // Queued before the offer exists: the driver hands them on once media has started.
         for problem in device_problems {
@@ -185,12 +189,12 @@ impl MediaSession {
 
     async fn negotiate(
         &mut self,
-        video: Option<(Box<dyn VideoSource>, H264Encoder)>,
+        video: Option<VideoPath>,
         audio: Option<(Box<dyn AudioSource>, OpusEncoder)>,
         gathering_rx: &mut watch::Receiver<bool>,
     ) -> Result<String, MediaError> {
         // Video first, audio second: one m-line order for every session the console sees.
-        if let Some((source, encoder)) = video {
+        if let Some(path) = video {
             let (track, ssrc) = local_track(RtpCodecKind::Video, peer::video_codec())?;
             let sender = self
                 .add_track(&track, RTCRtpTransceiverDirection::Sendonly)
@@ -199,8 +203,14 @@ impl MediaSession {
                 Arc::clone(&track),
                 Arc::clone(&self.shared),
             )));
-            let (thread, frames) =
-                pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?;
+            let (thread, frames) = match path {
+                VideoPath::Encode(source, encoder) => {
+                    pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?
+                }
+                VideoPath::Passthrough(source, target_bps) => {
+                    passthrough::spawn(source, target_bps, Arc::clone(&self.shared))?
+                }
+            };
             self.threads.push(thread);
             self.tasks.push(tokio::spawn(pipeline::write_frames(
                 track,

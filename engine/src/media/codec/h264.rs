@@ -135,6 +135,17 @@ impl H264Encoder {
     }
 
     /// Makes the next encoded picture an IDR (with SPS and PPS in front).
+    /// The picture size this encoder takes.
+    pub fn size(&self) -> (u32, u32) {
+        (self.settings.width, self.settings.height)
+    }
+
+    /// A new encoder with the same settings for another picture size (a pushed camera that
+    /// rotated or switched). Its first frame is a keyframe.
+    pub fn resized(&self, width: u32, height: u32) -> Result<Self, MediaError> {
+        Self::new(H264Settings { width, height, ..self.settings })
+    }
+
     pub fn force_keyframe(&mut self) {
         self.inner.force_intra_frame();
     }

@@ -1,0 +1,236 @@
+//! Media pushed by the shell and the camera controls: the FFI side of
+//! `lens_engine::media::pushed` and `lens_engine::controls`.
+//!
+//! The push calls are synchronous and take borrowed bytes (`&[u8]`): Kotlin passes a *direct*
+//! `java.nio.ByteBuffer` (CameraX's `ImageProxy.planes[i].buffer` is one), Swift passes
+//! `Data`; UniFFI 0.32 hands Rust a pointer into that memory, without a copy. Each call
+//! converts or copies what it keeps before it returns, so the shell may reuse its buffer at
+//! once. They never wait for the encoder.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lens_engine::ControlError;
+use lens_engine::media::pushed::{PixelFormat, PushError, PushStats, Rotation, VideoFrameLayout};
+use lens_engine::media::ShellRequest;
+use tracing::warn;
+
+use crate::error::ApiError;
+use crate::session::LensSession;
+use crate::task_handle::TaskHandle;
+
+/// How the planes passed to `push_video_frame` are laid out.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct VideoFrameInfo {
+    pub width: u32,
+    pub height: u32,
+    pub format: PixelFormat,
+    /// Bytes from one row to the next in plane 0 (Y, or the RGBA/BGRA pixels).
+    pub stride0: u32,
+    /// Plane 1 (U for I420, interleaved chroma for NV12/NV21); 0 when unused.
+    #[uniffi(default = 0)]
+    pub stride1: u32,
+    /// Plane 2 (V for I420); 0 when unused.
+    #[uniffi(default = 0)]
+    pub stride2: u32,
+    /// Clockwise degrees that make the picture upright: 0, 90, 180 or 270 (CameraX's
+    /// `imageInfo.rotationDegrees`).
+    #[uniffi(default = 0)]
+    pub rotation_degrees: u32,
+    /// Capture time on the platform's monotonic clock, in microseconds.
+    pub timestamp_us: u64,
+}
+
+/// Pixel layouts the engine converts from.
+#[uniffi::remote(Enum)]
+pub enum PixelFormat {
+    I420,
+    Nv12,
+    Nv21,
+    Bgra,
+    Rgba,
+}
+
+/// Why a pushed frame, PCM block or access unit was refused. Nothing of it was kept; the
+/// session goes on. These are bugs in the shell's camera code, not something to show the
+/// customer: log them.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum FrameError {
+    /// Zero, odd or too large width or height, or a rotation that is not a multiple of 90.
+    #[error("{0}")]
+    InvalidGeometry(String),
+    /// A plane is shorter than its stride and height need, or a stride shorter than a row.
+    #[error("{0}")]
+    BufferTooSmall(String),
+    #[error("{0}")]
+    InvalidAudio(String),
+    #[error("{0}")]
+    InvalidH264(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<PushError> for FrameError {
+    fn from(e: PushError) -> Self {
+        let message = e.to_string();
+        match e {
+            PushError::ZeroSize { .. }
+            | PushError::OddSize { .. }
+            | PushError::TooLarge { .. }
+            | PushError::Rotation { .. } => FrameError::InvalidGeometry(message),
+            PushError::StrideTooSmall { .. } | PushError::BufferTooSmall { .. } => {
+                FrameError::BufferTooSmall(message)
+            }
+            PushError::Audio(_) => FrameError::InvalidAudio(message),
+            PushError::H264(_) => FrameError::InvalidH264(message),
+            PushError::Conversion(_) => FrameError::Internal(message),
+        }
+    }
+}
+
+impl From<ControlError> for ApiError {
+    fn from(e: ControlError) -> Self {
+        match e {
+            ControlError::Unsupported(message) => ApiError::Unsupported { message },
+        }
+    }
+}
+
+/// Counters of pushed media: how much was taken, dropped for being late, dropped before the
+/// session was live, refused.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct PushedStats {
+    pub video: PushStats,
+    pub audio: PushStats,
+    pub h264: PushStats,
+}
+
+#[uniffi::remote(Record)]
+pub struct PushStats {
+    pub accepted: u64,
+    pub dropped_oldest: u64,
+    pub dropped_not_live: u64,
+    pub refused: u64,
+}
+
+/// What the engine asks of the shell's camera.
+#[uniffi::remote(Enum)]
+pub enum ShellRequest {
+    /// Make the next frame a keyframe (MediaCodec `PARAMETER_KEY_REQUEST_SYNC_FRAME`,
+    /// VideoToolbox `kVTEncodeFrameOptionKey_ForceKeyFrame`). Only for pushed H.264.
+    KeyframeNeeded,
+    /// Set the hardware encoder's bitrate. Only for pushed H.264.
+    TargetBitrate { bps: u32 },
+    SwitchCamera,
+    Torch { on: bool },
+    /// Video paused or resumed; while paused nothing is sent, so the camera may stop.
+    VideoPaused { paused: bool },
+}
+
+/// Implemented by the shell's camera code. Called from one of the engine's threads (never a
+/// media thread), one call at a time, in order.
+#[uniffi::export(foreign)]
+pub trait CameraController: Send + Sync {
+    fn on_request(&self, request: ShellRequest);
+}
+
+#[uniffi::export]
+impl LensSession {
+    /// One camera frame. `plane0`..`plane2` are the format's planes in order (I420: Y, U, V;
+    /// NV12/NV21: Y, chroma, empty; BGRA/RGBA: pixels, empty, empty). Before the technician
+    /// started (or after the end) frames are accepted and dropped unread.
+    pub fn push_video_frame(
+        &self,
+        plane0: &[u8],
+        plane1: &[u8],
+        plane2: &[u8],
+        info: VideoFrameInfo,
+    ) -> Result<(), FrameError> {
+        let rotation = Rotation::from_degrees(info.rotation_degrees)?;
+        let layout = VideoFrameLayout {
+            width: info.width,
+            height: info.height,
+            format: info.format,
+            strides: [info.stride0, info.stride1, info.stride2],
+            rotation,
+            timestamp_us: info.timestamp_us,
+        };
+        guarded(|| self.engine.media_handles().video.push(&layout, [plane0, plane1, plane2]))
+    }
+
+    /// Interleaved signed 16-bit little-endian PCM, any rate from 8 to 192 kHz, 1 to 8
+    /// channels; the engine mixes it to mono and resamples it to 48 kHz. Needs
+    /// `SessionOptions.audio = Pushed`.
+    pub fn push_audio(
+        &self,
+        pcm: &[u8],
+        sample_rate: u32,
+        channels: u32,
+        timestamp_us: u64,
+    ) -> Result<(), FrameError> {
+        guarded(|| self.engine.media_handles().audio.push(pcm, sample_rate, channels, timestamp_us))
+    }
+
+    /// One H.264 access unit (Annex B) from the platform's encoder, with its keyframe flag.
+    /// Needs `SessionOptions.video = PushedH264`.
+    pub fn push_h264(&self, access_unit: &[u8], keyframe: bool, timestamp_us: u64) -> Result<(), FrameError> {
+        guarded(|| self.engine.media_handles().h264.push(access_unit, keyframe, timestamp_us))
+    }
+
+    pub fn pushed_stats(&self) -> PushedStats {
+        let handles = self.engine.media_handles();
+        PushedStats { video: handles.video.stats(), audio: handles.audio.stats(), h264: handles.h264.stats() }
+    }
+
+    /// Calls `controller` with every camera request until the handle is cancelled or dropped.
+    /// One controller at a time: a new one replaces the previous.
+    pub fn set_camera_controller(&self, controller: Arc<dyn CameraController>) -> Arc<TaskHandle> {
+        let mut requests = self.engine.media_handles().requests.subscribe();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let flag = stopped.clone();
+        let task = self.runtime.handle().spawn(async move {
+            while let Some(request) = requests.recv().await {
+                if flag.load(Ordering::Acquire) {
+                    return;
+                }
+                if catch_unwind(AssertUnwindSafe(|| controller.on_request(request))).is_err() {
+                    warn!("the camera controller threw; that request is lost");
+                }
+            }
+        });
+        Arc::new(TaskHandle::new(task, stopped))
+    }
+
+    /// Pauses the video: the session and the audio go on, the video track sends nothing.
+    pub fn pause_video(&self) {
+        self.engine.set_video_paused(true);
+    }
+
+    pub fn resume_video(&self) {
+        self.engine.set_video_paused(false);
+    }
+
+    pub fn video_paused(&self) -> bool {
+        self.engine.video_paused()
+    }
+
+    /// Throws `Unsupported` where the camera cannot switch (the desktop's test picture).
+    pub fn switch_camera(&self) -> Result<(), ApiError> {
+        Ok(self.engine.switch_camera()?)
+    }
+
+    /// Throws `Unsupported` where there is no torch (desktop).
+    pub fn set_torch(&self, on: bool) -> Result<(), ApiError> {
+        Ok(self.engine.set_torch(on)?)
+    }
+}
+
+/// Nothing may unwind into the shell's camera thread: a bug here costs one frame.
+fn guarded(push: impl FnOnce() -> Result<(), PushError>) -> Result<(), FrameError> {
+    match catch_unwind(AssertUnwindSafe(push)) {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(FrameError::Internal("the engine failed on this frame".into())),
+    }
+}

@@ -1,0 +1,211 @@
+//! Camera pictures in the shells' pixel formats to the encoder's I420, upright.
+//!
+//! The colour maths and the rotation are the `yuv` crate's (SIMD on x86 and ARM). Two steps
+//! are plain slice copies because `yuv` 0.8 has no function for them: a plane copy that drops
+//! row padding (`copy_from_slice` per row, i.e. memcpy) and splitting NV12/NV21's interleaved
+//! chroma into two planes (`chunks_exact(2)`, which the compiler vectorises).
+
+use yuv::{
+    BufferStoreMut, RotationMode, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix,
+};
+
+use super::video::{PixelFormat, PushError, Rotation, VideoFrameLayout};
+use crate::media::source::I420Buffer;
+
+/// Cameras and H.264 receivers agree on BT.601 limited range for SD and on phones' front
+/// cameras; the encoder's VUI leaves it unspecified, which receivers read as BT.601.
+const RANGE: YuvRange = YuvRange::Limited;
+const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
+
+/// Converts `planes` described by `layout` (already validated) into `out`, rotated upright.
+/// `scratch` holds the unrotated picture when a rotation is asked for.
+pub(crate) fn to_upright_i420(
+    layout: &VideoFrameLayout,
+    planes: [&[u8]; 3],
+    scratch: &mut I420Buffer,
+    out: &mut I420Buffer,
+) -> Result<(), PushError> {
+    let (w, h) = (layout.width, layout.height);
+    if layout.rotation == Rotation::R0 {
+        out.reshape(w, h);
+        return to_i420(layout, planes, out);
+    }
+    scratch.reshape(w, h);
+    to_i420(layout, planes, scratch)?;
+    let (ow, oh) = match layout.rotation {
+        Rotation::R90 | Rotation::R270 => (h, w),
+        _ => (w, h),
+    };
+    out.reshape(ow, oh);
+    rotate_i420(scratch, out, layout.rotation)
+}
+
+fn to_i420(layout: &VideoFrameLayout, planes: [&[u8]; 3], out: &mut I420Buffer) -> Result<(), PushError> {
+    let (w, h) = (layout.width as usize, layout.height as usize);
+    let (cw, ch) = (w / 2, h / 2);
+    let [s0, s1, s2] = layout.strides.map(|s| s as usize);
+    match layout.format {
+        PixelFormat::I420 => {
+            copy_plane(planes[0], s0, &mut out.y, w, w, h);
+            copy_plane(planes[1], s1, &mut out.u, cw, cw, ch);
+            copy_plane(planes[2], s2, &mut out.v, cw, cw, ch);
+        }
+        PixelFormat::Nv12 | PixelFormat::Nv21 => {
+            copy_plane(planes[0], s0, &mut out.y, w, w, h);
+            let (first, second) = if layout.format == PixelFormat::Nv12 {
+                (&mut out.u, &mut out.v)
+            } else {
+                (&mut out.v, &mut out.u)
+            };
+            for row in 0..ch {
+                let src = &planes[1][row * s1..row * s1 + 2 * cw];
+                let (a, b) = (&mut first[row * cw..(row + 1) * cw], &mut second[row * cw..(row + 1) * cw]);
+                for ((pair, a), b) in src.chunks_exact(2).zip(a.iter_mut()).zip(b.iter_mut()) {
+                    *a = pair[0];
+                    *b = pair[1];
+                }
+            }
+        }
+        PixelFormat::Bgra | PixelFormat::Rgba => {
+            let mut image = YuvPlanarImageMut {
+                y_plane: BufferStoreMut::Borrowed(&mut out.y),
+                y_stride: layout.width,
+                u_plane: BufferStoreMut::Borrowed(&mut out.u),
+                u_stride: layout.width / 2,
+                v_plane: BufferStoreMut::Borrowed(&mut out.v),
+                v_stride: layout.width / 2,
+                width: layout.width,
+                height: layout.height,
+            };
+            let convert = if layout.format == PixelFormat::Bgra {
+                yuv::bgra_to_yuv420
+            } else {
+                yuv::rgba_to_yuv420
+            };
+            convert(&mut image, planes[0], layout.strides[0], RANGE, MATRIX, YuvConversionMode::Balanced)
+                .map_err(|e| PushError::Conversion(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies `rows` rows of `row_bytes` from a strided plane into a packed one.
+fn copy_plane(src: &[u8], src_stride: usize, dst: &mut [u8], dst_stride: usize, row_bytes: usize, rows: usize) {
+    if src_stride == dst_stride && src.len() >= dst_stride * rows {
+        dst[..dst_stride * rows].copy_from_slice(&src[..dst_stride * rows]);
+        return;
+    }
+    for row in 0..rows {
+        dst[row * dst_stride..row * dst_stride + row_bytes]
+            .copy_from_slice(&src[row * src_stride..row * src_stride + row_bytes]);
+    }
+}
+
+fn rotate_i420(src: &I420Buffer, dst: &mut I420Buffer, rotation: Rotation) -> Result<(), PushError> {
+    // The shells report how far the picture must turn *clockwise* to be upright (Android's
+    // `rotationDegrees`, iOS's video orientation mapped the same way); `yuv`'s rotation modes
+    // turn counter-clockwise (checked by `rotation_turns_the_picture_clockwise`).
+    let mode = match rotation {
+        Rotation::R0 => unreachable!("handled by the caller"),
+        Rotation::R90 => RotationMode::Rotate270,
+        Rotation::R180 => RotationMode::Rotate180,
+        Rotation::R270 => RotationMode::Rotate90,
+    };
+    let (w, h) = (src.width as usize, src.height as usize);
+    let (dw, cdw) = (dst.width as usize, dst.width as usize / 2);
+    let rotate = |s: &[u8], d: &mut [u8], sw: usize, sh: usize, dstride: usize| {
+        yuv::rotate_plane(s, sw, d, dstride, sw, sh, mode).map_err(|e| PushError::Conversion(e.to_string()))
+    };
+    rotate(&src.y, &mut dst.y, w, h, dw)?;
+    rotate(&src.u, &mut dst.u, w / 2, h / 2, cdw)?;
+    rotate(&src.v, &mut dst.v, w / 2, h / 2, cdw)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 32x16 picture, mid grey, with a red 8x8 square in its top-left corner, in `format`.
+    fn picture(format: PixelFormat) -> (VideoFrameLayout, [Vec<u8>; 3]) {
+        let (w, h) = (32usize, 16usize);
+        let red = |x: usize, y: usize| x < 8 && y < 8;
+        // BT.601 limited: red is Y 81, U 90, V 240; grey (128,128,128) is Y 126, U V 128.
+        let (yr, ur, vr, yg) = (81u8, 90u8, 240u8, 126u8);
+        let layout = |strides| VideoFrameLayout {
+            width: w as u32,
+            height: h as u32,
+            format,
+            strides,
+            rotation: Rotation::R0,
+            timestamp_us: 0,
+        };
+        let y: Vec<u8> = (0..w * h).map(|i| if red(i % w, i / w) { yr } else { yg }).collect();
+        let chroma = |v: u8| -> Vec<u8> {
+            (0..w * h / 4).map(|i| if red(i % (w / 2) * 2, i / (w / 2) * 2) { v } else { 128 }).collect()
+        };
+        match format {
+            PixelFormat::I420 => (layout([32, 16, 16]), [y, chroma(ur), chroma(vr)]),
+            PixelFormat::Nv12 | PixelFormat::Nv21 => {
+                let (u, v) = (chroma(ur), chroma(vr));
+                let uv = u
+                    .iter()
+                    .zip(&v)
+                    .flat_map(|(&u, &v)| if format == PixelFormat::Nv12 { [u, v] } else { [v, u] })
+                    .collect();
+                (layout([32, 32, 0]), [y, uv, Vec::new()])
+            }
+            PixelFormat::Bgra | PixelFormat::Rgba => {
+                let rgba = (0..w * h)
+                    .flat_map(|i| {
+                        let (r, g, b) = if red(i % w, i / w) { (255, 0, 0) } else { (128, 128, 128) };
+                        if format == PixelFormat::Rgba { [r, g, b, 255] } else { [b, g, r, 255] }
+                    })
+                    .collect();
+                (layout([128, 0, 0]), [rgba, Vec::new(), Vec::new()])
+            }
+        }
+    }
+
+    /// The Y, U, V of the 2x2 block at (x, y) of `buf`.
+    fn yuv_at(buf: &I420Buffer, x: usize, y: usize) -> (u8, u8, u8) {
+        let (w, cw) = (buf.width as usize, buf.width as usize / 2);
+        (buf.y[y * w + x], buf.u[y / 2 * cw + x / 2], buf.v[y / 2 * cw + x / 2])
+    }
+
+    fn is_red((y, u, v): (u8, u8, u8)) -> bool {
+        (70..95).contains(&y) && (80..100).contains(&u) && v > 225
+    }
+
+    #[test]
+    fn every_format_converts_with_the_marker_in_place() {
+        for format in [PixelFormat::I420, PixelFormat::Nv12, PixelFormat::Nv21, PixelFormat::Bgra, PixelFormat::Rgba] {
+            let (layout, planes) = picture(format);
+            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            layout.validate([&planes[0], &planes[1], &planes[2]]).unwrap();
+            to_upright_i420(&layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+            assert_eq!((out.width, out.height), (32, 16));
+            assert!(is_red(yuv_at(&out, 2, 2)), "{format:?}: {:?}", yuv_at(&out, 2, 2));
+            assert!(!is_red(yuv_at(&out, 28, 12)), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn rotation_turns_the_picture_clockwise() {
+        // The top-left corner goes top-right at 90°, bottom-right at 180°, bottom-left at 270°.
+        for (rotation, size, corner) in [
+            (Rotation::R90, (16, 32), (12, 2)),
+            (Rotation::R180, (32, 16), (28, 12)),
+            (Rotation::R270, (16, 32), (2, 28)),
+        ] {
+            let (layout, planes) = picture(PixelFormat::Nv12);
+            let layout = VideoFrameLayout { rotation, ..layout };
+            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            to_upright_i420(&layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+            assert_eq!((out.width, out.height), size, "{rotation:?}");
+            let found: Vec<_> = [(2, 2), (12, 2), (2, 28), (12, 28), (28, 2), (2, 12), (28, 12)].into_iter().filter(|&(x, y)| x < out.width as usize && y < out.height as usize && is_red(yuv_at(&out, x, y))).collect();
+            assert!(is_red(yuv_at(&out, corner.0, corner.1)), "{rotation:?}: red at {found:?}");
+            assert!(!is_red(yuv_at(&out, 2, 2)) || corner == (2, 2), "{rotation:?}");
+        }
+    }
+}

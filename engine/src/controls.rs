@@ -59,6 +59,11 @@ impl Engine {
             VideoSourceConfig::Synthetic { .. } => Err(ControlError::Unsupported(format!(
                 "{what} is not supported by this camera (the synthetic test picture)"
             ))),
+            // nokhwa has no torch control, and a desktop has no front and back camera: the
+            // customer picks the camera with `--camera` when joining.
+            VideoSourceConfig::Camera { .. } => Err(ControlError::Unsupported(format!(
+                "{what} is not supported by a desktop camera"
+            ))),
         }
     }
 }

@@ -30,6 +30,7 @@ fn media_config() -> MediaConfig {
         video: VideoSourceConfig::Synthetic { width: 1280, height: 720, fps: 30 },
         audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
         playback: PlaybackConfig::Null,
+        ..MediaConfig::default()
     }
 }
 

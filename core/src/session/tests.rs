@@ -502,6 +502,9 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
     sim.ok(Input::FromServer(ServerToCustomer::Welcome { session_id: "s1".into(), status: SessionStatus::OnHold }));
     assert_eq!(sim.took(), vec![Command::StopMedia]);
     assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+}
+
+#[test]
 fn live_stats_go_to_the_technician_and_the_app_but_not_before_live() {
     let mut sim = Sim::waiting();
     let stats = crate::link_stats::LinkStats { sent_kbps: 1200, quality: 4, ..Default::default() };

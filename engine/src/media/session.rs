@@ -20,7 +20,7 @@ use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
 use webrtc::rtp_transceiver::RtpSender;
 
 use super::capture::{self, VideoPath};
-use super::codec::{H264Encoder, OpusEncoder};
+use super::codec::OpusEncoder;
 use super::config::MediaConfig;
 use super::device::DeviceError;
 use super::error::MediaError;
@@ -29,7 +29,7 @@ use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
 use super::passthrough;
 use super::pipeline::{self, Medium};
 use super::playback::{self, AudioSink};
-use super::source::{AudioSource, VideoSource};
+use super::source::AudioSource;
 use super::stats::{MediaStats, StatsCounters};
 
 /// How long `start` waits for ICE gathering before handing out the offer anyway. Host

@@ -31,9 +31,13 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match cli.command {
+    let code = match cli.command {
         Command::Join(args) => runtime.block_on(join(args)),
-    }
+    };
+    // The stdin command reader sits in a blocking read that only a new line would end;
+    // everything that matters was closed by `join`, so do not wait for it.
+    runtime.shutdown_background();
+    code
 }
 
 async fn join(args: JoinArgs) -> ExitCode {

@@ -26,6 +26,13 @@ class SessionFlowTests(private val server: Server) {
             val listener = RecordingListener()
             session.subscribe(listener).use {
                 listener.expect<SessionState.Idle>()
+                // The app's audio callback pulls 10 ms at a time; silence before any voice.
+                val pulled = session.pullPlaybackAudio()
+                checkEquals(480, pulled.size, "samples pulled for 10 ms")
+                check(pulled.all { it == 0.toShort() }) { "pulled audio before any was received is not silence" }
+                session.setMicrophoneMuted(true)
+                checkEquals(true, session.microphoneMuted(), "muted before the session starts")
+                session.setMicrophoneMuted(false)
                 // The app asks for the camera and microphone first, then the customer types
                 // the PIN as the technician read it out.
                 session.answerPermissions(true, true)

@@ -86,6 +86,7 @@ pub(crate) fn spawn_video(
             let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, source.frame_interval());
             let mut was_connected = false;
             let mut awaiting_keyframe = true;
+            let mut source_size = encoder.size();
             let mut adapter = VideoAdapter::new(
                 encoder.settings(),
                 shared.bandwidth_estimate_bps.load(Ordering::Relaxed),
@@ -108,9 +109,10 @@ pub(crate) fn spawn_video(
                     continue;
                 }
                 let now = Instant::now();
-                if (frame.width, frame.height) != encoder.size() {
+                if (frame.width, frame.height) != source_size {
                     // A pushed camera turned or switched: a new encoder for the new size, whose
-                    // first frame is a keyframe with the new SPS.
+                    // first frame is a keyframe with the new SPS, and a ladder measured from
+                    // it. (The encoder's own size is the ladder's rung, not the source's.)
                     match encoder.resized(frame.width, frame.height) {
                         Ok(resized) => encoder = resized,
                         Err(error) => {
@@ -118,6 +120,11 @@ pub(crate) fn spawn_video(
                             continue;
                         }
                     }
+                    source_size = (frame.width, frame.height);
+                    adapter = VideoAdapter::new(
+                        encoder.settings(),
+                        shared.bandwidth_estimate_bps.load(Ordering::Relaxed),
+                    );
                     awaiting_keyframe = true;
                     pacer.request();
                 }

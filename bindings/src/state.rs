@@ -8,7 +8,7 @@
 
 use lens_core::session as lens;
 use lens_core::link_stats::LinkStats;
-use lens_core::signal::{Device, DeviceProblem, EndReason, Eula, JoinRefusal};
+use lens_core::signal::{CameraControl, Device, DeviceProblem, EndReason, Eula, JoinRefusal};
 use lens_engine::media::MediaStats;
 
 /// Where the customer is, as the app shows it.
@@ -72,6 +72,15 @@ pub enum SessionEvent {
         description: String,
         detail: String,
     },
+    /// The technician paused or resumed the video or asked for the other camera or the
+    /// torch: show `description` ("The technician paused your video"). Switch and torch
+    /// reach the `CameraController` as requests too. `refused` is why the app did not do it
+    /// (the technician was told the same), e.g. a resume of a pause the customer made.
+    TechnicianControl {
+        control: CameraControl,
+        description: String,
+        refused: Option<String>,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -130,6 +139,11 @@ impl From<lens::SessionEvent> for SessionEvent {
                 description: problem.describe(device),
                 detail,
             },
+            lens::SessionEvent::TechnicianControl { control, refused } => SessionEvent::TechnicianControl {
+                control,
+                description: control.describe().to_owned(),
+                refused,
+            },
         }
     }
 }
@@ -179,6 +193,16 @@ pub enum DeviceProblem {
     PermissionDenied,
     Disconnected,
     Unusable,
+}
+
+/// What the technician asked of the customer's camera.
+#[uniffi::remote(Enum)]
+pub enum CameraControl {
+    PauseVideo,
+    ResumeVideo,
+    SwitchCamera,
+    TorchOn,
+    TorchOff,
 }
 
 /// What the session has sent and received so far.

@@ -199,6 +199,65 @@ impl DeviceProblem {
     }
 }
 
+/// What the technician may ask of the customer's camera during an active session. Whether
+/// the app obeys is decided by the customer's app (core's session): see
+/// [`PausedBy`] for who may resume a paused video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraControl {
+    PauseVideo,
+    ResumeVideo,
+    /// Between front and back camera (a phone's; a desktop refuses).
+    SwitchCamera,
+    TorchOn,
+    TorchOff,
+}
+
+impl CameraControl {
+    /// The wire name, also the session log's detail.
+    pub fn name(self) -> &'static str {
+        match self {
+            CameraControl::PauseVideo => "pause_video",
+            CameraControl::ResumeVideo => "resume_video",
+            CameraControl::SwitchCamera => "switch_camera",
+            CameraControl::TorchOn => "torch_on",
+            CameraControl::TorchOff => "torch_off",
+        }
+    }
+
+    /// The technician's words for it (console buttons, the session log).
+    pub fn label(self) -> &'static str {
+        match self {
+            CameraControl::PauseVideo => "Pause video",
+            CameraControl::ResumeVideo => "Resume video",
+            CameraControl::SwitchCamera => "Switch camera",
+            CameraControl::TorchOn => "Torch on",
+            CameraControl::TorchOff => "Torch off",
+        }
+    }
+
+    /// What the customer reads: "The technician paused your video".
+    pub fn describe(self) -> &'static str {
+        match self {
+            CameraControl::PauseVideo => "The technician paused your video",
+            CameraControl::ResumeVideo => "The technician resumed your video",
+            CameraControl::SwitchCamera => "The technician asked to switch the camera",
+            CameraControl::TorchOn => "The technician asked to turn the torch on",
+            CameraControl::TorchOff => "The technician asked to turn the torch off",
+        }
+    }
+}
+
+/// Who paused the customer's video. The technician may resume only its own pause: a
+/// customer who paused for privacy is never overruled from the console (decided by the
+/// customer's app, `crate::session`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PausedBy {
+    Customer,
+    Technician,
+}
+
 // ---------------------------------------------------------------------------------------
 // HTTP: the customer redeems a PIN.  POST /api/customer/join
 // ---------------------------------------------------------------------------------------
@@ -270,12 +329,30 @@ pub enum CustomerMessage {
     DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
     /// The customer's camera state changed (paused from the app or at the technician's
     /// request): the console shows it. Relayed as [`ServerToTechnician::MediaState`].
-    MediaState { video_paused: bool },
+    MediaState {
+        video_paused: bool,
+        /// Who paused it (absent from older apps, and while not paused).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused_by: Option<PausedBy>,
+    },
+    /// The app did not carry out the technician's [`ServerToCustomer::CameraControl`];
+    /// `message` is the sentence the technician reads. Relayed as
+    /// [`ServerToTechnician::ControlRefused`].
+    ControlRefused { control: CameraControl, message: String },
 }
 
 impl Message for CustomerMessage {
-    const TYPES: &'static [&'static str] =
-        &["eula_accepted", "eula_declined", "offer", "candidate", "leave", "stats", "device_problem", "media_state"];
+    const TYPES: &'static [&'static str] = &[
+        "eula_accepted",
+        "eula_declined",
+        "offer",
+        "candidate",
+        "leave",
+        "stats",
+        "device_problem",
+        "media_state",
+        "control_refused",
+    ];
 }
 
 /// From the server to the customer app.
@@ -295,11 +372,15 @@ pub enum ServerToCustomer {
     End { reason: EndReason },
     /// A request was refused; the session goes on unless an `end` follows.
     Error { message: String },
+    /// The technician's [`TechnicianMessage::CameraControl`]. The app answers a pause or
+    /// resume with `media_state`, a refusal with `control_refused`. A control this build
+    /// does not know is an [`SignalError::InvalidFields`] and the session goes on.
+    CameraControl { control: CameraControl },
 }
 
 impl Message for ServerToCustomer {
     const TYPES: &'static [&'static str] =
-        &["welcome", "start", "hold", "answer", "candidate", "end", "error"];
+        &["welcome", "start", "hold", "answer", "candidate", "end", "error", "camera_control"];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -331,10 +412,13 @@ pub enum TechnicianMessage {
     End { session_id: String },
     /// Put an active session on hold (media stops, the session stays); `start` resumes it.
     Hold { session_id: String },
+    /// Ask the customer's app to pause, resume, switch camera or use the torch. Relayed
+    /// only for the technician's own active session; otherwise `refused`.
+    CameraControl { session_id: String, control: CameraControl },
 }
 
 impl Message for TechnicianMessage {
-    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end", "hold"];
+    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end", "hold", "camera_control"];
 }
 
 /// From the server to the technician's console.
@@ -358,12 +442,28 @@ pub enum ServerToTechnician {
         detail: String,
     },
     /// The customer paused or resumed the video (see [`CustomerMessage::MediaState`]).
-    MediaState { session_id: String, video_paused: bool },
+    MediaState {
+        session_id: String,
+        video_paused: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused_by: Option<PausedBy>,
+    },
+    /// The customer's app did not carry out a camera control (see
+    /// [`CustomerMessage::ControlRefused`]); `message` is the sentence to show.
+    ControlRefused { session_id: String, control: CameraControl, message: String },
 }
 
 impl Message for ServerToTechnician {
-    const TYPES: &'static [&'static str] =
-        &["sessions", "offer", "candidate", "refused", "stats", "device_problem", "media_state"];
+    const TYPES: &'static [&'static str] = &[
+        "sessions",
+        "offer",
+        "candidate",
+        "refused",
+        "stats",
+        "device_problem",
+        "media_state",
+        "control_refused",
+    ];
 }
 
 #[cfg(test)]
@@ -442,9 +542,50 @@ mod tests {
 
     #[test]
     fn the_paused_notice_round_trips() {
-        let text = encode(&CustomerMessage::MediaState { video_paused: true });
+        let paused = CustomerMessage::MediaState { video_paused: true, paused_by: Some(PausedBy::Customer) };
+        let text = encode(&paused);
         assert!(text.contains(r#""type":"media_state""#) && text.contains(r#""video_paused":true"#), "{text}");
-        assert_eq!(decode::<CustomerMessage>(&text), Ok(CustomerMessage::MediaState { video_paused: true }));
+        assert!(text.contains(r#""paused_by":"customer""#), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(paused));
+        // An app from before `paused_by` is still understood.
+        let older = decode::<CustomerMessage>(r#"{"v":1,"type":"media_state","video_paused":false}"#);
+        assert_eq!(older, Ok(CustomerMessage::MediaState { video_paused: false, paused_by: None }));
+    }
+
+    #[test]
+    fn camera_controls_cross_in_snake_case_each_way() {
+        let asked = decode::<TechnicianMessage>(r#"{"v":1,"type":"camera_control","session_id":"s","control":"torch_on"}"#);
+        assert_eq!(asked, Ok(TechnicianMessage::CameraControl { session_id: "s".into(), control: CameraControl::TorchOn }));
+        let relayed = encode(&ServerToCustomer::CameraControl { control: CameraControl::PauseVideo });
+        assert!(relayed.contains(r#""type":"camera_control""#) && relayed.contains(r#""control":"pause_video""#), "{relayed}");
+        let refused = CustomerMessage::ControlRefused {
+            control: CameraControl::SwitchCamera,
+            message: "Switching camera is not supported".into(),
+        };
+        let text = encode(&refused);
+        assert!(text.contains(r#""type":"control_refused""#) && text.contains(r#""control":"switch_camera""#), "{text}");
+        assert_eq!(decode::<CustomerMessage>(&text), Ok(refused));
+        let to_console = encode(&ServerToTechnician::ControlRefused {
+            session_id: "s".into(),
+            control: CameraControl::ResumeVideo,
+            message: "m".into(),
+        });
+        assert!(to_console.contains(r#""type":"control_refused""#), "{to_console}");
+        for control in [
+            CameraControl::PauseVideo,
+            CameraControl::ResumeVideo,
+            CameraControl::SwitchCamera,
+            CameraControl::TorchOn,
+            CameraControl::TorchOff,
+        ] {
+            assert_eq!(serde_json::to_value(control).unwrap(), control.name());
+        }
+    }
+
+    #[test]
+    fn a_control_from_a_newer_server_is_a_typed_error_not_an_unknown_type() {
+        let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"camera_control","control":"zoom_in"}"#);
+        assert!(matches!(&m, Err(SignalError::InvalidFields { kind, .. }) if kind == "camera_control"), "{m:?}");
     }
 
     #[test]

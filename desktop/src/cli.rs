@@ -22,8 +22,18 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Join a technician's session with a six-digit PIN or a link.
+    #[command(after_help = TYPED_COMMANDS)]
     Join(JoinArgs),
 }
+
+/// What the customer can type while joined (`lens join --help` shows it).
+pub const TYPED_COMMANDS: &str = "\
+While the session runs, type a command and Enter:
+  pause    pause the video (only you can resume a pause you made)
+  resume   resume the video (also after the technician paused it)
+  mute     mute the microphone
+  unmute   unmute the microphone
+  leave    leave the session (like Ctrl-C)";
 
 #[derive(Args)]
 pub struct JoinArgs {

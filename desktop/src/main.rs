@@ -63,8 +63,8 @@ async fn join(args: JoinArgs) -> ExitCode {
     let engine = Engine::start(config, store);
     engine.set_microphone_muted(args.muted);
     let mut events = engine.subscribe();
-    // Typed commands ("mute", "unmute"), read once media runs: before that, stdin belongs to
-    // the licence prompt.
+    // Typed commands (`cli::TYPED_COMMANDS`), read once media runs: before that, stdin
+    // belongs to the licence prompt.
     let mut commands: Option<Lines<BufReader<Stdin>>> = None;
 
     // The desktop has no permission dialogs: the synthetic sources are always allowed.
@@ -92,7 +92,7 @@ async fn join(args: JoinArgs) -> ExitCode {
                         }
                         SessionState::Connecting if commands.is_none() => {
                             commands = Some(BufReader::new(tokio::io::stdin()).lines());
-                            println!("type \"mute\" or \"unmute\" and Enter to switch the microphone");
+                            println!("type pause, resume, mute, unmute or leave and Enter");
                         }
                         SessionState::Ended { reason } => {
                             print_stats(&engine);
@@ -108,11 +108,19 @@ async fn join(args: JoinArgs) -> ExitCode {
                 Some(SessionEvent::DeviceProblem { device, problem, detail }) => {
                     println!("device: {} ({detail})", problem.describe(device));
                 }
+                Some(SessionEvent::TechnicianControl { control, refused }) => match refused {
+                    None => println!("technician: {}", control.describe()),
+                    Some(why) => println!("technician: {} – not done: {why}", control.describe()),
+                },
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
             line = next_command(&mut commands), if commands.is_some() => match line {
-                Some(command) => run_command(&engine, command.trim()),
+                Some(command) => {
+                    if run_command(&engine, command.trim()) == Typed::Leave {
+                        leaving = true;
+                    }
+                }
                 None => commands = None, // end of input: no more commands
             },
             _ = tokio::signal::ctrl_c(), if !leaving => {
@@ -133,8 +141,23 @@ async fn next_command(commands: &mut Option<Lines<BufReader<Stdin>>>) -> Option<
     }
 }
 
-fn run_command(engine: &Engine, command: &str) {
+#[derive(PartialEq, Eq)]
+enum Typed {
+    Done,
+    Leave,
+}
+
+/// One typed command (see `cli::TYPED_COMMANDS`); prints what it did.
+fn run_command(engine: &Engine, command: &str) -> Typed {
     match command {
+        "pause" | "p" => {
+            engine.set_video_paused(true);
+            println!("video: paused");
+        }
+        "resume" | "r" => {
+            engine.set_video_paused(false);
+            println!("video: resumed");
+        }
         "mute" | "m" => {
             engine.set_microphone_muted(true);
             println!("microphone: muted");
@@ -143,9 +166,20 @@ fn run_command(engine: &Engine, command: &str) {
             engine.set_microphone_muted(false);
             println!("microphone: on");
         }
+        "leave" | "q" => {
+            println!("leaving the session");
+            return match engine.leave() {
+                Ok(()) => Typed::Leave,
+                Err(e) => {
+                    println!("lens: {e}");
+                    Typed::Done
+                }
+            };
+        }
         "" => {}
-        other => println!("unknown command {other:?}; type \"mute\" or \"unmute\""),
+        other => println!("unknown command {other:?}; type pause, resume, mute, unmute or leave"),
     }
+    Typed::Done
 }
 
 /// `lens join --list-devices`.

@@ -4,8 +4,14 @@
 //! Pushed sources belong to the shell, so camera and torch become [`ShellRequest`]s the app
 //! carries out. The desktop's synthetic picture has neither a second camera nor a torch:
 //! those calls say so with [`ControlError::Unsupported`] rather than pretend.
+//!
+//! Whether the technician's pause or resume is obeyed is core's decision (the customer's
+//! own pause is never lifted from the console); the engine only carries decisions out.
 
-use crate::driver::Engine;
+use lens_core::session::Input;
+use lens_core::signal::CameraControl;
+
+use crate::driver::{Engine, Shared};
 use crate::media::{MediaHandles, ShellRequest, VideoSourceConfig};
 
 /// Why a camera control could not be carried out.
@@ -23,16 +29,13 @@ impl Engine {
         &self.inner.config.media.handles
     }
 
-    /// Pauses (`true`) or resumes the video; the session and the audio go on. Returns whether
+    /// The customer pauses (`true`) or resumes the video; the session and the audio go on.
+    /// The customer may always resume, also a pause the technician made. Returns whether
     /// anything changed.
     pub fn set_video_paused(&self, paused: bool) -> bool {
-        let changed = self.media_handles().set_video_paused(paused);
-        if changed {
-            // Core decides whether the technician hears of it now (media running) or with the
-            // next offer.
-            self.notify(lens_core::session::Input::VideoPaused { paused });
-        }
-        changed
+        // Core decides whether the technician hears of it now (media running) or with the
+        // next offer, and remembers that the customer made this pause.
+        self.inner.apply_video_pause(Some(Input::VideoPaused { paused }))
     }
 
     pub fn video_paused(&self) -> bool {
@@ -41,20 +44,34 @@ impl Engine {
 
     /// Asks the shell to switch between front and back camera.
     pub fn switch_camera(&self) -> Result<(), ControlError> {
-        self.shell_camera("switching camera")?;
-        self.media_handles().requests.send(ShellRequest::SwitchCamera);
-        Ok(())
+        self.inner.camera_control(CameraControl::SwitchCamera)
     }
 
     /// Asks the shell to turn the torch on or off.
     pub fn set_torch(&self, on: bool) -> Result<(), ControlError> {
-        self.shell_camera("the torch")?;
-        self.media_handles().requests.send(ShellRequest::Torch { on });
+        self.inner.camera_control(if on { CameraControl::TorchOn } else { CameraControl::TorchOff })
+    }
+}
+
+impl Shared {
+    /// Switch camera or torch, for the customer's app or at the technician's request. Pause
+    /// and resume are not asked of the camera here: they go through core.
+    pub(crate) fn camera_control(&self, control: CameraControl) -> Result<(), ControlError> {
+        let (what, request) = match control {
+            CameraControl::SwitchCamera => ("Switching camera", ShellRequest::SwitchCamera),
+            CameraControl::TorchOn => ("The torch", ShellRequest::Torch { on: true }),
+            CameraControl::TorchOff => ("The torch", ShellRequest::Torch { on: false }),
+            CameraControl::PauseVideo | CameraControl::ResumeVideo => {
+                return Err(ControlError::Unsupported("pause and resume are decided by the session".into()));
+            }
+        };
+        self.shell_camera(what)?;
+        self.config.media.handles.requests.send(request);
         Ok(())
     }
 
     fn shell_camera(&self, what: &str) -> Result<(), ControlError> {
-        match self.inner.config.media.video {
+        match self.config.media.video {
             VideoSourceConfig::Pushed { .. } | VideoSourceConfig::PushedH264 { .. } => Ok(()),
             VideoSourceConfig::Synthetic { .. } => Err(ControlError::Unsupported(format!(
                 "{what} is not supported by this camera (the synthetic test picture)"

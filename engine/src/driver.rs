@@ -134,15 +134,28 @@ impl Engine {
         let _ = tokio::time::timeout(FLUSH_GRACE * 2, done_rx).await;
     }
 
-    /// Feeds an input that always fits (a notice, not a request) and wakes the driver.
-    pub(crate) fn notify(&self, input: Input) {
-        let _ = self.act(input);
-    }
-
     fn act(&self, input: Input) -> Result<(), NotNow> {
         self.inner.machine.lock().expect("session lock").handle_input(input, Instant::now())?;
         self.inner.wake.notify_one();
         Ok(())
+    }
+}
+
+impl Shared {
+    /// Feeds the customer's pause or resume (if any), then applies core's current pause
+    /// decision to the media, under the machine's lock. Reading the decision under the same
+    /// lock that makes it keeps a technician's resume, queued just before the customer
+    /// paused, from unpausing the customer's video. Returns whether the media changed.
+    pub(crate) fn apply_video_pause(&self, input: Option<Input>) -> bool {
+        let mut machine = self.machine.lock().expect("session lock");
+        if let Some(input) = input {
+            // The customer may pause or resume in any state.
+            let _ = machine.handle_input(input, Instant::now());
+        }
+        let changed = self.config.media.handles.set_video_paused(machine.video_paused());
+        drop(machine);
+        self.wake.notify_one();
+        changed
     }
 }
 
@@ -305,6 +318,16 @@ impl Driver {
                     }
                 }
             }
+            Command::SetVideoPaused { .. } => {
+                self.shared.apply_video_pause(None);
+            }
+            Command::CameraControl(control) => {
+                let result = self.shared.camera_control(control).map_err(|e| e.to_string());
+                if let Err(refusal) = &result {
+                    info!(control = control.name(), "the technician's camera control was refused: {refusal}");
+                }
+                self.feed(Input::CameraControlResult { control, result });
+            }
             Command::StopMedia => {
                 // Any start still under way becomes stale and is closed when it reports.
                 self.media_generation = self.generation();
@@ -348,6 +371,8 @@ impl Driver {
                 match event {
                     SignallingEvent::Connected => self.feed(Input::SignallingConnected),
                     SignallingEvent::Message(message) => self.feed(Input::FromServer(message)),
+                    // A newer server's message or control this build does not know: the
+                    // session goes on without it.
                     SignallingEvent::Invalid(e) => warn!("ignored a signalling frame: {e}"),
                     SignallingEvent::Lost(reason) => {
                         info!("signalling connection lost: {reason}");

@@ -229,9 +229,16 @@ async fn handle(
             };
             sessions::relay_to_technician(state, session_id, message).await
         }
-        CustomerMessage::MediaState { video_paused } => {
-            let message = ServerToTechnician::MediaState { session_id: session_id.to_owned(), video_paused };
+        CustomerMessage::MediaState { video_paused, paused_by } => {
+            let message = ServerToTechnician::MediaState {
+                session_id: session_id.to_owned(),
+                video_paused,
+                paused_by,
+            };
             sessions::relay_to_technician(state, session_id, message).await
+        }
+        CustomerMessage::ControlRefused { control, message } => {
+            sessions::control_refused(state, session_id, control, message).await
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum Event {
     Ended,
     Expired,
     TimedOut,
+    /// The technician asked the customer's camera for something (detail: what).
+    CameraControl,
+    /// The customer's app did not do it (detail: what, and why).
+    ControlRefused,
 }
 
 impl Event {
@@ -41,6 +45,8 @@ impl Event {
             Event::Ended => "ended",
             Event::Expired => "expired",
             Event::TimedOut => "timed_out",
+            Event::CameraControl => "camera_control",
+            Event::ControlRefused => "control_refused",
         }
     }
 }

@@ -4,7 +4,7 @@
 //! people concerned through the hub.
 
 use lens_core::signal::{
-    EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
+    CameraControl, EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
 };
 
 use crate::db::now_ms;
@@ -325,6 +325,50 @@ pub async fn relay_to_customer(
         // The customer is reconnecting; it will send a new offer when it is back.
         tracing::debug!(session = %session_id, "customer not connected; dropped a signalling message");
     }
+    Ok(())
+}
+
+/// The technician asks the customer's camera to pause, resume, switch or light the torch.
+/// Only the technician's own active session; whether the app obeys is the app's decision
+/// (it answers with `media_state` or `control_refused`).
+pub async fn camera_control(
+    state: &AppState,
+    technician_id: i64,
+    session_id: &str,
+    control: CameraControl,
+) -> Result<(), FlowError> {
+    let row = owned(state, technician_id, session_id).await?;
+    if row.status_at(now_ms()).0 != SessionStatus::Active {
+        return refused("The camera can only be controlled during an active session.");
+    }
+    if !state
+        .hub
+        .send_to_customer(session_id, ServerToCustomer::CameraControl { control })
+    {
+        return refused("The customer's app is reconnecting; try again in a moment.");
+    }
+    session_log::record(&state.db, session_id, Event::CameraControl, Some(control.label())).await;
+    Ok(())
+}
+
+/// The customer's app did not carry out a camera control: the technician reads why, and the
+/// session log keeps it.
+pub async fn control_refused(
+    state: &AppState,
+    session_id: &str,
+    control: CameraControl,
+    message: String,
+) -> Result<(), FlowError> {
+    // The customer's app wrote it; keep a hostile client from flooding the console.
+    let message: String = message.chars().take(300).collect();
+    let detail = format!("{}: {message}", control.label());
+    let relayed = ServerToTechnician::ControlRefused {
+        session_id: session_id.to_owned(),
+        control,
+        message,
+    };
+    relay_to_technician(state, session_id, relayed).await?;
+    session_log::record(&state.db, session_id, Event::ControlRefused, Some(&detail)).await;
     Ok(())
 }
 

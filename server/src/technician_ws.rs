@@ -1,8 +1,8 @@
 //! The console's WebSocket, `GET /api/technician/ws` (authenticated by the session cookie).
 //!
 //! The console gets its whole session list on connect and again after every change; it
-//! sends Start, its answer and candidates, and End. Refusals come back as `refused` and the
-//! socket stays open.
+//! sends Start, its answer and candidates, Hold, camera controls and End. Refusals come
+//! back as `refused` and the socket stays open.
 
 use axum::extract::State;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -165,6 +165,10 @@ async fn handle(
         TechnicianMessage::End { session_id } => {
             sessions::end_by_technician(state, technician_id, &session_id).await
         }
+        TechnicianMessage::CameraControl {
+            session_id,
+            control,
+        } => sessions::camera_control(state, technician_id, &session_id, control).await,
     }
 }
 

@@ -11,6 +11,7 @@
 //! device, and it is output only while the customer's acceptance of *this* session's EULA is
 //! recorded and the technician has started the session.
 
+mod camera;
 mod reconnect;
 mod types;
 
@@ -47,8 +48,9 @@ pub struct CustomerSession {
     /// The customer accepted the EULA of `join` (by tapping, or earlier for the same version).
     eula_accepted: bool,
     media_running: bool,
-    /// Whether the customer's video is paused, to tell the technician.
-    video_paused: bool,
+    /// Who paused the customer's video, if it is paused; told to the technician, and kept
+    /// across a hold and a restart of media like the pause itself.
+    paused_by: Option<PausedBy>,
     signalling: Signalling,
     /// Messages for the server while the socket is not connected, sent in order on connect.
     outbox: VecDeque<CustomerMessage>,
@@ -74,7 +76,7 @@ impl CustomerSession {
             join: None,
             eula_accepted: false,
             media_running: false,
-            video_paused: false,
+            paused_by: None,
             signalling: Signalling::Closed,
             outbox: VecDeque::new(),
             close_after_flush: false,
@@ -86,6 +88,16 @@ impl CustomerSession {
 
     pub fn state(&self) -> &SessionState {
         &self.state
+    }
+
+    /// Whether the video is paused as decided here (by the customer or the technician).
+    pub fn video_paused(&self) -> bool {
+        self.paused_by.is_some()
+    }
+
+    /// Who paused the video, if it is paused.
+    pub fn paused_by(&self) -> Option<PausedBy> {
+        self.paused_by
     }
 
     /// Messages are waiting for a socket that is still being opened (a decline typed before
@@ -107,12 +119,8 @@ impl CustomerSession {
             Input::AcceptEula { at_unix_ms } => self.on_accept_eula(at_unix_ms)?,
             Input::DeclineEula => self.on_decline_eula()?,
             Input::Leave => self.on_leave()?,
-            Input::VideoPaused { paused } => {
-                self.video_paused = paused;
-                if self.media_running {
-                    self.send(CustomerMessage::MediaState { video_paused: paused });
-                }
-            }
+            Input::VideoPaused { paused } => self.on_customer_paused(paused),
+            Input::CameraControlResult { control, result } => self.on_camera_control_result(control, result),
             Input::Resolved(response) => self.on_resolved(response),
             Input::ResolveFailed(failure) => self.on_resolve_failed(failure),
             Input::SignallingConnected => self.on_signalling_connected(),
@@ -122,8 +130,8 @@ impl CustomerSession {
                 if self.media_running {
                     self.send(CustomerMessage::Offer { sdp });
                     // Paused before the technician started: say so with the first offer.
-                    if self.video_paused {
-                        self.send(CustomerMessage::MediaState { video_paused: true });
+                    if let Some(by) = self.paused_by {
+                        self.send(CustomerMessage::MediaState { video_paused: true, paused_by: Some(by) });
                     }
                 }
             }
@@ -182,7 +190,9 @@ impl CustomerSession {
         if !matches!(self.state, SessionState::Idle | SessionState::Ended { .. }) {
             return Err(self.not_now("join"));
         }
-        // A new join starts afresh; only the permissions and the stored EULA carry over.
+        // A new join starts afresh; only the permissions, the stored EULA and the customer's
+        // own pause carry over.
+        self.forget_technicians_pause();
         self.join = None;
         self.eula_accepted = false;
         self.outbox.clear();
@@ -328,6 +338,7 @@ impl CustomerSession {
             ServerToCustomer::End { reason } => self.end(Ended::Session(reason)),
             // Informational: the engine logs it; the session goes on.
             ServerToCustomer::Error { .. } => {}
+            ServerToCustomer::CameraControl { control } => self.on_camera_control(control),
         }
     }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::*;
-use crate::signal::{Eula, IceCandidate, JoinRefusal};
+use crate::signal::{CameraControl, Eula, IceCandidate, JoinRefusal};
 
 fn pin() -> Pin {
     Pin::from_digits("123456").unwrap()
@@ -379,6 +379,9 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
         Just(ServerToCustomer::End { reason: EndReason::TechnicianEnded }),
         Just(ServerToCustomer::Error { message: "x".into() }),
+        Just(ServerToCustomer::CameraControl { control: CameraControl::PauseVideo }),
+        Just(ServerToCustomer::CameraControl { control: CameraControl::ResumeVideo }),
+        Just(ServerToCustomer::CameraControl { control: CameraControl::SwitchCamera }),
         prop_oneof![Just(SessionStatus::Waiting), Just(SessionStatus::Active), Just(SessionStatus::Closed)]
             .prop_map(|status| ServerToCustomer::Welcome { session_id: "s1".into(), status }),
     ];
@@ -399,6 +402,7 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::LocalOffer("o".into())),
         Just(Input::PeerConnected),
         Just(Input::PeerFailed),
+        any::<bool>().prop_map(|paused| Input::VideoPaused { paused }),
         Just(Input::Timeout),
     ]
 }
@@ -527,4 +531,171 @@ fn live_stats_go_to_the_technician_and_the_app_but_not_before_live() {
     sim.ok(Input::MediaStats(stats.clone()));
     assert!(!sim.took().iter().any(|c| matches!(c, Command::Send(CustomerMessage::Stats { .. }))));
     assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats)));
+}
+
+// ---- the technician's camera controls and who may resume -------------------------------
+
+impl Sim {
+    /// Started and connected: the video flows.
+    fn live() -> Sim {
+        let mut sim = Sim::waiting();
+        sim.ok(Input::FromServer(ServerToCustomer::Start));
+        sim.ok(Input::LocalOffer("offer".into()));
+        sim.ok(Input::PeerConnected);
+        sim.took();
+        sim.events.clear();
+        sim
+    }
+
+    fn technician(&mut self, control: CameraControl) {
+        self.ok(Input::FromServer(ServerToCustomer::CameraControl { control }));
+    }
+}
+
+fn media_state(paused_by: Option<PausedBy>) -> Command {
+    Command::Send(CustomerMessage::MediaState { video_paused: paused_by.is_some(), paused_by })
+}
+
+fn refused(control: CameraControl, message: &str) -> Command {
+    Command::Send(CustomerMessage::ControlRefused { control, message: message.into() })
+}
+
+#[test]
+fn the_technician_pauses_and_resumes_and_the_app_is_told() {
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::PauseVideo);
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: true }, media_state(Some(PausedBy::Technician))]);
+    assert_eq!(
+        sim.events,
+        vec![SessionEvent::TechnicianControl { control: CameraControl::PauseVideo, refused: None }]
+    );
+    assert_eq!(sim.session.paused_by(), Some(PausedBy::Technician));
+
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+    assert_eq!(
+        sim.events.last(),
+        Some(&SessionEvent::TechnicianControl { control: CameraControl::ResumeVideo, refused: None })
+    );
+    assert!(!sim.session.video_paused());
+}
+
+#[test]
+fn the_technician_cannot_resume_a_pause_the_customer_made() {
+    let mut sim = Sim::live();
+    sim.ok(Input::VideoPaused { paused: true });
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: true }, media_state(Some(PausedBy::Customer))]);
+
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+    assert!(sim.session.video_paused(), "the video stays paused");
+    assert_eq!(
+        sim.events.last(),
+        Some(&SessionEvent::TechnicianControl {
+            control: CameraControl::ResumeVideo,
+            refused: Some("The customer paused the video; only they can resume it".into()),
+        })
+    );
+    // Pausing on top does not hand the pause to the technician, who still cannot resume.
+    sim.technician(CameraControl::PauseVideo);
+    assert_eq!(sim.took(), vec![media_state(Some(PausedBy::Customer))]);
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+
+    // The customer resumes whenever they like.
+    sim.ok(Input::VideoPaused { paused: false });
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+}
+
+#[test]
+fn the_customer_may_resume_the_technicians_pause_or_make_it_their_own() {
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::PauseVideo);
+    sim.ok(Input::VideoPaused { paused: true });
+    assert_eq!(sim.session.paused_by(), Some(PausedBy::Customer));
+    sim.took();
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::PauseVideo);
+    sim.took();
+    sim.ok(Input::VideoPaused { paused: false });
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+}
+
+#[test]
+fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
+    let mut sim = Sim::live();
+    sim.ok(Input::VideoPaused { paused: true });
+    sim.ok(Input::FromServer(ServerToCustomer::Hold));
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.took();
+    // The new offer says the picture is paused, and by whom.
+    sim.ok(Input::LocalOffer("second offer".into()));
+    assert_eq!(
+        sim.took(),
+        vec![Command::Send(CustomerMessage::Offer { sdp: "second offer".into() }), media_state(Some(PausedBy::Customer))]
+    );
+    sim.ok(Input::PeerConnected);
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+
+    // The technician's own pause survives a repeated Start (a reloaded console) and stays
+    // the technician's to lift.
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::PauseVideo);
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::LocalOffer("again".into()));
+    sim.ok(Input::PeerConnected);
+    sim.took();
+    sim.technician(CameraControl::ResumeVideo);
+    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+}
+
+#[test]
+fn switch_camera_and_torch_go_to_the_engine_and_its_refusal_to_the_technician() {
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::SwitchCamera);
+    assert_eq!(sim.took(), vec![Command::CameraControl(CameraControl::SwitchCamera)]);
+    assert!(sim.events.is_empty(), "the app hears of it once the engine did it");
+    sim.ok(Input::CameraControlResult { control: CameraControl::SwitchCamera, result: Ok(()) });
+    assert_eq!(
+        sim.events,
+        vec![SessionEvent::TechnicianControl { control: CameraControl::SwitchCamera, refused: None }]
+    );
+
+    sim.technician(CameraControl::TorchOn);
+    let unsupported = "The torch is not supported by a desktop camera".to_owned();
+    sim.ok(Input::CameraControlResult { control: CameraControl::TorchOn, result: Err(unsupported.clone()) });
+    assert_eq!(
+        sim.took(),
+        vec![Command::CameraControl(CameraControl::TorchOn), refused(CameraControl::TorchOn, &unsupported)]
+    );
+}
+
+#[test]
+fn controls_without_media_are_refused_and_change_nothing() {
+    let mut sim = Sim::waiting();
+    sim.technician(CameraControl::PauseVideo);
+    assert_eq!(sim.took(), vec![refused(CameraControl::PauseVideo, camera::NO_MEDIA)]);
+    assert!(!sim.session.video_paused());
+}
+
+#[test]
+fn a_technicians_pause_does_not_follow_the_customer_into_the_next_session() {
+    let mut sim = Sim::live();
+    sim.technician(CameraControl::PauseVideo);
+    sim.ok(Input::FromServer(ServerToCustomer::End { reason: EndReason::TechnicianEnded }));
+    sim.took();
+    sim.ok(Input::Join(pin()));
+    assert_eq!(sim.took().first(), Some(&Command::SetVideoPaused { paused: false }));
+    assert!(!sim.session.video_paused());
+
+    // The customer's own pause is their choice and stays.
+    let mut sim = Sim::live();
+    sim.ok(Input::VideoPaused { paused: true });
+    sim.ok(Input::FromServer(ServerToCustomer::End { reason: EndReason::TechnicianEnded }));
+    sim.ok(Input::Join(pin()));
+    assert!(sim.session.video_paused());
 }

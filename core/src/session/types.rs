@@ -4,8 +4,9 @@ use std::time::{Duration, Instant};
 
 use crate::eula::EulaRecord;
 use crate::pin::Pin;
+pub use crate::signal::PausedBy;
 use crate::signal::{
-    CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer,
+    CameraControl, CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer,
 };
 
 /// Time limits of a session. All are measured against the `now` handed to
@@ -135,8 +136,8 @@ pub enum Input {
     DeclineEula,
     /// The customer ends the session.
     Leave,
-    /// The video was paused or resumed (by the customer, or at the technician's request):
-    /// the technician is told while media runs.
+    /// The customer paused or resumed the video in the app: the technician is told while
+    /// media runs. The customer may always resume, also a pause the technician made.
     VideoPaused { paused: bool },
 
     Resolved(JoinResponse),
@@ -156,6 +157,9 @@ pub enum Input {
     MediaStats(crate::link_stats::LinkStats),
     /// A camera or microphone failed to open or stopped; media goes on without it.
     DeviceFailed { device: Device, problem: DeviceProblem, detail: String },
+    /// How the engine carried out [`Command::CameraControl`]: `Err` holds the sentence for
+    /// the technician (the camera has no torch, the desktop has one camera).
+    CameraControlResult { control: CameraControl, result: Result<(), String> },
 
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
@@ -179,6 +183,12 @@ pub enum Command {
     AddRemoteCandidate(IceCandidate),
     /// Stop capture and close the peer connection.
     StopMedia,
+    /// Pause or resume the video (the session and the audio go on). Also output for the
+    /// customer's own pause, so that the engine applies every decision in order.
+    SetVideoPaused { paused: bool },
+    /// Carry out the technician's switch-camera or torch request and answer with
+    /// [`Input::CameraControlResult`]. Pause and resume come as [`Command::SetVideoPaused`].
+    CameraControl(CameraControl),
     CloseSignalling,
 }
 
@@ -195,6 +205,10 @@ pub enum SessionEvent {
     /// A camera or microphone failed; the session goes on without it and the technician is
     /// told.
     DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
+    /// The technician paused or resumed the video or asked for the other camera or the
+    /// torch (`control.describe()` is the sentence to show). `refused` holds why the app did
+    /// not do it; the technician was told the same.
+    TechnicianControl { control: CameraControl, refused: Option<String> },
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

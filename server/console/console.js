@@ -57,6 +57,10 @@
     remoteDescriptionSet: false,
     pendingCandidates: [],
     answerSent: false,
+    // The customer's video as its app last said (media_state), and who paused it.
+    videoPausedBy: null,
+    // The torch as last asked for; the app has no torch state to report.
+    torchOn: false,
     mic: null,
     micPromise: null,
     audioContext: null,
@@ -268,9 +272,21 @@
         addRemoteCandidate(message.session_id, message.candidate);
         break;
       case 'media_state':
-        // The customer paused or resumed the video; the frozen last picture is then labelled.
+        // The customer's video was paused or resumed (by the customer or at this console's
+        // request); the frozen last picture is then labelled.
         if (message.session_id === state.pcSession) {
+          // A refusal about the old state ("only they can resume it") no longer holds.
+          if (state.videoPaused !== !!message.video_paused) showControlRefusal(null);
           state.videoPaused = !!message.video_paused;
+          state.videoPausedBy = state.videoPaused ? (message.paused_by || 'customer') : null;
+          updateLivePanel();
+        }
+        break;
+      case 'control_refused':
+        // The customer's app did not do what a camera button asked, and says why.
+        if (message.session_id === state.pcSession) {
+          if (message.control === 'torch_on' || message.control === 'torch_off') state.torchOn = false;
+          showControlRefusal(message.message);
           updateLivePanel();
         }
         break;
@@ -566,6 +582,9 @@
     state.pendingCandidates = [];
     state.answerSent = false;
     state.videoPaused = false;
+    state.videoPausedBy = null;
+    state.torchOn = false;
+    showControlRefusal(null);
     state.startingSession = null;
     clearTimeout(state.startingTimer);
     renderRows();
@@ -653,6 +672,31 @@
     $('remote-video').srcObject = null;
   }
 
+  // ---- the customer's camera ---------------------------------------------------------------
+
+  // Asks the customer's app; its answer comes back as media_state or control_refused.
+  function cameraControl(control) {
+    if (!state.pcSession) return;
+    showControlRefusal(null);
+    send({ type: 'camera_control', session_id: state.pcSession, control });
+  }
+
+  function toggleVideo() {
+    cameraControl(state.videoPaused ? 'resume_video' : 'pause_video');
+  }
+
+  function toggleTorch() {
+    state.torchOn = !state.torchOn;
+    cameraControl(state.torchOn ? 'torch_on' : 'torch_off');
+    updateLivePanel();
+  }
+
+  function showControlRefusal(text) {
+    const p = $('control-refused');
+    p.textContent = text ? 'Not done: ' + text : '';
+    p.hidden = !text;
+  }
+
   // The customer's view of the link, sent once a second while live (core's LinkStats).
   const QUALITY_WORDS = ['unusable', 'bad', 'poor', 'fair', 'good', 'excellent'];
 
@@ -712,6 +756,15 @@
     }
     $('call-state').textContent = text;
     $('video-paused').hidden = !(state.pc && state.videoPaused);
+    $('video-paused').textContent = state.videoPausedBy === 'technician'
+      ? 'Paused – you paused the video' : 'Paused – the customer paused the video';
+    // Camera controls act on the video this console shows, while its session is active.
+    const controllable = !!(state.pc && session && session.id === state.pcSession && session.status === 'active');
+    $('video-toggle').disabled = !controllable;
+    $('video-toggle').textContent = state.videoPaused ? 'Resume video' : 'Pause video';
+    $('switch-camera').disabled = !controllable;
+    $('torch').disabled = !controllable;
+    $('torch').setAttribute('aria-pressed', String(state.torchOn));
     $('call-state').dataset.state = state.pc ? state.pc.connectionState : 'none';
     $('session-end').disabled = !session || session.status !== 'active';
     $('session-end').dataset.sessionId = session ? session.id : '';
@@ -766,6 +819,9 @@
       if (id) endSession(id);
     });
     $('mute-mic').addEventListener('click', toggleMute);
+    $('video-toggle').addEventListener('click', toggleVideo);
+    $('switch-camera').addEventListener('click', () => cameraControl('switch_camera'));
+    $('torch').addEventListener('click', toggleTorch);
     $('session-hold').addEventListener('click', () => {
       const id = $('session-hold').dataset.sessionId;
       if (id) send({ type: 'hold', session_id: id });

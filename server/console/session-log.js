@@ -18,6 +18,8 @@
     ended: 'Ended',
     expired: 'PIN expired',
     timed_out: 'Timed out',
+    camera_control: 'Camera control',
+    control_refused: 'Camera control refused',
   };
   const state = { session: null, loading: 0 };
 

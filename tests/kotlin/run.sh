@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Kotlin binding tests: compiles the generated glue and tests/kotlin/src into
-# target/kotlin-test/lens-kotlin-test.jar, starts a real lens-server on loopback with a fresh
-# database, and runs the tests on the JVM against target/release/liblens_ffi.so.
+# target/kotlin-test/lens-kotlin-test.jar (tests/kotlin/build.sh), starts a real lens-server
+# on loopback with a fresh database, and runs the tests on the JVM against target/release/liblens_ffi.so.
 #
 # `make test-kotlin` runs it after `make bindings-kotlin`, inside a loopback-only network
 # namespace (tests/netns.sh). Needs target/release/lens-server (`make build`), a JRE, JNA
@@ -14,7 +14,6 @@ cd "$ROOT"
 RELEASE=target/release
 OUT=target/kotlin-test
 JAR=$OUT/lens-kotlin-test.jar
-GLUE=bindings/generated/kotlin/uniffi/lens_ffi/lens_ffi.kt
 KOTLIN=tests/node_modules/kotlin-compiler
 JNA=${JNA_JAR:-/usr/share/java/jna.jar}
 
@@ -25,23 +24,10 @@ give_up() {
   exit 1
 }
 
-[ -f "$GLUE" ] || give_up "$GLUE is missing: run \`make bindings-kotlin\`"
 [ -f "$RELEASE/liblens_ffi.so" ] || give_up "$RELEASE/liblens_ffi.so is missing: run \`make bindings-kotlin\`"
 [ -x "$RELEASE/lens-server" ] || give_up "$RELEASE/lens-server is missing: run \`make build\`"
-[ -x "$KOTLIN/bin/kotlinc" ] || give_up "kotlinc is missing: run \`make deps-npm\`"
 [ -f "$JNA" ] || give_up "$JNA is missing: install libjna-java (\`make deps-apt\`)"
-
-# kotlinc is slow: compile only when the glue or a test changed. By content, since
-# `make bindings-kotlin` rewrites the glue every time.
-mkdir -p "$OUT"
-SOURCES=$(cat "$GLUE" tests/kotlin/src/*.kt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$JAR" ] || [ "$(cat "$JAR.sources" 2>/dev/null)" != "$SOURCES" ]; then
-  echo "compiling the Kotlin glue and tests"
-  rm -f "$JAR.sources"
-  "$KOTLIN/bin/kotlinc" -nowarn -cp "$JNA" -d "$JAR" "$GLUE" tests/kotlin/src/*.kt \
-    || give_up "compilation failed"
-  echo "$SOURCES" >"$JAR.sources"
-fi
+tests/kotlin/build.sh >/dev/null || give_up "compilation failed (tests/kotlin/build.sh)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lens-kotlin-XXXXXX")
 SERVER_PID=

@@ -86,7 +86,7 @@ test-rust-pg:
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
 	tests/pg.sh stop $$pg; exit $$rc
 
-test-e2e: tests/node_modules deps-py build-examples
+test-e2e: tests/node_modules deps-py build-examples kotlin-jar
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
@@ -115,6 +115,12 @@ build-examples:
 bindings-kotlin: build
 	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language kotlin \
 	  --out-dir bindings/generated/kotlin --no-format
+
+## kotlin-jar: the glue and tests/kotlin/src compiled into target/kotlin-test/lens-kotlin-test.jar
+# (the Kotlin binding tests, and the pushing customer app of tests/e2e/pushed-ffi.test.mjs).
+.PHONY: kotlin-jar
+kotlin-jar: bindings-kotlin deps-npm
+	tests/kotlin/build.sh
 
 ## bindings-swift: Swift glue; building it needs a Swift toolchain (macOS), see ios/README.md.
 bindings-swift: build

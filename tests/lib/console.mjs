@@ -114,6 +114,17 @@ export class Console {
     });
   }
 
+  /** The customer's audio as the technician's browser plays it: getStats' audioLevel (0 to 1,
+   * the last fraction of a second) and totalAudioEnergy (grows only with sound). */
+  async receivedAudio() {
+    return this.page.evaluate(async () => {
+      const pc = window.lens && window.lens.pc;
+      let audio = null;
+      if (pc) (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') audio = r; });
+      return { level: audio ? audio.audioLevel || 0 : 0, energy: audio ? audio.totalAudioEnergy || 0 : 0 };
+    });
+  }
+
   /** Polls getStats until `predicate` holds; returns the stats that satisfied it. */
   async waitForStats(predicate, timeout = 20000) {
     const deadline = Date.now() + timeout;

@@ -83,35 +83,9 @@ export class PushedReceiver {
     throw new Error(`no ${type} reply to ${line}`);
   }
 
-  /** The decoded picture now: its size, and the mean colour of a 32x32 patch centred 48 px in
-   * from each corner (inside the pusher's 96 px marker when the marker is there). */
+  /** The decoded picture now (see `grabPicture`). */
   grab() {
-    return this.page.evaluate(() => {
-      const v = window.video;
-      const w = v.videoWidth, h = v.videoHeight;
-      if (!w || !h) return { width: 0, height: 0 };
-      const canvas = document.createElement('canvas');
-      canvas.width = w;
-      canvas.height = h;
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(v, 0, 0, w, h);
-      const patch = (cx, cy) => {
-        const d = ctx.getImageData(cx - 16, cy - 16, 32, 32).data;
-        const sum = [0, 0, 0];
-        for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
-        return sum.map((s) => Math.round(s / (d.length / 4)));
-      };
-      return {
-        width: w,
-        height: h,
-        corners: {
-          topLeft: patch(48, 48),
-          topRight: patch(w - 48, 48),
-          bottomLeft: patch(48, h - 48),
-          bottomRight: patch(w - 48, h - 48),
-        },
-      };
-    });
+    return grabPicture(this.page.locator('video'));
   }
 
   /** Inbound RTP counters of both tracks. */
@@ -137,3 +111,38 @@ export class PushedReceiver {
 export function near(got, want, tolerance = 40) {
   return got && got.every((c, i) => Math.abs(c - want[i]) <= tolerance);
 }
+
+/** The picture a <video> (a Playwright locator or element handle) shows now: its size, and
+ * the mean colour of a 32x32 patch centred 48 px in from each corner (inside the pushers'
+ * 96 px marker when the marker is there). */
+export function grabPicture(video) {
+  return video.evaluate((v) => {
+    const w = v.videoWidth, h = v.videoHeight;
+    if (!w || !h) return { width: 0, height: 0 };
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(v, 0, 0, w, h);
+    const patch = (cx, cy) => {
+      const d = ctx.getImageData(cx - 16, cy - 16, 32, 32).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += d[i + c];
+      return sum.map((s) => Math.round(s / (d.length / 4)));
+    };
+    return {
+      width: w,
+      height: h,
+      corners: {
+        topLeft: patch(48, 48),
+        topRight: patch(w - 48, 48),
+        bottomLeft: patch(48, h - 48),
+        bottomRight: patch(w - 48, h - 48),
+      },
+    };
+  });
+}
+
+/** Where the pushers' marker, drawn in the buffer's top-left corner, is once the picture is
+ * turned clockwise by the rotation the shell asked for. */
+export const MARKER_CORNER = { 0: 'topLeft', 90: 'topRight', 180: 'bottomRight', 270: 'bottomLeft' };

@@ -14,8 +14,9 @@ LOGS := target/test-logs
 # the loopback-only network namespace; JNA and a JRE run the Kotlin binding test; python3-venv
 # holds the PyPI test tools (deps-py); PostgreSQL is the second database the server is tested
 # on; espeak-ng speaks into a private PulseAudio null sink (ALSA's pulse plugin) for the
-# microphone test.
-APT_PACKAGES := cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
+# microphone test; nasm assembles openh264's SIMD kernels (without it openh264-sys2 silently
+# builds its plain C fallbacks, about three times slower: engine/build.rs refuses that).
+APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
 	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins
 
@@ -134,7 +135,7 @@ demo: deps build
 ## bench: criterion benchmarks of the per-frame path, then 60 s of 720p30 + audio into one
 ## Chromium receiver from the customer process and from Chromium's own fake camera, side by
 ## side; then the server's load benchmarks (bench-server).
-bench: deps build bench-server
+bench: deps build build-examples bench-server
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 

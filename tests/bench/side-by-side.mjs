@@ -6,7 +6,11 @@
 //    `target/release/lens join <PIN>` (synthetic 1280x720@30 camera and tone, H.264 + Opus).
 //  * Chromium: a second, separate Chromium (`--use-fake-device-for-media-stream`) whose page
 //    calls getUserMedia({video: 1280x720@30, audio}) and sends it, H.264 preferred so both
-//    run OpenH264, to a new page in the same receiver Chromium; signalling by hand.
+//    run OpenH264, to a new page in the same receiver Chromium; signalling by hand. Twice:
+//    first its fake camera plays the very pictures Lens encodes (a Y4M file written by
+//    `examples/test_pattern_y4m`: same size, rate, motion and grain), which is the fair
+//    comparison; then its built-in fake camera, a flat picture with little to encode, which
+//    is what the first version of this bench compared against.
 //
 // Counted for each sender over the same steady stretch (after WARMUP_S), SECONDS long:
 //  * CPU seconds: utime + stime from /proc/<pid>/stat, for Lens of its one process, for
@@ -16,10 +20,12 @@
 //    an upper bound of the tree's peak at any one moment).
 // Run inside a loopback-only network namespace (the Makefile does).
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import http from 'node:http';
 import { chromium } from 'playwright-core';
-import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
+import { startServer, startCustomer, assertBinariesBuilt, BIN, tempDir } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
 
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 60);
@@ -85,6 +91,7 @@ async function measure(rootPid, receiverStats) {
   return {
     cpu, wall, rssMb, processes: pids.length,
     fps: (after.framesDecoded - before.framesDecoded) / wall,
+    kbps: (after.bytes - before.bytes) * 8 / 1000 / wall,
     size: `${after.frameWidth}x${after.frameHeight}`,
     codec: after.videoCodec,
   };
@@ -94,12 +101,13 @@ async function measure(rootPid, receiverStats) {
 function pageStats(page) {
   return () => page.evaluate(async () => {
     const pc = window.benchPc || (window.lens && window.lens.pc);
-    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, videoCodec: '' };
+    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, videoCodec: '', bytes: 0 };
     if (!pc) return out;
     const report = await pc.getStats();
     report.forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') {
         out.framesDecoded = r.framesDecoded || 0;
+        out.bytes = r.bytesReceived || 0;
         out.frameWidth = r.frameWidth || 0;
         out.frameHeight = r.frameHeight || 0;
         const codec = report.get(r.codecId);
@@ -147,91 +155,112 @@ try {
   await customer.stop();
 }
 
-// ---- Chromium --------------------------------------------------------------------------
-const blankServer = http.createServer((_req, res) => res.end('<!doctype html><title>sender</title>'));
-await new Promise((resolve) => blankServer.listen(0, '127.0.0.1', resolve));
-const blankPage = `http://127.0.0.1:${blankServer.address().port}/`;
-// Playwright does not hand out the browser's pid: it is the child of this process that the
-// launch adds.
-const childrenBefore = new Set(children(process.pid));
-const sender = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-  ],
-});
-const senderPid = children(process.pid).find((pid) => !childrenBefore.has(pid));
-if (!senderPid) throw new Error('cannot find the sending Chromium process');
-let browser;
-try {
-  const senderContext = await sender.newContext();
-  await senderContext.grantPermissions(['camera', 'microphone']);
-  const senderPage = await senderContext.newPage();
-  // A blank page of its own: the console's pages forbid the camera (Permissions-Policy).
-  await senderPage.goto(blankPage);
-  const receiverPage = await technician.page.context().newPage();
-  await receiverPage.goto(server.url + '/');
-
-  // Both pages wait for ICE gathering (written out in each: the console's CSP forbids eval).
-  const offer = await senderPage.evaluate(async () => {
-    const pc = new RTCPeerConnection();
-    window.benchPc = pc;
-    const media = await navigator.mediaDevices.getUserMedia({
-      video: { width: 1280, height: 720, frameRate: 30 }, audio: true,
-    });
-    if (media.getVideoTracks().length !== 1) throw new Error('the fake camera gave no video track');
-    for (const track of media.getTracks()) {
-      const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
-      if (track.kind === 'video') {
-        // The same codec Lens sends (Chromium's software H.264 is OpenH264 too).
-        const codecs = RTCRtpSender.getCapabilities('video').codecs;
-        const h264 = codecs.filter((c) => c.mimeType === 'video/H264' && /profile-level-id=42e01f/.test(c.sdpFmtpLine || ''));
-        transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
-      }
-    }
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-    });
-    return pc.localDescription.sdp;
+// ---- Chromium ----------------------------------------------------------------------------
+/**
+ * A separate Chromium that captures `fakeCameraArgs`' fake camera and sends it to a new page
+ * of the receiver Chromium; measured like Lens.
+ */
+async function chromiumSender(fakeCameraArgs) {
+  const blankServer = http.createServer((_req, res) => res.end('<!doctype html><title>sender</title>'));
+  await new Promise((resolve) => blankServer.listen(0, '127.0.0.1', resolve));
+  const blankPage = `http://127.0.0.1:${blankServer.address().port}/`;
+  // Playwright does not hand out the browser's pid: it is the child of this process that the
+  // launch adds.
+  const childrenBefore = new Set(children(process.pid));
+  const sender = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream', ...fakeCameraArgs,
+    ],
   });
-  const answer = await receiverPage.evaluate(async (offer) => {
-    const pc = new RTCPeerConnection();
-    window.benchPc = pc;
-    pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
-    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    await pc.setLocalDescription(await pc.createAnswer());
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-    });
-    return pc.localDescription.sdp;
-  }, offer);
-  await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
+  const senderPid = children(process.pid).find((pid) => !childrenBefore.has(pid));
+  if (!senderPid) throw new Error('cannot find the sending Chromium process');
+  const receiverPage = await technician.page.context().newPage();
+  try {
+    const senderContext = await sender.newContext();
+    await senderContext.grantPermissions(['camera', 'microphone']);
+    const senderPage = await senderContext.newPage();
+    // A blank page of its own: the console's pages forbid the camera (Permissions-Policy).
+    await senderPage.goto(blankPage);
+    await receiverPage.goto(server.url + '/');
 
-  const stats = pageStats(receiverPage);
-  await waitForFrames(stats, 1, receiverPage);
-  await sleep(WARMUP_S * 1000);
-  browser = await measure(senderPid, stats);
-} finally {
-  await sender.close();
-  blankServer.close();
+    // Both pages wait for ICE gathering (written out in each: the console's CSP forbids eval).
+    const offer = await senderPage.evaluate(async () => {
+      const pc = new RTCPeerConnection();
+      window.benchPc = pc;
+      const media = await navigator.mediaDevices.getUserMedia({
+        video: { width: 1280, height: 720, frameRate: 30 }, audio: true,
+      });
+      if (media.getVideoTracks().length !== 1) throw new Error('the fake camera gave no video track');
+      for (const track of media.getTracks()) {
+        const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+        if (track.kind === 'video') {
+          // The same codec Lens sends (Chromium's software H.264 is OpenH264 too).
+          const codecs = RTCRtpSender.getCapabilities('video').codecs;
+          const h264 = codecs.filter((c) => c.mimeType === 'video/H264' && /profile-level-id=42e01f/.test(c.sdpFmtpLine || ''));
+          transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
+        }
+      }
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+      });
+      return pc.localDescription.sdp;
+    });
+    const answer = await receiverPage.evaluate(async (offer) => {
+      const pc = new RTCPeerConnection();
+      window.benchPc = pc;
+      pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+      });
+      return pc.localDescription.sdp;
+    }, offer);
+    await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
+
+    const stats = pageStats(receiverPage);
+    await waitForFrames(stats, 1, receiverPage);
+    await sleep(WARMUP_S * 1000);
+    return await measure(senderPid, stats);
+  } finally {
+    await receiverPage.close();
+    await sender.close();
+    blankServer.close();
+  }
 }
+
+// The same pictures Lens encodes (bars, moving box, grain, counter at 1280x720@30), written
+// by the engine's own pattern code, so both encoders get the same work.
+const patternFile = join(tempDir('bench'), 'pattern.y4m');
+execFileSync(join(BIN, 'examples', 'test_pattern_y4m'), [patternFile, '1280', '720', '30', '150']);
+let samePictures;
+try {
+  samePictures = await chromiumSender([`--use-file-for-fake-video-capture=${patternFile}`]);
+} finally {
+  rmSync(patternFile, { force: true });
+}
+// Chromium's built-in fake camera, a flat picture: cheaper to encode than a real camera's.
+const builtIn = await chromiumSender([]);
 await technician.close();
 await server.stop();
 
 const show = (name, m) => console.log(
   `${name}: ${m.cpu.toFixed(2)} CPU s over ${m.wall.toFixed(1)} s (${(m.cpu / m.wall * 100).toFixed(1)} % of one core), ` +
   `peak RSS ${m.rssMb.toFixed(1)} MB (${m.processes} process${m.processes === 1 ? '' : 'es'}); ` +
-  `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps`);
+  `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps, ${m.kbps.toFixed(0)} kbit/s of video`);
 console.log('');
 console.log(`side by side: ${SECONDS} s of 1280x720@30 + audio into one Chromium receiver`);
-show('Lens customer process', lens);
-show('Chromium fake-camera sender', browser);
-console.log(`ratio Lens/Chromium: CPU ${(lens.cpu / browser.cpu).toFixed(2)}x (goal ≤ 0.35x), ` +
-  `RSS ${(lens.rssMb / browser.rssMb).toFixed(2)}x; Lens RSS ${lens.rssMb.toFixed(1)} MB (goal < 40 MB)`);
+show('Lens customer process (synthetic camera)', lens);
+show('Chromium, the same pictures from a file', samePictures);
+show('Chromium, its built-in fake camera', builtIn);
+console.log(`ratio Lens/Chromium, same pictures: CPU ${(lens.cpu / samePictures.cpu).toFixed(2)}x (goal ≤ 0.35x), ` +
+  `RSS ${(lens.rssMb / samePictures.rssMb).toFixed(3)}x; Lens RSS ${lens.rssMb.toFixed(1)} MB (goal < 40 MB)`);
+console.log(`ratio Lens/Chromium, built-in fake camera: CPU ${(lens.cpu / builtIn.cpu).toFixed(2)}x`);

@@ -13,7 +13,8 @@ fun main() {
         password = System.getenv("LENS_TECHNICIAN_PASSWORD") ?: error("LENS_TECHNICIAN_PASSWORD is not set"),
         technicianName = System.getenv("LENS_TECHNICIAN_NAME") ?: error("LENS_TECHNICIAN_NAME is not set"),
     )
-    val tests = SessionFlowTests(server).all() + ErrorTests(server).all() + SubscriptionTests().all()
+    val tests = SessionFlowTests(server).all() + ErrorTests(server).all() + SubscriptionTests().all() +
+        CameraControlTests(server).all()
 
     var passed = 0
     var failed = 0

@@ -1,5 +1,5 @@
 // The technician's side, as the console in the browser does it: sign in over HTTP, create a
-// session (PIN and links), then Start and End over the console's WebSocket.
+// session (PIN and links), then Start, the camera buttons and End over the console's WebSocket.
 
 import java.net.URI
 import java.net.http.HttpClient
@@ -72,6 +72,25 @@ class TechnicianConsole private constructor(private val server: String, private 
     fun start(sessionId: String) = send("""{"v":1,"type":"start","session_id":${Json.quote(sessionId)}}""")
 
     fun end(sessionId: String) = send("""{"v":1,"type":"end","session_id":${Json.quote(sessionId)}}""")
+
+    /** A camera button of the live panel: "pause_video", "resume_video", "switch_camera",
+     * "torch_on" or "torch_off". The app answers with `media_state` or `control_refused`. */
+    fun control(sessionId: String, control: String) =
+        send("""{"v":1,"type":"camera_control","session_id":${Json.quote(sessionId)},"control":${Json.quote(control)}}""")
+
+    /** The customer's next `media_state` for this session (paused or not, and by whom). */
+    fun awaitMediaState(sessionId: String, timeoutMs: Long = 20_000): Map<String, Any?> =
+        awaitMessage(timeoutMs, "a media_state for $sessionId") {
+            it["type"] == "media_state" && it["session_id"] == sessionId
+        }
+
+    /** Why the customer's app did not carry out `control`, in the words the console shows. */
+    fun awaitControlRefused(sessionId: String, control: String, timeoutMs: Long = 20_000): String {
+        val refused = awaitMessage(timeoutMs, "a refusal of $control for $sessionId") {
+            it["type"] == "control_refused" && it["session_id"] == sessionId && it["control"] == control
+        }
+        return refused["message"] as String
+    }
 
     /** Waits until the session list shows this session with `status`. */
     fun awaitStatus(sessionId: String, status: String, timeoutMs: Long = 20_000) {

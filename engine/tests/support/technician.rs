@@ -33,6 +33,8 @@ pub struct Received {
     pub video_packets: AtomicU64,
     /// Access units openh264 turned into pictures.
     pub frames_decoded: AtomicU64,
+    /// Intact IDR access units among them.
+    pub keyframes_decoded: AtomicU64,
     pub plis_sent: AtomicU64,
     pub audio_decoded: AtomicU64,
     /// RTP sequence numbers of the audio packets, in arrival order.
@@ -43,9 +45,23 @@ pub struct Technician {
     pub pc: Arc<dyn PeerConnection>,
     pub answer: String,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    /// The customer's video as received, once it arrived.
+    video: Arc<Mutex<Option<Arc<dyn TrackRemote>>>>,
 }
 
 impl Technician {
+    /// Sends a PLI for the customer's video, as a browser does when its decoder lost the
+    /// picture. False while no video has arrived yet.
+    pub async fn send_pli(&self, received: &Received) -> bool {
+        let Some(track) = self.video.lock().unwrap().clone() else { return false };
+        let media_ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
+        received.plis_sent.fetch_add(1, Ordering::SeqCst);
+        track
+            .write_rtcp(vec![Box::new(PictureLossIndication { sender_ssrc: 0, media_ssrc })])
+            .await
+            .is_ok()
+    }
+
     pub async fn close(self) {
         for task in self.tasks.lock().unwrap().drain(..) {
             task.abort();
@@ -138,19 +154,24 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
     let answer = pc.local_description().await.unwrap().sdp;
 
     let tasks = Arc::new(Mutex::new(Vec::new()));
+    let video = Arc::new(Mutex::new(None));
     let spawner = Arc::clone(&tasks);
+    let video_slot = Arc::clone(&video);
     let task = tokio::spawn(async move {
         while let Some(track) = tracks.recv().await {
             let received = Arc::clone(&received);
             let task = match track.kind().await {
-                RtpCodecKind::Video => tokio::spawn(receive_video(track, received)),
+                RtpCodecKind::Video => {
+                    *video_slot.lock().unwrap() = Some(Arc::clone(&track));
+                    tokio::spawn(receive_video(track, received))
+                }
                 _ => tokio::spawn(receive_audio(track, received)),
             };
             spawner.lock().unwrap().push(task);
         }
     });
     tasks.lock().unwrap().push(task);
-    Technician { pc, answer, tasks }
+    Technician { pc, answer, tasks, video }
 }
 
 /// Reassembles access units (the marker bit ends one) and decodes them. A gap in the sequence
@@ -197,6 +218,9 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
         if !need_keyframe {
             if let Ok(Some(_picture)) = decoder.decode(&access_unit) {
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
+                if keyframe {
+                    received.keyframes_decoded.fetch_add(1, Ordering::SeqCst);
+                }
             }
         } else if last_pli.is_none_or(|at| at.elapsed() >= Duration::from_millis(300)) {
             last_pli = Some(Instant::now());

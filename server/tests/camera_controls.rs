@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::{Console, Customer, Technician, TestServer};
 use lens_core::signal::{
-    CameraControl, CustomerMessage, PausedBy, ServerToCustomer, ServerToTechnician,
-    SessionStatus, TechnicianMessage,
+    CameraControl, CustomerMessage, PausedBy, ServerToCustomer, ServerToTechnician, SessionStatus,
+    TechnicianMessage,
 };
 use serde_json::Value;
 
@@ -66,8 +66,7 @@ async fn session_log(tess: &Technician, session_id: &str) -> Vec<(String, Option
 #[tokio::test]
 async fn a_pause_reaches_the_customer_and_its_answers_reach_the_technician() {
     let lens = TestServer::start().await;
-    let (tess, mut console, mut customer, session_id) =
-        active_session(&lens, "Carla Camera").await;
+    let (tess, mut console, mut customer, session_id) = active_session(&lens, "Carla Camera").await;
 
     console
         .send(&control(&session_id, CameraControl::PauseVideo))

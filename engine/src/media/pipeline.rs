@@ -37,6 +37,8 @@ const SOURCE_POLL: Duration = Duration::from_millis(50);
 /// About 100 ms of video and 100 ms of audio may wait for the network, no more.
 const VIDEO_QUEUE: usize = 3;
 const AUDIO_QUEUE: usize = 5;
+/// The technician's receiver reports come about once a second: 50 frames of 20 ms.
+const LOSS_PLAN_EVERY_FRAMES: u32 = 50;
 
 const VIDEO_CLOCK_RATE: u32 = 90_000;
 
@@ -207,6 +209,7 @@ pub(crate) fn spawn_audio(
         .name("lens-audio".into())
         .spawn(move || {
             let mut dropped: u16 = 0;
+            let mut frames_encoded: u32 = 0;
             while !shared.stop.load(Ordering::Acquire) {
                 let frame = match source.next_frame(SOURCE_POLL) {
                     Ok(Some(frame)) => frame,
@@ -228,6 +231,13 @@ pub(crate) fn spawn_audio(
                 } else {
                     frame.samples
                 };
+                // Once a second, plan the in-band FEC for the loss the technician reports.
+                frames_encoded = frames_encoded.wrapping_add(1);
+                if frames_encoded % LOSS_PLAN_EVERY_FRAMES == 0 {
+                    if let Err(error) = encoder.follow_reported_loss(shared.stats.reported().1) {
+                        tracing::warn!(%error, "cannot set Opus's expected loss");
+                    }
+                }
                 let data = match encoder.encode(samples) {
                     Ok(data) => data,
                     Err(error) => {

@@ -56,6 +56,7 @@ impl VoiceProfile {
 pub struct OpusEncoder {
     inner: opus::Encoder,
     packet: [u8; MAX_PACKET],
+    loss_plan: LossPlan,
 }
 
 impl OpusEncoder {
@@ -70,13 +71,28 @@ impl OpusEncoder {
         Ok(Self {
             inner,
             packet: [0; MAX_PACKET],
+            loss_plan: LossPlan::new(profile),
         })
     }
 
-    /// Tells the encoder how much loss to plan its FEC for (from the receiver's reports).
+    /// Tells the encoder how much loss to plan its FEC for.
     pub fn set_expected_loss(&mut self, percent: u8) -> Result<(), MediaError> {
         self.inner.set_packet_loss_perc(i32::from(percent.min(100)))?;
         Ok(())
+    }
+
+    /// Plans the in-band FEC for the loss the technician's receiver reports (RTCP fraction
+    /// lost, in per mille), as [`LossPlan`] smooths it. Cheap; call it once a report.
+    pub fn follow_reported_loss(&mut self, reported_permille: u32) -> Result<(), MediaError> {
+        match self.loss_plan.follow(reported_permille) {
+            Some(percent) => self.set_expected_loss(percent),
+            None => Ok(()),
+        }
+    }
+
+    /// The loss the in-band FEC is planned for now, in percent.
+    pub fn planned_loss_percent(&self) -> u8 {
+        self.loss_plan.current
     }
 
     /// Encodes one 20 ms frame ([`AUDIO_FRAME_SAMPLES`] samples). During silence (DTX) the
@@ -86,6 +102,44 @@ impl OpusEncoder {
         debug_assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES);
         let len = self.inner.encode(pcm, &mut self.packet)?;
         Ok(Bytes::copy_from_slice(&self.packet[..len]))
+    }
+}
+
+/// The most loss the encoder plans its FEC for: libopus's in-band FEC repairs one lost packet
+/// from the next, so planning for more only takes bits from the voice itself.
+const MAX_PLANNED_LOSS_PERCENT: u8 = 25;
+/// How fast the plan comes down once the link is clean again, in percentage points per
+/// update (one a second): loss comes in bursts, and the next burst is likely close.
+const PLANNED_LOSS_DECAY: u8 = 2;
+
+/// Keeps the encoder's expected loss at what the technician's receiver reports (RTCP
+/// fraction lost): up at once, down slowly, never below the profile's
+/// [`VoiceProfile::expected_loss_percent`].
+#[derive(Debug)]
+struct LossPlan {
+    floor: u8,
+    current: u8,
+}
+
+impl LossPlan {
+    fn new(profile: VoiceProfile) -> Self {
+        let floor = profile.expected_loss_percent.min(MAX_PLANNED_LOSS_PERCENT);
+        Self { floor, current: floor }
+    }
+
+    /// The loss to plan for after a report of `reported_permille`, when it differs from
+    /// the current plan.
+    fn follow(&mut self, reported_permille: u32) -> Option<u8> {
+        let reported = u8::try_from(reported_permille.div_ceil(10))
+            .unwrap_or(u8::MAX)
+            .min(MAX_PLANNED_LOSS_PERCENT);
+        let wanted = reported
+            .max(self.current.saturating_sub(PLANNED_LOSS_DECAY))
+            .max(self.floor);
+        (wanted != self.current).then(|| {
+            self.current = wanted;
+            wanted
+        })
     }
 }
 
@@ -237,6 +291,21 @@ mod tests {
             OpusEncoder::new(profile),
             Err(MediaError::InvalidConfig(_))
         ));
+    }
+
+    #[test]
+    fn the_planned_loss_follows_the_reports_up_at_once_and_down_slowly() {
+        let mut plan = LossPlan::new(VoiceProfile::default());
+        assert_eq!(plan.follow(0), None, "a clean link keeps the profile's 5 %");
+        assert_eq!(plan.follow(120), Some(12), "12 % reported: plan for 12 % now");
+        assert_eq!(plan.follow(121), Some(13), "rounded up");
+        assert_eq!(plan.follow(900), Some(25), "capped: FEC cannot repair more");
+        assert_eq!(plan.follow(0), Some(23), "clean again: down 2 points a report");
+        for _ in 0..20 {
+            plan.follow(0);
+        }
+        assert_eq!(plan.follow(0), None);
+        assert_eq!(plan.current, 5, "never below the profile's floor");
     }
 
     #[test]

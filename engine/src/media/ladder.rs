@@ -20,11 +20,16 @@
 
 use std::time::{Duration, Instant};
 
-/// One rung: the largest picture height, the frame rate, and the least bandwidth (total send
-/// rate, audio included) it needs to look right.
+/// One rung: the largest picture, the frame rate, and the least bandwidth (total send rate,
+/// audio included) it needs to look right.
+///
+/// A picture is measured by its shorter side (its height in landscape, its width in
+/// portrait): a phone held upright sends 360x640, the same pixels as 640x360, and must get
+/// the same rung, not the one a 640-line picture would need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rung {
-    pub max_height: u32,
+    /// The largest shorter side ("720" of 720p).
+    pub short_side: u32,
     pub fps: u32,
     /// Below this estimate the rung is left for a lower one.
     pub floor_bps: u32,
@@ -37,12 +42,12 @@ pub struct Rung {
 /// Constrained Baseline at each size still shows small text (about 0.04 bits per pixel and
 /// frame for camera content); the last rung has no floor: it is what a very bad link gets.
 pub const LADDER: [Rung; 6] = [
-    Rung { max_height: 720, fps: 30, floor_bps: 1_200_000, ceiling_bps: 2_500_000 },
-    Rung { max_height: 540, fps: 30, floor_bps: 700_000, ceiling_bps: 1_500_000 },
-    Rung { max_height: 360, fps: 30, floor_bps: 380_000, ceiling_bps: 900_000 },
-    Rung { max_height: 360, fps: 15, floor_bps: 220_000, ceiling_bps: 500_000 },
-    Rung { max_height: 270, fps: 15, floor_bps: 130_000, ceiling_bps: 300_000 },
-    Rung { max_height: 180, fps: 15, floor_bps: 0, ceiling_bps: 180_000 },
+    Rung { short_side: 720, fps: 30, floor_bps: 1_200_000, ceiling_bps: 2_500_000 },
+    Rung { short_side: 540, fps: 30, floor_bps: 700_000, ceiling_bps: 1_500_000 },
+    Rung { short_side: 360, fps: 30, floor_bps: 380_000, ceiling_bps: 900_000 },
+    Rung { short_side: 360, fps: 15, floor_bps: 220_000, ceiling_bps: 500_000 },
+    Rung { short_side: 270, fps: 15, floor_bps: 130_000, ceiling_bps: 300_000 },
+    Rung { short_side: 180, fps: 15, floor_bps: 0, ceiling_bps: 180_000 },
 ];
 
 /// What the audio track and RTP/UDP/SRTP overhead take of the estimate before video gets the
@@ -86,9 +91,10 @@ impl Ladder {
         // Rungs taller than the source would upscale; the top is the smallest full-rate rung
         // that still holds the whole source (a 480-line camera sends 480 lines at 30 fps on
         // the 540 rung, a 240-line one on the 360p30 rung).
+        let short_side = source_width.min(source_height);
         let top = LADDER
             .iter()
-            .rposition(|r| r.max_height >= source_height && r.fps == LADDER[0].fps)
+            .rposition(|r| r.short_side >= short_side && r.fps == LADDER[0].fps)
             .unwrap_or(0);
         let current = (top..LADDER.len())
             .find(|&i| initial_estimate_bps >= LADDER[i].floor_bps)
@@ -167,12 +173,15 @@ impl Ladder {
     /// bitrate to encode at.
     pub fn target(&self) -> EncodeTarget {
         let rung = LADDER[self.current];
-        let height = rung.max_height.min(self.source_height);
-        let (width, height) = if height == self.source_height {
-            (self.source_width, self.source_height)
+        let (w, h) = (self.source_width, self.source_height);
+        let source_short = w.min(h);
+        let short = rung.short_side.min(source_short);
+        let (width, height) = if short == source_short {
+            (w, h)
         } else {
-            let width = u64::from(self.source_width) * u64::from(height) / u64::from(self.source_height);
-            ((width as u32) & !1, height & !1)
+            // Scale both sides by short/source_short, keeping the aspect ratio.
+            let scale = |side: u32| ((u64::from(side) * u64::from(short) / u64::from(source_short)) as u32) & !1;
+            (scale(w), scale(h))
         };
         let video = self
             .estimate_bps
@@ -200,6 +209,22 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_held_upright_gets_the_rung_of_the_same_picture_held_sideways() {
+        let upright = Ladder::new(360, 640, 30, 1_000_000);
+        let sideways = Ladder::new(640, 360, 30, 1_000_000);
+        assert_eq!(upright.rung(), sideways.rung());
+        let target = upright.target();
+        assert_eq!((target.width, target.height, target.fps), (360, 640, 30), "sent whole, not shrunk");
+        // A 720x1280 portrait camera on a 540 link: 540x960, the portrait of 960x540.
+        let mut tall = Ladder::new(720, 1280, 30, 1_000_000);
+        assert_eq!(tall.rung().short_side, 540);
+        let target = tall.target();
+        assert_eq!((target.width, target.height), (540, 960));
+        tall.update(Instant::now(), 1_000_000);
+        assert_eq!(tall.rung().short_side, 540);
+    }
+
+    #[test]
     fn a_small_source_starts_at_its_own_size() {
         let ladder = Ladder::new(640, 480, 30, 3_000_000);
         let target = ladder.target();
@@ -219,11 +244,11 @@ mod tests {
     fn steps_down_after_a_second_below_the_floor_not_before() {
         let t0 = Instant::now();
         let mut ladder = Ladder::new(1280, 720, 30, 2_000_000);
-        assert_eq!(ladder.rung().max_height, 720);
+        assert_eq!(ladder.rung().short_side, 720);
         assert!(!ladder.update(secs(t0, 0.0), 1_000_000));
         assert!(!ladder.update(secs(t0, 0.5), 1_000_000));
         assert!(ladder.update(secs(t0, 1.0), 1_000_000));
-        assert_eq!(ladder.rung().max_height, 540);
+        assert_eq!(ladder.rung().short_side, 540);
         let target = ladder.target();
         assert_eq!((target.width, target.height), (960, 540));
         assert_eq!(target.bitrate_bps, 950_000);
@@ -236,7 +261,7 @@ mod tests {
         assert!(!ladder.update(secs(t0, 0.0), 1_000_000));
         assert!(!ladder.update(secs(t0, 0.8), 1_500_000));
         assert!(!ladder.update(secs(t0, 1.5), 1_000_000));
-        assert_eq!(ladder.rung().max_height, 720);
+        assert_eq!(ladder.rung().short_side, 720);
     }
 
     #[test]
@@ -263,7 +288,7 @@ mod tests {
         while t < 60.0 {
             t += 0.25;
             if ladder.update(secs(t0, t), 3_000_000) {
-                steps.push((t, ladder.rung().max_height));
+                steps.push((t, ladder.rung().short_side));
             }
         }
         assert_eq!(steps.len(), 2, "{steps:?}");

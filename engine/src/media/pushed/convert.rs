@@ -58,11 +58,19 @@ fn to_i420(layout: &VideoFrameLayout, planes: [&[u8]; 3], out: &mut I420Buffer) 
                 (&mut out.v, &mut out.u)
             };
             for row in 0..ch {
-                let src = &planes[1][row * s1..row * s1 + 2 * cw];
+                // The last row may end one byte short (CameraX, see `validate`).
+                let end = (row * s1 + 2 * cw).min(planes[1].len());
+                let src = &planes[1][row * s1..end];
                 let (a, b) = (&mut first[row * cw..(row + 1) * cw], &mut second[row * cw..(row + 1) * cw]);
                 for ((pair, a), b) in src.chunks_exact(2).zip(a.iter_mut()).zip(b.iter_mut()) {
                     *a = pair[0];
                     *b = pair[1];
+                }
+                if let [.., last] = src.chunks_exact(2).remainder() {
+                    // The missing byte is the other component of the bottom-right 2x2 block:
+                    // its left neighbour's stands in (one chroma sample of the whole picture).
+                    a[cw - 1] = *last;
+                    b[cw - 1] = if cw >= 2 { b[cw - 2] } else { 128 };
                 }
             }
         }
@@ -188,6 +196,33 @@ mod tests {
             assert!(is_red(yuv_at(&out, 2, 2)), "{format:?}: {:?}", yuv_at(&out, 2, 2));
             assert!(!is_red(yuv_at(&out, 28, 12)), "{format:?}");
         }
+    }
+
+    #[test]
+    fn camerax_chroma_one_byte_short_is_taken_as_it_comes() {
+        // YUV_420_888 with a pixel stride of 2: the V plane's buffer (NV21 order) ends one
+        // byte before the last pair is complete, and its row stride is padded.
+        let (layout, planes) = picture(PixelFormat::Nv21);
+        let (w, ch) = (32usize, 8usize);
+        let stride = 48usize;
+        let mut vu = vec![0u8; stride * (ch - 1) + w - 1];
+        for row in 0..ch {
+            let n = if row == ch - 1 { w - 1 } else { w };
+            vu[row * stride..row * stride + n].copy_from_slice(&planes[1][row * w..row * w + n]);
+        }
+        let layout = VideoFrameLayout { strides: [32, stride as u32, 0], ..layout };
+        layout.validate([&planes[0], &vu, &[]]).unwrap();
+        let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+        to_upright_i420(&layout, [&planes[0], &vu, &[]], &mut scratch, &mut out).unwrap();
+        assert!(is_red(yuv_at(&out, 2, 2)));
+        assert_eq!(yuv_at(&out, 30, 14), (126, 128, 128), "the bottom-right block is whole grey");
+
+        // Two bytes short is a broken buffer, not CameraX.
+        let shorter = &vu[..vu.len() - 1];
+        assert!(matches!(
+            layout.validate([&planes[0], shorter, &[]]),
+            Err(PushError::BufferTooSmall { plane: 1, .. })
+        ));
     }
 
     #[test]

@@ -45,6 +45,11 @@ impl PixelFormat {
         }
     }
 
+    /// NV12 and NV21: plane 1 holds U and V in pairs.
+    pub(crate) fn interleaved_chroma(self) -> bool {
+        matches!(self, PixelFormat::Nv12 | PixelFormat::Nv21)
+    }
+
     /// Whether width and height must be even: 4:2:0 chroma covers 2x2 pixels.
     fn subsampled(self) -> bool {
         !matches!(self, PixelFormat::Bgra | PixelFormat::Rgba)
@@ -149,8 +154,12 @@ impl VideoFrameLayout {
                     row_bytes: row_bytes as u32,
                 });
             }
-            // The last row need not carry its padding (Android often leaves it off).
-            let needed = stride * (rows - 1) + row_bytes;
+            // The last row need not carry its padding (Android often leaves it off). An
+            // interleaved chroma plane may even lack its very last byte: CameraX's
+            // YUV_420_888 with a pixel stride of 2 hands out the V (or U) plane's buffer, which
+            // ends where the other plane's last sample would be (see `to_i420`).
+            let short_by = u64::from(format.interleaved_chroma() && plane == 1);
+            let needed = stride * (rows - 1) + row_bytes - short_by;
             let got = data.len() as u64;
             if got < needed {
                 return Err(PushError::BufferTooSmall { plane: plane_u8, needed, got });

@@ -157,7 +157,8 @@ impl VideoSourceConfig {
 /// Where the customer's sound comes from. The microphone arrives in a later issue.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AudioSourceConfig {
-    /// A steady sine tone (see [`super::source::SineTone`]).
+    /// A sine tone swelling four times a second, so that DTX does not take it for noise (see
+    /// [`super::source::SineTone`]).
     Synthetic { frequency_hz: f32 },
     /// A microphone of this computer (lens-engine feature `microphone`): `device` is an
     /// index or a name from [`list_devices`](super::list_devices), `None` the system default.

@@ -202,9 +202,11 @@ mod tests {
         let mut tone = SineTone::new(440.0);
         let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
         let mut decoder = OpusDecoder::new().unwrap();
-        let mut levels = Vec::new();
+        let (mut levels, mut sent) = (Vec::new(), Vec::new());
         for _ in 0..25 {
-            let packet = encoder.encode(tone.render()).unwrap();
+            let pcm = tone.render();
+            sent.push(rms(pcm));
+            let packet = encoder.encode(pcm).unwrap();
             assert!(
                 !packet.is_empty() && packet.len() < 400,
                 "{} bytes",
@@ -214,11 +216,35 @@ mod tests {
             assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES);
             levels.push(rms(pcm));
         }
-        // A sine of amplitude 0.2 has RMS 0.2 / sqrt(2) = 0.141; Opus keeps it within a few
-        // percent once past its first frames.
+        // Opus keeps the level within a few percent once past its first frames.
         let settled = levels[10..].iter().sum::<f32>() / 15.0;
-        assert!((0.12..0.16).contains(&settled), "decoded RMS {settled}");
+        let original = sent[10..].iter().sum::<f32>() / 15.0;
+        assert!(original > 0.05, "the tone is audible: RMS {original}");
+        assert!((0.85..1.15).contains(&(settled / original)), "decoded RMS {settled}, sent {original}");
         assert!(decoder.conceal().unwrap().len() == AUDIO_FRAME_SAMPLES);
+    }
+
+    #[test]
+    fn the_synthetic_microphone_is_heard_for_as_long_as_it_plays() {
+        // DTX sends 1-byte packets for what it takes for background noise; the synthetic
+        // microphone (`lens join` without --mic) must be heard by the technician all along.
+        let mut tone = SineTone::new(440.0);
+        let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
+        let mut decoder = OpusDecoder::new().unwrap();
+        let (mut silenced, mut levels) = (0, Vec::new());
+        for _ in 0..500 {
+            let packet = encoder.encode(tone.render()).unwrap();
+            if packet.len() <= 2 {
+                silenced += 1;
+            }
+            levels.push(rms(decoder.decode(&packet).unwrap()));
+        }
+        assert_eq!(silenced, 0, "10 s of the synthetic microphone: {silenced} frames sent as silence");
+        // Every second is as loud as the first (its swells average 0.58 of the peak's RMS).
+        for (second, window) in levels.chunks(50).enumerate() {
+            let mean = window.iter().sum::<f32>() / 50.0;
+            assert!(mean > 0.06, "second {second}: mean RMS {mean}");
+        }
     }
 
     /// A talker: a 300 Hz tone whose loudness changes every frame, so a concealed frame (a

@@ -11,6 +11,9 @@
 //    `examples/test_pattern_y4m`: same size, rate, motion and grain), which is the fair
 //    comparison; then its built-in fake camera, a flat picture with little to encode, which
 //    is what the first version of this bench compared against.
+//  * Lens on the phone path: `examples/hardware_encoder_shell` pushes H.264 recorded before
+//    the measurement, as a phone's hardware encoder delivers it, and the engine sends it
+//    (passthrough) with Opus from its synthetic microphone.
 //
 // Counted for each sender over the same steady stretch (after WARMUP_S), SECONDS long:
 //  * CPU seconds: utime + stime from /proc/<pid>/stat, for Lens of its one process, for
@@ -25,7 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import http from 'node:http';
 import { chromium } from 'playwright-core';
-import { startServer, startCustomer, assertBinariesBuilt, BIN, tempDir } from '../lib/lens.mjs';
+import { startServer, startCustomer, assertBinariesBuilt, BIN, Proc, tempDir } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
 
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 60);
@@ -155,6 +158,43 @@ try {
   await customer.stop();
 }
 
+// ---- Lens on the phone path: H.264 from the hardware encoder ---------------------------------
+/**
+ * `examples/hardware_encoder_shell`: the engine sending access units a phone's encoder chip
+ * made (recorded before the measurement), plus Opus from its synthetic microphone, to a new
+ * page of the receiver Chromium. What the engine itself costs where phones encode in hardware.
+ */
+async function passthroughSender() {
+  const shell = new Proc('hardware-encoder-shell', join(BIN, 'examples', 'hardware_encoder_shell'), []);
+  const receiverPage = await technician.page.context().newPage();
+  try {
+    const offer = JSON.parse(await shell.waitFor(/"type":"offer"/, 60000));
+    await receiverPage.goto(server.url + '/');
+    const answer = await receiverPage.evaluate(async (offer) => {
+      const pc = new RTCPeerConnection();
+      window.benchPc = pc;
+      pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+      });
+      return pc.localDescription.sdp;
+    }, offer.sdp);
+    shell.child.stdin.write(JSON.stringify({ type: 'answer', sdp: answer }) + '\n');
+    const stats = pageStats(receiverPage);
+    await waitForFrames(stats, 1, receiverPage);
+    await sleep(WARMUP_S * 1000);
+    return await measure(shell.child.pid, stats);
+  } finally {
+    await receiverPage.close();
+    shell.child.kill();
+    await shell.exited;
+  }
+}
+const phonePath = await passthroughSender();
+
 // ---- Chromium ----------------------------------------------------------------------------
 /**
  * A separate Chromium that captures `fakeCameraArgs`' fake camera and sends it to a new page
@@ -259,8 +299,11 @@ const show = (name, m) => console.log(
 console.log('');
 console.log(`side by side: ${SECONDS} s of 1280x720@30 + audio into one Chromium receiver`);
 show('Lens customer process (synthetic camera)', lens);
+show('Lens, H.264 from a phone\'s hardware encoder (passthrough)', phonePath);
 show('Chromium, the same pictures from a file', samePictures);
 show('Chromium, its built-in fake camera', builtIn);
 console.log(`ratio Lens/Chromium, same pictures: CPU ${(lens.cpu / samePictures.cpu).toFixed(2)}x (goal ≤ 0.35x), ` +
   `RSS ${(lens.rssMb / samePictures.rssMb).toFixed(3)}x; Lens RSS ${lens.rssMb.toFixed(1)} MB (goal < 40 MB)`);
 console.log(`ratio Lens/Chromium, built-in fake camera: CPU ${(lens.cpu / builtIn.cpu).toFixed(2)}x`);
+console.log(`ratio Lens passthrough/Chromium, same pictures: CPU ${(phonePath.cpu / samePictures.cpu).toFixed(2)}x, ` +
+  `RSS ${phonePath.rssMb.toFixed(1)} MB (the encoding itself done by the phone's encoder chip)`);

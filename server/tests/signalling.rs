@@ -208,8 +208,18 @@ async fn a_technician_can_have_only_one_active_session() {
     let mut bob = lens.customer_joins(&bob_pin).await;
     alice.accept_eula().await;
     bob.accept_eula().await;
+    // Each acceptance arrives on its own socket and may be handled in either order: wait for
+    // a list with both Waiting (a Start before Alice is Waiting would rightly be refused).
     console
-        .wait_for_status(&bob_id, SessionStatus::Waiting)
+        .recv_until(|message| match message {
+            ServerToTechnician::Sessions { sessions } => {
+                let waiting = |id: &str| {
+                    sessions.iter().any(|s| s.id == id && s.status == SessionStatus::Waiting)
+                };
+                (waiting(&alice_id) && waiting(&bob_id)).then_some(())
+            }
+            _ => None,
+        })
         .await;
 
     console

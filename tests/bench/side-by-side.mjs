@@ -158,6 +158,26 @@ try {
   await customer.stop();
 }
 
+/**
+ * A receiving peer connection on `page` (a page of the receiver Chromium, on the console's
+ * origin) that plays what `offer` sends; returns the answer once ICE gathering is done
+ * (written out in the page: the console's CSP forbids eval).
+ */
+function answerOn(page, offer) {
+  return page.evaluate(async (offer) => {
+    const pc = new RTCPeerConnection();
+    window.benchPc = pc;
+    pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
+    return pc.localDescription.sdp;
+  }, offer);
+}
+
 // ---- Lens on the phone path: H.264 from the hardware encoder ---------------------------------
 /**
  * `examples/hardware_encoder_shell`: the engine sending access units a phone's encoder chip
@@ -170,18 +190,7 @@ async function passthroughSender() {
   try {
     const offer = JSON.parse(await shell.waitFor(/"type":"offer"/, 60000));
     await receiverPage.goto(server.url + '/');
-    const answer = await receiverPage.evaluate(async (offer) => {
-      const pc = new RTCPeerConnection();
-      window.benchPc = pc;
-      pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
-      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-      await pc.setLocalDescription(await pc.createAnswer());
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-      });
-      return pc.localDescription.sdp;
-    }, offer.sdp);
+    const answer = await answerOn(receiverPage, offer.sdp);
     shell.child.stdin.write(JSON.stringify({ type: 'answer', sdp: answer }) + '\n');
     const stats = pageStats(receiverPage);
     await waitForFrames(stats, 1, receiverPage);
@@ -252,18 +261,7 @@ async function chromiumSender(fakeCameraArgs) {
       });
       return pc.localDescription.sdp;
     });
-    const answer = await receiverPage.evaluate(async (offer) => {
-      const pc = new RTCPeerConnection();
-      window.benchPc = pc;
-      pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
-      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-      await pc.setLocalDescription(await pc.createAnswer());
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-      });
-      return pc.localDescription.sdp;
-    }, offer);
+    const answer = await answerOn(receiverPage, offer);
     await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
 
     const stats = pageStats(receiverPage);

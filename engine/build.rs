@@ -17,7 +17,9 @@ fn main() {
         return;
     }
     if std::env::var_os("OPENH264_NO_ASM").is_some() {
-        println!("cargo:warning=OPENH264_NO_ASM is set: openh264 is built without SIMD and encodes about 3x slower");
+        println!(
+            "cargo:warning=OPENH264_NO_ASM is set: openh264 is built without SIMD and encodes about 3x slower"
+        );
         return;
     }
     let nasm = Command::new(std::env::var("NASM").unwrap_or_else(|_| "nasm".into()))

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use lens_engine::ControlError;
-use lens_engine::media::pushed::{PixelFormat, PushError, PushStats, Rotation, VideoFrameLayout};
 use lens_engine::media::ShellRequest;
+use lens_engine::media::pushed::{PixelFormat, PushError, PushStats, Rotation, VideoFrameLayout};
 use tracing::warn;
 
 use crate::error::ApiError;
@@ -122,11 +122,17 @@ pub enum ShellRequest {
     /// VideoToolbox `kVTEncodeFrameOptionKey_ForceKeyFrame`). Only for pushed H.264.
     KeyframeNeeded,
     /// Set the hardware encoder's bitrate. Only for pushed H.264.
-    TargetBitrate { bps: u32 },
+    TargetBitrate {
+        bps: u32,
+    },
     SwitchCamera,
-    Torch { on: bool },
+    Torch {
+        on: bool,
+    },
     /// Video paused or resumed; while paused nothing is sent, so the camera may stop.
-    VideoPaused { paused: bool },
+    VideoPaused {
+        paused: bool,
+    },
 }
 
 /// Implemented by the shell's camera code. Called from one of the engine's threads (never a
@@ -157,7 +163,12 @@ impl LensSession {
             rotation,
             timestamp_us: info.timestamp_us,
         };
-        guarded(|| self.engine.media_handles().video.push(&layout, [plane0, plane1, plane2]))
+        guarded(|| {
+            self.engine
+                .media_handles()
+                .video
+                .push(&layout, [plane0, plane1, plane2])
+        })
     }
 
     /// Interleaved signed 16-bit little-endian PCM, any rate from 8 to 192 kHz, 1 to 8
@@ -170,18 +181,37 @@ impl LensSession {
         channels: u32,
         timestamp_us: u64,
     ) -> Result<(), FrameError> {
-        guarded(|| self.engine.media_handles().audio.push(pcm, sample_rate, channels, timestamp_us))
+        guarded(|| {
+            self.engine
+                .media_handles()
+                .audio
+                .push(pcm, sample_rate, channels, timestamp_us)
+        })
     }
 
     /// One H.264 access unit (Annex B) from the platform's encoder, with its keyframe flag.
     /// Needs `SessionOptions.video = PushedH264`.
-    pub fn push_h264(&self, access_unit: &[u8], keyframe: bool, timestamp_us: u64) -> Result<(), FrameError> {
-        guarded(|| self.engine.media_handles().h264.push(access_unit, keyframe, timestamp_us))
+    pub fn push_h264(
+        &self,
+        access_unit: &[u8],
+        keyframe: bool,
+        timestamp_us: u64,
+    ) -> Result<(), FrameError> {
+        guarded(|| {
+            self.engine
+                .media_handles()
+                .h264
+                .push(access_unit, keyframe, timestamp_us)
+        })
     }
 
     pub fn pushed_stats(&self) -> PushedStats {
         let handles = self.engine.media_handles();
-        PushedStats { video: handles.video.stats(), audio: handles.audio.stats(), h264: handles.h264.stats() }
+        PushedStats {
+            video: handles.video.stats(),
+            audio: handles.audio.stats(),
+            h264: handles.h264.stats(),
+        }
     }
 
     /// Calls `controller` with every camera request until the handle is cancelled or dropped.
@@ -231,6 +261,8 @@ impl LensSession {
 fn guarded(push: impl FnOnce() -> Result<(), PushError>) -> Result<(), FrameError> {
     match catch_unwind(AssertUnwindSafe(push)) {
         Ok(result) => Ok(result?),
-        Err(_) => Err(FrameError::Internal("the engine failed on this frame".into())),
+        Err(_) => Err(FrameError::Internal(
+            "the engine failed on this frame".into(),
+        )),
     }
 }

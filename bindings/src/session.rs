@@ -137,10 +137,10 @@ impl Drop for LensSession {
         // Deliver what the session still owes the server (a leave, a decline) and close the
         // media before the runtime goes. Not possible from one of the runtime's own threads
         // (a listener callback closing the session): there everything is cut at once.
-        if Handle::try_current().is_err() {
-            if let Some(runtime) = &self.runtime.0 {
-                runtime.block_on(self.engine.shutdown());
-            }
+        if Handle::try_current().is_err()
+            && let Some(runtime) = &self.runtime.0
+        {
+            runtime.block_on(self.engine.shutdown());
         }
     }
 }

@@ -118,36 +118,104 @@ mod tests {
 
     #[test]
     fn each_input_alone_can_lower_the_score() {
-        assert_eq!(quality_score(QualityInputs { rtt_ms: Some(300), ..good() }), 3);
-        assert_eq!(quality_score(QualityInputs { loss: 0.05, ..good() }), 3);
-        assert_eq!(quality_score(QualityInputs { steps_down: Some(2), ..good() }), 3);
-        assert_eq!(quality_score(QualityInputs { steps_down: Some(9), ..good() }), 1);
-        assert_eq!(quality_score(QualityInputs { achieved_bps: 400_000, ..good() }), 3);
+        assert_eq!(
+            quality_score(QualityInputs {
+                rtt_ms: Some(300),
+                ..good()
+            }),
+            3
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                loss: 0.05,
+                ..good()
+            }),
+            3
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                steps_down: Some(2),
+                ..good()
+            }),
+            3
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                steps_down: Some(9),
+                ..good()
+            }),
+            1
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                achieved_bps: 400_000,
+                ..good()
+            }),
+            3
+        );
     }
 
     #[test]
     fn thresholds_are_inclusive_at_the_worse_side() {
-        assert_eq!(quality_score(QualityInputs { rtt_ms: Some(149), ..good() }), 5);
-        assert_eq!(quality_score(QualityInputs { rtt_ms: Some(150), ..good() }), 4);
-        assert_eq!(quality_score(QualityInputs { loss: 0.25, ..good() }), 0);
-        assert_eq!(quality_score(QualityInputs { rtt_ms: Some(2000), ..good() }), 0);
+        assert_eq!(
+            quality_score(QualityInputs {
+                rtt_ms: Some(149),
+                ..good()
+            }),
+            5
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                rtt_ms: Some(150),
+                ..good()
+            }),
+            4
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                loss: 0.25,
+                ..good()
+            }),
+            0
+        );
+        assert_eq!(
+            quality_score(QualityInputs {
+                rtt_ms: Some(2000),
+                ..good()
+            }),
+            0
+        );
     }
 
     #[test]
     fn unknowns_do_not_lower_the_score() {
-        let audio_only = QualityInputs { rtt_ms: None, steps_down: None, target_bps: 0, ..good() };
+        let audio_only = QualityInputs {
+            rtt_ms: None,
+            steps_down: None,
+            target_bps: 0,
+            ..good()
+        };
         assert_eq!(quality_score(audio_only), 5);
     }
 
     #[test]
     fn the_worst_sub_score_wins() {
-        let bad = QualityInputs { rtt_ms: Some(500), loss: 0.04, steps_down: Some(1), ..good() };
+        let bad = QualityInputs {
+            rtt_ms: Some(500),
+            loss: 0.04,
+            steps_down: Some(1),
+            ..good()
+        };
         assert_eq!(quality_score(bad), 2);
     }
 
     #[test]
     fn link_stats_travel_as_json_without_an_unknown_rtt() {
-        let stats = LinkStats { sent_kbps: 900, quality: 4, ..LinkStats::default() };
+        let stats = LinkStats {
+            sent_kbps: 900,
+            quality: 4,
+            ..LinkStats::default()
+        };
         let text = serde_json::to_string(&stats).unwrap();
         assert!(!text.contains("rtt_ms"), "{text}");
         assert_eq!(serde_json::from_str::<LinkStats>(&text).unwrap(), stats);

@@ -50,6 +50,9 @@ mod tests {
 
     #[test]
     fn debug_hides_the_digits() {
-        assert_eq!(format!("{:?}", Pin::from_digits("123456").unwrap()), "Pin(******)");
+        assert_eq!(
+            format!("{:?}", Pin::from_digits("123456").unwrap()),
+            "Pin(******)"
+        );
     }
 }

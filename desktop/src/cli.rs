@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use lens_engine::media::{
-    AudioSourceConfig, IceServer, MediaConfig, MediaControls, PlaybackConfig, VideoSourceConfig, VoiceProfile,
+    AudioSourceConfig, IceServer, MediaConfig, MediaControls, PlaybackConfig, VideoSourceConfig,
+    VoiceProfile,
 };
 use url::Url;
 
@@ -109,7 +110,11 @@ impl JoinArgs {
     pub fn media_config(&self) -> MediaConfig {
         MediaConfig {
             bind_ip: self.bind_ip,
-            ice_servers: self.ice_server.iter().map(|url| IceServer::from(url.as_str())).collect(),
+            ice_servers: self
+                .ice_server
+                .iter()
+                .map(|url| IceServer::from(url.as_str()))
+                .collect(),
             video: match &self.camera {
                 Some(camera) => VideoSourceConfig::Camera {
                     device: Some(camera.clone()),
@@ -117,16 +122,31 @@ impl JoinArgs {
                     height: self.height,
                     fps: self.fps,
                 },
-                None => VideoSourceConfig::Synthetic { width: self.width, height: self.height, fps: self.fps },
+                None => VideoSourceConfig::Synthetic {
+                    width: self.width,
+                    height: self.height,
+                    fps: self.fps,
+                },
             },
             audio: match self.mic.as_deref() {
                 // The system's default device follows the desktop's sound settings.
                 Some("default") => AudioSourceConfig::Microphone { device: None },
-                Some(mic) => AudioSourceConfig::Microphone { device: Some(mic.to_owned()) },
-                None => AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+                Some(mic) => AudioSourceConfig::Microphone {
+                    device: Some(mic.to_owned()),
+                },
+                None => AudioSourceConfig::Synthetic {
+                    frequency_hz: 440.0,
+                },
             },
-            playback: if self.no_playback { PlaybackConfig::Null } else { PlaybackConfig::Device },
-            voice: VoiceProfile { complexity: self.voice_complexity, ..VoiceProfile::default() },
+            playback: if self.no_playback {
+                PlaybackConfig::Null
+            } else {
+                PlaybackConfig::Device
+            },
+            voice: VoiceProfile {
+                complexity: self.voice_complexity,
+                ..VoiceProfile::default()
+            },
             controls: MediaControls::default(),
             ..MediaConfig::default()
         }

@@ -22,7 +22,10 @@ use eula_file::EulaFile;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LENS_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LENS_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -53,10 +56,17 @@ async fn join(args: JoinArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = match args.eula_store.clone().map(EulaFile::new).or_else(EulaFile::at_default_path) {
+    let store = match args
+        .eula_store
+        .clone()
+        .map(EulaFile::new)
+        .or_else(EulaFile::at_default_path)
+    {
         Some(store) => Arc::new(store),
         None => {
-            eprintln!("lens: no home directory to remember the licence acceptance in; pass --eula-store");
+            eprintln!(
+                "lens: no home directory to remember the licence acceptance in; pass --eula-store"
+            );
             return ExitCode::from(2);
         }
     };
@@ -200,8 +210,14 @@ fn print_devices() {
 
 fn print_state(state: &SessionState) {
     match state {
-        SessionState::NeedsEula { eula, technician_name } => {
-            println!("state: needs_eula (version {}, technician {technician_name})", eula.version)
+        SessionState::NeedsEula {
+            eula,
+            technician_name,
+        } => {
+            println!(
+                "state: needs_eula (version {}, technician {technician_name})",
+                eula.version
+            )
         }
         SessionState::WaitingForTechnician { technician_name } => {
             println!("state: waiting_for_technician ({technician_name})")
@@ -213,12 +229,21 @@ fn print_state(state: &SessionState) {
 
 /// The per-second link figures, `key=value` like the stats line.
 fn print_link(link: &lens_core::link_stats::LinkStats) {
-    let rtt = link.rtt_ms.map_or_else(|| "-".to_owned(), |ms| ms.to_string());
+    let rtt = link
+        .rtt_ms
+        .map_or_else(|| "-".to_owned(), |ms| ms.to_string());
     println!(
         "link: quality={}/5 sent_kbps={} received_kbps={} target_kbps={} estimate_kbps={} \
          resolution={}x{} fps={} rtt_ms={rtt} loss_permille={}",
-        link.quality, link.sent_kbps, link.received_kbps, link.target_kbps, link.estimate_kbps,
-        link.width, link.height, link.fps, link.loss_permille
+        link.quality,
+        link.sent_kbps,
+        link.received_kbps,
+        link.target_kbps,
+        link.estimate_kbps,
+        link.width,
+        link.height,
+        link.fps,
+        link.loss_permille
     );
 }
 
@@ -227,16 +252,19 @@ fn print_stats(engine: &Engine) {
     if let Some(stats) = engine.media_stats() {
         println!(
             "stats: video_frames_sent={} audio_frames_sent={} keyframe_requests={} remote_audio_frames_decoded={}",
-            stats.video_frames_sent, stats.audio_frames_sent, stats.keyframe_requests, stats.remote_audio_frames_decoded
+            stats.video_frames_sent,
+            stats.audio_frames_sent,
+            stats.keyframe_requests,
+            stats.remote_audio_frames_decoded
         );
     }
 }
 
 fn exit_code(reason: Ended) -> ExitCode {
     match reason {
-        Ended::Session(EndReason::TechnicianEnded | EndReason::CustomerLeft | EndReason::EulaDeclined) => {
-            ExitCode::SUCCESS
-        }
+        Ended::Session(
+            EndReason::TechnicianEnded | EndReason::CustomerLeft | EndReason::EulaDeclined,
+        ) => ExitCode::SUCCESS,
         Ended::Session(_) => ExitCode::FAILURE,
         Ended::JoinRefused(_) | Ended::PermissionsDenied => ExitCode::from(3),
         Ended::ServerUnreachable => ExitCode::from(4),

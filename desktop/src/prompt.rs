@@ -5,7 +5,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Shows the licence agreement and reads y/N. No terminal (end of input) means no.
 pub async fn ask_eula(eula: &Eula, technician_name: &str) -> bool {
-    println!("{technician_name} invites you to a Lens session. Licence agreement (version {}):", eula.version);
+    println!(
+        "{technician_name} invites you to a Lens session. Licence agreement (version {}):",
+        eula.version
+    );
     println!("{}", eula.text);
     println!("Accept? [y/N]");
     let mut line = String::new();

@@ -22,17 +22,29 @@ fn h264_sizes(c: &mut Criterion) {
     for (width, height, bitrate_bps) in [(640, 480, 1_500_000), (1280, 720, 2_500_000)] {
         let mut pattern = TestPattern::new(width, height, 30);
         let pictures: Vec<I420Buffer> = (0..30).map(|i| pattern.render(i).clone()).collect();
-        let mut encoder =
-            H264Encoder::new(H264Settings { width, height, fps: 30, bitrate_bps }).unwrap();
+        let mut encoder = H264Encoder::new(H264Settings {
+            width,
+            height,
+            fps: 30,
+            bitrate_bps,
+        })
+        .unwrap();
         let t0 = Instant::now();
         let mut n = 0u64;
-        group.bench_function(format!("encode {width}x{height} frame ({} kbit/s)", bitrate_bps / 1000), |b| {
-            b.iter(|| {
-                let frame = pictures[(n % 30) as usize].frame(t0 + Duration::from_millis(33 * n));
-                n += 1;
-                black_box(encoder.encode(&frame).unwrap())
-            });
-        });
+        group.bench_function(
+            format!(
+                "encode {width}x{height} frame ({} kbit/s)",
+                bitrate_bps / 1000
+            ),
+            |b| {
+                b.iter(|| {
+                    let frame =
+                        pictures[(n % 30) as usize].frame(t0 + Duration::from_millis(33 * n));
+                    n += 1;
+                    black_box(encoder.encode(&frame).unwrap())
+                });
+            },
+        );
     }
     // The ladder's scaling step: 720p camera frames down to the 360p rung.
     let mut pattern = TestPattern::new(1280, 720, 30);

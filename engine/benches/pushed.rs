@@ -53,14 +53,31 @@ fn camera_frame(format: PixelFormat, pattern: &I420Buffer) -> (VideoFrameLayout,
         }
         PixelFormat::Nv12 | PixelFormat::Nv21 => {
             let s = w + pad;
-            let uv: Vec<u8> = pattern.u.iter().zip(&pattern.v).flat_map(|(&u, &v)| [u, v]).collect();
-            (layout([s as u32, s as u32, 0]), [padded(&pattern.y, w, h, s), padded(&uv, w, h / 2, s), vec![]])
+            let uv: Vec<u8> = pattern
+                .u
+                .iter()
+                .zip(&pattern.v)
+                .flat_map(|(&u, &v)| [u, v])
+                .collect();
+            (
+                layout([s as u32, s as u32, 0]),
+                [
+                    padded(&pattern.y, w, h, s),
+                    padded(&uv, w, h / 2, s),
+                    vec![],
+                ],
+            )
         }
         PixelFormat::Bgra | PixelFormat::Rgba => {
             // Content does not change the cost of the colour maths; a gradient keeps it honest.
             let s = (w + pad) * 4;
-            let px: Vec<u8> = (0..w * h).flat_map(|i| [(i % 251) as u8, (i % 241) as u8, (i / w) as u8, 255]).collect();
-            (layout([s as u32, 0, 0]), [padded(&px, w * 4, h, s), vec![], vec![]])
+            let px: Vec<u8> = (0..w * h)
+                .flat_map(|i| [(i % 251) as u8, (i % 241) as u8, (i / w) as u8, 255])
+                .collect();
+            (
+                layout([s as u32, 0, 0]),
+                [padded(&px, w * 4, h, s), vec![], vec![]],
+            )
         }
     }
 }
@@ -83,7 +100,13 @@ fn convert(c: &mut Criterion) {
         let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
         group.bench_function(format!("{format:?} {rotation:?}"), |b| {
             b.iter(|| {
-                convert_frame(&layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+                convert_frame(
+                    &layout,
+                    [&planes[0], &planes[1], &planes[2]],
+                    &mut scratch,
+                    &mut out,
+                )
+                .unwrap();
                 black_box(&out.y[0]);
             })
         });
@@ -94,12 +117,19 @@ fn convert(c: &mut Criterion) {
 fn pushed_to_rtp(c: &mut Criterion) {
     // Thirty distinct pictures so the encoder does real P-frame work, as NV12 from a camera.
     let mut pattern = TestPattern::new(W, H, 30);
-    let frames: Vec<_> = (0..30).map(|i| camera_frame(PixelFormat::Nv12, &pattern.render(i).clone())).collect();
+    let frames: Vec<_> = (0..30)
+        .map(|i| camera_frame(PixelFormat::Nv12, &pattern.render(i).clone()))
+        .collect();
     let mut group = c.benchmark_group("pushed frame to RTP");
     group.throughput(Throughput::Elements(1));
     group.bench_function("NV12 1280x720 -> I420 -> H.264 2.5 Mbit/s -> RTP", |b| {
-        let mut encoder =
-            H264Encoder::new(H264Settings { width: W, height: H, fps: 30, bitrate_bps: 2_500_000 }).unwrap();
+        let mut encoder = H264Encoder::new(H264Settings {
+            width: W,
+            height: H,
+            fps: 30,
+            bitrate_bps: 2_500_000,
+        })
+        .unwrap();
         let mut packetizer = new_packetizer(
             Instant::now(),
             1200,
@@ -114,11 +144,19 @@ fn pushed_to_rtp(c: &mut Criterion) {
         let mut n = 0u64;
         b.iter(|| {
             let (layout, planes) = &frames[(n % 30) as usize];
-            convert_frame(layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+            convert_frame(
+                layout,
+                [&planes[0], &planes[1], &planes[2]],
+                &mut scratch,
+                &mut out,
+            )
+            .unwrap();
             let at = t0 + Duration::from_millis(33 * n);
             n += 1;
             let packets = match encoder.encode(&out.frame(at)).unwrap() {
-                Some(encoded) => packetizer.packetize(at, &Bytes::clone(&encoded.data), 3000).unwrap(),
+                Some(encoded) => packetizer
+                    .packetize(at, &Bytes::clone(&encoded.data), 3000)
+                    .unwrap(),
                 None => Vec::new(),
             };
             black_box(packets.len())

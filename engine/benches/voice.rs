@@ -75,9 +75,14 @@ fn opus_decode(c: &mut Criterion) {
 
 fn resample(c: &mut Criterion) {
     let mut group = c.benchmark_group("microphone 10 ms to 48 kHz mono");
-    for (name, rate, channels) in [("44.1 kHz stereo", 44_100u32, 2usize), ("48 kHz stereo (down-mix only)", 48_000, 2)] {
+    for (name, rate, channels) in [
+        ("44.1 kHz stereo", 44_100u32, 2usize),
+        ("48 kHz stereo (down-mix only)", 48_000, 2),
+    ] {
         let block = (rate / 100) as usize * channels;
-        let input: Vec<f32> = (0..block).map(|i| ((i as f32) * 0.01).sin() * 0.3).collect();
+        let input: Vec<f32> = (0..block)
+            .map(|i| ((i as f32) * 0.01).sin() * 0.3)
+            .collect();
         let mut resampler = MonoResampler::new(rate).unwrap();
         let mut frame = [0i16; 960];
         group.bench_function(name, |b| {

@@ -30,7 +30,12 @@ const FRAMES: u64 = 150;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pattern = TestPattern::new(W, H, FPS);
-    let mut encoder = H264Encoder::new(H264Settings { width: W, height: H, fps: FPS, bitrate_bps: 2_500_000 })?;
+    let mut encoder = H264Encoder::new(H264Settings {
+        width: W,
+        height: H,
+        fps: FPS,
+        bitrate_bps: 2_500_000,
+    })?;
     let t0 = Instant::now();
     let mut units: Vec<(Bytes, bool)> = Vec::new();
     for n in 0..FRAMES {
@@ -45,7 +50,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let config = MediaConfig {
         bind_ip: "127.0.0.1".parse()?,
-        video: VideoSourceConfig::PushedH264 { width: W, height: H, fps: FPS },
+        video: VideoSourceConfig::PushedH264 {
+            width: W,
+            height: H,
+            fps: FPS,
+        },
         ..MediaConfig::default()
     };
     let handles = config.handles.clone();
@@ -56,7 +65,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     let answer: serde_json::Value = serde_json::from_str(&answer)?;
-    session.apply_answer(answer["sdp"].as_str().ok_or("no sdp in the answer")?.to_owned()).await?;
+    session
+        .apply_answer(
+            answer["sdp"]
+                .as_str()
+                .ok_or("no sdp in the answer")?
+                .to_owned(),
+        )
+        .await?;
 
     let restart = Arc::new(AtomicBool::new(false));
     {
@@ -88,7 +104,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     // Runs until the benchmark kills it.
-    tokio::task::spawn_blocking(move || pusher.join()).await?.ok();
+    tokio::task::spawn_blocking(move || pusher.join())
+        .await?
+        .ok();
     session.close().await;
     Ok(())
 }

@@ -12,6 +12,7 @@
 //!   nv21, bgra, rgba), mid grey with an 96x96 marker of colour R,G,B in the buffer's top-left
 //!   corner, to be turned ROTATION degrees clockwise; replies `{"type":"pushing",…}`;
 //! - `pause` / `resume`: the video control; replies with the state.
+//!
 //! With `--h264` the pictures are encoded here (openh264 standing in for MediaCodec) and pushed
 //! as access units; a keyframe is made only when the engine asks, and every request is printed
 //! as `{"type":"request",…}`.
@@ -24,7 +25,10 @@ use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::{PixelFormat, Rotation, VideoFrameLayout};
 use lens_engine::media::source::I420Buffer;
 use lens_engine::media::{MediaConfig, MediaSession, ShellRequest, VideoSourceConfig};
-use yuv::{BufferStoreMut, YuvBiPlanarImageMut, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix};
+use yuv::{
+    BufferStoreMut, YuvBiPlanarImageMut, YuvConversionMode, YuvPlanarImageMut, YuvRange,
+    YuvStandardMatrix,
+};
 
 const W: u32 = 640;
 const H: u32 = 360;
@@ -45,12 +49,20 @@ fn picture(mode: Mode) -> ([Vec<u8>; 3], [u32; 3]) {
     let mut rgba = vec![0u8; (stride * H) as usize];
     for y in 0..H {
         for x in 0..W {
-            let [r, g, b] = if x < MARKER && y < MARKER { mode.colour } else { [128, 128, 128] };
+            let [r, g, b] = if x < MARKER && y < MARKER {
+                mode.colour
+            } else {
+                [128, 128, 128]
+            };
             let i = (y * stride + x * 4) as usize;
             rgba[i..i + 4].copy_from_slice(&[r, g, b, 255]);
         }
     }
-    let (range, matrix, conv) = (YuvRange::Limited, YuvStandardMatrix::Bt601, YuvConversionMode::Balanced);
+    let (range, matrix, conv) = (
+        YuvRange::Limited,
+        YuvStandardMatrix::Bt601,
+        YuvConversionMode::Balanced,
+    );
     match mode.format {
         PixelFormat::Rgba => ([rgba, vec![], vec![]], [stride, 0, 0]),
         PixelFormat::Bgra => {
@@ -61,8 +73,11 @@ fn picture(mode: Mode) -> ([Vec<u8>; 3], [u32; 3]) {
         }
         PixelFormat::I420 => {
             let (ys, cs) = (W + PAD, (W + PAD) / 2);
-            let (mut y, mut u, mut v) =
-                (vec![0; (ys * H) as usize], vec![0; (cs * H / 2) as usize], vec![0; (cs * H / 2) as usize]);
+            let (mut y, mut u, mut v) = (
+                vec![0; (ys * H) as usize],
+                vec![0; (cs * H / 2) as usize],
+                vec![0; (cs * H / 2) as usize],
+            );
             let mut image = YuvPlanarImageMut {
                 y_plane: BufferStoreMut::Borrowed(&mut y),
                 y_stride: ys,
@@ -87,7 +102,11 @@ fn picture(mode: Mode) -> ([Vec<u8>; 3], [u32; 3]) {
                 width: W,
                 height: H,
             };
-            let convert = if mode.format == PixelFormat::Nv12 { yuv::rgba_to_yuv_nv12 } else { yuv::rgba_to_yuv_nv21 };
+            let convert = if mode.format == PixelFormat::Nv12 {
+                yuv::rgba_to_yuv_nv12
+            } else {
+                yuv::rgba_to_yuv_nv21
+            };
             convert(&mut image, &rgba, stride, range, matrix, conv).expect("NV12");
             ([y, uv, vec![]], [s, s, 0])
         }
@@ -95,7 +114,9 @@ fn picture(mode: Mode) -> ([Vec<u8>; 3], [u32; 3]) {
 }
 
 fn parse_mode(words: &[&str]) -> Result<Mode, String> {
-    let [format, rotation, r, g, b] = words else { return Err("frames FORMAT ROTATION R G B".into()) };
+    let [format, rotation, r, g, b] = words else {
+        return Err("frames FORMAT ROTATION R G B".into());
+    };
     let format = match *format {
         "i420" => PixelFormat::I420,
         "nv12" => PixelFormat::Nv12,
@@ -104,9 +125,14 @@ fn parse_mode(words: &[&str]) -> Result<Mode, String> {
         "rgba" => PixelFormat::Rgba,
         other => return Err(format!("unknown format {other}")),
     };
-    let rotation = Rotation::from_degrees(rotation.parse().map_err(|e| format!("{e}"))?).map_err(|e| e.to_string())?;
+    let rotation = Rotation::from_degrees(rotation.parse().map_err(|e| format!("{e}"))?)
+        .map_err(|e| e.to_string())?;
     let c = |s: &str| s.parse::<u8>().map_err(|e| e.to_string());
-    Ok(Mode { format, rotation, colour: [c(r)?, c(g)?, c(b)?] })
+    Ok(Mode {
+        format,
+        rotation,
+        colour: [c(r)?, c(g)?, c(b)?],
+    })
 }
 
 fn say(value: serde_json::Value) {
@@ -117,11 +143,23 @@ fn say(value: serde_json::Value) {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let h264 = std::env::args().any(|a| a == "--h264");
     let video = if h264 {
-        VideoSourceConfig::PushedH264 { width: W, height: H, fps: 30 }
+        VideoSourceConfig::PushedH264 {
+            width: W,
+            height: H,
+            fps: 30,
+        }
     } else {
-        VideoSourceConfig::Pushed { width: W, height: H, fps: 30 }
+        VideoSourceConfig::Pushed {
+            width: W,
+            height: H,
+            fps: 30,
+        }
     };
-    let config = MediaConfig { bind_ip: "127.0.0.1".parse()?, video, ..MediaConfig::default() };
+    let config = MediaConfig {
+        bind_ip: "127.0.0.1".parse()?,
+        video,
+        ..MediaConfig::default()
+    };
     let handles = config.handles.clone();
     let mut requests = handles.requests.subscribe();
 
@@ -138,17 +176,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let answer: serde_json::Value = serde_json::from_str(&lines.recv().await.ok_or("no answer")?)?;
-    session.apply_answer(answer["sdp"].as_str().ok_or("no sdp")?.to_owned()).await?;
+    session
+        .apply_answer(answer["sdp"].as_str().ok_or("no sdp")?.to_owned())
+        .await?;
 
-    let mode = Arc::new(Mutex::new(Mode { format: PixelFormat::I420, rotation: Rotation::R0, colour: [128, 128, 128] }));
+    let mode = Arc::new(Mutex::new(Mode {
+        format: PixelFormat::I420,
+        rotation: Rotation::R0,
+        colour: [128, 128, 128],
+    }));
     let keyframe_wanted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
-        let (mode, handles, keyframe_wanted) = (mode.clone(), handles.clone(), keyframe_wanted.clone());
+        let (mode, handles, keyframe_wanted) =
+            (mode.clone(), handles.clone(), keyframe_wanted.clone());
         // The shell's camera thread: 30 frames a second, whatever the engine does.
         std::thread::spawn(move || {
             let start = Instant::now();
-            let mut encoder = H264Encoder::new(H264Settings { width: W, height: H, fps: 30, bitrate_bps: 1_000_000 })
-                .expect("encoder");
+            let mut encoder = H264Encoder::new(H264Settings {
+                width: W,
+                height: H,
+                fps: 30,
+                bitrate_bps: 1_000_000,
+            })
+            .expect("encoder");
             let mut current: Option<(Mode, [Vec<u8>; 3], [u32; 3])> = None;
             let mut n = 0u64;
             loop {
@@ -175,20 +225,41 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         width: W,
                         height: H,
                     };
-                    let (rgba, _) = picture(Mode { format: PixelFormat::Rgba, ..*m });
-                    yuv::rgba_to_yuv420(&mut image, &rgba[0], (W + PAD) * 4, YuvRange::Limited, YuvStandardMatrix::Bt601, YuvConversionMode::Balanced).unwrap();
+                    let (rgba, _) = picture(Mode {
+                        format: PixelFormat::Rgba,
+                        ..*m
+                    });
+                    yuv::rgba_to_yuv420(
+                        &mut image,
+                        &rgba[0],
+                        (W + PAD) * 4,
+                        YuvRange::Limited,
+                        YuvStandardMatrix::Bt601,
+                        YuvConversionMode::Balanced,
+                    )
+                    .unwrap();
                     (buf.y, buf.u, buf.v) = (y, u, v);
                     if keyframe_wanted.swap(false, std::sync::atomic::Ordering::AcqRel) {
                         encoder.force_keyframe();
                     }
-                    if let Ok(Some(au)) = encoder.encode(&buf.frame(Instant::now())) {
-                        if let Err(e) = handles.h264.push(&au.data, au.keyframe, timestamp_us) {
-                            eprintln!("push_h264: {e}");
-                        }
+                    if let Ok(Some(au)) = encoder.encode(&buf.frame(Instant::now()))
+                        && let Err(e) = handles.h264.push(&au.data, au.keyframe, timestamp_us)
+                    {
+                        eprintln!("push_h264: {e}");
                     }
                 } else {
-                    let layout = VideoFrameLayout { width: W, height: H, format: m.format, strides: *strides, rotation: m.rotation, timestamp_us };
-                    if let Err(e) = handles.video.push(&layout, [&planes[0], &planes[1], &planes[2]]) {
+                    let layout = VideoFrameLayout {
+                        width: W,
+                        height: H,
+                        format: m.format,
+                        strides: *strides,
+                        rotation: m.rotation,
+                        timestamp_us,
+                    };
+                    if let Err(e) = handles
+                        .video
+                        .push(&layout, [&planes[0], &planes[1], &planes[2]])
+                    {
                         eprintln!("push: {e}");
                     }
                 }

@@ -29,11 +29,19 @@ fn main() -> std::io::Result<()> {
             })
         })
     };
-    let (width, height, fps, frames) = (number(1, 1280), number(2, 720), number(3, 30), number(4, 150));
+    let (width, height, fps, frames) = (
+        number(1, 1280),
+        number(2, 720),
+        number(3, 30),
+        number(4, 150),
+    );
 
     let mut file = BufWriter::new(File::create(out)?);
     // C420mpeg2 is what the pattern is: 4:2:0, BT.601 limited range, chroma co-sited left.
-    writeln!(file, "YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420mpeg2")?;
+    writeln!(
+        file,
+        "YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420mpeg2"
+    )?;
     let mut pattern = TestPattern::new(width, height, fps);
     for index in 0..u64::from(frames) {
         let picture = pattern.render(index);

@@ -20,11 +20,24 @@ impl EngineConfig {
     /// Accepts links to the server's own host and to `extra_hosts` (the operator's other
     /// domains). Plain `http` is allowed only when the server itself is a loopback `http`
     /// URL, i.e. a developer's machine.
-    pub fn new(server: Url, extra_hosts: &[String], media: MediaConfig) -> Result<EngineConfig, JoinConfigError> {
+    pub fn new(
+        server: Url,
+        extra_hosts: &[String],
+        media: MediaConfig,
+    ) -> Result<EngineConfig, JoinConfigError> {
         let insecure_loopback = server.scheme() == "http" && is_loopback(&server);
-        let hosts = server.host_str().map(str::to_owned).into_iter().chain(extra_hosts.iter().cloned());
+        let hosts = server
+            .host_str()
+            .map(str::to_owned)
+            .into_iter()
+            .chain(extra_hosts.iter().cloned());
         let join = JoinConfig::new(hosts, insecure_loopback)?;
-        Ok(EngineConfig { server, join, session: SessionConfig::default(), media })
+        Ok(EngineConfig {
+            server,
+            join,
+            session: SessionConfig::default(),
+            media,
+        })
     }
 }
 

@@ -35,7 +35,8 @@ impl Engine {
     pub fn set_video_paused(&self, paused: bool) -> bool {
         // Core decides whether the technician hears of it now (media running) or with the
         // next offer, and remembers that the customer made this pause.
-        self.inner.apply_video_pause(Some(Input::VideoPaused { paused }))
+        self.inner
+            .apply_video_pause(Some(Input::VideoPaused { paused }))
     }
 
     pub fn video_paused(&self) -> bool {
@@ -49,7 +50,11 @@ impl Engine {
 
     /// Asks the shell to turn the torch on or off.
     pub fn set_torch(&self, on: bool) -> Result<(), ControlError> {
-        self.inner.camera_control(if on { CameraControl::TorchOn } else { CameraControl::TorchOff })
+        self.inner.camera_control(if on {
+            CameraControl::TorchOn
+        } else {
+            CameraControl::TorchOff
+        })
     }
 }
 
@@ -62,7 +67,9 @@ impl Shared {
             CameraControl::TorchOn => ("The torch", ShellRequest::Torch { on: true }),
             CameraControl::TorchOff => ("The torch", ShellRequest::Torch { on: false }),
             CameraControl::PauseVideo | CameraControl::ResumeVideo => {
-                return Err(ControlError::Unsupported("pause and resume are decided by the session".into()));
+                return Err(ControlError::Unsupported(
+                    "pause and resume are decided by the session".into(),
+                ));
             }
         };
         self.shell_camera(what)?;

@@ -8,10 +8,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use lens_core::eula::{save_acceptance, stored_acceptance, EulaStore};
+use lens_core::eula::{EulaStore, save_acceptance, stored_acceptance};
 use lens_core::join::parse_join_input;
-use lens_core::session::{Command, CustomerSession, Input, NotNow, Output, SessionEvent, SessionState};
-use tokio::sync::{mpsc, oneshot, Notify};
+use lens_core::session::{
+    Command, CustomerSession, Input, NotNow, Output, SessionEvent, SessionState,
+};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
@@ -79,7 +81,9 @@ impl Engine {
     }
 
     pub fn accept_eula(&self) -> Result<(), NotNow> {
-        self.act(Input::AcceptEula { at_unix_ms: unix_ms_now() })
+        self.act(Input::AcceptEula {
+            at_unix_ms: unix_ms_now(),
+        })
     }
 
     pub fn decline_eula(&self) -> Result<(), NotNow> {
@@ -120,7 +124,7 @@ impl Engine {
 
     /// The last media figures, while media runs or after it stopped.
     pub fn media_stats(&self) -> Option<MediaStats> {
-        self.inner.stats.lock().expect("stats lock").clone()
+        *self.inner.stats.lock().expect("stats lock")
     }
 
     /// Closes the media connection and the signalling socket after delivering what core
@@ -135,7 +139,11 @@ impl Engine {
     }
 
     fn act(&self, input: Input) -> Result<(), NotNow> {
-        self.inner.machine.lock().expect("session lock").handle_input(input, Instant::now())?;
+        self.inner
+            .machine
+            .lock()
+            .expect("session lock")
+            .handle_input(input, Instant::now())?;
         self.inner.wake.notify_one();
         Ok(())
     }
@@ -152,7 +160,11 @@ impl Shared {
             // The customer may pause or resume in any state.
             let _ = machine.handle_input(input, Instant::now());
         }
-        let changed = self.config.media.handles.set_video_paused(machine.video_paused());
+        let changed = self
+            .config
+            .media
+            .handles
+            .set_video_paused(machine.video_paused());
         drop(machine);
         self.wake.notify_one();
         changed
@@ -216,7 +228,12 @@ impl Driver {
                 shutting_down = asked.map(|done| (done, Instant::now() + FLUSH_GRACE));
             }
             if let Some((_, deadline)) = &shutting_down {
-                let owes = self.shared.machine.lock().expect("session lock").has_undelivered_messages();
+                let owes = self
+                    .shared
+                    .machine
+                    .lock()
+                    .expect("session lock")
+                    .has_undelivered_messages();
                 if !owes || Instant::now() >= *deadline {
                     self.close_everything().await;
                     if let Some((done, _)) = shutting_down.take() {
@@ -239,7 +256,12 @@ impl Driver {
     /// Carries out everything the machine asked for; returns when to wake it next.
     async fn drain(&mut self) -> Instant {
         loop {
-            let output = self.shared.machine.lock().expect("session lock").poll_output();
+            let output = self
+                .shared
+                .machine
+                .lock()
+                .expect("session lock")
+                .poll_output();
             match output {
                 Output::Command(command) => self.execute(command).await,
                 Output::Event(event) => self.shared.listeners.publish(event),
@@ -250,7 +272,12 @@ impl Driver {
 
     fn feed(&self, input: Input) {
         // Inputs from the world that do not fit are ignored by the machine, never refused.
-        let _ = self.shared.machine.lock().expect("session lock").handle_input(input, Instant::now());
+        let _ = self
+            .shared
+            .machine
+            .lock()
+            .expect("session lock")
+            .handle_input(input, Instant::now());
     }
 
     fn generation(&mut self) -> u64 {
@@ -263,8 +290,11 @@ impl Driver {
         match command {
             Command::ResolvePin(pin) => {
                 self.join_generation = self.generation();
-                let (http, server, reports) =
-                    (self.http.clone(), self.shared.config.server.clone(), self.reports_tx.clone());
+                let (http, server, reports) = (
+                    self.http.clone(),
+                    self.shared.config.server.clone(),
+                    self.reports_tx.clone(),
+                );
                 let generation = self.join_generation;
                 tokio::spawn(async move {
                     let input = match resolve_pin(&http, &server, &pin).await {
@@ -289,7 +319,9 @@ impl Driver {
             }
             Command::Send(message) => match &self.signalling {
                 Some((_, connection)) => connection.send(&message),
-                None => warn!("a message for the server with no connection; the session reconnects"),
+                None => {
+                    warn!("a message for the server with no connection; the session reconnects")
+                }
             },
             Command::CloseSignalling => {
                 if let Some((_, connection)) = self.signalling.take() {
@@ -304,27 +336,33 @@ impl Driver {
             }
             Command::StartMedia { camera, microphone } => self.start_media(camera, microphone),
             Command::ApplyAnswer(sdp) => {
-                if let Some((_, media)) = &self.media {
-                    if let Err(e) = media.apply_answer(sdp).await {
-                        warn!("the technician's answer was refused: {e}");
-                        self.feed(Input::PeerFailed);
-                    }
+                if let Some((_, media)) = &self.media
+                    && let Err(e) = media.apply_answer(sdp).await
+                {
+                    warn!("the technician's answer was refused: {e}");
+                    self.feed(Input::PeerFailed);
                 }
             }
             Command::AddRemoteCandidate(candidate) => {
-                if let Some((_, media)) = &self.media {
-                    if let Err(e) = media.add_remote_candidate(candidate).await {
-                        debug!("remote candidate ignored: {e}");
-                    }
+                if let Some((_, media)) = &self.media
+                    && let Err(e) = media.add_remote_candidate(candidate).await
+                {
+                    debug!("remote candidate ignored: {e}");
                 }
             }
             Command::SetVideoPaused { .. } => {
                 self.shared.apply_video_pause(None);
             }
             Command::CameraControl(control) => {
-                let result = self.shared.camera_control(control).map_err(|e| e.to_string());
+                let result = self
+                    .shared
+                    .camera_control(control)
+                    .map_err(|e| e.to_string());
                 if let Err(refusal) = &result {
-                    info!(control = control.name(), "the technician's camera control was refused: {refusal}");
+                    info!(
+                        control = control.name(),
+                        "the technician's camera control was refused: {refusal}"
+                    );
                 }
                 self.feed(Input::CameraControlResult { control, result });
             }
@@ -401,7 +439,9 @@ impl Driver {
                 match event {
                     PeerEvent::Connected => self.feed(Input::PeerConnected),
                     PeerEvent::Failed | PeerEvent::Closed => self.feed(Input::PeerFailed),
-                    PeerEvent::LocalCandidate(candidate) => self.feed(Input::LocalCandidate(candidate)),
+                    PeerEvent::LocalCandidate(candidate) => {
+                        self.feed(Input::LocalCandidate(candidate))
+                    }
                     PeerEvent::DeviceProblem(error) => {
                         warn!("{error}");
                         self.feed(Input::DeviceFailed {
@@ -441,5 +481,7 @@ impl Driver {
 }
 
 fn unix_ms_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

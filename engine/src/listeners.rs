@@ -18,7 +18,12 @@ struct Inner {
 
 impl Listeners {
     pub fn new(initial: SessionState) -> Listeners {
-        Listeners { inner: Mutex::new(Inner { current: initial, subscribers: Vec::new() }) }
+        Listeners {
+            inner: Mutex::new(Inner {
+                current: initial,
+                subscribers: Vec::new(),
+            }),
+        }
     }
 
     pub fn current(&self) -> SessionState {
@@ -39,7 +44,9 @@ impl Listeners {
             inner.current = state.clone();
         }
         // A dropped receiver is an unsubscribed listener.
-        inner.subscribers.retain(|tx| tx.send(event.clone()).is_ok());
+        inner
+            .subscribers
+            .retain(|tx| tx.send(event.clone()).is_ok());
     }
 }
 
@@ -53,8 +60,14 @@ mod tests {
         listeners.publish(SessionEvent::StateChanged(SessionState::ResolvingPin));
         let mut rx = listeners.subscribe();
         listeners.publish(SessionEvent::StateChanged(SessionState::Connecting));
-        assert_eq!(rx.try_recv().unwrap(), SessionEvent::StateChanged(SessionState::ResolvingPin));
-        assert_eq!(rx.try_recv().unwrap(), SessionEvent::StateChanged(SessionState::Connecting));
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            SessionEvent::StateChanged(SessionState::ResolvingPin)
+        );
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            SessionEvent::StateChanged(SessionState::Connecting)
+        );
         assert!(rx.try_recv().is_err());
     }
 

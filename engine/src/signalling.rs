@@ -3,11 +3,12 @@
 
 use futures_util::{SinkExt, StreamExt};
 use lens_core::signal::{
-    decode, encode, CustomerMessage, ServerToCustomer, SignalError, CUSTOMER_WS_PATH, MAX_MESSAGE_BYTES,
+    CUSTOMER_WS_PATH, CustomerMessage, MAX_MESSAGE_BYTES, ServerToCustomer, SignalError, decode,
+    encode,
 };
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use url::Url;
 
 #[derive(Debug)]
@@ -46,7 +47,10 @@ impl SignallingConnection {
                 .max_message_size(Some(MAX_MESSAGE_BYTES * 2))
                 .max_frame_size(Some(MAX_MESSAGE_BYTES * 2));
             let socket = match url {
-                Ok(url) => tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), false).await,
+                Ok(url) => {
+                    tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), false)
+                        .await
+                }
                 Err(reason) => return report(SignallingEvent::Lost(reason)),
             };
             let (mut sink, mut stream) = match socket {
@@ -98,7 +102,8 @@ fn websocket_url(server: &Url, token: &str) -> Result<Url, String> {
         "http" => "ws",
         other => return Err(format!("unsupported server scheme {other}")),
     };
-    url.set_scheme(scheme).map_err(|_| "cannot build the WebSocket URL".to_string())?;
+    url.set_scheme(scheme)
+        .map_err(|_| "cannot build the WebSocket URL".to_string())?;
     url.query_pairs_mut().clear().append_pair("token", token);
     Ok(url)
 }
@@ -110,8 +115,14 @@ mod tests {
     #[test]
     fn websocket_url_follows_the_server_scheme() {
         let https = Url::parse("https://lens.example.com/").unwrap();
-        assert_eq!(websocket_url(&https, "t").unwrap().as_str(), "wss://lens.example.com/api/customer/ws?token=t");
+        assert_eq!(
+            websocket_url(&https, "t").unwrap().as_str(),
+            "wss://lens.example.com/api/customer/ws?token=t"
+        );
         let http = Url::parse("http://127.0.0.1:8080").unwrap();
-        assert_eq!(websocket_url(&http, "a b").unwrap().as_str(), "ws://127.0.0.1:8080/api/customer/ws?token=a+b");
+        assert_eq!(
+            websocket_url(&http, "a b").unwrap().as_str(),
+            "ws://127.0.0.1:8080/api/customer/ws?token=a+b"
+        );
     }
 }

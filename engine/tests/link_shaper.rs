@@ -27,8 +27,14 @@ fn media_config() -> MediaConfig {
     MediaConfig {
         bind_ip: "127.0.0.1".parse().unwrap(),
         ice_servers: vec![],
-        video: VideoSourceConfig::Synthetic { width: 1280, height: 720, fps: 30 },
-        audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+        video: VideoSourceConfig::Synthetic {
+            width: 1280,
+            height: 720,
+            fps: 30,
+        },
+        audio: AudioSourceConfig::Synthetic {
+            frequency_hz: 440.0,
+        },
         playback: PlaybackConfig::Null,
         ..MediaConfig::default()
     }
@@ -68,7 +74,15 @@ fn line(stats: &MediaStats) -> String {
     let l = stats.link;
     format!(
         "{}x{}@{} target {} kbit/s, estimate {} kbit/s, sent {} kbit/s, rtt {:?} ms, loss {}‰, quality {}",
-        l.width, l.height, l.fps, l.target_kbps, l.estimate_kbps, l.sent_kbps, l.rtt_ms, l.loss_permille, l.quality
+        l.width,
+        l.height,
+        l.fps,
+        l.target_kbps,
+        l.estimate_kbps,
+        l.sent_kbps,
+        l.rtt_ms,
+        l.loss_permille,
+        l.quality
     )
 }
 
@@ -100,9 +114,17 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
     // A good link: the ladder climbs to 720p.
     let (took, good) = watch_stats(&session, Duration::from_secs(60), |s| s.link.height == 720)
         .await
-        .unwrap_or_else(|| panic!("never reached 720p on a clean link: {}", line(&session.stats())));
+        .unwrap_or_else(|| {
+            panic!(
+                "never reached 720p on a clean link: {}",
+                line(&session.stats())
+            )
+        });
     println!("clean link: 720p after {took:?}: {}", line(&good));
-    assert!(shaper.counters().uplink_bytes_delivered > 0, "media goes through the shaper");
+    assert!(
+        shaper.counters().uplink_bytes_delivered > 0,
+        "media goes through the shaper"
+    );
     assert!(received.frames_decoded.load(Ordering::SeqCst) > 0);
 
     // The basement: 500 kbit/s, 40 ms, about 250 ms of queue.
@@ -117,7 +139,12 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
         s.link.target_kbps < 500 || s.link.height < 720
     })
     .await
-    .unwrap_or_else(|| panic!("no adaptation within 5 s at 500 kbit/s: {}", line(&session.stats())));
+    .unwrap_or_else(|| {
+        panic!(
+            "no adaptation within 5 s at 500 kbit/s: {}",
+            line(&session.stats())
+        )
+    });
     println!("500 kbit/s: adapted after {took:?}: {}", line(&adapted));
 
     // Settled a few seconds later, the picture keeps moving: frames decode every second.
@@ -129,12 +156,23 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
         line(&settled),
         shaper.counters()
     );
-    assert!(counts.iter().all(|&n| n > 0), "a freeze of a second or more: {counts:?}");
-    assert!(settled.link.height < 720, "the ladder stepped down: {}", line(&settled));
+    assert!(
+        counts.iter().all(|&n| n > 0),
+        "a freeze of a second or more: {counts:?}"
+    );
+    assert!(
+        settled.link.height < 720,
+        "the ladder stepped down: {}",
+        line(&settled)
+    );
     assert!(settled.link.target_kbps <= 500, "{}", line(&settled));
     // Retransmissions are budgeted: the sender does not flood the link it is congesting.
     assert!(settled.link.sent_kbps < 1_000, "{}", line(&settled));
-    assert!(settled.link.quality < good.link.quality, "the score shows it: {}", line(&settled));
+    assert!(
+        settled.link.quality < good.link.quality,
+        "the score shows it: {}",
+        line(&settled)
+    );
     let limited_height = settled.link.height;
 
     // The link is back: the stream climbs back up.
@@ -144,11 +182,17 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
     })
     .await
     .unwrap_or_else(|| panic!("never climbed back: {}", line(&session.stats())));
-    println!("limit lifted: climbed back after {took:?}: {}", line(&recovered));
+    println!(
+        "limit lifted: climbed back after {took:?}: {}",
+        line(&recovered)
+    );
 
     // Lossy Wi-Fi: 5 % of the customer's packets are lost. The voice stays continuous: no gap
     // longer than random loss explains, and nearly every packet arrives.
-    shaper.set(Conditions { loss: 0.05, ..Conditions::default() });
+    shaper.set(Conditions {
+        loss: 0.05,
+        ..Conditions::default()
+    });
     tokio::time::sleep(Duration::from_secs(1)).await;
     received.audio_sequences.lock().unwrap().clear();
     tokio::time::sleep(Duration::from_secs(10)).await;

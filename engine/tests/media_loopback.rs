@@ -263,7 +263,8 @@ async fn send_tone(track: Arc<TrackLocalStaticSample>, ssrc: u32, payload_type: 
     let mut tone = SineTone::new(440.0);
     // Encoded as a browser does (no DTX): the customer's voice profile has DTX on, and its
     // voice detector takes a steady tone for background noise and sends it as silence.
-    let mut encoder = opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
+    let mut encoder =
+        opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
     let mut packet = [0u8; 1500];
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     loop {
@@ -461,7 +462,10 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         (0.10..0.18).contains(&level)
     })
     .await;
-    assert!(levels.iter().all(|&l| l < 0.18), "louder than sent: {levels:?}");
+    assert!(
+        levels.iter().all(|&l| l < 0.18),
+        "louder than sent: {levels:?}"
+    );
 
     // A PLI from the technician brings a new keyframe.
     let keyframes_before = received.frames().iter().filter(|f| f.keyframe).count();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use lens_core::eula::{EulaStore, EulaStoreError};
 use lens_core::session::{SessionEvent, SessionState};
-use lens_core::signal::{decode, CameraControl, CustomerMessage, Eula, JoinResponse};
+use lens_core::signal::{CameraControl, CustomerMessage, Eula, JoinResponse, decode};
 use lens_engine::media::MediaConfig;
 use lens_engine::{Engine, EngineConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -39,7 +39,9 @@ async fn stand_in_server(
     mut to_customer: mpsc::UnboundedReceiver<String>,
 ) {
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else { return };
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
         let mut first = [0u8; 4];
         if stream.peek(&mut first).await.is_err() {
             continue;
@@ -48,7 +50,9 @@ async fn stand_in_server(
             answer_join(&mut stream).await;
             continue;
         }
-        let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { continue };
+        let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+            continue;
+        };
         let (mut sink, mut frames) = socket.split();
         loop {
             tokio::select! {
@@ -81,7 +85,10 @@ async fn answer_join(stream: &mut TcpStream) {
         customer_token: "token-newer".into(),
         technician_name: "Tess Technician".into(),
         customer_name: "Nina Newer".into(),
-        eula: Eula { version: "v1".into(), text: "You agree.".into() },
+        eula: Eula {
+            version: "v1".into(),
+            text: "You agree.".into(),
+        },
     })
     .unwrap();
     let response = format!(
@@ -104,7 +111,9 @@ async fn next_state(events: &mut mpsc::UnboundedReceiver<SessionEvent>) -> Sessi
     }
 }
 
-async fn next_from_customer(from_customer: &mut mpsc::UnboundedReceiver<String>) -> CustomerMessage {
+async fn next_from_customer(
+    from_customer: &mut mpsc::UnboundedReceiver<String>,
+) -> CustomerMessage {
     let text = tokio::time::timeout(Duration::from_secs(10), from_customer.recv())
         .await
         .expect("a message from the customer within 10 s")
@@ -120,21 +129,40 @@ async fn a_control_this_build_does_not_know_is_set_aside_and_the_session_goes_on
     let (to_customer, to_customer_rx) = mpsc::unbounded_channel();
     tokio::spawn(stand_in_server(listener, from_customer_tx, to_customer_rx));
 
-    let media = MediaConfig { bind_ip: "127.0.0.1".parse().unwrap(), ..MediaConfig::default() };
-    let engine = Engine::start(EngineConfig::new(server, &[], media).unwrap(), Arc::new(MemoryStore::default()));
+    let media = MediaConfig {
+        bind_ip: "127.0.0.1".parse().unwrap(),
+        ..MediaConfig::default()
+    };
+    let engine = Engine::start(
+        EngineConfig::new(server, &[], media).unwrap(),
+        Arc::new(MemoryStore::default()),
+    );
     let mut events = engine.subscribe();
     assert_eq!(next_state(&mut events).await, SessionState::Idle);
     engine.answer_permissions(true, true).unwrap();
     engine.join("123456").unwrap();
     assert_eq!(next_state(&mut events).await, SessionState::ResolvingPin);
-    assert!(matches!(next_state(&mut events).await, SessionState::NeedsEula { .. }));
+    assert!(matches!(
+        next_state(&mut events).await,
+        SessionState::NeedsEula { .. }
+    ));
     engine.accept_eula().unwrap();
-    assert!(matches!(next_state(&mut events).await, SessionState::WaitingForTechnician { .. }));
-    assert!(matches!(next_from_customer(&mut from_customer).await, CustomerMessage::EulaAccepted { .. }));
+    assert!(matches!(
+        next_state(&mut events).await,
+        SessionState::WaitingForTechnician { .. }
+    ));
+    assert!(matches!(
+        next_from_customer(&mut from_customer).await,
+        CustomerMessage::EulaAccepted { .. }
+    ));
 
     // A control from the future, then one this build knows.
-    to_customer.send(r#"{"v":1,"type":"camera_control","control":"zoom_in"}"#.into()).unwrap();
-    to_customer.send(r#"{"v":1,"type":"camera_control","control":"switch_camera"}"#.into()).unwrap();
+    to_customer
+        .send(r#"{"v":1,"type":"camera_control","control":"zoom_in"}"#.into())
+        .unwrap();
+    to_customer
+        .send(r#"{"v":1,"type":"camera_control","control":"switch_camera"}"#.into())
+        .unwrap();
 
     // The unknown one got no answer and changed nothing; the known one is answered (before
     // the technician started there is no video to control).
@@ -145,10 +173,17 @@ async fn a_control_this_build_does_not_know_is_set_aside_and_the_session_goes_on
         }
         other => panic!("expected the refusal of switch_camera, got {other:?}"),
     }
-    assert!(matches!(engine.state(), SessionState::WaitingForTechnician { .. }), "{:?}", engine.state());
+    assert!(
+        matches!(engine.state(), SessionState::WaitingForTechnician { .. }),
+        "{:?}",
+        engine.state()
+    );
 
     // Still in the session: leaving reaches the server.
     engine.leave().unwrap();
-    assert_eq!(next_from_customer(&mut from_customer).await, CustomerMessage::Leave);
+    assert_eq!(
+        next_from_customer(&mut from_customer).await,
+        CustomerMessage::Leave
+    );
     engine.shutdown().await;
 }

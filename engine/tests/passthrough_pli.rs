@@ -53,7 +53,8 @@ fn shell_camera(
             let picture = pattern.render(n);
             if let Ok(Some(unit)) = encoder.encode(&picture.frame(Instant::now())) {
                 let timestamp_us = start.elapsed().as_micros() as u64;
-                h264.push(&unit.data, unit.keyframe, timestamp_us).expect("a valid access unit");
+                h264.push(&unit.data, unit.keyframe, timestamp_us)
+                    .expect("a valid access unit");
             }
             n += 1;
             let due = start + Duration::from_micros(n * 33_333);
@@ -71,7 +72,11 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 fn keyframe_requests(log: &Mutex<Vec<ShellRequest>>) -> usize {
-    log.lock().unwrap().iter().filter(|r| **r == ShellRequest::KeyframeNeeded).count()
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|r| **r == ShellRequest::KeyframeNeeded)
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,8 +84,14 @@ async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_th
     let config = MediaConfig {
         bind_ip: "127.0.0.1".parse().unwrap(),
         ice_servers: vec![],
-        video: VideoSourceConfig::PushedH264 { width: WIDTH, height: HEIGHT, fps: 30 },
-        audio: AudioSourceConfig::Synthetic { frequency_hz: 440.0 },
+        video: VideoSourceConfig::PushedH264 {
+            width: WIDTH,
+            height: HEIGHT,
+            fps: 30,
+        },
+        audio: AudioSourceConfig::Synthetic {
+            frequency_hz: 440.0,
+        },
         playback: PlaybackConfig::Null,
         ..MediaConfig::default()
     };
@@ -104,10 +115,15 @@ async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_th
     let camera = shell_camera(&config, Arc::clone(&keyframe_wanted), Arc::clone(&stop));
 
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let (session, offer) = MediaSession::start(config, true, true, events_tx).await.expect("start");
+    let (session, offer) = MediaSession::start(config, true, true, events_tx)
+        .await
+        .expect("start");
     let received = Arc::new(Received::default());
     let tech = technician_answering(&offer, Arc::clone(&received)).await;
-    session.apply_answer(tech.answer.clone()).await.expect("apply answer");
+    session
+        .apply_answer(tech.answer.clone())
+        .await
+        .expect("apply answer");
     tokio::time::timeout(DEADLINE, async {
         loop {
             match events.recv().await.expect("events") {
@@ -126,7 +142,10 @@ async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_th
     })
     .await;
     assert!(
-        log.lock().unwrap().iter().any(|r| matches!(r, ShellRequest::TargetBitrate { bps } if *bps > 0)),
+        log.lock()
+            .unwrap()
+            .iter()
+            .any(|r| matches!(r, ShellRequest::TargetBitrate { bps } if *bps > 0)),
         "the shell was asked for a target bitrate: {:?}",
         log.lock().unwrap()
     );

@@ -18,7 +18,11 @@ use lens_engine::media::playback;
 #[test]
 #[ignore = "needs an ALSA default device; see the file's docs"]
 fn the_default_device_plays_without_blocking_the_caller() {
-    let sink = playback::open(PlaybackConfig::Device, &lens_engine::media::MediaControls::default()).expect("open the default output device");
+    let sink = playback::open(
+        PlaybackConfig::Device,
+        &lens_engine::media::MediaControls::default(),
+    )
+    .expect("open the default output device");
     // Two seconds of audio pushed at once. A sink that waited for the device would take about
     // two seconds (or hang); one that drops the oldest audio returns in microseconds. The
     // bound sits far from both, so a slow machine cannot make this fail.

@@ -29,7 +29,10 @@ impl CustomerSession {
                 // repeating the state answers the console all the same.
                 if self.paused_by.is_none() {
                     self.set_paused(Some(PausedBy::Technician));
-                    self.event(SessionEvent::TechnicianControl { control, refused: None });
+                    self.event(SessionEvent::TechnicianControl {
+                        control,
+                        refused: None,
+                    });
                 } else {
                     self.send_media_state();
                 }
@@ -38,7 +41,10 @@ impl CustomerSession {
                 Some(PausedBy::Customer) => self.refuse(control, CUSTOMER_PAUSED.to_owned()),
                 Some(PausedBy::Technician) => {
                     self.set_paused(None);
-                    self.event(SessionEvent::TechnicianControl { control, refused: None });
+                    self.event(SessionEvent::TechnicianControl {
+                        control,
+                        refused: None,
+                    });
                 }
                 None => self.send_media_state(),
             },
@@ -49,9 +55,16 @@ impl CustomerSession {
         }
     }
 
-    pub(super) fn on_camera_control_result(&mut self, control: CameraControl, result: Result<(), String>) {
+    pub(super) fn on_camera_control_result(
+        &mut self,
+        control: CameraControl,
+        result: Result<(), String>,
+    ) {
         match result {
-            Ok(()) => self.event(SessionEvent::TechnicianControl { control, refused: None }),
+            Ok(()) => self.event(SessionEvent::TechnicianControl {
+                control,
+                refused: None,
+            }),
             Err(message) => self.refuse(control, message),
         }
     }
@@ -68,7 +81,9 @@ impl CustomerSession {
     fn set_paused(&mut self, by: Option<PausedBy>) {
         let before = self.paused_by;
         self.paused_by = by;
-        self.command(Command::SetVideoPaused { paused: by.is_some() });
+        self.command(Command::SetVideoPaused {
+            paused: by.is_some(),
+        });
         // Before media runs the first offer carries the state (see `Input::LocalOffer`).
         if by != before && self.media_running {
             self.send_media_state();
@@ -77,14 +92,23 @@ impl CustomerSession {
 
     fn send_media_state(&mut self) {
         let paused_by = self.paused_by;
-        self.send(CustomerMessage::MediaState { video_paused: paused_by.is_some(), paused_by });
+        self.send(CustomerMessage::MediaState {
+            video_paused: paused_by.is_some(),
+            paused_by,
+        });
     }
 
     fn refuse(&mut self, control: CameraControl, message: String) {
-        self.event(SessionEvent::TechnicianControl { control, refused: Some(message.clone()) });
+        self.event(SessionEvent::TechnicianControl {
+            control,
+            refused: Some(message.clone()),
+        });
         // Not queued while signalling is down: by the time it is back the console moved on.
         if self.signalling == Signalling::Connected {
-            self.command(Command::Send(CustomerMessage::ControlRefused { control, message }));
+            self.command(Command::Send(CustomerMessage::ControlRefused {
+                control,
+                message,
+            }));
         }
     }
 }

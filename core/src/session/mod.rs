@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 pub use types::*;
 
-use crate::eula::{is_accepted, EulaRecord};
+use crate::eula::{EulaRecord, is_accepted};
 use crate::pin::Pin;
 use crate::signal::{CustomerMessage, EndReason, JoinResponse, ServerToCustomer, SessionStatus};
 use reconnect::Reconnect;
@@ -120,7 +120,9 @@ impl CustomerSession {
             Input::DeclineEula => self.on_decline_eula()?,
             Input::Leave => self.on_leave()?,
             Input::VideoPaused { paused } => self.on_customer_paused(paused),
-            Input::CameraControlResult { control, result } => self.on_camera_control_result(control, result),
+            Input::CameraControlResult { control, result } => {
+                self.on_camera_control_result(control, result)
+            }
             Input::Resolved(response) => self.on_resolved(response),
             Input::ResolveFailed(failure) => self.on_resolve_failed(failure),
             Input::SignallingConnected => self.on_signalling_connected(),
@@ -131,7 +133,10 @@ impl CustomerSession {
                     self.send(CustomerMessage::Offer { sdp });
                     // Paused before the technician started: say so with the first offer.
                     if let Some(by) = self.paused_by {
-                        self.send(CustomerMessage::MediaState { video_paused: true, paused_by: Some(by) });
+                        self.send(CustomerMessage::MediaState {
+                            video_paused: true,
+                            paused_by: Some(by),
+                        });
                     }
                 }
             }
@@ -140,11 +145,23 @@ impl CustomerSession {
                     self.send(CustomerMessage::Candidate { candidate });
                 }
             }
-            Input::DeviceFailed { device, problem, detail } => {
+            Input::DeviceFailed {
+                device,
+                problem,
+                detail,
+            } => {
                 // Only while media runs: a late report from a stopped session means nothing.
                 if self.media_running {
-                    self.event(SessionEvent::DeviceProblem { device, problem, detail: detail.clone() });
-                    self.send(CustomerMessage::DeviceProblem { device, problem, detail });
+                    self.event(SessionEvent::DeviceProblem {
+                        device,
+                        problem,
+                        detail: detail.clone(),
+                    });
+                    self.send(CustomerMessage::DeviceProblem {
+                        device,
+                        problem,
+                        detail,
+                    });
                 }
             }
             Input::PeerConnected => {
@@ -162,7 +179,7 @@ impl CustomerSession {
                 if self.state == SessionState::Live {
                     // Not queued while signalling is down: a stale second is worth nothing.
                     if self.signalling == Signalling::Connected {
-                        self.command(Command::Send(CustomerMessage::Stats { stats: stats.clone() }));
+                        self.command(Command::Send(CustomerMessage::Stats { stats }));
                     }
                     self.event(SessionEvent::LinkStats(stats));
                 }
@@ -177,10 +194,13 @@ impl CustomerSession {
         if let Some(output) = self.outputs.pop_front() {
             return output;
         }
-        let next = [self.deadline, self.reconnect.as_ref().map(Reconnect::next_deadline)]
-            .into_iter()
-            .flatten()
-            .min();
+        let next = [
+            self.deadline,
+            self.reconnect.as_ref().map(Reconnect::next_deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         Output::Timeout(next.unwrap_or(self.now + IDLE_WAKE))
     }
 
@@ -222,7 +242,10 @@ impl CustomerSession {
         let SessionState::NeedsEula { eula, .. } = &self.state else {
             return Err(self.not_now("accepting the licence agreement"));
         };
-        let record = EulaRecord { version: eula.version.clone(), accepted_at_unix_ms: at_unix_ms };
+        let record = EulaRecord {
+            version: eula.version.clone(),
+            accepted_at_unix_ms: at_unix_ms,
+        };
         self.stored_eula = Some(record.clone());
         self.command(Command::SaveEula(record));
         self.accept_eula();
@@ -257,7 +280,9 @@ impl CustomerSession {
         }
         self.deadline = None;
         self.signalling = Signalling::Connecting;
-        self.command(Command::ConnectSignalling { token: response.customer_token.clone() });
+        self.command(Command::ConnectSignalling {
+            token: response.customer_token.clone(),
+        });
         self.join = Some(response);
         if self.permissions == Some((false, false)) {
             self.leave(Ended::PermissionsDenied);
@@ -305,7 +330,9 @@ impl CustomerSession {
             Some(previous) => previous.failed_again(self.now, &self.config),
             None => Reconnect::start(self.now, &self.config),
         };
-        self.event(SessionEvent::Reconnecting { attempt: reconnect.attempt() });
+        self.event(SessionEvent::Reconnecting {
+            attempt: reconnect.attempt(),
+        });
         self.reconnect = Some(reconnect);
     }
 
@@ -376,7 +403,11 @@ impl CustomerSession {
             self.command(Command::StopMedia);
         }
         self.deadline = None;
-        let technician_name = self.join.as_ref().map(|j| j.technician_name.clone()).unwrap_or_default();
+        let technician_name = self
+            .join
+            .as_ref()
+            .map(|j| j.technician_name.clone())
+            .unwrap_or_default();
         self.set_state(SessionState::WaitingForTechnician { technician_name });
     }
 
@@ -500,7 +531,10 @@ impl CustomerSession {
     }
 
     fn not_now(&self, action: &'static str) -> NotNow {
-        NotNow { action, state: self.state.name() }
+        NotNow {
+            action,
+            state: self.state.name(),
+        }
     }
 }
 

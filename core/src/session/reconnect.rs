@@ -27,8 +27,15 @@ impl Reconnect {
     pub(super) fn failed_again(self, now: Instant, config: &SessionConfig) -> Reconnect {
         let attempt = self.attempt.saturating_add(1);
         let factor = 1u32 << (attempt - 1).min(16);
-        let delay = config.reconnect_initial_delay.saturating_mul(factor).min(config.reconnect_max_delay);
-        Reconnect { attempt, next_at: Some(now + delay), give_up_at: self.give_up_at }
+        let delay = config
+            .reconnect_initial_delay
+            .saturating_mul(factor)
+            .min(config.reconnect_max_delay);
+        Reconnect {
+            attempt,
+            next_at: Some(now + delay),
+            give_up_at: self.give_up_at,
+        }
     }
 
     pub(super) fn attempt(&self) -> u32 {
@@ -36,7 +43,8 @@ impl Reconnect {
     }
 
     pub(super) fn next_deadline(&self) -> Instant {
-        self.next_at.map_or(self.give_up_at, |next| next.min(self.give_up_at))
+        self.next_at
+            .map_or(self.give_up_at, |next| next.min(self.give_up_at))
     }
 
     pub(super) fn gave_up(&self, now: Instant) -> bool {

@@ -29,7 +29,12 @@ pub(crate) struct VideoAdapter {
 impl VideoAdapter {
     /// `source` is what the camera delivers (the encoder is first built for it).
     pub(crate) fn new(source: H264Settings, initial_estimate_bps: u32) -> Self {
-        let ladder = Ladder::new(source.width, source.height, source.fps, initial_estimate_bps);
+        let ladder = Ladder::new(
+            source.width,
+            source.height,
+            source.fps,
+            initial_estimate_bps,
+        );
         Self {
             target: ladder.target(),
             ladder,
@@ -61,7 +66,10 @@ impl VideoAdapter {
         self.target = self.ladder.target();
         let target = self.target;
         let current = encoder.settings();
-        if rung_changed || (current.width, current.height, current.fps) != (target.width, target.height, target.fps) {
+        if rung_changed
+            || (current.width, current.height, current.fps)
+                != (target.width, target.height, target.fps)
+        {
             tracing::info!(
                 width = target.width,
                 height = target.height,
@@ -85,8 +93,12 @@ impl VideoAdapter {
         stats.encode_width.store(target.width, Relaxed);
         stats.encode_height.store(target.height, Relaxed);
         stats.encode_fps.store(target.fps, Relaxed);
-        stats.ladder_steps_down.store(self.ladder.steps_down(), Relaxed);
-        stats.video_target_bps.store(encoder.settings().bitrate_bps, Relaxed);
+        stats
+            .ladder_steps_down
+            .store(self.ladder.steps_down(), Relaxed);
+        stats
+            .video_target_bps
+            .store(encoder.settings().bitrate_bps, Relaxed);
         Ok(())
     }
 
@@ -96,11 +108,15 @@ impl VideoAdapter {
     }
 
     /// The frame at the rung's size: itself if it already is, a scaled copy otherwise.
-    pub(crate) fn fit<'a, 'f: 'a>(&'a mut self, frame: VideoFrame<'f>) -> Result<VideoFrame<'a>, MediaError> {
+    pub(crate) fn fit<'a, 'f: 'a>(
+        &'a mut self,
+        frame: VideoFrame<'f>,
+    ) -> Result<VideoFrame<'a>, MediaError> {
         if (frame.width, frame.height) == (self.target.width, self.target.height) {
             return Ok(frame);
         }
-        self.scaler.scale(&frame, self.target.width, self.target.height)
+        self.scaler
+            .scale(&frame, self.target.width, self.target.height)
     }
 }
 
@@ -112,7 +128,12 @@ mod tests {
 
     #[test]
     fn a_collapse_rebuilds_the_encoder_smaller_and_starts_with_sps_pps_idr() {
-        let source = H264Settings { width: 1280, height: 720, fps: 30, bitrate_bps: 2_000_000 };
+        let source = H264Settings {
+            width: 1280,
+            height: 720,
+            fps: 30,
+            bitrate_bps: 2_000_000,
+        };
         let mut encoder = H264Encoder::new(source).unwrap();
         let mut adapter = VideoAdapter::new(source, 2_500_000);
         let stats = StatsCounters::default();
@@ -133,7 +154,14 @@ mod tests {
         assert_eq!(stats.encode_height.load(Relaxed), 720);
 
         // The link collapses to 300 kbit/s: straight down to 360p15.
-        adapter.follow(t0 + Duration::from_millis(200), 300_000, &mut encoder, &stats).unwrap();
+        adapter
+            .follow(
+                t0 + Duration::from_millis(200),
+                300_000,
+                &mut encoder,
+                &stats,
+            )
+            .unwrap();
         assert_eq!(stats.encode_height.load(Relaxed), 360);
         assert_eq!(stats.encode_fps.load(Relaxed), 15);
         assert_eq!(stats.video_target_bps.load(Relaxed), 250_000);
@@ -141,6 +169,9 @@ mod tests {
         assert_eq!(size, (640, 360));
         let first = first.expect("the first frame at the new size is encoded");
         assert!(first.keyframe && is_keyframe(&first.data));
-        assert!(has_parameter_sets_before_idr(&first.data), "SPS and PPS precede the IDR");
+        assert!(
+            has_parameter_sets_before_idr(&first.data),
+            "SPS and PPS precede the IDR"
+        );
     }
 }

@@ -80,7 +80,10 @@ pub fn select(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
         return if index < names.len() {
             Ok(index)
         } else {
-            Err(format!("there is no device {index} (found {})", names.len()))
+            Err(format!(
+                "there is no device {index} (found {})",
+                names.len()
+            ))
         };
     }
     if let Some(exact) = names.iter().position(|n| n == wanted) {
@@ -92,10 +95,17 @@ pub fn select(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok(*one),
-        [] => Err(format!("no device is called {wanted:?} (found: {})", names.join(", "))),
+        [] => Err(format!(
+            "no device is called {wanted:?} (found: {})",
+            names.join(", ")
+        )),
         _ => Err(format!(
             "{wanted:?} matches several devices: {}",
-            matches.iter().map(|&i| names[i].as_str()).collect::<Vec<_>>().join(", ")
+            matches
+                .iter()
+                .map(|&i| names[i].as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -105,9 +115,14 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        ["default", "Built-in Audio Analog Stereo", "USB Headset Mono", "USB Webcam Mic"]
-            .map(String::from)
-            .to_vec()
+        [
+            "default",
+            "Built-in Audio Analog Stereo",
+            "USB Headset Mono",
+            "USB Webcam Mic",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     #[test]
@@ -116,15 +131,31 @@ mod tests {
         assert_eq!(select(&names(), Some("2")), Ok(2));
         assert_eq!(select(&names(), Some("default")), Ok(0));
         assert_eq!(select(&names(), Some("headset")), Ok(2));
-        assert!(select(&names(), Some("usb")).unwrap_err().contains("several"));
-        assert!(select(&names(), Some("9")).unwrap_err().contains("no device 9"));
-        assert!(select(&names(), Some("Bluetooth")).unwrap_err().contains("Bluetooth"));
+        assert!(
+            select(&names(), Some("usb"))
+                .unwrap_err()
+                .contains("several")
+        );
+        assert!(
+            select(&names(), Some("9"))
+                .unwrap_err()
+                .contains("no device 9")
+        );
+        assert!(
+            select(&names(), Some("Bluetooth"))
+                .unwrap_err()
+                .contains("Bluetooth")
+        );
         assert_eq!(select(&[], None), Err("there is none".into()));
     }
 
     #[test]
     fn the_error_says_what_the_technician_reads() {
-        let e = DeviceError::new(Device::Camera, DeviceProblem::Busy, "Device or resource busy");
+        let e = DeviceError::new(
+            Device::Camera,
+            DeviceProblem::Busy,
+            "Device or resource busy",
+        );
         assert_eq!(
             e.to_string(),
             "The customer's camera is in use by another program: Device or resource busy"

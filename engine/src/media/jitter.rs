@@ -221,7 +221,10 @@ mod tests {
         }
         let out = played(&mut b, 8);
         assert_eq!(&out[..3], [1, 2, 3].map(|n| Playout::Packet(packet(n))));
-        assert_eq!(&out[3..6], [Playout::Conceal, Playout::Conceal, Playout::Conceal]);
+        assert_eq!(
+            &out[3..6],
+            [Playout::Conceal, Playout::Conceal, Playout::Conceal]
+        );
         assert_eq!(&out[6..], [Playout::Silence, Playout::Silence]);
         // The talker resumes after the gap: playout waits for a new cushion, then carries on.
         b.insert(20, packet(20));
@@ -240,8 +243,16 @@ mod tests {
         assert_eq!(b.insert(12, packet(12)), Arrival::Duplicate);
         b.pop();
         b.pop();
-        assert_eq!(b.insert(10, packet(10)), Arrival::Late, "slot 10 was played");
-        assert_eq!(b.insert(11, packet(11)), Arrival::Late, "slot 11 was played");
+        assert_eq!(
+            b.insert(10, packet(10)),
+            Arrival::Late,
+            "slot 10 was played"
+        );
+        assert_eq!(
+            b.insert(11, packet(11)),
+            Arrival::Late,
+            "slot 11 was played"
+        );
         assert_eq!(b.pop(), Playout::Packet(packet(12)));
     }
 

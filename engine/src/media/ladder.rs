@@ -42,12 +42,42 @@ pub struct Rung {
 /// Constrained Baseline at each size still shows small text (about 0.04 bits per pixel and
 /// frame for camera content); the last rung has no floor: it is what a very bad link gets.
 pub const LADDER: [Rung; 6] = [
-    Rung { short_side: 720, fps: 30, floor_bps: 1_200_000, ceiling_bps: 2_500_000 },
-    Rung { short_side: 540, fps: 30, floor_bps: 700_000, ceiling_bps: 1_500_000 },
-    Rung { short_side: 360, fps: 30, floor_bps: 380_000, ceiling_bps: 900_000 },
-    Rung { short_side: 360, fps: 15, floor_bps: 220_000, ceiling_bps: 500_000 },
-    Rung { short_side: 270, fps: 15, floor_bps: 130_000, ceiling_bps: 300_000 },
-    Rung { short_side: 180, fps: 15, floor_bps: 0, ceiling_bps: 180_000 },
+    Rung {
+        short_side: 720,
+        fps: 30,
+        floor_bps: 1_200_000,
+        ceiling_bps: 2_500_000,
+    },
+    Rung {
+        short_side: 540,
+        fps: 30,
+        floor_bps: 700_000,
+        ceiling_bps: 1_500_000,
+    },
+    Rung {
+        short_side: 360,
+        fps: 30,
+        floor_bps: 380_000,
+        ceiling_bps: 900_000,
+    },
+    Rung {
+        short_side: 360,
+        fps: 15,
+        floor_bps: 220_000,
+        ceiling_bps: 500_000,
+    },
+    Rung {
+        short_side: 270,
+        fps: 15,
+        floor_bps: 130_000,
+        ceiling_bps: 300_000,
+    },
+    Rung {
+        short_side: 180,
+        fps: 15,
+        floor_bps: 0,
+        ceiling_bps: 180_000,
+    },
 ];
 
 /// What the audio track and RTP/UDP/SRTP overhead take of the estimate before video gets the
@@ -87,7 +117,12 @@ pub struct Ladder {
 
 impl Ladder {
     /// Starts at the highest rung the source can fill that `initial_estimate_bps` affords.
-    pub fn new(source_width: u32, source_height: u32, source_fps: u32, initial_estimate_bps: u32) -> Self {
+    pub fn new(
+        source_width: u32,
+        source_height: u32,
+        source_fps: u32,
+        initial_estimate_bps: u32,
+    ) -> Self {
         // Rungs taller than the source would upscale; the top is the smallest full-rate rung
         // that still holds the whole source (a 480-line camera sends 480 lines at 30 fps on
         // the 540 rung, a 240-line one on the 360p30 rung).
@@ -180,14 +215,21 @@ impl Ladder {
             (w, h)
         } else {
             // Scale both sides by short/source_short, keeping the aspect ratio.
-            let scale = |side: u32| ((u64::from(side) * u64::from(short) / u64::from(source_short)) as u32) & !1;
+            let scale = |side: u32| {
+                ((u64::from(side) * u64::from(short) / u64::from(source_short)) as u32) & !1
+            };
             (scale(w), scale(h))
         };
         let video = self
             .estimate_bps
             .saturating_sub(AUDIO_RESERVE_BPS)
             .clamp(MIN_VIDEO_BPS, rung.ceiling_bps.max(MIN_VIDEO_BPS));
-        EncodeTarget { width, height, fps: rung.fps.min(self.source_fps), bitrate_bps: video }
+        EncodeTarget {
+            width,
+            height,
+            fps: rung.fps.min(self.source_fps),
+            bitrate_bps: video,
+        }
     }
 }
 
@@ -204,7 +246,12 @@ mod tests {
         let ladder = Ladder::new(1280, 720, 30, 3_000_000);
         assert_eq!(
             ladder.target(),
-            EncodeTarget { width: 1280, height: 720, fps: 30, bitrate_bps: 2_500_000 }
+            EncodeTarget {
+                width: 1280,
+                height: 720,
+                fps: 30,
+                bitrate_bps: 2_500_000
+            }
         );
     }
 
@@ -214,7 +261,11 @@ mod tests {
         let sideways = Ladder::new(640, 360, 30, 1_000_000);
         assert_eq!(upright.rung(), sideways.rung());
         let target = upright.target();
-        assert_eq!((target.width, target.height, target.fps), (360, 640, 30), "sent whole, not shrunk");
+        assert_eq!(
+            (target.width, target.height, target.fps),
+            (360, 640, 30),
+            "sent whole, not shrunk"
+        );
         // A 720x1280 portrait camera on a 540 link: 540x960, the portrait of 960x540.
         let mut tall = Ladder::new(720, 1280, 30, 1_000_000);
         assert_eq!(tall.rung().short_side, 540);
@@ -294,7 +345,10 @@ mod tests {
         assert_eq!(steps.len(), 2, "{steps:?}");
         assert!(steps[0].0 >= 8.0, "not before the hold: {steps:?}");
         assert_eq!(steps[0].1, 540);
-        assert!(steps[1].0 - steps[0].0 >= 4.0, "one rung per UP_AFTER: {steps:?}");
+        assert!(
+            steps[1].0 - steps[0].0 >= 4.0,
+            "one rung per UP_AFTER: {steps:?}"
+        );
         assert_eq!(steps[1].1, 720);
     }
 
@@ -304,7 +358,10 @@ mod tests {
         let mut ladder = Ladder::new(1280, 720, 30, 800_000);
         assert_eq!(ladder.rung(), LADDER[1]);
         for i in 0..100 {
-            assert!(!ladder.update(secs(t0, f64::from(i)), 1_300_000), "1.3 < 1.2 * 1.25 Mbit/s");
+            assert!(
+                !ladder.update(secs(t0, f64::from(i)), 1_300_000),
+                "1.3 < 1.2 * 1.25 Mbit/s"
+            );
         }
     }
 

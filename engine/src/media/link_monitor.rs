@@ -75,7 +75,10 @@ fn read<'a>(entries: impl Iterator<Item = &'a RTCStatsReportEntry>) -> Reported 
 
 /// The stats for the second between two samples; `None` for the first sample.
 fn second(previous: &Totals, now: &Totals, shared: &Shared) -> Option<LinkStats> {
-    let elapsed = now.at?.saturating_duration_since(previous.at?).as_secs_f64();
+    let elapsed = now
+        .at?
+        .saturating_duration_since(previous.at?)
+        .as_secs_f64();
     if elapsed <= 0.0 {
         return None;
     }

@@ -16,9 +16,9 @@
 //! [`MediaSession`] is the only entry point the driver needs; the submodules are public so the
 //! benches, tests and future capture backends can reuse the pieces.
 
+mod adapt;
 mod capture;
 pub mod codec;
-mod adapt;
 mod config;
 mod controls;
 pub mod device;
@@ -27,11 +27,11 @@ pub mod jitter;
 mod keyframe;
 pub mod ladder;
 mod link_monitor;
-mod peer;
 mod passthrough;
+mod peer;
 mod pipeline;
-pub mod pushed;
 pub mod playback;
+pub mod pushed;
 mod receive;
 mod rtp_clock;
 mod rtx_budget;

@@ -32,55 +32,65 @@ pub(crate) fn spawn(
     let (tx, rx) = mpsc::channel(QUEUE);
     let requests = shared.handles.requests.clone();
     requests.send(ShellRequest::TargetBitrate { bps: target_bps });
-    let handle = std::thread::Builder::new().name("lens-video-passthrough".into()).spawn(move || {
-        let mut pacer = KeyframePacer::new(MIN_KEYFRAME_INTERVAL);
-        let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, NOMINAL_INTERVAL);
-        let mut was_live = false;
-        let mut awaiting_keyframe = true;
-        while !shared.stop.load(Ordering::Acquire) {
-            let live = shared.connected.load(Ordering::Acquire) && !shared.handles.video_paused();
-            if live && !was_live {
-                // Connected, reconnected or resumed: the receiver needs a starting point.
-                awaiting_keyframe = true;
-                pacer.request();
-            }
-            was_live = live;
-            if shared.keyframe_requests.take() {
-                pacer.request();
-            }
-            let now = Instant::now();
-            if live && pacer.poll(now) {
-                requests.send(ShellRequest::KeyframeNeeded);
-            }
-
-            let Some((unit, gap)) = source.next(SOURCE_POLL) else { continue };
-            if !live {
-                continue;
-            }
-            if gap {
-                awaiting_keyframe = true;
-                pacer.request();
-            }
-            if unit.keyframe {
-                awaiting_keyframe = false;
-                pacer.keyframe_sent(now);
-            } else if awaiting_keyframe {
-                // Undecodable without its reference; ask again if the last request got lost
-                // (the pacer spaces the requests).
-                pacer.request();
-                continue;
-            }
-            let (duration, commit) = clock.duration_for(unit.captured_at);
-            match tx.try_send(EncodedFrame::video(unit.data, unit.captured_at, duration, unit.keyframe)) {
-                Ok(()) => clock.commit(commit),
-                Err(TrySendError::Full(_)) => {
-                    StatsCounters::bump(&shared.stats.video_frames_dropped);
+    let handle = std::thread::Builder::new()
+        .name("lens-video-passthrough".into())
+        .spawn(move || {
+            let mut pacer = KeyframePacer::new(MIN_KEYFRAME_INTERVAL);
+            let mut clock = RtpClock::new(VIDEO_CLOCK_RATE, NOMINAL_INTERVAL);
+            let mut was_live = false;
+            let mut awaiting_keyframe = true;
+            while !shared.stop.load(Ordering::Acquire) {
+                let live =
+                    shared.connected.load(Ordering::Acquire) && !shared.handles.video_paused();
+                if live && !was_live {
+                    // Connected, reconnected or resumed: the receiver needs a starting point.
                     awaiting_keyframe = true;
                     pacer.request();
                 }
-                Err(TrySendError::Closed(_)) => break,
+                was_live = live;
+                if shared.keyframe_requests.take() {
+                    pacer.request();
+                }
+                let now = Instant::now();
+                if live && pacer.poll(now) {
+                    requests.send(ShellRequest::KeyframeNeeded);
+                }
+
+                let Some((unit, gap)) = source.next(SOURCE_POLL) else {
+                    continue;
+                };
+                if !live {
+                    continue;
+                }
+                if gap {
+                    awaiting_keyframe = true;
+                    pacer.request();
+                }
+                if unit.keyframe {
+                    awaiting_keyframe = false;
+                    pacer.keyframe_sent(now);
+                } else if awaiting_keyframe {
+                    // Undecodable without its reference; ask again if the last request got lost
+                    // (the pacer spaces the requests).
+                    pacer.request();
+                    continue;
+                }
+                let (duration, commit) = clock.duration_for(unit.captured_at);
+                match tx.try_send(EncodedFrame::video(
+                    unit.data,
+                    unit.captured_at,
+                    duration,
+                    unit.keyframe,
+                )) {
+                    Ok(()) => clock.commit(commit),
+                    Err(TrySendError::Full(_)) => {
+                        StatsCounters::bump(&shared.stats.video_frames_dropped);
+                        awaiting_keyframe = true;
+                        pacer.request();
+                    }
+                    Err(TrySendError::Closed(_)) => break,
+                }
             }
-        }
-    })?;
+        })?;
     Ok((handle, rx))
 }

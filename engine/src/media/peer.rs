@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::interceptor::{
-    Attribute, CongestionControlBuilder, Gcc, Interceptor, Packet, Slot, StreamInfo,
-    TaggedPacket, TwccSenderBuilder,
+    Attribute, CongestionControlBuilder, Gcc, Interceptor, Packet, Slot, StreamInfo, TaggedPacket,
+    TwccSenderBuilder,
 };
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
 use rtc::peer_connection::configuration::media_engine::{
@@ -169,9 +169,16 @@ const MAX_ESTIMATE_BPS: f64 = 2_600_000.0;
 /// estimate (see `ladder.rs`), keeps the average in check; a frame's packets leave as a burst,
 /// which GCC's arrival grouping expects.
 fn with_congestion_control(registry: Registry) -> Registry {
-    let gcc = Gcc::new(f64::from(INITIAL_ESTIMATE_BPS), MIN_ESTIMATE_BPS, MAX_ESTIMATE_BPS);
+    let gcc = Gcc::new(
+        f64::from(INITIAL_ESTIMATE_BPS),
+        MIN_ESTIMATE_BPS,
+        MAX_ESTIMATE_BPS,
+    );
     registry
-        .with(Slot::CongestionControl, CongestionControlBuilder::new(gcc).build())
+        .with(
+            Slot::CongestionControl,
+            CongestionControlBuilder::new(gcc).build(),
+        )
         // Stamps the transport-wide sequence numbers the feedback refers to.
         .with(Slot::TwccSender, TwccSenderBuilder::new().build())
 }
@@ -292,44 +299,6 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequestFo
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, SystemTime};
-
-    #[test]
-    fn ntp_middle_bits_count_in_1_65536_seconds() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let later = t + Duration::from_millis(250);
-        let delta = ntp_middle_32(later).wrapping_sub(ntp_middle_32(t));
-        assert_eq!(delta, 16_384, "a quarter second");
-    }
-
-    #[test]
-    fn round_trip_time_comes_from_lsr_and_dlsr() {
-        use rtc::rtcp::reception_report::ReceptionReport;
-        let stats = super::super::stats::StatsCounters::default();
-        // Our sender report left 300 ms ago; the receiver held it for 100 ms: 200 ms RTT.
-        let now = SystemTime::now();
-        let report = ReceiverReport {
-            ssrc: 1,
-            reports: vec![ReceptionReport {
-                ssrc: 2,
-                fraction_lost: 13, // 13/256 = 5 %
-                last_sender_report: ntp_middle_32(now - Duration::from_millis(300)),
-                delay: 65_536 / 10,
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        record_reception_reports(&report, &stats);
-        let snapshot = stats.reported();
-        let rtt = snapshot.0.expect("an RTT");
-        assert!((195..=215).contains(&rtt), "{rtt} ms");
-        assert_eq!(snapshot.1, 50);
-    }
-}
-
 impl Interceptor for KeyframeRequestForwarder {
     fn bind_local_stream(&mut self, _info: &StreamInfo) {}
     fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
@@ -392,5 +361,43 @@ impl PeerConnectionEventHandler for Handler {
         let shared = Arc::clone(&self.shared);
         let task = tokio::spawn(receive::play_remote_audio(track, Arc::clone(&shared)));
         shared.tasks.lock().expect("task list lock").push(task);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn ntp_middle_bits_count_in_1_65536_seconds() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let later = t + Duration::from_millis(250);
+        let delta = ntp_middle_32(later).wrapping_sub(ntp_middle_32(t));
+        assert_eq!(delta, 16_384, "a quarter second");
+    }
+
+    #[test]
+    fn round_trip_time_comes_from_lsr_and_dlsr() {
+        use rtc::rtcp::reception_report::ReceptionReport;
+        let stats = super::super::stats::StatsCounters::default();
+        // Our sender report left 300 ms ago; the receiver held it for 100 ms: 200 ms RTT.
+        let now = SystemTime::now();
+        let report = ReceiverReport {
+            ssrc: 1,
+            reports: vec![ReceptionReport {
+                ssrc: 2,
+                fraction_lost: 13, // 13/256 = 5 %
+                last_sender_report: ntp_middle_32(now - Duration::from_millis(300)),
+                delay: 65_536 / 10,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        record_reception_reports(&report, &stats);
+        let snapshot = stats.reported();
+        let rtt = snapshot.0.expect("an RTT");
+        assert!((195..=215).contains(&rtt), "{rtt} ms");
+        assert_eq!(snapshot.1, 50);
     }
 }

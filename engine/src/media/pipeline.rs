@@ -22,12 +22,14 @@ use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
 use super::adapt::VideoAdapter;
 use super::codec::{H264Encoder, OpusEncoder};
+use super::device::{Device, DeviceError, DeviceProblem};
 use super::keyframe::{KeyframePacer, MIN_KEYFRAME_INTERVAL};
 use super::rtp_clock::RtpClock;
-use super::session::Shared;
-use super::device::{Device, DeviceError, DeviceProblem};
 use super::session::PeerEvent;
-use super::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AudioSource, SourceError, VideoSource};
+use super::session::Shared;
+use super::source::{
+    AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AudioSource, SourceError, VideoSource,
+};
 use super::stats::StatsCounters;
 
 /// How long a source may block before the thread checks whether it should stop: bounds how
@@ -46,7 +48,11 @@ const SILENCE: [i16; AUDIO_FRAME_SAMPLES] = [0; AUDIO_FRAME_SAMPLES];
 
 /// A source that ended mid-session: unplugged, or the system took it away.
 fn device_stopped(device: Device, error: &SourceError) -> PeerEvent {
-    PeerEvent::DeviceProblem(DeviceError::new(device, DeviceProblem::Disconnected, error.to_string()))
+    PeerEvent::DeviceProblem(DeviceError::new(
+        device,
+        DeviceProblem::Disconnected,
+        error.to_string(),
+    ))
 }
 
 /// One encoded frame on its way to the peer connection.
@@ -64,8 +70,19 @@ pub(crate) struct EncodedFrame {
 
 impl EncodedFrame {
     /// A video access unit made elsewhere (the shell's hardware encoder, see `passthrough`).
-    pub(crate) fn video(data: Bytes, captured_at: Instant, duration: Duration, keyframe: bool) -> Self {
-        Self { data, captured_at, duration, keyframe, prev_dropped: 0 }
+    pub(crate) fn video(
+        data: Bytes,
+        captured_at: Instant,
+        duration: Duration,
+        keyframe: bool,
+    ) -> Self {
+        Self {
+            data,
+            captured_at,
+            duration,
+            keyframe,
+            prev_dropped: 0,
+        }
     }
 }
 
@@ -233,10 +250,10 @@ pub(crate) fn spawn_audio(
                 };
                 // Once a second, plan the in-band FEC for the loss the technician reports.
                 frames_encoded = frames_encoded.wrapping_add(1);
-                if frames_encoded % LOSS_PLAN_EVERY_FRAMES == 0 {
-                    if let Err(error) = encoder.follow_reported_loss(shared.stats.reported().1) {
-                        tracing::warn!(%error, "cannot set Opus's expected loss");
-                    }
+                if frames_encoded.is_multiple_of(LOSS_PLAN_EVERY_FRAMES)
+                    && let Err(error) = encoder.follow_reported_loss(shared.stats.reported().1)
+                {
+                    tracing::warn!(%error, "cannot set Opus's expected loss");
                 }
                 let data = match encoder.encode(samples) {
                     Ok(data) => data,

@@ -35,7 +35,8 @@ pub(crate) async fn play_remote_audio(track: Arc<dyn TrackRemote>, shared: Arc<S
     let mut buffer = JitterBuffer::new();
     // Burst (the default) catches up after a stalled runtime, so playout keeps the sender's
     // pace on average; the sink's ring absorbs the burst.
-    let mut clock = tokio::time::interval_at(Instant::now() + AUDIO_FRAME_DURATION, AUDIO_FRAME_DURATION);
+    let mut clock =
+        tokio::time::interval_at(Instant::now() + AUDIO_FRAME_DURATION, AUDIO_FRAME_DURATION);
     clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
 
     loop {

@@ -57,7 +57,9 @@ impl Bucket {
     fn take(&mut self, now: Instant, estimate_bps: u32, bytes: usize) -> bool {
         let rate = f64::from(estimate_bps) * SHARE / 8.0;
         let capacity = rate * BURST.as_secs_f64();
-        let elapsed = self.last.map_or(BURST, |last| now.saturating_duration_since(last));
+        let elapsed = self
+            .last
+            .map_or(BURST, |last| now.saturating_duration_since(last));
         self.last = Some(now);
         self.tokens = (self.tokens + rate * elapsed.as_secs_f64()).min(capacity);
         if self.tokens >= bytes as f64 {
@@ -135,10 +137,15 @@ mod tests {
     fn a_burst_after_a_quiet_spell_is_served() {
         let t0 = Instant::now();
         let mut bucket = Bucket::default();
-        assert!(bucket.take(t0, 2_000_000, 1200), "the first request finds a full bucket");
+        assert!(
+            bucket.take(t0, 2_000_000, 1200),
+            "the first request finds a full bucket"
+        );
         let later = t0 + Duration::from_secs(1);
         // 2 Mbit/s * 15 % * 250 ms = 9375 bytes saved: seven packets, not eight.
-        let served = (0..10).filter(|_| bucket.take(later, 2_000_000, 1200)).count();
+        let served = (0..10)
+            .filter(|_| bucket.take(later, 2_000_000, 1200))
+            .count();
         assert_eq!(served, 7);
     }
 }

@@ -46,9 +46,33 @@ impl Scaler {
         }
         let (cw, ch) = (frame.width / 2, frame.height / 2);
         let planes = [
-            (frame.y, frame.y_stride, frame.width, frame.height, &mut self.out.y, width, height),
-            (frame.u, frame.uv_stride, cw, ch, &mut self.out.u, width / 2, height / 2),
-            (frame.v, frame.uv_stride, cw, ch, &mut self.out.v, width / 2, height / 2),
+            (
+                frame.y,
+                frame.y_stride,
+                frame.width,
+                frame.height,
+                &mut self.out.y,
+                width,
+                height,
+            ),
+            (
+                frame.u,
+                frame.uv_stride,
+                cw,
+                ch,
+                &mut self.out.u,
+                width / 2,
+                height / 2,
+            ),
+            (
+                frame.v,
+                frame.uv_stride,
+                cw,
+                ch,
+                &mut self.out.v,
+                width / 2,
+                height / 2,
+            ),
         ];
         for (src, stride, sw, sh, dst, dw, dh) in planes {
             let src = packed_plane(src, stride, sw as usize, sh as usize, &mut self.packed);
@@ -104,7 +128,10 @@ mod tests {
         assert_eq!(small.u.len(), 384 * 216);
         // The frame counter reads back at the small size, so the picture is the source's,
         // scaled, not a blank buffer.
-        assert_eq!(read_frame_counter(small.y, small.y_stride, 768, 432), Some(42));
+        assert_eq!(
+            read_frame_counter(small.y, small.y_stride, 768, 432),
+            Some(42)
+        );
         // And the chroma came along: the box and bars are not grey.
         assert!(small.u.iter().any(|&u| u.abs_diff(128) > 40));
     }
@@ -114,6 +141,9 @@ mod tests {
         // A 4x2 plane stored with a stride of 6: the two bytes of padding must not leak in.
         let plane = [1, 2, 3, 4, 99, 99, 5, 6, 7, 8, 99, 99];
         let mut scratch = Vec::new();
-        assert_eq!(packed_plane(&plane, 6, 4, 2, &mut scratch), &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            packed_plane(&plane, 6, 4, 2, &mut scratch),
+            &[1, 2, 3, 4, 5, 6, 7, 8]
+        );
     }
 }

@@ -25,8 +25,8 @@ use super::config::MediaConfig;
 use super::device::DeviceError;
 use super::error::MediaError;
 use super::link_monitor;
-use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
 use super::passthrough;
+use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
 use super::pipeline::{self, Medium};
 use super::playback::{self, AudioSink};
 use super::source::AudioSource;
@@ -205,7 +205,7 @@ impl MediaSession {
             )));
             let (thread, frames) = match path {
                 VideoPath::Encode(source, encoder) => {
-                    pipeline::spawn_video(source, encoder, Arc::clone(&self.shared))?
+                    pipeline::spawn_video(source, *encoder, Arc::clone(&self.shared))?
                 }
                 VideoPath::Passthrough(source, target_bps) => {
                     passthrough::spawn(source, target_bps, Arc::clone(&self.shared))?

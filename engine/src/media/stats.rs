@@ -85,7 +85,8 @@ impl StatsCounters {
     }
 
     pub(crate) fn set_round_trip_time_ms(&self, ms: u64) {
-        self.rtt_ms.store(ms.min(u64::from(u32::MAX - 1)) as u32, Relaxed);
+        self.rtt_ms
+            .store(ms.min(u64::from(u32::MAX - 1)) as u32, Relaxed);
     }
 
     pub(crate) fn set_reported_loss_permille(&self, permille: u32) {
@@ -95,7 +96,10 @@ impl StatsCounters {
     /// The last reported round-trip time (ms) and loss (per mille).
     pub(crate) fn reported(&self) -> (Option<u32>, u32) {
         let rtt = self.rtt_ms.load(Relaxed);
-        ((rtt != u32::MAX).then_some(rtt), self.loss_permille.load(Relaxed))
+        (
+            (rtt != u32::MAX).then_some(rtt),
+            self.loss_permille.load(Relaxed),
+        )
     }
 
     pub(crate) fn snapshot(&self) -> MediaStats {

@@ -42,7 +42,12 @@ pub struct Conditions {
 
 impl Default for Conditions {
     fn default() -> Self {
-        Self { rate_bps: None, delay: Duration::ZERO, loss: 0.0, queue_bytes: 64 * 1024 }
+        Self {
+            rate_bps: None,
+            delay: Duration::ZERO,
+            loss: 0.0,
+            queue_bytes: 64 * 1024,
+        }
     }
 }
 
@@ -88,9 +93,21 @@ impl Shaper {
         }));
         let queued = Arc::new(Notify::new());
         let tasks = vec![
-            tokio::spawn(uplink_in(Arc::clone(&to_customer), Arc::clone(&state), Arc::clone(&queued))),
-            tokio::spawn(uplink_out(Arc::clone(&to_technician), Arc::clone(&state), queued)),
-            tokio::spawn(downlink(Arc::clone(&to_technician), to_customer.clone(), Arc::clone(&state))),
+            tokio::spawn(uplink_in(
+                Arc::clone(&to_customer),
+                Arc::clone(&state),
+                Arc::clone(&queued),
+            )),
+            tokio::spawn(uplink_out(
+                Arc::clone(&to_technician),
+                Arc::clone(&state),
+                queued,
+            )),
+            tokio::spawn(downlink(
+                Arc::clone(&to_technician),
+                to_customer.clone(),
+                Arc::clone(&state),
+            )),
         ];
         Shaper {
             technician_facing: to_technician.local_addr().unwrap(),
@@ -143,7 +160,10 @@ fn rewrite_candidates(sdp: &str, relay: SocketAddr) -> (String, SocketAddr) {
             }
             // candidate:<foundation> <component> <transport> <priority> <address> <port> typ …
             let mut fields: Vec<String> = line.split(' ').map(str::to_owned).collect();
-            assert!(fields.len() > 7 && fields[6] == "typ", "unexpected candidate line {line}");
+            assert!(
+                fields.len() > 7 && fields[6] == "typ",
+                "unexpected candidate line {line}"
+            );
             let address: SocketAddr = format!("{}:{}", fields[4], fields[5]).parse().unwrap();
             assert!(
                 original.is_none_or(|o| o == address),
@@ -155,7 +175,10 @@ fn rewrite_candidates(sdp: &str, relay: SocketAddr) -> (String, SocketAddr) {
             fields.join(" ")
         })
         .collect();
-    (lines.join("\r\n"), original.expect("the SDP has a candidate"))
+    (
+        lines.join("\r\n"),
+        original.expect("the SDP has a candidate"),
+    )
 }
 
 /// Customer → relay: random loss, then the bounded queue.
@@ -203,7 +226,9 @@ async fn uplink_out(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Ar
             free_at = start + Duration::from_secs_f64(packet.len() as f64 * 8.0 / rate as f64);
             tokio::time::sleep_until(free_at).await;
         }
-        let Some(technician) = technician else { continue };
+        let Some(technician) = technician else {
+            continue;
+        };
         state.lock().unwrap().counters.uplink_bytes_delivered += packet.len() as u64;
         if conditions.delay.is_zero() {
             let _ = socket.send_to(&packet, technician).await;
@@ -218,7 +243,11 @@ async fn uplink_out(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Ar
 }
 
 /// Technician → relay → customer, untouched.
-async fn downlink(from_technician: Arc<UdpSocket>, to_customer: Arc<UdpSocket>, state: Arc<Mutex<State>>) {
+async fn downlink(
+    from_technician: Arc<UdpSocket>,
+    to_customer: Arc<UdpSocket>,
+    state: Arc<Mutex<State>>,
+) {
     let mut buf = vec![0u8; 2048];
     while let Ok((len, _from)) = from_technician.recv_from(&mut buf).await {
         let customer = state.lock().unwrap().customer;

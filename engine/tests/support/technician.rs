@@ -12,7 +12,9 @@ use lens_engine::media::codec::h264::is_keyframe;
 use openh264::decoder::Decoder;
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine};
+use rtc::peer_connection::configuration::media_engine::{
+    MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
+};
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
@@ -53,11 +55,16 @@ impl Technician {
     /// Sends a PLI for the customer's video, as a browser does when its decoder lost the
     /// picture. False while no video has arrived yet.
     pub async fn send_pli(&self, received: &Received) -> bool {
-        let Some(track) = self.video.lock().unwrap().clone() else { return false };
+        let Some(track) = self.video.lock().unwrap().clone() else {
+            return false;
+        };
         let media_ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
         received.plis_sent.fetch_add(1, Ordering::SeqCst);
         track
-            .write_rtcp(vec![Box::new(PictureLossIndication { sender_ssrc: 0, media_ssrc })])
+            .write_rtcp(vec![Box::new(PictureLossIndication {
+                sender_ssrc: 0,
+                media_ssrc,
+            })])
             .await
             .is_ok()
     }
@@ -98,8 +105,9 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
                     mime_type: MIME_TYPE_H264.to_owned(),
                     clock_rate: 90_000,
                     channels: 0,
-                    sdp_fmtp_line: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
-                        .to_owned(),
+                    sdp_fmtp_line:
+                        "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+                            .to_owned(),
                     rtcp_feedback: vec![],
                 },
                 payload_type: 102,
@@ -136,7 +144,10 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
                     .with_multicast_dns_mode(MulticastDnsMode::Disabled)
                     .build(),
             )
-            .with_handler(Arc::new(Handler { gathered: gathered_tx, tracks: tracks_tx }))
+            .with_handler(Arc::new(Handler {
+                gathered: gathered_tx,
+                tracks: tracks_tx,
+            }))
             .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
             .build()
             .await
@@ -171,7 +182,12 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
         }
     });
     tasks.lock().unwrap().push(task);
-    Technician { pc, answer, tasks, video }
+    Technician {
+        pc,
+        answer,
+        tasks,
+        video,
+    }
 }
 
 /// Reassembles access units (the marker bit ends one) and decodes them. A gap in the sequence
@@ -188,7 +204,9 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
     let mut last_pli: Option<Instant> = None;
     let media_ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
     while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else {
+            continue;
+        };
         received.video_packets.fetch_add(1, Ordering::SeqCst);
         let sequence = packet.header.sequence_number;
         if let Some(last) = last_sequence {
@@ -226,7 +244,10 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
             last_pli = Some(Instant::now());
             received.plis_sent.fetch_add(1, Ordering::SeqCst);
             let _ = track
-                .write_rtcp(vec![Box::new(PictureLossIndication { sender_ssrc: 0, media_ssrc })])
+                .write_rtcp(vec![Box::new(PictureLossIndication {
+                    sender_ssrc: 0,
+                    media_ssrc,
+                })])
                 .await;
         }
         access_unit.clear();
@@ -237,9 +258,18 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
 async fn receive_audio(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
     let mut decoder = OpusDecoder::new().unwrap();
     while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
-        received.audio_sequences.lock().unwrap().push(packet.header.sequence_number);
-        if decoder.decode(&packet.payload).is_ok_and(|pcm| pcm.len() == 960) {
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else {
+            continue;
+        };
+        received
+            .audio_sequences
+            .lock()
+            .unwrap()
+            .push(packet.header.sequence_number);
+        if decoder
+            .decode(&packet.payload)
+            .is_ok_and(|pcm| pcm.len() == 960)
+        {
             received.audio_decoded.fetch_add(1, Ordering::SeqCst);
         }
     }

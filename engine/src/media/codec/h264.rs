@@ -143,7 +143,11 @@ impl H264Encoder {
     /// A new encoder with the same settings for another picture size (a pushed camera that
     /// rotated or switched). Its first frame is a keyframe.
     pub fn resized(&self, width: u32, height: u32) -> Result<Self, MediaError> {
-        Self::new(H264Settings { width, height, ..self.settings })
+        Self::new(H264Settings {
+            width,
+            height,
+            ..self.settings
+        })
     }
 
     pub fn force_keyframe(&mut self) {

@@ -77,7 +77,8 @@ impl OpusEncoder {
 
     /// Tells the encoder how much loss to plan its FEC for.
     pub fn set_expected_loss(&mut self, percent: u8) -> Result<(), MediaError> {
-        self.inner.set_packet_loss_perc(i32::from(percent.min(100)))?;
+        self.inner
+            .set_packet_loss_perc(i32::from(percent.min(100)))?;
         Ok(())
     }
 
@@ -124,7 +125,10 @@ struct LossPlan {
 impl LossPlan {
     fn new(profile: VoiceProfile) -> Self {
         let floor = profile.expected_loss_percent.min(MAX_PLANNED_LOSS_PERCENT);
-        Self { floor, current: floor }
+        Self {
+            floor,
+            current: floor,
+        }
     }
 
     /// The loss to plan for after a report of `reported_permille`, when it differs from
@@ -220,7 +224,10 @@ mod tests {
         let settled = levels[10..].iter().sum::<f32>() / 15.0;
         let original = sent[10..].iter().sum::<f32>() / 15.0;
         assert!(original > 0.05, "the tone is audible: RMS {original}");
-        assert!((0.85..1.15).contains(&(settled / original)), "decoded RMS {settled}, sent {original}");
+        assert!(
+            (0.85..1.15).contains(&(settled / original)),
+            "decoded RMS {settled}, sent {original}"
+        );
         assert!(decoder.conceal().unwrap().len() == AUDIO_FRAME_SAMPLES);
     }
 
@@ -239,7 +246,10 @@ mod tests {
             }
             levels.push(rms(decoder.decode(&packet).unwrap()));
         }
-        assert_eq!(silenced, 0, "10 s of the synthetic microphone: {silenced} frames sent as silence");
+        assert_eq!(
+            silenced, 0,
+            "10 s of the synthetic microphone: {silenced} frames sent as silence"
+        );
         // Every second is as loud as the first (its swells average 0.58 of the peak's RMS).
         for (second, window) in levels.chunks(50).enumerate() {
             let mean = window.iter().sum::<f32>() / 50.0;
@@ -267,10 +277,15 @@ mod tests {
             expected_loss_percent: 20,
         };
         let mut encoder = OpusEncoder::new(profile).unwrap();
-        let packets: Vec<Bytes> = (0..60).map(|f| encoder.encode(&talker(f)).unwrap()).collect();
+        let packets: Vec<Bytes> = (0..60)
+            .map(|f| encoder.encode(&talker(f)).unwrap())
+            .collect();
         let reference = {
             let mut decoder = OpusDecoder::new().unwrap();
-            let levels: Vec<f32> = packets.iter().map(|p| rms(decoder.decode(p).unwrap())).collect();
+            let levels: Vec<f32> = packets
+                .iter()
+                .map(|p| rms(decoder.decode(p).unwrap()))
+                .collect();
             levels
         };
         let lost = 41; // a loud frame (41 % 4 == 1) after a quiet one
@@ -297,14 +312,20 @@ mod tests {
     fn silence_costs_almost_nothing_with_dtx() {
         let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
         let silence = [0i16; AUDIO_FRAME_SAMPLES];
-        let sizes: Vec<usize> = (0..50).map(|_| encoder.encode(&silence).unwrap().len()).collect();
+        let sizes: Vec<usize> = (0..50)
+            .map(|_| encoder.encode(&silence).unwrap().len())
+            .collect();
         // After a short hangover libopus sends 1-byte DTX frames, with a comfort-noise
         // update every 400 ms.
         let tiny = sizes[10..].iter().filter(|&&n| n <= 3).count();
         assert!(tiny >= 36, "{sizes:?}");
         let mut decoder = OpusDecoder::new().unwrap();
         let pcm = decoder.decode(&encoder.encode(&silence).unwrap()).unwrap();
-        assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES, "a DTX frame decodes to 20 ms");
+        assert_eq!(
+            pcm.len(),
+            AUDIO_FRAME_SAMPLES,
+            "a DTX frame decodes to 20 ms"
+        );
     }
 
     #[test]
@@ -323,10 +344,18 @@ mod tests {
     fn the_planned_loss_follows_the_reports_up_at_once_and_down_slowly() {
         let mut plan = LossPlan::new(VoiceProfile::default());
         assert_eq!(plan.follow(0), None, "a clean link keeps the profile's 5 %");
-        assert_eq!(plan.follow(120), Some(12), "12 % reported: plan for 12 % now");
+        assert_eq!(
+            plan.follow(120),
+            Some(12),
+            "12 % reported: plan for 12 % now"
+        );
         assert_eq!(plan.follow(121), Some(13), "rounded up");
         assert_eq!(plan.follow(900), Some(25), "capped: FEC cannot repair more");
-        assert_eq!(plan.follow(0), Some(23), "clean again: down 2 points a report");
+        assert_eq!(
+            plan.follow(0),
+            Some(23),
+            "clean again: down 2 points a report"
+        );
         for _ in 0..20 {
             plan.follow(0);
         }

@@ -13,7 +13,8 @@ use rubato::{FftFixedInOut, Resampler};
 use super::latest::{DropOldest, Published};
 use super::video::{CaptureClock, PushCounters, PushError, PushStats};
 use crate::media::source::{
-    AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioFrame, AudioSource, SourceError,
+    AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioFrame, AudioSource,
+    SourceError,
 };
 
 /// Five 20 ms frames: enough to ride out an encoder hiccup, short enough to stay live.
@@ -37,10 +38,20 @@ struct To48k {
 
 impl To48k {
     fn new(rate: u32) -> Result<Self, PushError> {
-        let resampler = FftFixedInOut::new(rate as usize, AUDIO_SAMPLE_RATE as usize, rate as usize / 100, 1)
-            .map_err(|e| PushError::Audio(format!("cannot resample from {rate} Hz: {e}")))?;
+        let resampler = FftFixedInOut::new(
+            rate as usize,
+            AUDIO_SAMPLE_RATE as usize,
+            rate as usize / 100,
+            1,
+        )
+        .map_err(|e| PushError::Audio(format!("cannot resample from {rate} Hz: {e}")))?;
         let output = vec![0.0; resampler.output_frames_max()];
-        Ok(Self { rate, resampler, input: Vec::new(), output })
+        Ok(Self {
+            rate,
+            resampler,
+            input: Vec::new(),
+            output,
+        })
     }
 
     /// Appends `mono` at the input rate and calls `emit` with every block of 48 kHz samples
@@ -54,7 +65,10 @@ impl To48k {
                 break;
             }
             let chunk = &self.input[start..start + need];
-            match self.resampler.process_into_buffer(&[chunk], &mut [&mut self.output[..]], None) {
+            match self
+                .resampler
+                .process_into_buffer(&[chunk], &mut [&mut self.output[..]], None)
+            {
                 Ok((_, written)) => emit(&self.output[..written]),
                 Err(error) => tracing::warn!(%error, "dropping pushed audio that did not resample"),
             }
@@ -86,7 +100,9 @@ pub struct PushedAudio {
 
 impl std::fmt::Debug for PushedAudio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PushedAudio").field("stats", &self.stats()).finish()
+        f.debug_struct("PushedAudio")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 
@@ -111,21 +127,37 @@ impl Default for PushedAudio {
 impl PushedAudio {
     /// `pcm` is interleaved signed 16-bit little-endian samples (what AudioRecord's
     /// `ENCODING_PCM_16BIT` and iOS's `Int16` buffers hold), `channels` of them per frame.
-    pub fn push(&self, pcm: &[u8], sample_rate: u32, channels: u32, timestamp_us: u64) -> Result<(), PushError> {
+    pub fn push(
+        &self,
+        pcm: &[u8],
+        sample_rate: u32,
+        channels: u32,
+        timestamp_us: u64,
+    ) -> Result<(), PushError> {
         let result = self.push_inner(pcm, sample_rate, channels, timestamp_us);
         self.inner.counters.count(&result);
         result
     }
 
-    fn push_inner(&self, pcm: &[u8], sample_rate: u32, channels: u32, timestamp_us: u64) -> Result<(), PushError> {
+    fn push_inner(
+        &self,
+        pcm: &[u8],
+        sample_rate: u32,
+        channels: u32,
+        timestamp_us: u64,
+    ) -> Result<(), PushError> {
         if !RATES.contains(&sample_rate) {
-            return Err(PushError::Audio(format!("sample rate {sample_rate} Hz: must be 8000 to 192000")));
+            return Err(PushError::Audio(format!(
+                "sample rate {sample_rate} Hz: must be 8000 to 192000"
+            )));
         }
         if channels == 0 || channels > MAX_CHANNELS {
-            return Err(PushError::Audio(format!("{channels} channels: must be 1 to {MAX_CHANNELS}")));
+            return Err(PushError::Audio(format!(
+                "{channels} channels: must be 1 to {MAX_CHANNELS}"
+            )));
         }
         let frame_bytes = 2 * channels as usize;
-        if pcm.len() % frame_bytes != 0 {
+        if !pcm.len().is_multiple_of(frame_bytes) {
             return Err(PushError::Audio(format!(
                 "{} bytes is not a whole number of {channels}-channel 16-bit sample frames",
                 pcm.len()
@@ -141,7 +173,11 @@ impl PushedAudio {
         // Down-mix: the average of the channels, in f32 so that it cannot clip.
         let scale = 1.0 / (f32::from(i16::MAX) * channels as f32);
         let mono = pcm.chunks_exact(frame_bytes).map(move |frame| {
-            frame.chunks_exact(2).map(|s| f32::from(i16::from_le_bytes([s[0], s[1]]))).sum::<f32>() * scale
+            frame
+                .chunks_exact(2)
+                .map(|s| f32::from(i16::from_le_bytes([s[0], s[1]])))
+                .sum::<f32>()
+                * scale
         });
 
         let mut assembly = inner.assembly.lock().unwrap_or_else(|p| p.into_inner());
@@ -153,7 +189,10 @@ impl PushedAudio {
                 assembly.filled += 1;
                 if assembly.filled == AUDIO_FRAME_SAMPLES {
                     assembly.filled = 0;
-                    let frame = PcmFrame { samples: assembly.frame, captured_at };
+                    let frame = PcmFrame {
+                        samples: assembly.frame,
+                        captured_at,
+                    };
                     if inner.queue.publish(frame) == Published::DroppedOldest {
                         inner.counters.dropped_oldest.fetch_add(1, Relaxed);
                     }
@@ -163,11 +202,17 @@ impl PushedAudio {
         if sample_rate == AUDIO_SAMPLE_RATE {
             add(&mut mono.map(|s| s.clamp(-1.0, 1.0)));
         } else {
-            if assembly.resampler.as_ref().is_none_or(|r| r.rate != sample_rate) {
+            if assembly
+                .resampler
+                .as_ref()
+                .is_none_or(|r| r.rate != sample_rate)
+            {
                 assembly.resampler = Some(To48k::new(sample_rate)?);
             }
             let mut resampler = assembly.resampler.take().expect("just made");
-            resampler.process(mono, |block| add(&mut block.iter().map(|s| s.clamp(-1.0, 1.0))));
+            resampler.process(mono, |block| {
+                add(&mut block.iter().map(|s| s.clamp(-1.0, 1.0)))
+            });
             assembly.resampler = Some(resampler);
         }
         Ok(())
@@ -181,7 +226,10 @@ impl PushedAudio {
     pub fn attach(&self) -> PushedAudioSource {
         self.inner.queue.clear();
         self.inner.live.store(true, Relaxed);
-        PushedAudioSource { inner: Arc::clone(&self.inner), current: None }
+        PushedAudioSource {
+            inner: Arc::clone(&self.inner),
+            current: None,
+        }
     }
 }
 
@@ -197,7 +245,10 @@ impl AudioSource for PushedAudioSource {
             self.inner.queue.recycle(done);
         }
         self.current = self.inner.queue.pop(timeout);
-        Ok(self.current.as_ref().map(|f| AudioFrame { samples: &f.samples, captured_at: f.captured_at }))
+        Ok(self.current.as_ref().map(|f| AudioFrame {
+            samples: &f.samples,
+            captured_at: f.captured_at,
+        }))
     }
 }
 
@@ -240,10 +291,17 @@ mod tests {
             }
         }
         // About one second at 48 kHz (less the resampler's latency and the partial frame).
-        assert!(all.len() >= 45 * AUDIO_FRAME_SAMPLES, "{} samples", all.len());
+        assert!(
+            all.len() >= 45 * AUDIO_FRAME_SAMPLES,
+            "{} samples",
+            all.len()
+        );
         let seconds = all.len() as f32 / 48_000.0;
         let skip = 4_800; // the resampler's start-up
-        let rising = all[skip..].windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count() as f32;
+        let rising = all[skip..]
+            .windows(2)
+            .filter(|w| w[0] < 0 && w[1] >= 0)
+            .count() as f32;
         let hz = rising / (seconds - skip as f32 / 48_000.0);
         assert!((430.0..450.0).contains(&hz), "{hz} Hz");
         let peak = all[skip..].iter().map(|s| s.unsigned_abs()).max().unwrap();
@@ -253,9 +311,18 @@ mod tests {
     #[test]
     fn bad_pcm_is_refused() {
         let audio = PushedAudio::default();
-        assert!(matches!(audio.push(&[0; 3], 48_000, 1, 0), Err(PushError::Audio(_))));
-        assert!(matches!(audio.push(&[0; 4], 48_000, 0, 0), Err(PushError::Audio(_))));
-        assert!(matches!(audio.push(&[0; 4], 1_000, 1, 0), Err(PushError::Audio(_))));
+        assert!(matches!(
+            audio.push(&[0; 3], 48_000, 1, 0),
+            Err(PushError::Audio(_))
+        ));
+        assert!(matches!(
+            audio.push(&[0; 4], 48_000, 0, 0),
+            Err(PushError::Audio(_))
+        ));
+        assert!(matches!(
+            audio.push(&[0; 4], 1_000, 1, 0),
+            Err(PushError::Audio(_))
+        ));
         assert_eq!(audio.stats().refused, 3);
     }
 
@@ -264,7 +331,9 @@ mod tests {
         let audio = PushedAudio::default();
         let mut source = audio.attach();
         // 200 ms at once into a 100 ms queue.
-        audio.push(&sine(48_000, 1, 0.2, 440.0), 48_000, 1, 0).unwrap();
+        audio
+            .push(&sine(48_000, 1, 0.2, 440.0), 48_000, 1, 0)
+            .unwrap();
         assert_eq!(audio.stats().dropped_oldest, 5);
         let mut n = 0;
         while source.next_frame(Duration::ZERO).unwrap().is_some() {

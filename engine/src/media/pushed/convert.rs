@@ -40,7 +40,11 @@ pub(crate) fn to_upright_i420(
     rotate_i420(scratch, out, layout.rotation)
 }
 
-fn to_i420(layout: &VideoFrameLayout, planes: [&[u8]; 3], out: &mut I420Buffer) -> Result<(), PushError> {
+fn to_i420(
+    layout: &VideoFrameLayout,
+    planes: [&[u8]; 3],
+    out: &mut I420Buffer,
+) -> Result<(), PushError> {
     let (w, h) = (layout.width as usize, layout.height as usize);
     let (cw, ch) = (w / 2, h / 2);
     let [s0, s1, s2] = layout.strides.map(|s| s as usize);
@@ -61,7 +65,10 @@ fn to_i420(layout: &VideoFrameLayout, planes: [&[u8]; 3], out: &mut I420Buffer) 
                 // The last row may end one byte short (CameraX, see `validate`).
                 let end = (row * s1 + 2 * cw).min(planes[1].len());
                 let src = &planes[1][row * s1..end];
-                let (a, b) = (&mut first[row * cw..(row + 1) * cw], &mut second[row * cw..(row + 1) * cw]);
+                let (a, b) = (
+                    &mut first[row * cw..(row + 1) * cw],
+                    &mut second[row * cw..(row + 1) * cw],
+                );
                 for ((pair, a), b) in src.chunks_exact(2).zip(a.iter_mut()).zip(b.iter_mut()) {
                     *a = pair[0];
                     *b = pair[1];
@@ -90,15 +97,29 @@ fn to_i420(layout: &VideoFrameLayout, planes: [&[u8]; 3], out: &mut I420Buffer) 
             } else {
                 yuv::rgba_to_yuv420
             };
-            convert(&mut image, planes[0], layout.strides[0], RANGE, MATRIX, YuvConversionMode::Balanced)
-                .map_err(|e| PushError::Conversion(e.to_string()))?;
+            convert(
+                &mut image,
+                planes[0],
+                layout.strides[0],
+                RANGE,
+                MATRIX,
+                YuvConversionMode::Balanced,
+            )
+            .map_err(|e| PushError::Conversion(e.to_string()))?;
         }
     }
     Ok(())
 }
 
 /// Copies `rows` rows of `row_bytes` from a strided plane into a packed one.
-fn copy_plane(src: &[u8], src_stride: usize, dst: &mut [u8], dst_stride: usize, row_bytes: usize, rows: usize) {
+fn copy_plane(
+    src: &[u8],
+    src_stride: usize,
+    dst: &mut [u8],
+    dst_stride: usize,
+    row_bytes: usize,
+    rows: usize,
+) {
     if src_stride == dst_stride && src.len() >= dst_stride * rows {
         dst[..dst_stride * rows].copy_from_slice(&src[..dst_stride * rows]);
         return;
@@ -109,7 +130,11 @@ fn copy_plane(src: &[u8], src_stride: usize, dst: &mut [u8], dst_stride: usize, 
     }
 }
 
-fn rotate_i420(src: &I420Buffer, dst: &mut I420Buffer, rotation: Rotation) -> Result<(), PushError> {
+fn rotate_i420(
+    src: &I420Buffer,
+    dst: &mut I420Buffer,
+    rotation: Rotation,
+) -> Result<(), PushError> {
     // The shells report how far the picture must turn *clockwise* to be upright (Android's
     // `rotationDegrees`, iOS's video orientation mapped the same way); `yuv`'s rotation modes
     // turn counter-clockwise (checked by `rotation_turns_the_picture_clockwise`).
@@ -122,7 +147,8 @@ fn rotate_i420(src: &I420Buffer, dst: &mut I420Buffer, rotation: Rotation) -> Re
     let (w, h) = (src.width as usize, src.height as usize);
     let (dw, cdw) = (dst.width as usize, dst.width as usize / 2);
     let rotate = |s: &[u8], d: &mut [u8], sw: usize, sh: usize, dstride: usize| {
-        yuv::rotate_plane(s, sw, d, dstride, sw, sh, mode).map_err(|e| PushError::Conversion(e.to_string()))
+        yuv::rotate_plane(s, sw, d, dstride, sw, sh, mode)
+            .map_err(|e| PushError::Conversion(e.to_string()))
     };
     rotate(&src.y, &mut dst.y, w, h, dw)?;
     rotate(&src.u, &mut dst.u, w / 2, h / 2, cdw)?;
@@ -148,9 +174,19 @@ mod tests {
             rotation: Rotation::R0,
             timestamp_us: 0,
         };
-        let y: Vec<u8> = (0..w * h).map(|i| if red(i % w, i / w) { yr } else { yg }).collect();
+        let y: Vec<u8> = (0..w * h)
+            .map(|i| if red(i % w, i / w) { yr } else { yg })
+            .collect();
         let chroma = |v: u8| -> Vec<u8> {
-            (0..w * h / 4).map(|i| if red(i % (w / 2) * 2, i / (w / 2) * 2) { v } else { 128 }).collect()
+            (0..w * h / 4)
+                .map(|i| {
+                    if red(i % (w / 2) * 2, i / (w / 2) * 2) {
+                        v
+                    } else {
+                        128
+                    }
+                })
+                .collect()
         };
         match format {
             PixelFormat::I420 => (layout([32, 16, 16]), [y, chroma(ur), chroma(vr)]),
@@ -159,15 +195,29 @@ mod tests {
                 let uv = u
                     .iter()
                     .zip(&v)
-                    .flat_map(|(&u, &v)| if format == PixelFormat::Nv12 { [u, v] } else { [v, u] })
+                    .flat_map(|(&u, &v)| {
+                        if format == PixelFormat::Nv12 {
+                            [u, v]
+                        } else {
+                            [v, u]
+                        }
+                    })
                     .collect();
                 (layout([32, 32, 0]), [y, uv, Vec::new()])
             }
             PixelFormat::Bgra | PixelFormat::Rgba => {
                 let rgba = (0..w * h)
                     .flat_map(|i| {
-                        let (r, g, b) = if red(i % w, i / w) { (255, 0, 0) } else { (128, 128, 128) };
-                        if format == PixelFormat::Rgba { [r, g, b, 255] } else { [b, g, r, 255] }
+                        let (r, g, b) = if red(i % w, i / w) {
+                            (255, 0, 0)
+                        } else {
+                            (128, 128, 128)
+                        };
+                        if format == PixelFormat::Rgba {
+                            [r, g, b, 255]
+                        } else {
+                            [b, g, r, 255]
+                        }
                     })
                     .collect();
                 (layout([128, 0, 0]), [rgba, Vec::new(), Vec::new()])
@@ -178,7 +228,11 @@ mod tests {
     /// The Y, U, V of the 2x2 block at (x, y) of `buf`.
     fn yuv_at(buf: &I420Buffer, x: usize, y: usize) -> (u8, u8, u8) {
         let (w, cw) = (buf.width as usize, buf.width as usize / 2);
-        (buf.y[y * w + x], buf.u[y / 2 * cw + x / 2], buf.v[y / 2 * cw + x / 2])
+        (
+            buf.y[y * w + x],
+            buf.u[y / 2 * cw + x / 2],
+            buf.v[y / 2 * cw + x / 2],
+        )
     }
 
     fn is_red((y, u, v): (u8, u8, u8)) -> bool {
@@ -187,13 +241,31 @@ mod tests {
 
     #[test]
     fn every_format_converts_with_the_marker_in_place() {
-        for format in [PixelFormat::I420, PixelFormat::Nv12, PixelFormat::Nv21, PixelFormat::Bgra, PixelFormat::Rgba] {
+        for format in [
+            PixelFormat::I420,
+            PixelFormat::Nv12,
+            PixelFormat::Nv21,
+            PixelFormat::Bgra,
+            PixelFormat::Rgba,
+        ] {
             let (layout, planes) = picture(format);
             let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
-            layout.validate([&planes[0], &planes[1], &planes[2]]).unwrap();
-            to_upright_i420(&layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+            layout
+                .validate([&planes[0], &planes[1], &planes[2]])
+                .unwrap();
+            to_upright_i420(
+                &layout,
+                [&planes[0], &planes[1], &planes[2]],
+                &mut scratch,
+                &mut out,
+            )
+            .unwrap();
             assert_eq!((out.width, out.height), (32, 16));
-            assert!(is_red(yuv_at(&out, 2, 2)), "{format:?}: {:?}", yuv_at(&out, 2, 2));
+            assert!(
+                is_red(yuv_at(&out, 2, 2)),
+                "{format:?}: {:?}",
+                yuv_at(&out, 2, 2)
+            );
             assert!(!is_red(yuv_at(&out, 28, 12)), "{format:?}");
         }
     }
@@ -210,12 +282,19 @@ mod tests {
             let n = if row == ch - 1 { w - 1 } else { w };
             vu[row * stride..row * stride + n].copy_from_slice(&planes[1][row * w..row * w + n]);
         }
-        let layout = VideoFrameLayout { strides: [32, stride as u32, 0], ..layout };
+        let layout = VideoFrameLayout {
+            strides: [32, stride as u32, 0],
+            ..layout
+        };
         layout.validate([&planes[0], &vu, &[]]).unwrap();
         let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
         to_upright_i420(&layout, [&planes[0], &vu, &[]], &mut scratch, &mut out).unwrap();
         assert!(is_red(yuv_at(&out, 2, 2)));
-        assert_eq!(yuv_at(&out, 30, 14), (126, 128, 128), "the bottom-right block is whole grey");
+        assert_eq!(
+            yuv_at(&out, 30, 14),
+            (126, 128, 128),
+            "the bottom-right block is whole grey"
+        );
 
         // Two bytes short is a broken buffer, not CameraX.
         let shorter = &vu[..vu.len() - 1];
@@ -236,11 +315,36 @@ mod tests {
             let (layout, planes) = picture(PixelFormat::Nv12);
             let layout = VideoFrameLayout { rotation, ..layout };
             let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
-            to_upright_i420(&layout, [&planes[0], &planes[1], &planes[2]], &mut scratch, &mut out).unwrap();
+            to_upright_i420(
+                &layout,
+                [&planes[0], &planes[1], &planes[2]],
+                &mut scratch,
+                &mut out,
+            )
+            .unwrap();
             assert_eq!((out.width, out.height), size, "{rotation:?}");
-            let found: Vec<_> = [(2, 2), (12, 2), (2, 28), (12, 28), (28, 2), (2, 12), (28, 12)].into_iter().filter(|&(x, y)| x < out.width as usize && y < out.height as usize && is_red(yuv_at(&out, x, y))).collect();
-            assert!(is_red(yuv_at(&out, corner.0, corner.1)), "{rotation:?}: red at {found:?}");
-            assert!(!is_red(yuv_at(&out, 2, 2)) || corner == (2, 2), "{rotation:?}");
+            let found: Vec<_> = [
+                (2, 2),
+                (12, 2),
+                (2, 28),
+                (12, 28),
+                (28, 2),
+                (2, 12),
+                (28, 12),
+            ]
+            .into_iter()
+            .filter(|&(x, y)| {
+                x < out.width as usize && y < out.height as usize && is_red(yuv_at(&out, x, y))
+            })
+            .collect();
+            assert!(
+                is_red(yuv_at(&out, corner.0, corner.1)),
+                "{rotation:?}: red at {found:?}"
+            );
+            assert!(
+                !is_red(yuv_at(&out, 2, 2)) || corner == (2, 2),
+                "{rotation:?}"
+            );
         }
     }
 }

@@ -44,7 +44,9 @@ pub struct PushedH264 {
 
 impl std::fmt::Debug for PushedH264 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PushedH264").field("stats", &self.stats()).finish()
+        f.debug_struct("PushedH264")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 
@@ -82,13 +84,23 @@ impl PushedH264 {
     /// before every IDR, as MediaCodec and VideoToolbox produce with the usual settings).
     /// `keyframe` is the encoder's flag (`BUFFER_FLAG_KEY_FRAME`, no `NotSync` attachment).
     /// The data is copied: the packetizer runs after this call returns.
-    pub fn push(&self, access_unit: &[u8], keyframe: bool, timestamp_us: u64) -> Result<(), PushError> {
+    pub fn push(
+        &self,
+        access_unit: &[u8],
+        keyframe: bool,
+        timestamp_us: u64,
+    ) -> Result<(), PushError> {
         let result = self.push_inner(access_unit, keyframe, timestamp_us);
         self.inner.counters.count(&result);
         result
     }
 
-    fn push_inner(&self, access_unit: &[u8], keyframe: bool, timestamp_us: u64) -> Result<(), PushError> {
+    fn push_inner(
+        &self,
+        access_unit: &[u8],
+        keyframe: bool,
+        timestamp_us: u64,
+    ) -> Result<(), PushError> {
         if access_unit.is_empty() || access_unit.len() > MAX_ACCESS_UNIT {
             return Err(PushError::H264(format!(
                 "an access unit of {} bytes: must be 1 byte to {MAX_ACCESS_UNIT}",
@@ -96,21 +108,32 @@ impl PushedH264 {
             )));
         }
         if !(access_unit.starts_with(&[0, 0, 1]) || access_unit.starts_with(&[0, 0, 0, 1])) {
-            return Err(PushError::H264("the access unit does not start with an Annex B start code".into()));
+            return Err(PushError::H264(
+                "the access unit does not start with an Annex B start code".into(),
+            ));
         }
         let has_idr = annex_b_nal_types(access_unit).any(|t| t == NAL_IDR);
         if keyframe && !has_idr {
-            return Err(PushError::H264("flagged as a keyframe but holds no IDR slice".into()));
+            return Err(PushError::H264(
+                "flagged as a keyframe but holds no IDR slice".into(),
+            ));
         }
         let inner = &*self.inner;
         if !inner.live.load(Relaxed) {
             inner.counters.dropped_not_live.fetch_add(1, Relaxed);
             return Ok(());
         }
-        let captured_at =
-            inner.clock.lock().unwrap_or_else(|p| p.into_inner()).instant(timestamp_us, Instant::now());
+        let captured_at = inner
+            .clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .instant(timestamp_us, Instant::now());
         inner.counters.accepted.fetch_add(1, Relaxed);
-        let unit = AccessUnit { data: Bytes::copy_from_slice(access_unit), keyframe: has_idr, captured_at };
+        let unit = AccessUnit {
+            data: Bytes::copy_from_slice(access_unit),
+            keyframe: has_idr,
+            captured_at,
+        };
         if inner.queue.publish(unit) == Published::DroppedOldest {
             inner.counters.dropped_oldest.fetch_add(1, Relaxed);
             inner.gap.store(true, Relaxed);
@@ -126,7 +149,9 @@ impl PushedH264 {
         self.inner.queue.clear();
         self.inner.gap.store(false, Relaxed);
         self.inner.live.store(true, Relaxed);
-        PushedH264Source { inner: Arc::clone(&self.inner) }
+        PushedH264Source {
+            inner: Arc::clone(&self.inner),
+        }
     }
 }
 
@@ -158,14 +183,26 @@ mod tests {
     fn access_units_are_checked() {
         let h264 = PushedH264::default();
         assert!(matches!(h264.push(&[], false, 0), Err(PushError::H264(_))));
-        assert!(matches!(h264.push(&[1, 2, 3, 4], false, 0), Err(PushError::H264(_))));
+        assert!(matches!(
+            h264.push(&[1, 2, 3, 4], false, 0),
+            Err(PushError::H264(_))
+        ));
         // A P slice (type 1) flagged as a keyframe.
-        assert!(matches!(h264.push(&[0, 0, 0, 1, 0x41, 0x9a], true, 0), Err(PushError::H264(_))));
+        assert!(matches!(
+            h264.push(&[0, 0, 0, 1, 0x41, 0x9a], true, 0),
+            Err(PushError::H264(_))
+        ));
         // SPS, PPS, IDR.
-        let idr = [0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xce, 0, 0, 1, 0x65, 0x88];
+        let idr = [
+            0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xce, 0, 0, 1, 0x65, 0x88,
+        ];
         assert_eq!(annex_b_nal_types(&idr).collect::<Vec<_>>(), vec![7, 8, 5]);
         assert_eq!(h264.push(&idr, true, 0), Ok(()));
-        assert_eq!(h264.stats().dropped_not_live, 1, "no session yet: dropped unread");
+        assert_eq!(
+            h264.stats().dropped_not_live,
+            1,
+            "no session yet: dropped unread"
+        );
     }
 
     #[test]

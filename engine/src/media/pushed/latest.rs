@@ -33,7 +33,10 @@ pub(crate) enum Published {
 impl<T> DropOldest<T> {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            state: Mutex::new(State { queued: VecDeque::with_capacity(capacity), spare: Vec::new() }),
+            state: Mutex::new(State {
+                queued: VecDeque::with_capacity(capacity),
+                spare: Vec::new(),
+            }),
             ready: Condvar::new(),
             capacity: capacity.max(1),
         }
@@ -90,7 +93,9 @@ impl<T> DropOldest<T> {
     fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
         // A panic while holding this lock cannot leave the queue inconsistent (every
         // operation is a single push or pop), so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

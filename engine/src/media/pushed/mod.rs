@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use audio::{PushedAudio, PushedAudioSource};
-pub use h264::{PushedH264, annex_b_nal_types};
 pub(crate) use h264::PushedH264Source;
+pub use h264::{PushedH264, annex_b_nal_types};
 pub use requests::{ShellRequest, ShellRequests};
 pub use video::{
     MAX_PUSHED_SIDE, PixelFormat, PushError, PushStats, PushedVideo, PushedVideoSource, Rotation,

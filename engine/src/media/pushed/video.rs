@@ -100,11 +100,19 @@ pub enum PushError {
     #[error("the frame is {width}x{height}: width and height must be non-zero")]
     ZeroSize { width: u32, height: u32 },
     #[error("the frame is {width}x{height}: {format:?} needs an even width and height")]
-    OddSize { width: u32, height: u32, format: PixelFormat },
+    OddSize {
+        width: u32,
+        height: u32,
+        format: PixelFormat,
+    },
     #[error("the frame is {width}x{height}: at most {MAX_PUSHED_SIDE} on either side")]
     TooLarge { width: u32, height: u32 },
     #[error("plane {plane}: a stride of {stride} bytes is shorter than a row of {row_bytes}")]
-    StrideTooSmall { plane: u8, stride: u32, row_bytes: u32 },
+    StrideTooSmall {
+        plane: u8,
+        stride: u32,
+        row_bytes: u32,
+    },
     #[error("plane {plane}: {got} bytes, but the layout needs at least {needed}")]
     BufferTooSmall { plane: u8, needed: u64, got: u64 },
     #[error("rotation {degrees}°: must be 0, 90, 180 or 270")]
@@ -129,7 +137,11 @@ impl VideoFrameLayout {
         }
         // The encoder takes even sizes only, so RGB pictures must be even too.
         if width % 2 != 0 || height % 2 != 0 {
-            return Err(PushError::OddSize { width, height, format });
+            return Err(PushError::OddSize {
+                width,
+                height,
+                format,
+            });
         }
         debug_assert!(format.subsampled() || width % 2 == 0);
         for (plane, ((bytes_per_pixel, row_divisor), data)) in
@@ -162,7 +174,11 @@ impl VideoFrameLayout {
             let needed = stride * (rows - 1) + row_bytes - short_by;
             let got = data.len() as u64;
             if got < needed {
-                return Err(PushError::BufferTooSmall { plane: plane_u8, needed, got });
+                return Err(PushError::BufferTooSmall {
+                    plane: plane_u8,
+                    needed,
+                    got,
+                });
             }
         }
         Ok(())
@@ -257,7 +273,9 @@ pub struct PushedVideo {
 
 impl std::fmt::Debug for PushedVideo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PushedVideo").field("stats", &self.stats()).finish()
+        f.debug_struct("PushedVideo")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 
@@ -305,8 +323,11 @@ impl PushedVideo {
             }
         }
         let now = Instant::now();
-        picture.captured_at =
-            inner.clock.lock().unwrap_or_else(|p| p.into_inner()).instant(layout.timestamp_us, now);
+        picture.captured_at = inner
+            .clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .instant(layout.timestamp_us, now);
         inner.counters.accepted.fetch_add(1, Relaxed);
         if inner.slot.publish(picture) == Published::DroppedOldest {
             inner.counters.dropped_oldest.fetch_add(1, Relaxed);
@@ -323,7 +344,11 @@ impl PushedVideo {
     pub fn attach(&self, frame_interval: Duration) -> PushedVideoSource {
         self.inner.slot.clear();
         self.inner.live.store(true, Relaxed);
-        PushedVideoSource { inner: Arc::clone(&self.inner), current: None, frame_interval }
+        PushedVideoSource {
+            inner: Arc::clone(&self.inner),
+            current: None,
+            frame_interval,
+        }
     }
 }
 
@@ -354,7 +379,10 @@ impl Drop for PushedVideoSource {
         // The session ended: from now on pushed frames are dropped unread again.
         self.inner.live.store(false, Relaxed);
         let dropped = self.inner.slot.clear();
-        self.inner.counters.dropped_not_live.fetch_add(dropped as u64, Relaxed);
+        self.inner
+            .counters
+            .dropped_not_live
+            .fetch_add(dropped as u64, Relaxed);
     }
 }
 
@@ -376,7 +404,14 @@ mod tests {
     use super::*;
 
     fn layout(width: u32, height: u32, format: PixelFormat, strides: [u32; 3]) -> VideoFrameLayout {
-        VideoFrameLayout { width, height, format, strides, rotation: Rotation::R0, timestamp_us: 0 }
+        VideoFrameLayout {
+            width,
+            height,
+            format,
+            strides,
+            rotation: Rotation::R0,
+            timestamp_us: 0,
+        }
     }
 
     #[test]
@@ -399,17 +434,28 @@ mod tests {
         ));
         assert_eq!(
             layout(16, 16, PixelFormat::I420, [16, 8, 8]).validate([&y, &c[..63], &c]),
-            Err(PushError::BufferTooSmall { plane: 1, needed: 64, got: 63 })
+            Err(PushError::BufferTooSmall {
+                plane: 1,
+                needed: 64,
+                got: 63
+            })
         );
         assert!(matches!(
             layout(16, 16, PixelFormat::Bgra, [64, 0, 0]).validate([&y, &[], &[]]),
-            Err(PushError::BufferTooSmall { plane: 0, needed: 1024, got: 256 })
+            Err(PushError::BufferTooSmall {
+                plane: 0,
+                needed: 1024,
+                got: 256
+            })
         ));
         assert!(matches!(
             layout(4000, 16, PixelFormat::Bgra, [16000, 0, 0]).validate([&y, &[], &[]]),
             Err(PushError::TooLarge { .. })
         ));
-        assert_eq!(Rotation::from_degrees(45), Err(PushError::Rotation { degrees: 45 }));
+        assert_eq!(
+            Rotation::from_degrees(45),
+            Err(PushError::Rotation { degrees: 45 })
+        );
         assert_eq!(Rotation::from_degrees(270), Ok(Rotation::R270));
     }
 
@@ -418,7 +464,10 @@ mod tests {
         // NV12 as Android hands it: stride 24 for a 16-wide picture, last chroma row short.
         let y = vec![0u8; 24 * 15 + 16];
         let uv = vec![0u8; 24 * 7 + 16];
-        assert_eq!(layout(16, 16, PixelFormat::Nv12, [24, 24, 0]).validate([&y, &uv, &[]]), Ok(()));
+        assert_eq!(
+            layout(16, 16, PixelFormat::Nv12, [24, 24, 0]).validate([&y, &uv, &[]]),
+            Ok(())
+        );
     }
 
     #[test]
@@ -432,14 +481,38 @@ mod tests {
         assert_eq!(video.stats().accepted, 0);
 
         let mut source = video.attach(Duration::from_millis(33));
-        assert!(source.next_frame(Duration::from_millis(1)).unwrap().is_none(), "nothing from before");
+        assert!(
+            source
+                .next_frame(Duration::from_millis(1))
+                .unwrap()
+                .is_none(),
+            "nothing from before"
+        );
         // Faster than the encoder: three pushes, one pull sees only the newest.
         for t in [1_000, 2_000, 3_000] {
-            video.push(&VideoFrameLayout { timestamp_us: t, ..l }, [&y, &c, &c]).unwrap();
+            video
+                .push(
+                    &VideoFrameLayout {
+                        timestamp_us: t,
+                        ..l
+                    },
+                    [&y, &c, &c],
+                )
+                .unwrap();
         }
         assert_eq!(video.stats().dropped_oldest, 2);
-        assert!(source.next_frame(Duration::from_millis(1)).unwrap().is_some());
-        assert!(source.next_frame(Duration::from_millis(1)).unwrap().is_none());
+        assert!(
+            source
+                .next_frame(Duration::from_millis(1))
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            source
+                .next_frame(Duration::from_millis(1))
+                .unwrap()
+                .is_none()
+        );
         drop(source);
         video.push(&l, [&y, &c, &c]).unwrap();
         assert_eq!(video.stats().dropped_not_live, 2);

@@ -78,11 +78,20 @@ pub struct Negotiated {
 impl Camera {
     /// Opens the camera `wanted` names (see [`select`]; `None` is the first) and starts
     /// capturing at the format nearest `width`x`height` at `fps`.
-    pub fn open(wanted: Option<&str>, width: u32, height: u32, fps: u32) -> Result<Self, DeviceError> {
+    pub fn open(
+        wanted: Option<&str>,
+        width: u32,
+        height: u32,
+        fps: u32,
+    ) -> Result<Self, DeviceError> {
         let cameras = list()?;
         let names: Vec<String> = cameras.iter().map(|c| c.name.clone()).collect();
         let chosen = select(&names, wanted).map_err(|e| {
-            DeviceError::new(Device::Camera, DeviceProblem::Missing, format!("camera: {e}"))
+            DeviceError::new(
+                Device::Camera,
+                DeviceProblem::Missing,
+                format!("camera: {e}"),
+            )
         })?;
         let index = cameras[chosen].index;
         let name = cameras[chosen].name.clone();
@@ -114,10 +123,18 @@ impl Camera {
                 let _ = camera.stop_stream();
             })
             .map_err(|e| {
-                DeviceError::new(Device::Camera, DeviceProblem::Unusable, format!("capture thread: {e}"))
+                DeviceError::new(
+                    Device::Camera,
+                    DeviceProblem::Unusable,
+                    format!("capture thread: {e}"),
+                )
             })?;
         let format = ready_rx.recv().map_err(|_| {
-            DeviceError::new(Device::Camera, DeviceProblem::Unusable, "the capture thread ended")
+            DeviceError::new(
+                Device::Camera,
+                DeviceProblem::Unusable,
+                "the capture thread ended",
+            )
         })??;
         let negotiated = negotiated(format);
         tracing::info!(camera = %name, ?negotiated, format = %format.format(), "capturing the camera");
@@ -201,14 +218,18 @@ pub fn list() -> Result<Vec<DeviceInfo>, DeviceError> {
 fn open_stream(index: u32, width: u32, height: u32, fps: u32) -> Result<NokhwaCamera, DeviceError> {
     let wanted = CameraFormat::new(Resolution::new(width, height), FrameFormat::MJPEG, fps);
     let request = RequestedFormat::with_formats(RequestedFormatType::Closest(wanted), CONVERTIBLE);
-    let mut camera = NokhwaCamera::new(CameraIndex::Index(index), request).map_err(|e| classify(&e))?;
+    let mut camera =
+        NokhwaCamera::new(CameraIndex::Index(index), request).map_err(|e| classify(&e))?;
     camera.open_stream().map_err(|e| classify(&e))?;
     let format = camera.camera_format();
     if !CONVERTIBLE.contains(&format.format()) {
         return Err(DeviceError::new(
             Device::Camera,
             DeviceProblem::Unusable,
-            format!("the camera delivers {}, which Lens cannot convert", format.format()),
+            format!(
+                "the camera delivers {}, which Lens cannot convert",
+                format.format()
+            ),
         ));
     }
     Ok(camera)
@@ -254,7 +275,9 @@ fn capture_loop(camera: &mut NokhwaCamera, format: CameraFormat, mailbox: &Mailb
             continue;
         }
         failures = 0;
-        let Ok(mut slot) = mailbox.slot.lock() else { return };
+        let Ok(mut slot) = mailbox.slot.lock() else {
+            return;
+        };
         // Replace any picture the encoder has not taken: it only ever wants the newest.
         let previous = slot.fresh.replace((spare, captured_at));
         mailbox.ready.notify_one();
@@ -334,9 +357,13 @@ impl Converter {
                 if jw < w || jh < h {
                     return Err(format!("a {jw}x{jh} JPEG in a {w}x{h} stream"));
                 }
-                let size = decoder.output_buffer_size().ok_or("a JPEG without a size")?;
+                let size = decoder
+                    .output_buffer_size()
+                    .ok_or("a JPEG without a size")?;
                 self.rgb.resize(size, 0);
-                decoder.decode_into(&mut self.rgb).map_err(|e| e.to_string())?;
+                decoder
+                    .decode_into(&mut self.rgb)
+                    .map_err(|e| e.to_string())?;
                 yuv::rgb_to_yuv420(
                     &mut planar,
                     &self.rgb,
@@ -365,7 +392,10 @@ fn classify(error: &NokhwaError) -> DeviceError {
     let lower = text.to_lowercase();
     let problem = if lower.contains("busy") {
         DeviceProblem::Busy
-    } else if lower.contains("permission") || lower.contains("denied") || lower.contains("not authorized") {
+    } else if lower.contains("permission")
+        || lower.contains("denied")
+        || lower.contains("not authorized")
+    {
         DeviceProblem::PermissionDenied
     } else if lower.contains("no such") || lower.contains("not found") {
         DeviceProblem::Missing
@@ -391,8 +421,12 @@ mod tests {
         let mut converter = Converter::default();
         let mut from_yuyv = I420Buffer::new(4, 2);
         let mut from_nv12 = I420Buffer::new(4, 2);
-        converter.to_i420(FrameFormat::YUYV, &yuyv, 4, 2, &mut from_yuyv).unwrap();
-        converter.to_i420(FrameFormat::NV12, &nv12, 4, 2, &mut from_nv12).unwrap();
+        converter
+            .to_i420(FrameFormat::YUYV, &yuyv, 4, 2, &mut from_yuyv)
+            .unwrap();
+        converter
+            .to_i420(FrameFormat::NV12, &nv12, 4, 2, &mut from_nv12)
+            .unwrap();
         for picture in [&from_yuyv, &from_nv12] {
             assert_eq!(picture.y, [10, 20, 30, 40, 50, 60, 70, 80]);
             assert_eq!(picture.u, [100, 110]);
@@ -404,8 +438,20 @@ mod tests {
     fn a_short_frame_is_an_error_not_a_panic() {
         let mut converter = Converter::default();
         let mut out = I420Buffer::new(4, 2);
-        assert!(converter.to_i420(FrameFormat::YUYV, &[0; 8], 4, 2, &mut out).is_err());
-        assert!(converter.to_i420(FrameFormat::NV12, &[0; 8], 4, 2, &mut out).is_err());
-        assert!(converter.to_i420(FrameFormat::MJPEG, &[0xFF, 0xD8, 0], 4, 2, &mut out).is_err());
+        assert!(
+            converter
+                .to_i420(FrameFormat::YUYV, &[0; 8], 4, 2, &mut out)
+                .is_err()
+        );
+        assert!(
+            converter
+                .to_i420(FrameFormat::NV12, &[0; 8], 4, 2, &mut out)
+                .is_err()
+        );
+        assert!(
+            converter
+                .to_i420(FrameFormat::MJPEG, &[0xFF, 0xD8, 0], 4, 2, &mut out)
+                .is_err()
+        );
     }
 }

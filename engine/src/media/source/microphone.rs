@@ -151,8 +151,7 @@ fn start(wanted: Option<&str>) -> Result<(cpal::Stream, Arc<Capture>, String), D
         .default_input_config()
         .map_err(|e| classify(&e, DeviceProblem::Unusable))?;
     let config = supported.config();
-    let resampler =
-        MonoResampler::new(config.sample_rate).map_err(|e| unusable(e.to_string()))?;
+    let resampler = MonoResampler::new(config.sample_rate).map_err(|e| unusable(e.to_string()))?;
     let capture = Arc::new(Capture {
         state: Mutex::new(CaptureState {
             resampler,
@@ -205,7 +204,9 @@ where
             },
             move |error| match error.kind() {
                 // Gone for good: the session goes on without the microphone.
-                ErrorKind::DeviceNotAvailable | ErrorKind::StreamInvalidated | ErrorKind::PermissionDenied => {
+                ErrorKind::DeviceNotAvailable
+                | ErrorKind::StreamInvalidated
+                | ErrorKind::PermissionDenied => {
                     if let Ok(mut state) = errors.state.lock() {
                         state.failed = Some(error.to_string());
                     }

@@ -52,11 +52,17 @@ impl MonoResampler {
             None
         } else {
             Some(
-                FftFixedIn::<f32>::new(input_rate as usize, AUDIO_SAMPLE_RATE as usize, block, 1, 1)
-                    .map_err(|e| ResampleError {
-                        rate: input_rate,
-                        reason: e.to_string(),
-                    })?,
+                FftFixedIn::<f32>::new(
+                    input_rate as usize,
+                    AUDIO_SAMPLE_RATE as usize,
+                    block,
+                    1,
+                    1,
+                )
+                .map_err(|e| ResampleError {
+                    rate: input_rate,
+                    reason: e.to_string(),
+                })?,
             )
         };
         let output_len = fft.as_ref().map_or(block, |f| f.output_frames_max());
@@ -85,7 +91,10 @@ impl MonoResampler {
         if self.pending.len() < AUDIO_FRAME_SAMPLES {
             return false;
         }
-        for (slot, sample) in out.iter_mut().zip(self.pending.drain(..AUDIO_FRAME_SAMPLES)) {
+        for (slot, sample) in out
+            .iter_mut()
+            .zip(self.pending.drain(..AUDIO_FRAME_SAMPLES))
+        {
             *slot = (sample.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16;
         }
         true
@@ -124,7 +133,8 @@ mod tests {
         let n = (f64::from(rate) * seconds) as usize;
         (0..n)
             .flat_map(|i| {
-                let v = (0.5 * (std::f64::consts::TAU * hz * i as f64 / f64::from(rate)).sin()) as f32;
+                let v =
+                    (0.5 * (std::f64::consts::TAU * hz * i as f64 / f64::from(rate)).sin()) as f32;
                 std::iter::repeat_n(v, channels)
             })
             .collect()
@@ -150,13 +160,23 @@ mod tests {
             out.extend(drain(&mut r));
         }
         // One second in gives one second out, less what waits in the last partial block.
-        assert!((47_000..=48_000).contains(&out.len()), "{} samples", out.len());
+        assert!(
+            (47_000..=48_000).contains(&out.len()),
+            "{} samples",
+            out.len()
+        );
         // Skip the filter's start-up, then count rising zero crossings over 0.5 s at 48 kHz.
         let settled = &out[4800..4800 + 24_000];
         let rising = settled.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
-        assert!((499..=501).contains(&rising), "{rising} cycles in 0.5 s, want 500");
+        assert!(
+            (499..=501).contains(&rising),
+            "{rising} cycles in 0.5 s, want 500"
+        );
         let peak = settled.iter().map(|s| s.unsigned_abs()).max().unwrap();
-        assert!((15_500..=17_300).contains(&peak), "peak {peak}, want about 16384");
+        assert!(
+            (15_500..=17_300).contains(&peak),
+            "peak {peak}, want about 16384"
+        );
     }
 
     #[test]
@@ -169,7 +189,11 @@ mod tests {
         r.push_interleaved(&stereo, 2);
         let mut frame = [0i16; AUDIO_FRAME_SAMPLES];
         assert!(r.pop_frame(&mut frame));
-        assert!(frame.iter().all(|&s| s == (0.125 * 32767.0) as i16), "{}", frame[0]);
+        assert!(
+            frame.iter().all(|&s| s == (0.125 * 32767.0) as i16),
+            "{}",
+            frame[0]
+        );
     }
 
     #[test]

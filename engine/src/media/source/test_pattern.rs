@@ -371,9 +371,14 @@ mod tests {
         let c = pattern.render(11).y.clone();
         // Top right: the black bar in every frame, under the grain.
         let corner = |y: &[u8]| y[10 * 320 + 300];
-        let differing = (0..40).filter(|&r| a[r * 320 + 300] != c[r * 320 + 300]).count();
+        let differing = (0..40)
+            .filter(|&r| a[r * 320 + 300] != c[r * 320 + 300])
+            .count();
         assert!(differing > 20, "grain moves between frames");
-        assert!(corner(&a).abs_diff(16) <= GRAIN_AMPLITUDE as u8, "black stays black");
+        assert!(
+            corner(&a).abs_diff(16) <= GRAIN_AMPLITUDE as u8,
+            "black stays black"
+        );
     }
 
     #[test]

@@ -18,9 +18,9 @@ LOGS := target/test-logs
 # builds its plain C fallbacks, about three times slower: engine/build.rs refuses that).
 APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
-	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins
+	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx
 
-.PHONY: run build test deps deps-apt deps-npm deps-py test-rust test-rust-pg test-e2e test-kotlin \
+.PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-server build-examples \
 	bindings-kotlin bindings-swift android ios clean
 
@@ -30,7 +30,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 run: deps-apt build
 	$(RELEASE)/lens-server serve --demo --bind 127.0.0.1:8080 --public-url http://127.0.0.1:8080
 
-deps: deps-apt deps-npm deps-py
+deps: deps-apt deps-npm deps-py deps-go
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -47,6 +47,20 @@ deps-npm:
 	@if [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/kotlin-compiler ]; then \
 	  cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; \
 	fi
+
+# Pebble, Let's Encrypt's ACME test CA, and its DNS stand-in (Go modules, built here): the
+# ACME test orders a real certificate from it (server/tests/security/acme.rs).
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
+GO_BIN := tests/.go/bin
+PEBBLE_VERSION := v2.10.3
+deps-go: $(GO_BIN)/.pebble-$(PEBBLE_VERSION)
+
+$(GO_BIN)/.pebble-$(PEBBLE_VERSION):
+	@mkdir -p $(GO_BIN)
+	GOBIN=$(CURDIR)/$(GO_BIN) $(GO) install \
+	  github.com/letsencrypt/pebble/v2/cmd/pebble@$(PEBBLE_VERSION) \
+	  github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$(PEBBLE_VERSION)
+	@touch $@
 
 # Python packages from PyPI for the tests (aiosmtpd: the real SMTP server of the e-mail test),
 # in tests/.venv; reinstalled only when the requirements change.
@@ -65,9 +79,18 @@ build:
 ## test: everything, each peer-connection test inside a loopback-only network namespace.
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
-	@rc=0; $(MAKE) -k --no-print-directory test-rust test-rust-pg test-e2e test-kotlin \
+	@rc=0; $(MAKE) -k --no-print-directory lint test-rust test-rust-pg test-e2e test-kotlin \
 	  test-handoff-api test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
+
+## lint: rustfmt and clippy (warnings are errors) over every target of the workspace.
+lint:
+	@mkdir -p $(LOGS)
+	@passed=0; failed=0; \
+	if $(CARGO) fmt --all --check; then passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
+	if $(CARGO) clippy --release --workspace --all-targets -- -D warnings; then \
+	  passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
+	echo "lint: $$passed passed, $$failed failed" | tee $(LOGS)/lint.log; [ $$failed -eq 0 ]
 
 test-rust:
 	@mkdir -p $(LOGS)
@@ -79,11 +102,13 @@ test-rust:
 
 # The server's tests again, each on a fresh database in a throwaway PostgreSQL cluster
 # (tests/pg.sh: a unix socket only, so it serves the loopback-only namespace too).
+# tests/server-tests.sh runs the binaries the workspace build made (`cargo test -p lens-server`
+# would build the server's dependencies a second time with other features).
 test-rust-pg:
 	@mkdir -p $(LOGS)
 	$(CARGO) test --release --workspace --no-run
 	@pg=$$(mktemp -d /tmp/lens-pg.XXXXXX); url=$$(tests/pg.sh start $$pg); rc=0; \
-	LENS_TEST_DATABASE_URL=$$url $(NETNS) $(CARGO) test --release -p lens-server --offline 2>&1 \
+	LENS_TEST_DATABASE_URL=$$url $(NETNS) tests/server-tests.sh 2>&1 \
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
 	tests/pg.sh stop $$pg; exit $$rc
 

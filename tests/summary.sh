@@ -11,5 +11,6 @@ awk '
   /^# skipped [0-9]+$/         { s += $3 }
   /^kotlin: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   /^schemathesis: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+  /^lint: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }
 ' "$@"

@@ -6,8 +6,8 @@
 //! `MediaStats`) cross as they are, as UniFFI remote types. Either way a variant added in
 //! core or the engine fails to compile here until it is added.
 
-use lens_core::session as lens;
 use lens_core::link_stats::LinkStats;
+use lens_core::session as lens;
 use lens_core::signal::{CameraControl, Device, DeviceProblem, EndReason, Eula, JoinRefusal};
 use lens_engine::media::MediaStats;
 
@@ -139,11 +139,13 @@ impl From<lens::SessionEvent> for SessionEvent {
                 description: problem.describe(device),
                 detail,
             },
-            lens::SessionEvent::TechnicianControl { control, refused } => SessionEvent::TechnicianControl {
-                control,
-                description: control.describe().to_owned(),
-                refused,
-            },
+            lens::SessionEvent::TechnicianControl { control, refused } => {
+                SessionEvent::TechnicianControl {
+                    control,
+                    description: control.describe().to_owned(),
+                    refused,
+                }
+            }
         }
     }
 }
@@ -176,6 +178,7 @@ pub enum JoinRefusal {
     PinExpired,
     PinAlreadyUsed,
     RateLimited,
+    Busy,
 }
 
 /// A camera or a microphone.

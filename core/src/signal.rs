@@ -24,7 +24,9 @@ pub enum SignalError {
     TooLarge { size: usize, max: usize },
     #[error("signalling message is not a JSON object with a \"type\": {0}")]
     Malformed(String),
-    #[error("signalling protocol version {0} is not supported (this build speaks {PROTOCOL_VERSION})")]
+    #[error(
+        "signalling protocol version {0} is not supported (this build speaks {PROTOCOL_VERSION})"
+    )]
     UnsupportedVersion(u32),
     #[error("unknown signalling message type {0:?}")]
     UnknownType(String),
@@ -51,7 +53,10 @@ pub fn encode<M: Message>(message: &M) -> String {
 /// Parses one signalling frame, checking size, version and type before the fields.
 pub fn decode<M: Message>(text: &str) -> Result<M, SignalError> {
     if text.len() > MAX_MESSAGE_BYTES {
-        return Err(SignalError::TooLarge { size: text.len(), max: MAX_MESSAGE_BYTES });
+        return Err(SignalError::TooLarge {
+            size: text.len(),
+            max: MAX_MESSAGE_BYTES,
+        });
     }
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| SignalError::Malformed(e.to_string()))?;
@@ -77,8 +82,10 @@ pub fn decode<M: Message>(text: &str) -> Result<M, SignalError> {
     if !M::TYPES.contains(&kind.as_str()) {
         return Err(SignalError::UnknownType(kind));
     }
-    serde_json::from_value(value)
-        .map_err(|e| SignalError::InvalidFields { kind, detail: e.to_string() })
+    serde_json::from_value(value).map_err(|e| SignalError::InvalidFields {
+        kind,
+        detail: e.to_string(),
+    })
 }
 
 /// The licence agreement the customer must accept, as the server supplies it.
@@ -151,7 +158,11 @@ pub struct IceCandidate {
     pub candidate: String,
     #[serde(default, rename = "sdpMid", skip_serializing_if = "Option::is_none")]
     pub sdp_mid: Option<String>,
-    #[serde(default, rename = "sdpMLineIndex", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "sdpMLineIndex",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sdp_mline_index: Option<u16>,
 }
 
@@ -296,6 +307,10 @@ pub enum JoinRefusal {
     PinAlreadyUsed,
     /// Too many wrong PINs from this address; try again later.
     RateLimited,
+    /// The server could not look the PIN up now (under a guessing alarm, or another join
+    /// from the same address took too long); nothing was charged, and a retry after the
+    /// answer's Retry-After usually succeeds.
+    Busy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,20 +328,34 @@ pub struct JoinRefused {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerMessage {
     /// The customer accepted this EULA version: the session becomes Waiting.
-    EulaAccepted { version: String },
+    EulaAccepted {
+        version: String,
+    },
     /// The customer declined: the session closes and the technician sees why.
-    EulaDeclined { version: String },
+    EulaDeclined {
+        version: String,
+    },
     /// The SDP offer, sent after the server said [`ServerToCustomer::Start`].
-    Offer { sdp: String },
-    Candidate { candidate: IceCandidate },
+    Offer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
     /// The customer ends the session.
     Leave,
     /// Once a second while media flows: the customer's view of the link, for the console's
     /// stats panel. Older servers refuse the type with a typed error and the session goes on.
-    Stats { stats: crate::link_stats::LinkStats },
+    Stats {
+        stats: crate::link_stats::LinkStats,
+    },
     /// A camera or microphone failed; the session goes on without it. `detail` is the
     /// system's own words, for the technician's troubleshooting.
-    DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
+    DeviceProblem {
+        device: Device,
+        problem: DeviceProblem,
+        detail: String,
+    },
     /// The customer's camera state changed (paused from the app or at the technician's
     /// request): the console shows it. Relayed as [`ServerToTechnician::MediaState`].
     MediaState {
@@ -338,7 +367,10 @@ pub enum CustomerMessage {
     /// The app did not carry out the technician's [`ServerToCustomer::CameraControl`];
     /// `message` is the sentence the technician reads. Relayed as
     /// [`ServerToTechnician::ControlRefused`].
-    ControlRefused { control: CameraControl, message: String },
+    ControlRefused {
+        control: CameraControl,
+        message: String,
+    },
 }
 
 impl Message for CustomerMessage {
@@ -361,26 +393,47 @@ impl Message for CustomerMessage {
 pub enum ServerToCustomer {
     /// Sent once the WebSocket is accepted, with the session's current status (on a
     /// reconnect this tells the app whether the technician started meanwhile).
-    Welcome { session_id: String, status: SessionStatus },
+    Welcome {
+        session_id: String,
+        status: SessionStatus,
+    },
     /// The technician clicked Start: create the peer connection and send an offer.
     Start,
     /// The technician put the session on hold: stop sending media, keep the session; a
     /// `start` follows when the technician resumes.
     Hold,
-    Answer { sdp: String },
-    Candidate { candidate: IceCandidate },
-    End { reason: EndReason },
+    Answer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
+    End {
+        reason: EndReason,
+    },
     /// A request was refused; the session goes on unless an `end` follows.
-    Error { message: String },
+    Error {
+        message: String,
+    },
     /// The technician's [`TechnicianMessage::CameraControl`]. The app answers a pause or
     /// resume with `media_state`, a refusal with `control_refused`. A control this build
     /// does not know is an [`SignalError::InvalidFields`] and the session goes on.
-    CameraControl { control: CameraControl },
+    CameraControl {
+        control: CameraControl,
+    },
 }
 
 impl Message for ServerToCustomer {
-    const TYPES: &'static [&'static str] =
-        &["welcome", "start", "hold", "answer", "candidate", "end", "error", "camera_control"];
+    const TYPES: &'static [&'static str] = &[
+        "welcome",
+        "start",
+        "hold",
+        "answer",
+        "candidate",
+        "end",
+        "error",
+        "camera_control",
+    ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -406,19 +459,41 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TechnicianMessage {
-    Start { session_id: String },
-    Answer { session_id: String, sdp: String },
-    Candidate { session_id: String, candidate: IceCandidate },
-    End { session_id: String },
+    Start {
+        session_id: String,
+    },
+    Answer {
+        session_id: String,
+        sdp: String,
+    },
+    Candidate {
+        session_id: String,
+        candidate: IceCandidate,
+    },
+    End {
+        session_id: String,
+    },
     /// Put an active session on hold (media stops, the session stays); `start` resumes it.
-    Hold { session_id: String },
+    Hold {
+        session_id: String,
+    },
     /// Ask the customer's app to pause, resume, switch camera or use the torch. Relayed
     /// only for the technician's own active session; otherwise `refused`.
-    CameraControl { session_id: String, control: CameraControl },
+    CameraControl {
+        session_id: String,
+        control: CameraControl,
+    },
 }
 
 impl Message for TechnicianMessage {
-    const TYPES: &'static [&'static str] = &["start", "answer", "candidate", "end", "hold", "camera_control"];
+    const TYPES: &'static [&'static str] = &[
+        "start",
+        "answer",
+        "candidate",
+        "end",
+        "hold",
+        "camera_control",
+    ];
 }
 
 /// From the server to the technician's console.
@@ -426,13 +501,26 @@ impl Message for TechnicianMessage {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerToTechnician {
     /// The whole list, on connect and after every change (lists are short).
-    Sessions { sessions: Vec<SessionSummary> },
-    Offer { session_id: String, sdp: String },
-    Candidate { session_id: String, candidate: IceCandidate },
+    Sessions {
+        sessions: Vec<SessionSummary>,
+    },
+    Offer {
+        session_id: String,
+        sdp: String,
+    },
+    Candidate {
+        session_id: String,
+        candidate: IceCandidate,
+    },
     /// A request was refused (for example a second active session).
-    Refused { message: String },
+    Refused {
+        message: String,
+    },
     /// The customer's [`CustomerMessage::Stats`], relayed as it came.
-    Stats { session_id: String, stats: crate::link_stats::LinkStats },
+    Stats {
+        session_id: String,
+        stats: crate::link_stats::LinkStats,
+    },
     /// The customer's camera or microphone failed; `message` is the sentence to show.
     DeviceProblem {
         session_id: String,
@@ -450,7 +538,11 @@ pub enum ServerToTechnician {
     },
     /// The customer's app did not carry out a camera control (see
     /// [`CustomerMessage::ControlRefused`]); `message` is the sentence to show.
-    ControlRefused { session_id: String, control: CameraControl, message: String },
+    ControlRefused {
+        session_id: String,
+        control: CameraControl,
+        message: String,
+    },
 }
 
 impl Message for ServerToTechnician {
@@ -474,7 +566,10 @@ mod tests {
     fn round_trip_carries_the_version() {
         let text = encode(&CustomerMessage::Offer { sdp: "v=0".into() });
         assert!(text.contains("\"v\":1"), "{text}");
-        assert_eq!(decode::<CustomerMessage>(&text), Ok(CustomerMessage::Offer { sdp: "v=0".into() }));
+        assert_eq!(
+            decode::<CustomerMessage>(&text),
+            Ok(CustomerMessage::Offer { sdp: "v=0".into() })
+        );
     }
 
     #[test]
@@ -499,7 +594,10 @@ mod tests {
     fn oversized_message_is_refused_before_parsing() {
         let sdp = "a".repeat(MAX_MESSAGE_BYTES);
         let text = encode(&CustomerMessage::Offer { sdp });
-        assert!(matches!(decode::<CustomerMessage>(&text), Err(SignalError::TooLarge { .. })));
+        assert!(matches!(
+            decode::<CustomerMessage>(&text),
+            Err(SignalError::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -510,18 +608,41 @@ mod tests {
 
     #[test]
     fn garbage_is_malformed() {
-        assert!(matches!(decode::<ServerToCustomer>("[1,2"), Err(SignalError::Malformed(_))));
-        assert!(matches!(decode::<ServerToCustomer>("42"), Err(SignalError::Malformed(_))));
+        assert!(matches!(
+            decode::<ServerToCustomer>("[1,2"),
+            Err(SignalError::Malformed(_))
+        ));
+        assert!(matches!(
+            decode::<ServerToCustomer>("42"),
+            Err(SignalError::Malformed(_))
+        ));
     }
 
     #[test]
     fn hold_and_the_new_statuses_have_their_wire_names() {
-        assert_eq!(decode::<ServerToCustomer>(r#"{"v":1,"type":"hold"}"#), Ok(ServerToCustomer::Hold));
+        assert_eq!(
+            decode::<ServerToCustomer>(r#"{"v":1,"type":"hold"}"#),
+            Ok(ServerToCustomer::Hold)
+        );
         let hold = decode::<TechnicianMessage>(r#"{"v":1,"type":"hold","session_id":"s"}"#);
-        assert_eq!(hold, Ok(TechnicianMessage::Hold { session_id: "s".into() }));
-        assert_eq!(serde_json::to_value(SessionStatus::OnHold).unwrap(), "on_hold");
-        assert_eq!(serde_json::to_value(SessionStatus::TimedOut).unwrap(), "timed_out");
-        assert_eq!(serde_json::to_value(EndReason::IdleTimedOut).unwrap(), "idle_timed_out");
+        assert_eq!(
+            hold,
+            Ok(TechnicianMessage::Hold {
+                session_id: "s".into()
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(SessionStatus::OnHold).unwrap(),
+            "on_hold"
+        );
+        assert_eq!(
+            serde_json::to_value(SessionStatus::TimedOut).unwrap(),
+            "timed_out"
+        );
+        assert_eq!(
+            serde_json::to_value(EndReason::IdleTimedOut).unwrap(),
+            "idle_timed_out"
+        );
     }
 
     #[test]
@@ -532,7 +653,10 @@ mod tests {
             detail: "Device or resource busy".into(),
         };
         let text = encode(&m);
-        assert!(text.contains(r#""type":"device_problem""#) && text.contains(r#""problem":"busy""#), "{text}");
+        assert!(
+            text.contains(r#""type":"device_problem""#) && text.contains(r#""problem":"busy""#),
+            "{text}"
+        );
         assert_eq!(decode::<CustomerMessage>(&text), Ok(m));
         assert_eq!(
             DeviceProblem::PermissionDenied.describe(Device::Microphone),
@@ -542,35 +666,69 @@ mod tests {
 
     #[test]
     fn the_paused_notice_round_trips() {
-        let paused = CustomerMessage::MediaState { video_paused: true, paused_by: Some(PausedBy::Customer) };
+        let paused = CustomerMessage::MediaState {
+            video_paused: true,
+            paused_by: Some(PausedBy::Customer),
+        };
         let text = encode(&paused);
-        assert!(text.contains(r#""type":"media_state""#) && text.contains(r#""video_paused":true"#), "{text}");
+        assert!(
+            text.contains(r#""type":"media_state""#) && text.contains(r#""video_paused":true"#),
+            "{text}"
+        );
         assert!(text.contains(r#""paused_by":"customer""#), "{text}");
         assert_eq!(decode::<CustomerMessage>(&text), Ok(paused));
         // An app from before `paused_by` is still understood.
-        let older = decode::<CustomerMessage>(r#"{"v":1,"type":"media_state","video_paused":false}"#);
-        assert_eq!(older, Ok(CustomerMessage::MediaState { video_paused: false, paused_by: None }));
+        let older =
+            decode::<CustomerMessage>(r#"{"v":1,"type":"media_state","video_paused":false}"#);
+        assert_eq!(
+            older,
+            Ok(CustomerMessage::MediaState {
+                video_paused: false,
+                paused_by: None
+            })
+        );
     }
 
     #[test]
     fn camera_controls_cross_in_snake_case_each_way() {
-        let asked = decode::<TechnicianMessage>(r#"{"v":1,"type":"camera_control","session_id":"s","control":"torch_on"}"#);
-        assert_eq!(asked, Ok(TechnicianMessage::CameraControl { session_id: "s".into(), control: CameraControl::TorchOn }));
-        let relayed = encode(&ServerToCustomer::CameraControl { control: CameraControl::PauseVideo });
-        assert!(relayed.contains(r#""type":"camera_control""#) && relayed.contains(r#""control":"pause_video""#), "{relayed}");
+        let asked = decode::<TechnicianMessage>(
+            r#"{"v":1,"type":"camera_control","session_id":"s","control":"torch_on"}"#,
+        );
+        assert_eq!(
+            asked,
+            Ok(TechnicianMessage::CameraControl {
+                session_id: "s".into(),
+                control: CameraControl::TorchOn
+            })
+        );
+        let relayed = encode(&ServerToCustomer::CameraControl {
+            control: CameraControl::PauseVideo,
+        });
+        assert!(
+            relayed.contains(r#""type":"camera_control""#)
+                && relayed.contains(r#""control":"pause_video""#),
+            "{relayed}"
+        );
         let refused = CustomerMessage::ControlRefused {
             control: CameraControl::SwitchCamera,
             message: "Switching camera is not supported".into(),
         };
         let text = encode(&refused);
-        assert!(text.contains(r#""type":"control_refused""#) && text.contains(r#""control":"switch_camera""#), "{text}");
+        assert!(
+            text.contains(r#""type":"control_refused""#)
+                && text.contains(r#""control":"switch_camera""#),
+            "{text}"
+        );
         assert_eq!(decode::<CustomerMessage>(&text), Ok(refused));
         let to_console = encode(&ServerToTechnician::ControlRefused {
             session_id: "s".into(),
             control: CameraControl::ResumeVideo,
             message: "m".into(),
         });
-        assert!(to_console.contains(r#""type":"control_refused""#), "{to_console}");
+        assert!(
+            to_console.contains(r#""type":"control_refused""#),
+            "{to_console}"
+        );
         for control in [
             CameraControl::PauseVideo,
             CameraControl::ResumeVideo,
@@ -584,14 +742,25 @@ mod tests {
 
     #[test]
     fn a_control_from_a_newer_server_is_a_typed_error_not_an_unknown_type() {
-        let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"camera_control","control":"zoom_in"}"#);
-        assert!(matches!(&m, Err(SignalError::InvalidFields { kind, .. }) if kind == "camera_control"), "{m:?}");
+        let m =
+            decode::<ServerToCustomer>(r#"{"v":1,"type":"camera_control","control":"zoom_in"}"#);
+        assert!(
+            matches!(&m, Err(SignalError::InvalidFields { kind, .. }) if kind == "camera_control"),
+            "{m:?}"
+        );
     }
 
     #[test]
     fn candidate_uses_browser_field_names() {
-        let c = IceCandidate { candidate: "candidate:1".into(), sdp_mid: Some("0".into()), sdp_mline_index: Some(0) };
+        let c = IceCandidate {
+            candidate: "candidate:1".into(),
+            sdp_mid: Some("0".into()),
+            sdp_mline_index: Some(0),
+        };
         let text = serde_json::to_string(&c).unwrap();
-        assert!(text.contains("sdpMid") && text.contains("sdpMLineIndex"), "{text}");
+        assert!(
+            text.contains("sdpMid") && text.contains("sdpMLineIndex"),
+            "{text}"
+        );
     }
 }

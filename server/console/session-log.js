@@ -20,6 +20,7 @@
     timed_out: 'Timed out',
     camera_control: 'Camera control',
     control_refused: 'Camera control refused',
+    log_truncated: 'Log truncated (too many entries)',
   };
   const state = { session: null, loading: 0 };
 

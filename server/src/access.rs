@@ -102,7 +102,10 @@ pub async fn members(db: &Db) -> anyhow::Result<Vec<Member>> {
 }
 
 pub async fn member(db: &Db, technician_id: i64) -> anyhow::Result<Option<Member>> {
-    Ok(members(db).await?.into_iter().find(|m| m.id == technician_id))
+    Ok(members(db)
+        .await?
+        .into_iter()
+        .find(|m| m.id == technician_id))
 }
 
 /// Puts the technician into a group (by id or name) and sets or
@@ -140,10 +143,11 @@ pub async fn assign(
     Ok(true)
 }
 
+/// The account with this address, whatever case it is typed in.
 pub async fn id_by_email(db: &Db, email: &str) -> anyhow::Result<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT id FROM technicians WHERE email = $1")
-            .bind(email.trim())
+            .bind(crate::technicians::normalized_email(email))
             .fetch_optional(db)
             .await?,
     )

@@ -13,7 +13,7 @@ use crate::auth::AuthedTechnician;
 use crate::error::ApiError;
 use crate::groups::{self, Group, GroupChange, GroupError, Permission};
 use crate::state::AppState;
-use crate::technicians;
+use crate::technicians::{self, CreateError};
 
 impl From<GroupError> for ApiError {
     fn from(error: GroupError) -> ApiError {
@@ -115,26 +115,44 @@ pub async fn invite_technician(
     if groups::get(&state.db, &group_id).await?.is_none() {
         return Err(GroupError::NotFound(group_id).into());
     }
-    if access::id_by_email(&state.db, &request.email).await?.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "technician_exists",
-            "A technician with this e-mail address already exists.",
-        ));
-    }
     let generated = request
         .password
         .is_none()
         .then(crate::tokens::random_password);
-    let password = request.password.clone().or(generated.clone()).unwrap_or_default();
+    let password = request
+        .password
+        .clone()
+        .or(generated.clone())
+        .unwrap_or_default();
     technicians::validate(&request.email, &request.name, &password)
         .map_err(|e| ApiError::bad_request("invalid_technician", format!("{e:#}")))?;
-    technicians::upsert(&state.db, &request.email, &request.name, &password).await?;
-    let id = access::id_by_email(&state.db, &request.email)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the technician just created is missing"))?;
-    access::assign(&state.db, id, Some(&group_id), Some(request.is_admin)).await?;
-    tracing::info!(technician = id, by = auth.technician.id, "technician invited");
+    // Only ever a new account: an existing address (in any case, also one inserted by a
+    // concurrent invite) is refused and its account left untouched.
+    let membership = technicians::Membership {
+        group_id: &group_id,
+        is_admin: request.is_admin,
+    };
+    let id = technicians::create(
+        &state.db,
+        &request.email,
+        &request.name,
+        &password,
+        membership,
+    )
+    .await
+    .map_err(|error| match error {
+        CreateError::Exists(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "technician_exists",
+            "A technician with this e-mail address already exists.",
+        ),
+        CreateError::Other(error) => error.into(),
+    })?;
+    tracing::info!(
+        technician = id,
+        by = auth.technician.id,
+        "technician invited"
+    );
     let technician = access::member(&state.db, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the technician just created is missing"))?;

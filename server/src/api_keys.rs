@@ -4,6 +4,10 @@
 //!
 //! Requests carry it as `Authorization: Bearer <key>`; [`ApiClient`] is the extractor that
 //! turns it into the key's row or a 401.
+//!
+//! A key acts only for the technicians of the groups it is bound to (`--group`, at least
+//! one): one chat system cannot open sessions in every console. Keys made before groups
+//! were bound to keys act for nobody until `api-key scope` gives them groups.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -26,10 +30,13 @@ pub struct ApiKeyInfo {
     pub name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// The names of the groups whose technicians the key acts for; empty: nobody.
+    pub groups: Vec<String>,
 }
 
-/// Creates a key named `name`; returns the key itself, which is never shown again.
-pub async fn create(db: &Db, name: &str) -> anyhow::Result<String> {
+/// Creates a key named `name` acting for the technicians of `groups` (names or ids);
+/// returns the key itself, which is never shown again.
+pub async fn create(db: &Db, name: &str, groups: &[String]) -> anyhow::Result<String> {
     let name = name.trim();
     anyhow::ensure!(
         !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
@@ -39,22 +46,92 @@ pub async fn create(db: &Db, name: &str) -> anyhow::Result<String> {
         !name.chars().any(char::is_control),
         "the key's name must not contain control characters"
     );
+    let group_ids = resolve_groups(db, groups).await?;
+    anyhow::ensure!(
+        !group_ids.is_empty(),
+        "an API key must act for at least one technician group (--group)"
+    );
     let key = format!("{KEY_PREFIX}{}", random_token());
+    let id = random_id();
+    let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO api_keys (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (name) DO NOTHING",
     )
-    .bind(random_id())
+    .bind(&id)
     .bind(name)
     .bind(sha256_hex(key.as_bytes()))
     .bind(now_ms())
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
     anyhow::ensure!(
         inserted.rows_affected() == 1,
         "an API key named {name:?} already exists (revoke it, or choose another name)"
     );
+    for group_id in &group_ids {
+        sqlx::query("INSERT INTO api_key_groups (api_key_id, group_id) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(key)
+}
+
+/// Lets the live key named `name` also act for the technicians of `groups` (names or
+/// ids); false if there is no live key of that name.
+pub async fn scope(db: &Db, name: &str, groups: &[String]) -> anyhow::Result<bool> {
+    let group_ids = resolve_groups(db, groups).await?;
+    anyhow::ensure!(!group_ids.is_empty(), "name at least one group (--group)");
+    let mut tx = db.begin().await?;
+    let key_id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM api_keys WHERE name = $1 AND revoked_at IS NULL")
+            .bind(name.trim())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(key_id) = key_id else {
+        return Ok(false);
+    };
+    for group_id in &group_ids {
+        sqlx::query(
+            "INSERT INTO api_key_groups (api_key_id, group_id) VALUES ($1, $2) \
+             ON CONFLICT (api_key_id, group_id) DO NOTHING",
+        )
+        .bind(&key_id)
+        .bind(group_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The ids of groups given by name or id; an unknown one is an error that names it.
+async fn resolve_groups(db: &Db, groups: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::with_capacity(groups.len());
+    for wanted in groups {
+        let group = crate::groups::find(db, wanted)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("there is no technician group {:?}", wanted.trim()))?;
+        if !ids.contains(&group.id) {
+            ids.push(group.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Whether the key may act for the technician: the technician is in one of its groups.
+pub async fn may_act_for(db: &Db, key_id: &str, technician_id: i64) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT t.id FROM technicians t JOIN api_key_groups k ON k.group_id = t.group_id \
+         WHERE k.api_key_id = $1 AND t.id = $2",
+    )
+    .bind(key_id)
+    .bind(technician_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
 }
 
 pub async fn list(db: &Db) -> anyhow::Result<Vec<ApiKeyInfo>> {
@@ -63,9 +140,20 @@ pub async fn list(db: &Db) -> anyhow::Result<Vec<ApiKeyInfo>> {
     )
     .fetch_all(db)
     .await?;
+    let scopes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT k.api_key_id, g.name FROM api_key_groups k \
+         JOIN technician_groups g ON g.id = k.group_id ORDER BY g.name",
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, created_at, revoked_at)| ApiKeyInfo {
+            groups: scopes
+                .iter()
+                .filter(|(key_id, _)| *key_id == id)
+                .map(|(_, group)| group.clone())
+                .collect(),
             id,
             name,
             created_at,

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -39,7 +39,10 @@ pub fn router(state: AppState) -> Router {
             "/api/admin/technicians",
             get(admin_api::list_technicians).post(admin_api::invite_technician),
         )
-        .route("/api/admin/technicians/{id}", put(admin_api::update_technician))
+        .route(
+            "/api/admin/technicians/{id}",
+            put(admin_api::update_technician),
+        )
         .route("/new-session.js", get(console::new_session_script))
         .route("/admin.js", get(console::admin_script))
         .route("/session-log.js", get(console::session_log_script))
@@ -63,7 +66,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/join/{pin}", get(console::pin_link))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(
             // Spans name the route pattern, never the URI: URIs carry PINs (`/123456`) and
             // customer tokens (`?token=`), which must not reach the logs.
@@ -78,8 +84,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn security_headers(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+/// What a page may load and where it may connect: scripts and styles only from this server
+/// (no inline code, so an injected string cannot run), requests and sockets only to this
+/// server (an injected script could not send a PIN elsewhere; in current browsers `'self'`
+/// covers the same-origin `ws:`/`wss:` console socket), no framing (click-jacking the Start
+/// button). Sent with every answer, the API's and error pages included.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   media-src 'self' blob: mediastream:; connect-src 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'; form-action 'self'";
+
+/// A year, as HSTS is usually sent; only when the public URL is https.
+const HSTS: &str = "max-age=31536000";
+
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -92,8 +109,21 @@ async fn security_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if is_api {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    if state.is_https() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
+    // Pages show PINs, the API returns PINs and tokens, redirects carry PINs in their
+    // address: none of it may stay in a browser's or a proxy's cache. Only the compiled-in
+    // scripts and styles say otherwise (`console::page`).
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }

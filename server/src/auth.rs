@@ -5,20 +5,22 @@
 //! is HttpOnly (no script can read it), SameSite=Strict (no other site can make the browser
 //! send it, which is the CSRF defence) and Secure when the public URL is https.
 
-use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
+use crate::client_addr::ClientAddr;
 use crate::db::{duration_ms, now_ms};
 use crate::error::ApiError;
+use crate::rate_limit::{self, LoginRefusal};
 use crate::state::AppState;
 use crate::technicians::{self, Technician};
 use crate::tokens::{random_token, sha256_hex};
@@ -34,30 +36,47 @@ pub struct LoginRequest {
 /// `POST /api/login`: checks the password and sets the session cookie.
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    if let Some(wait) = state.login_failures.blocked_for(peer.ip()) {
-        return Ok(too_many_attempts(wait.as_secs()));
+    let account = technicians::normalized_email(&request.email);
+    // Charged to the address, the account and the server before the password is checked,
+    // and given back if it is right: checking first and recording the failure afterwards
+    // let 100 concurrent guesses all run (issue 9).
+    match state.login_failures.reserve(client, &account) {
+        Ok(()) => {}
+        Err(LoginRefusal::LockedOut(wait)) => return Ok(too_many_attempts(wait)),
+        Err(LoginRefusal::Busy(wait)) => return Ok(rate_limit::busy(wait)),
     }
-    let Some(technician) =
-        technicians::check_password(&state.db, &request.email, &request.password).await?
-    else {
-        tracing::info!(client = %peer.ip(), "console log-in refused");
-        if state.login_failures.record_failure(peer.ip()) {
-            let wait = state
-                .login_failures
-                .blocked_for(peer.ip())
-                .unwrap_or_default();
-            return Ok(too_many_attempts(wait.as_secs()));
+    // A bounded number of Argon2 checks at once (each holds ~19 MiB); the rest are told to
+    // come back rather than queued in memory.
+    let Ok(slot) = state.login_checks.try_enter() else {
+        state.login_failures.refund(client, &account);
+        return Ok(rate_limit::busy(Duration::from_secs(1)));
+    };
+    let checked = technicians::check_password(&state.db, &request.email, &request.password).await;
+    drop(slot);
+    let technician = match checked {
+        Ok(Some(technician)) => {
+            state.login_failures.refund(client, &account);
+            technician
         }
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "Wrong e-mail address or password.",
-        ));
+        Ok(None) => {
+            tracing::info!(client = %client, "console log-in refused");
+            // The failure that spends an allowance is still answered as what it was.
+            state.login_failures.failed(client, &account);
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Wrong e-mail address or password.",
+            ));
+        }
+        Err(error) => {
+            state.login_failures.refund(client, &account);
+            return Err(error.into());
+        }
     };
     let token = random_token();
     let now = now_ms();
@@ -81,17 +100,14 @@ pub async fn login(
     Ok((jar.add(cookie), Json(technician)).into_response())
 }
 
-fn too_many_attempts(retry_after_secs: u64) -> Response {
+fn too_many_attempts(retry_after: Duration) -> Response {
     let mut response = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
         "Too many failed sign-in attempts. Wait a few minutes and try again.",
     )
     .into_response();
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(retry_after_secs.max(1)),
-    );
+    rate_limit::set_retry_after(&mut response, retry_after);
     response
 }
 
@@ -168,6 +184,20 @@ impl FromRequestParts<AppState> for AuthedTechnician {
             expires_at,
         })
     }
+}
+
+/// Whether a console log-in (the hash in [`AuthedTechnician::login`]) still stands: not
+/// signed out, not expired, not deleted by a password reset. Checked at every HTTP request
+/// by the extractor above, and again during a console socket's life (`technician_ws.rs`).
+pub async fn login_is_live(db: &crate::db::Db, login: &str) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT technician_id FROM login_sessions WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(login)
+    .bind(now_ms())
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Whether a WebSocket upgrade comes from a page of this server. Browsers always send

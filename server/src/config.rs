@@ -16,6 +16,11 @@ use crate::tokens::sha256_hex;
 /// it runs, so that `lens-server serve --demo` works with no setup at all.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://.lens/lens.db?mode=rwc";
 
+/// The longest a PIN may live, the server's and every group's: the PIN arithmetic
+/// (docs/pin-security.md) counts guesses over a PIN's life, and PINs are remembered for a
+/// day after issue so that a refusal names the right session.
+pub const MAX_PIN_TTL: Duration = Duration::from_secs(3600);
+
 /// Shown to customers when no `--eula-file` is configured.
 pub const DEFAULT_EULA_TEXT: &str = "\
 Lens remote support - licence agreement
@@ -34,13 +39,16 @@ pub struct Config {
     /// known only once the listener is bound (port 0 in tests).
     pub public_url: Option<Url>,
     pub database_url: String,
-    /// How long a new PIN can be redeemed.
+    /// How long a new PIN can be redeemed (at most [`MAX_PIN_TTL`]).
     pub pin_ttl: Duration,
     /// How long a customer who lost the connection may take to come back before the
     /// session ends with `connection_lost`.
     pub reconnect_grace: Duration,
     /// How long a console log-in lasts.
     pub login_ttl: Duration,
+    /// How often an open console socket checks that its log-in still stands (a password
+    /// reset in another process deletes it); it also checks on every command.
+    pub login_check_every: Duration,
     pub eula: Eula,
     /// Failed PIN look-ups allowed per client address in `join_failure_window`.
     pub join_failures_allowed: u32,
@@ -49,9 +57,19 @@ pub struct Config {
     pub join_global_failures_per_minute: u32,
     /// While the alarm is up, look-ups pass one per this long (see `rate_limit.rs`).
     pub join_slowdown: Duration,
+    /// While the alarm is up, a look-up that would wait longer than this for its turn is
+    /// answered 503 with Retry-After instead (the gate's queue is bounded by it).
+    pub join_queue_max_wait: Duration,
     /// Failed log-ins allowed per client address in `login_failure_window`.
     pub login_failures_allowed: u32,
     pub login_failure_window: Duration,
+    /// Failed log-ins allowed per account (normalised e-mail), from any address, in
+    /// `login_failure_window`.
+    pub login_account_failures_allowed: u32,
+    /// Failed log-ins per minute from all addresses together; beyond, log-ins get 503.
+    pub login_global_failures_per_minute: u32,
+    /// Log-in password checks (Argon2, ~19 MiB each) run at once; more are answered 503.
+    pub password_checks_at_once: usize,
     /// The phone apps this server's links open (universal links, app links, store pages).
     pub app_links: AppLinksConfig,
     /// How long a joined customer may wait for Start before the session times out, unless
@@ -65,6 +83,13 @@ pub struct Config {
     pub smtp: Option<crate::email::SmtpConfig>,
     /// Named in invitation e-mails ("… from Example Support").
     pub organisation: String,
+    /// Reverse proxies whose forwarding header names the client (see `client_addr.rs`).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// Built-in TLS (certificate files or ACME); None: plain HTTP, for loopback or behind a
+    /// proxy.
+    pub tls: Option<crate::tls::TlsSource>,
+    /// Caps on open connections and how long a client may take to send its headers.
+    pub connection_limits: crate::serve::ConnectionLimits,
 }
 
 impl Config {
@@ -78,19 +103,28 @@ impl Config {
             pin_ttl: Duration::from_secs(600),
             reconnect_grace: Duration::from_secs(60),
             login_ttl: Duration::from_secs(12 * 3600),
+            // As often as the sockets' keep-alive ping (ws.rs).
+            login_check_every: Duration::from_secs(20),
             eula: default_eula(),
             join_failures_allowed: 5,
             join_failure_window: Duration::from_secs(15 * 60),
             join_global_failures_per_minute: 60,
             join_slowdown: Duration::from_secs(1),
+            join_queue_max_wait: Duration::from_secs(5),
             login_failures_allowed: 10,
             login_failure_window: Duration::from_secs(15 * 60),
+            login_account_failures_allowed: 10,
+            login_global_failures_per_minute: 60,
+            password_checks_at_once: crate::password_guard::default_at_once(),
             app_links: AppLinksConfig::default(),
             waiting_timeout: Duration::from_secs(30 * 60),
             idle_timeout: Duration::from_secs(60 * 60),
             timeout_sweep: Duration::from_secs(5),
             smtp: None,
             organisation: "Lens remote support".to_owned(),
+            trusted_proxies: Default::default(),
+            tls: None,
+            connection_limits: Default::default(),
         }
     }
 }
@@ -170,7 +204,7 @@ impl AppLinksConfig {
             *fingerprint = upper;
         }
         anyhow::ensure!(
-            self.android_package.is_some() == !self.android_cert_fingerprints.is_empty(),
+            self.android_package.is_some() != self.android_cert_fingerprints.is_empty(),
             "--android-package and --android-cert-sha256 go together"
         );
         for url in [&self.app_store_url, &self.play_store_url]
@@ -204,7 +238,7 @@ impl AppLinksConfig {
 }
 
 /// The URL a browser would use for `bind`, used when no public URL is configured.
-pub fn public_url_for(bind: SocketAddr) -> Url {
+pub fn public_url_for(bind: SocketAddr, tls: bool) -> Url {
     let host = if bind.ip().is_unspecified() {
         // Listening on all interfaces: the loopback address is at least reachable locally.
         match bind {
@@ -217,7 +251,8 @@ pub fn public_url_for(bind: SocketAddr) -> Url {
             SocketAddr::V6(a) => format!("[{}]", a.ip()),
         }
     };
-    Url::parse(&format!("http://{host}:{}/", bind.port()))
+    let scheme = if tls { "https" } else { "http" };
+    Url::parse(&format!("{scheme}://{host}:{}/", bind.port()))
         .expect("a socket address makes a valid URL")
 }
 
@@ -265,16 +300,17 @@ mod tests {
     #[test]
     fn public_url_follows_the_bind_address() {
         assert_eq!(
-            public_url_for("127.0.0.1:8080".parse().unwrap()).as_str(),
+            public_url_for("127.0.0.1:8080".parse().unwrap(), false).as_str(),
             "http://127.0.0.1:8080/"
         );
         assert_eq!(
-            public_url_for("0.0.0.0:80".parse().unwrap()).as_str(),
+            public_url_for("0.0.0.0:80".parse().unwrap(), false).as_str(),
             "http://127.0.0.1/"
         );
         assert_eq!(
-            public_url_for("[::1]:9".parse().unwrap()).as_str(),
-            "http://[::1]:9/"
+            public_url_for("[::1]:9".parse().unwrap(), true).as_str(),
+            "https://[::1]:9/",
+            "built-in TLS makes the derived URL https"
         );
     }
 

@@ -17,12 +17,6 @@ const ADMIN_JS: &str = include_str!("../console/admin.js");
 const SESSION_LOG_JS: &str = include_str!("../console/session-log.js");
 const CONSOLE_CSS: &str = include_str!("../console/console.css");
 
-/// Scripts and styles only from this server (no inline code, so an injected string cannot
-/// run); sockets to this server; no framing (click-jacking the Start button).
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; frame-ancestors 'none'; \
-                   base-uri 'none'; form-action 'self'";
-
 #[derive(Deserialize)]
 pub struct CodeQuery {
     code: Option<String>,
@@ -109,16 +103,20 @@ pub async fn pin_link(
     }
 }
 
+/// A compiled-in file or a generated page. The Content-Security-Policy and the other
+/// security headers are added to every answer in `app.rs`.
 pub(crate) fn page(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    // The files are compiled in; revalidating is cheap and picks up a new server at once.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // HTML pages show a PIN or are the console: never stored. Scripts and styles are
+    // compiled in; revalidating them is cheap and picks up a new server at once.
+    let cache = if content_type.starts_with("text/html") {
+        "no-store"
+    } else {
+        "no-cache"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     // Let the console use the microphone, and nothing else powerful.
     headers.insert(
         HeaderName::from_static("permissions-policy"),

@@ -120,8 +120,7 @@ async fn serve(
     loop {
         tokio::select! {
             frame = socket.recv() => {
-                keepalive.heard();
-                match ws::read::<CustomerMessage>(frame) {
+                match keepalive.receive::<CustomerMessage>(socket, frame).await {
                     Inbound::Message(message) => {
                         if let Err(error) = handle(state, session_id, message).await {
                             let message = match error {
@@ -229,7 +228,10 @@ async fn handle(
             };
             sessions::relay_to_technician(state, session_id, message).await
         }
-        CustomerMessage::MediaState { video_paused, paused_by } => {
+        CustomerMessage::MediaState {
+            video_paused,
+            paused_by,
+        } => {
             let message = ServerToTechnician::MediaState {
                 session_id: session_id.to_owned(),
                 video_paused,

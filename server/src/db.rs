@@ -68,7 +68,9 @@ pub async fn open(database_url: &str) -> anyhow::Result<Db> {
         .with_context(|| format!("invalid database URL {shown:?}"))?;
     let pool_options = match backend {
         Backend::Sqlite => {
-            create_parent_dir(database_url)?;
+            if let Some(path) = sqlite_file(database_url) {
+                prepare_sqlite_file(path)?;
+            }
             let in_memory =
                 database_url.contains(":memory:") || database_url.contains("mode=memory");
             AnyPoolOptions::new()
@@ -130,26 +132,120 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
-/// SQLite creates the file but not its directory; `.lens/lens.db` needs `.lens/`.
-fn create_parent_dir(database_url: &str) -> anyhow::Result<()> {
-    let Some(rest) = database_url
+/// The file a SQLite URL names; None for an in-memory database.
+fn sqlite_file(database_url: &str) -> Option<&Path> {
+    let rest = database_url
         .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-    else {
-        return Ok(());
-    };
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path.contains(":memory:") {
-        return Ok(());
-    }
-    if let Some(parent) = Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent)
+    (!path.is_empty() && !path.contains(":memory:")).then(|| Path::new(path))
+}
+
+/// SQLite creates the file but not its directory (`.lens/lens.db` needs `.lens/`). The
+/// database holds password hashes, live PINs, names and logs, so on Unix its directory is
+/// made 0700 and its files 0600 (issue 9, finding 10).
+fn prepare_sqlite_file(path: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        private_files::create_dir(parent)
             .with_context(|| format!("creating the database directory {}", parent.display()))?;
     }
-    Ok(())
+    private_files::lock_down(path)
+        .with_context(|| format!("making the database {} private", path.display()))
+}
+
+#[cfg(unix)]
+mod private_files {
+    use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+    use std::io::ErrorKind;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    const DIR_MODE: u32 = 0o700;
+    const FILE_MODE: u32 = 0o600;
+    /// The files SQLite keeps next to the database.
+    const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+    pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+        DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)
+    }
+
+    /// Creates the database file 0600 before SQLite would create it with the umask's 0644
+    /// (SQLite then gives the -wal and -shm files it creates the database file's mode), and
+    /// tightens the files and directory an older version left readable.
+    pub fn lock_down(path: &Path) -> std::io::Result<()> {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(error),
+        }
+        for companion in COMPANIONS {
+            let mut name = path.as_os_str().to_owned();
+            name.push(companion);
+            restrict(Path::new(&name), FILE_MODE)?;
+        }
+        restrict(path, FILE_MODE)?;
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && holds_only_the_database(dir, path)?
+        {
+            restrict(dir, DIR_MODE)?;
+        }
+        Ok(())
+    }
+
+    /// Takes every permission of group and others away from an existing file. A file of
+    /// another user (chmod is refused) is only warned about: the server can still use it.
+    fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+        let metadata = match fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        if metadata.permissions().mode() & 0o777 == mode {
+            return Ok(());
+        }
+        match fs::set_permissions(path, Permissions::from_mode(mode)) {
+            Err(error) if error.kind() == ErrorKind::PermissionDenied => {
+                tracing::warn!(path = %path.display(), "cannot make the database private: {error}");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// An existing directory is tightened only when it is the database's own: a database
+    /// put straight into a shared directory (`/tmp`, a home directory) must not lock
+    /// others out of it; its files are private anyway.
+    fn holds_only_the_database(dir: &Path, path: &Path) -> std::io::Result<bool> {
+        let Some(name) = path.file_name() else {
+            return Ok(false);
+        };
+        let name = name.as_encoded_bytes();
+        for entry in fs::read_dir(dir)? {
+            if !entry?.file_name().as_encoded_bytes().starts_with(name) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// File modes are a Unix matter; elsewhere the directory is just created.
+#[cfg(not(unix))]
+mod private_files {
+    use std::path::Path;
+
+    pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)
+    }
+
+    pub fn lock_down(_path: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Now, in Unix milliseconds: the unit of every stored time and of the protocol's

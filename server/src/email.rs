@@ -84,7 +84,11 @@ pub fn invitation(facts: &InvitationFacts<'_>) -> Invitation {
         valid_minutes,
         h(organisation),
     );
-    Invitation { subject, text, html }
+    Invitation {
+        subject,
+        text,
+        html,
+    }
 }
 
 fn escape_html(text: &str) -> String {
@@ -95,13 +99,22 @@ fn escape_html(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// Why an e-mail was not sent; `BadAddress` is the technician's to fix.
+/// Why an e-mail was not sent; `BadAddress` is the technician's to fix. The text is what
+/// the technician reads: a relay's own words can name internal hosts, accounts or
+/// policies, so they go to the server's log ([`send`]) and never into this message.
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
     #[error("{0:?} is not a valid e-mail address.")]
     BadAddress(String),
-    #[error("The mail server did not accept the message: {0}")]
-    Relay(String),
+    #[error("The e-mail could not be sent; check the address or try again later.")]
+    Relay,
+}
+
+/// Logs what the relay (or the message builder) said, for the admin, and gives the
+/// technician the sentence.
+fn relay_failed(detail: impl std::fmt::Display) -> EmailError {
+    tracing::warn!(detail = %detail, "the mail relay did not take the invitation");
+    EmailError::Relay
 }
 
 pub fn parse_address(to: &str) -> Result<Mailbox, EmailError> {
@@ -111,7 +124,11 @@ pub fn parse_address(to: &str) -> Result<Mailbox, EmailError> {
 }
 
 /// Sends through the relay, plain text with an HTML alternative.
-pub async fn send(smtp: &SmtpConfig, to: Mailbox, invitation: &Invitation) -> Result<(), EmailError> {
+pub async fn send(
+    smtp: &SmtpConfig,
+    to: Mailbox,
+    invitation: &Invitation,
+) -> Result<(), EmailError> {
     let message = Message::builder()
         .from(smtp.from.clone())
         .to(to)
@@ -120,14 +137,11 @@ pub async fn send(smtp: &SmtpConfig, to: Mailbox, invitation: &Invitation) -> Re
             invitation.text.clone(),
             invitation.html.clone(),
         ))
-        .map_err(|e| EmailError::Relay(e.to_string()))?;
+        .map_err(relay_failed)?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)
-        .map_err(|e| EmailError::Relay(e.to_string()))?
+        .map_err(relay_failed)?
         .build();
-    transport
-        .send(message)
-        .await
-        .map_err(|e| EmailError::Relay(e.to_string()))?;
+    transport.send(message).await.map_err(relay_failed)?;
     Ok(())
 }
 
@@ -149,14 +163,22 @@ mod tests {
             assert!(part.contains("https://lens.example/123456"));
             assert!(part.contains("123456"));
         }
-        assert!(invitation.text.contains("Carl & Co") && invitation.text.contains("Acme <Support>"));
-        assert!(invitation.html.contains("Carl &amp; Co") && invitation.html.contains("Acme &lt;Support&gt;"));
+        assert!(
+            invitation.text.contains("Carl & Co") && invitation.text.contains("Acme <Support>")
+        );
+        assert!(
+            invitation.html.contains("Carl &amp; Co")
+                && invitation.html.contains("Acme &lt;Support&gt;")
+        );
         assert!(!invitation.html.contains("<Support>"));
     }
 
     #[test]
     fn addresses_are_checked() {
         assert!(parse_address("carl@example.com").is_ok());
-        assert!(matches!(parse_address("not an address"), Err(EmailError::BadAddress(_))));
+        assert!(matches!(
+            parse_address("not an address"),
+            Err(EmailError::BadAddress(_))
+        ));
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::config::{Config, MAX_PIN_TTL};
 use crate::db::{Db, now_ms};
 use crate::tokens::random_id;
 
@@ -83,8 +83,9 @@ impl Group {
         self.permissions.contains(&permission)
     }
 
+    /// The lifetime of the group's PINs, never more than [`MAX_PIN_TTL`].
     pub fn pin_ttl(&self, config: &Config) -> Duration {
-        secs_or(self.pin_ttl_secs, config.pin_ttl)
+        secs_or(self.pin_ttl_secs, config.pin_ttl).min(MAX_PIN_TTL)
     }
 
     pub fn waiting_timeout(&self, config: &Config) -> Duration {
@@ -94,6 +95,10 @@ impl Group {
     pub fn idle_timeout(&self, config: &Config) -> Duration {
         secs_or(self.idle_timeout_secs, config.idle_timeout)
     }
+}
+
+fn max_pin_ttl_secs() -> i64 {
+    i64::try_from(MAX_PIN_TTL.as_secs()).expect("an hour fits")
 }
 
 fn secs_or(secs: Option<i64>, default: Duration) -> Duration {
@@ -139,7 +144,19 @@ impl From<sqlx::Error> for GroupError {
     }
 }
 
-type GroupRow = (String, String, i64, i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>);
+type GroupRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 const COLUMNS: &str = "id, name, can_start_lens, can_start_private, can_use_pin, can_use_email, \
                        can_use_link, can_invite, pin_ttl_ms, waiting_timeout_ms, idle_timeout_ms";
@@ -156,26 +173,29 @@ fn from_row(row: GroupRow) -> Group {
             .filter(|(_, on)| *on != 0)
             .map(|(p, _)| p)
             .collect(),
-        pin_ttl_secs: pin_ttl.map(|ms| ms / 1000),
+        // Rows written before the cap existed may hold up to 7 days: clamped when read.
+        pin_ttl_secs: pin_ttl.map(|ms| (ms / 1000).min(max_pin_ttl_secs())),
         waiting_timeout_secs: waiting.map(|ms| ms / 1000),
         idle_timeout_secs: idle.map(|ms| ms / 1000),
     }
 }
 
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Group>> {
-    let rows: Vec<GroupRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM technician_groups ORDER BY name_key"))
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM technician_groups ORDER BY name_key"
+    ))
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
 pub async fn get(db: &Db, id: &str) -> anyhow::Result<Option<Group>> {
-    let row: Option<GroupRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM technician_groups WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<GroupRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM technician_groups WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(from_row))
 }
 
@@ -251,6 +271,14 @@ pub async fn update(db: &Db, id: &str, change: &GroupChange) -> Result<Group, Gr
             .filter(|p| permissions.contains(p))
             .collect();
     }
+    if let Some(Some(secs)) = change.pin_ttl_secs
+        && !(1..=max_pin_ttl_secs()).contains(&secs)
+    {
+        return Err(GroupError::Invalid(format!(
+            "A PIN lives 1 second to {} minutes, or empty for the server's setting.",
+            max_pin_ttl_secs() / 60
+        )));
+    }
     for (field, value) in [
         (&mut group.pin_ttl_secs, change.pin_ttl_secs),
         (&mut group.waiting_timeout_secs, change.waiting_timeout_secs),
@@ -316,6 +344,27 @@ mod tests {
         }
         assert_eq!(Permission::parse("use-email"), Some(Permission::UseEmail));
         assert_eq!(Permission::parse("fly"), None);
+    }
+
+    #[test]
+    fn pin_lifetimes_above_the_cap_are_clamped_when_read() {
+        let row: GroupRow = (
+            "g".into(),
+            "G".into(),
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            Some(7 * 24 * 3600 * 1000),
+            None,
+            None,
+        );
+        let group = from_row(row);
+        assert_eq!(group.pin_ttl_secs, Some(3600));
+        let config = Config::new("127.0.0.1:0".parse().unwrap(), "");
+        assert_eq!(group.pin_ttl(&config), MAX_PIN_TTL);
     }
 
     #[test]

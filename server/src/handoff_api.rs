@@ -24,14 +24,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::api_keys::ApiClient;
+use crate::access::Access;
+use crate::api_keys::{self, ApiClient};
 use crate::db::now_ms;
 use crate::error::ApiError;
+use crate::groups::Permission;
 use crate::handoffs;
 use crate::links::PinLinks;
 use crate::session_store::{self, SessionRow};
-use crate::access::Access;
-use crate::groups::Permission;
 use crate::sessions::{self, FlowError};
 use crate::state::AppState;
 use crate::technicians;
@@ -69,7 +69,9 @@ pub fn router() -> Router<AppState> {
         description = "Lets a chat or contact-centre system start a Lens remote-support session \
                        for one of its agents (a Lens technician) and hand the customer a PIN or \
                        a link. Authenticate with an API key created by `lens-server api-key \
-                       create --name <system>`, sent as `Authorization: Bearer <key>`.",
+                       create --name <system> --group <group>`, sent as `Authorization: Bearer \
+                       <key>`. A key acts only for agents of the technician groups it was \
+                       created for.",
         license(name = "Apache-2.0")
     ),
     paths(create_session, get_session, replace_pin, end_session),
@@ -200,6 +202,16 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
+/// The one answer for an address that is nobody's and for a technician outside the key's
+/// groups: a different answer would tell a chat system which addresses have accounts.
+fn unknown_agent() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_agent",
+        "This API key may not act for this e-mail address: no technician of the key's groups has it.",
+    )
+}
+
 fn unknown_session() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -221,7 +233,7 @@ fn unknown_session() -> ApiError {
         (status = 201, description = "The session and its PIN", body = HandoffSession),
         (status = 401, description = "API key missing, unknown or revoked", body = ErrorBody),
         (status = 403, description = "The agent's group may not start Lens sessions or use links", body = ErrorBody),
-        (status = 404, description = "No technician has this e-mail address", body = ErrorBody),
+        (status = 404, description = "No technician of the key's groups has this e-mail address (whether the address belongs to another technician is not told)", body = ErrorBody),
         (status = 422, description = "The body is not valid", body = ErrorBody),
     )
 )]
@@ -248,12 +260,13 @@ pub async fn create_session(
         Some(name) => sessions::validate_customer_name(name)
             .map_err(|message| unprocessable("invalid_customer_name", message))?,
     };
-    let Some(agent) = technicians::by_email(&state.db, email).await? else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_agent",
-            "No Lens technician has this e-mail address.",
-        ));
+    let agent = technicians::by_email(&state.db, email).await?;
+    // The scope is read for an unknown address too, so that neither the answer nor its
+    // timing tells "no such technician" from "not yours".
+    let agent_id = agent.as_ref().map_or(-1, |agent| agent.id);
+    let in_scope = api_keys::may_act_for(&state.db, &client.key_id, agent_id).await?;
+    let Some(agent) = agent.filter(|_| in_scope) else {
+        return Err(unknown_agent());
     };
     let pin_ttl = agent_pin_ttl(&state, agent.id).await?;
     let issued = sessions::create(&state, agent.id, customer_name, HANDOFF_METHOD, pin_ttl).await?;
@@ -310,10 +323,21 @@ pub async fn replace_pin(
 ) -> Result<Json<HandoffSession>, ApiError> {
     let old_session = session_of(&state, &client, &id).await?;
     let row = session_row(&state, &old_session).await?;
+    // A new PIN lands in the agent's console: only while the agent is still in the key's
+    // groups (an admin may have moved the agent since the hand-off began).
+    if !api_keys::may_act_for(&state.db, &client.key_id, row.technician_id).await? {
+        return Err(unknown_session());
+    }
     let pin_ttl = agent_pin_ttl(&state, row.technician_id).await?;
-    let issued = sessions::replace_pin(&state, row.technician_id, &old_session, HANDOFF_METHOD, pin_ttl)
-        .await
-        .map_err(|error| conflict(error, "customer_joined"))?;
+    let issued = sessions::replace_pin(
+        &state,
+        row.technician_id,
+        &old_session,
+        HANDOFF_METHOD,
+        pin_ttl,
+    )
+    .await
+    .map_err(|error| conflict(error, "customer_joined"))?;
     if !handoffs::replace_session(&state.db, &id, &old_session, &issued.session_id).await? {
         // Another "create another PIN" for this hand-off won; this PIN must not live on.
         sessions::end(

@@ -8,27 +8,31 @@
 //! tests both use it.
 
 pub mod access;
+pub mod acme;
 pub mod admin_api;
 pub mod api_keys;
 pub mod app;
 pub mod app_links;
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod customer_ws;
 pub mod db;
 pub mod email;
 pub mod error;
-pub mod handoff_api;
 pub mod groups;
+pub mod handoff_api;
 pub mod handoffs;
 pub mod housekeeping;
 pub mod hub;
 pub mod join;
 pub mod landing;
 pub mod links;
+pub mod password_guard;
 pub mod pins;
 pub mod rate_limit;
+pub mod serve;
 pub mod session_log;
 pub mod session_store;
 pub mod sessions;
@@ -37,6 +41,7 @@ pub mod state;
 pub mod technician_ws;
 pub mod technicians;
 pub mod timeouts;
+pub mod tls;
 pub mod tokens;
 pub mod ws;
 
@@ -72,23 +77,35 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
         .await
         .with_context(|| format!("binding {}", config.bind))?;
     let local_addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| config::public_url_for(local_addr));
+    let public_url = match (&config.public_url, &config.tls) {
+        (Some(url), _) => url.clone(),
+        // The certificate's name is the one people reach the server by.
+        (None, Some(tls::TlsSource::Acme(acme))) => {
+            let domain = acme.domains.first().context("ACME needs a domain")?;
+            config::parse_public_url(&format!("https://{domain}:{}/", local_addr.port()))?
+        }
+        (None, tls) => config::public_url_for(local_addr, tls.is_some()),
+    };
+    anyhow::ensure!(
+        config.tls.is_none() || public_url.scheme() == "https",
+        "with built-in TLS the public URL must start with https:// (it is {public_url})"
+    );
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let limits = config.connection_limits.clone();
+    let trusted = config.trusted_proxies.clone();
     let state = AppState::new(config, public_url.clone(), db, shutdown_rx);
     sessions::resume_after_restart(&state).await?;
     housekeeping::spawn(&state);
-    let app = app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let mut stop = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                state::until_shutdown(&mut stop).await;
-            })
-            .await
-    });
+    let app = app::router(state.clone());
+    let task = tokio::spawn(serve::run(
+        listener,
+        app,
+        tls,
+        limits,
+        trusted,
+        state.shutdown.clone(),
+    ));
     tracing::info!(address = %local_addr, public_url = %public_url, "listening");
     Ok(Server {
         local_addr,
@@ -104,14 +121,25 @@ impl Server {
         self.local_addr
     }
 
-    /// `http://<bound address>`, for talking to this server directly.
+    /// `http://<bound address>` (`https://` with built-in TLS), for talking to this server
+    /// directly.
     pub fn url(&self) -> String {
-        format!("http://{}", self.local_addr)
+        let scheme = if self.state.config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.local_addr)
     }
 
     /// The URL links and the console address are built on.
     pub fn public_url(&self) -> &Url {
         &self.public_url
+    }
+
+    /// Log-in password checks this server has run (the security tests count them).
+    pub fn login_password_checks(&self) -> u64 {
+        self.state.login_checks.checks_run()
     }
 
     pub fn db(&self) -> &Db {

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use lens_server::access;
 use lens_server::config::{self, AppLinksConfig, Config, DEFAULT_DATABASE_URL};
 use lens_server::groups::{self, GroupChange, Permission};
 use lens_server::technicians::{self, DEMO_EMAIL, DEMO_NAME, Upserted};
-use lens_server::access;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -30,7 +30,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server and the technician console.
-    Serve(ServeArgs),
+    // Boxed: the server's flags make it far larger than the other commands.
+    Serve(Box<ServeArgs>),
     /// Create a technician account, or set a new name and password for an existing one.
     AddTechnician(AddTechnicianArgs),
     /// Manage the API keys of chat and contact-centre systems (the hand-off API).
@@ -50,10 +51,24 @@ enum ApiKeyCommand {
         /// Who uses the key, e.g. the chat system's name.
         #[arg(long)]
         name: String,
+        /// A technician group (name or id) whose technicians the key may act for; repeat
+        /// for several. The key acts for nobody else.
+        #[arg(long = "group", value_name = "GROUP", required = true)]
+        groups: Vec<String>,
         #[command(flatten)]
         database: DatabaseArg,
     },
-    /// List the keys (names and dates, never the keys).
+    /// Let a key also act for the technicians of more groups (keys made before keys had
+    /// groups act for nobody until scoped).
+    Scope {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "group", value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List the keys (names, dates and groups, never the keys).
     List {
         #[command(flatten)]
         database: DatabaseArg,
@@ -134,8 +149,8 @@ struct ServeArgs {
     public_url: Option<String>,
     #[command(flatten)]
     database: DatabaseArg,
-    /// How long a new PIN can be used, in seconds.
-    #[arg(long, env = "LENS_PIN_TTL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    /// How long a new PIN can be used, in seconds (at most an hour: see docs/pin-security.md).
+    #[arg(long, env = "LENS_PIN_TTL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=config::MAX_PIN_TTL.as_secs()))]
     pin_ttl_secs: u64,
     /// How long a customer who lost the connection may take to reconnect, in seconds.
     #[arg(long, env = "LENS_RECONNECT_GRACE_SECS", default_value_t = 60)]
@@ -146,7 +161,8 @@ struct ServeArgs {
     /// Text file with the licence agreement customers must accept (default: built-in text).
     #[arg(long, env = "LENS_EULA_FILE")]
     eula_file: Option<PathBuf>,
-    /// Create a demo technician on first start and print its credentials.
+    /// Create a demo technician (no admin) on first start and print its credentials; only
+    /// with a loopback --bind.
     #[arg(long, env = "LENS_DEMO")]
     demo: bool,
     /// How long a joined customer may wait for Start before the session times out, in
@@ -162,7 +178,12 @@ struct ServeArgs {
     timeout_sweep_ms: u64,
     /// SMTP relay for e-mails sent on a technician's behalf: smtp://host:port (plain),
     /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host.
-    #[arg(long, env = "LENS_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
+    #[arg(
+        long,
+        env = "LENS_SMTP_URL",
+        hide_env_values = true,
+        requires = "smtp_from"
+    )]
     smtp_url: Option<String>,
     /// The From address of those e-mails, e.g. "Example Support <support@example.com>".
     #[arg(long, env = "LENS_SMTP_FROM")]
@@ -172,6 +193,98 @@ struct ServeArgs {
     organisation: String,
     #[command(flatten)]
     app_links: AppLinksArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
+}
+
+/// How the server meets the network: built-in TLS or a trusted reverse proxy, and the caps
+/// on connections (see README.md, "Deployment").
+#[derive(clap::Args)]
+struct NetworkArgs {
+    /// PEM certificate chain for built-in TLS (e.g. certbot's fullchain.pem); re-read when
+    /// the file changes.
+    #[arg(long, env = "LENS_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert (e.g. certbot's privkey.pem).
+    #[arg(long, env = "LENS_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Built-in TLS with a certificate from Let's Encrypt (or --acme-directory) for this
+    /// name (repeatable); the server must be reachable on port 443 under it.
+    #[arg(
+        long,
+        env = "LENS_ACME_DOMAIN",
+        value_delimiter = ',',
+        conflicts_with = "tls_cert"
+    )]
+    acme_domain: Vec<String>,
+    /// An e-mail address the CA may write to about the certificate (repeatable).
+    #[arg(long, env = "LENS_ACME_CONTACT", value_delimiter = ',')]
+    acme_contact: Vec<String>,
+    /// Where the ACME account and certificates are kept (private keys: made 0700).
+    #[arg(long, env = "LENS_ACME_CACHE", default_value = ".lens/acme")]
+    acme_cache: PathBuf,
+    /// The ACME CA's directory URL.
+    #[arg(long, env = "LENS_ACME_DIRECTORY", default_value = lens_server::acme::LETS_ENCRYPT)]
+    acme_directory: String,
+    /// Trust only this CA (PEM) for the ACME directory's HTTPS (a private ACME CA).
+    #[arg(long, env = "LENS_ACME_DIRECTORY_CA")]
+    acme_directory_ca: Option<PathBuf>,
+    /// A reverse proxy (address or CIDR, repeatable or comma-separated) whose forwarding
+    /// header names the client; rate limits then apply to that client, not to the proxy.
+    #[arg(long, env = "LENS_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<ipnet::IpNet>,
+    /// The header the trusted proxies write: x-forwarded-for or forwarded (RFC 7239).
+    #[arg(long, env = "LENS_FORWARDED_HEADER", default_value = "x-forwarded-for")]
+    forwarded_header: lens_server::client_addr::ForwardedHeader,
+    /// Connections open at once (WebSockets included); lowered to what the file-descriptor
+    /// limit allows.
+    #[arg(long, env = "LENS_MAX_CONNECTIONS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+    /// Connections open at once from one client address (an IPv6 /64); trusted proxies are
+    /// exempt.
+    #[arg(long, env = "LENS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections_per_address: u64,
+    /// Seconds a client has for its TLS handshake and for each request's headers, and how
+    /// long an idle keep-alive connection is kept.
+    #[arg(long, env = "LENS_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout_secs: u64,
+}
+
+impl NetworkArgs {
+    fn apply(self, config: &mut Config) {
+        use lens_server::tls::{TlsFiles, TlsSource};
+        config.tls = match (self.tls_cert.zip(self.tls_key), self.acme_domain.is_empty()) {
+            (Some((cert, key)), _) => Some(TlsSource::Files(TlsFiles { cert, key })),
+            (None, false) => Some(TlsSource::Acme(lens_server::acme::AcmeSettings {
+                domains: self.acme_domain,
+                contact: self
+                    .acme_contact
+                    .into_iter()
+                    .map(|c| {
+                        if c.contains(':') {
+                            c
+                        } else {
+                            format!("mailto:{c}")
+                        }
+                    })
+                    .collect(),
+                cache_dir: self.acme_cache,
+                directory: self.acme_directory,
+                directory_ca: self.acme_directory_ca,
+            })),
+            (None, true) => None,
+        };
+        config.trusted_proxies = lens_server::client_addr::TrustedProxies {
+            networks: self.trusted_proxy,
+            header: self.forwarded_header,
+        };
+        config.connection_limits = lens_server::serve::ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_per_address: usize::try_from(self.max_connections_per_address)
+                .unwrap_or(usize::MAX),
+        };
+    }
 }
 
 /// The phone apps links open; see `AppLinksConfig`.
@@ -275,7 +388,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::AddTechnician(args) => add_technician(args).await,
         Command::ApiKey(command) => api_key(command).await,
         Command::Openapi => {
@@ -287,6 +400,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo {
+        refuse_demo_beyond_loopback(args.bind)?;
+    }
     let mut config = Config::new(args.bind, args.database.url());
     config.public_url = args
         .public_url
@@ -301,6 +417,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.idle_timeout = Duration::from_secs(args.idle_timeout_secs);
     config.timeout_sweep = Duration::from_millis(args.timeout_sweep_ms);
     config.organisation = args.organisation.clone();
+    args.network.apply(&mut config);
     if let (Some(url), Some(from)) = (&args.smtp_url, &args.smtp_from) {
         config.smtp = Some(lens_server::email::SmtpConfig::new(url, from)?);
     }
@@ -317,10 +434,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         ensure_demo_technician(server.db()).await?;
     }
+    warn_while_the_demo_account_exists(server.db()).await?;
     let console_url = server.public_url().as_str().to_owned();
     println!("Technician console: {console_url}");
     // Scripts and tests wait for this line: everything above it is already printed.
-    println!("Lens server listening on http://{}", server.local_addr());
+    println!("Lens server listening on {}", server.url());
 
     tokio::select! {
         error = server.wait_for_error() => return Err(error),
@@ -330,27 +448,63 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     server.shutdown().await
 }
 
-/// The demo account's password is printed once and stored nowhere but as its hash.
-async fn ensure_demo_technician(db: &lens_server::db::Db) -> anyhow::Result<()> {
-    if technicians::exists(db, DEMO_EMAIL).await? {
-        println!(
-            "Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created)."
-        );
-        println!(
-            "To set a new password: lens-server add-technician --email {DEMO_EMAIL} --name \"{DEMO_NAME}\" --password-stdin"
-        );
-        return Ok(());
-    }
-    let password = lens_server::tokens::random_password();
-    technicians::upsert(db, DEMO_EMAIL, DEMO_NAME, &password).await?;
-    // The demo technician runs the demo: the Default group (every permission) and admin.
-    if let Some(id) = access::id_by_email(db, DEMO_EMAIL).await? {
-        access::assign(db, id, Some(groups::DEFAULT_GROUP_ID), Some(true)).await?;
-    }
-    println!("Demo technician created. These credentials are shown only once:");
-    println!("Demo technician email: {DEMO_EMAIL}");
-    println!("Demo technician password: {password}");
+/// `--demo` prints a password on the terminal and makes an account that outlives the demo,
+/// so it is for trying Lens on one machine, never for a server others can reach.
+fn refuse_demo_beyond_loopback(bind: SocketAddr) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        bind.ip().is_loopback(),
+        "--demo is only allowed on a loopback address (e.g. --bind 127.0.0.1:8080), not on {bind}: \
+         it prints the demo account's password on the terminal. On a server others can reach, \
+         create accounts with `lens-server add-technician`."
+    );
     Ok(())
+}
+
+/// The demo account's password is printed once and stored nowhere but as its hash. The
+/// account is in the Default group (every permission, so the demo works) but no admin: a
+/// password seen on a terminal must not manage technicians.
+async fn ensure_demo_technician(db: &lens_server::db::Db) -> anyhow::Result<()> {
+    let password = lens_server::tokens::random_password();
+    let membership = technicians::Membership::default();
+    match technicians::create(db, DEMO_EMAIL, DEMO_NAME, &password, membership).await {
+        Ok(_) => {
+            println!("Demo technician created. These credentials are shown only once:");
+            println!("Demo technician email: {DEMO_EMAIL}");
+            println!("Demo technician password: {password}");
+        }
+        Err(technicians::CreateError::Exists(_)) => {
+            // Versions before issue 9 made it an admin.
+            if let Some(id) = access::id_by_email(db, DEMO_EMAIL).await? {
+                access::assign(db, id, None, Some(false)).await?;
+            }
+            println!(
+                "Demo technician {DEMO_EMAIL} already exists (its password was printed when it was created)."
+            );
+            println!("To set a new password: {}", demo_reset_command());
+        }
+        Err(technicians::CreateError::Other(error)) => return Err(error),
+    }
+    Ok(())
+}
+
+/// The demo account signs in with a password once shown on a terminal, also after restarts
+/// without `--demo`: every start says so until the operator locks it.
+async fn warn_while_the_demo_account_exists(db: &lens_server::db::Db) -> anyhow::Result<()> {
+    if technicians::exists(db, DEMO_EMAIL).await? {
+        tracing::warn!(
+            "the demo account {DEMO_EMAIL} exists and signs in with the password printed when it \
+             was created; lock it with a password nobody knows (same --database): \
+             head -c 32 /dev/urandom | base64 | {}",
+            demo_reset_command()
+        );
+    }
+    Ok(())
+}
+
+fn demo_reset_command() -> String {
+    format!(
+        "lens-server add-technician --email {DEMO_EMAIL} --name \"{DEMO_NAME}\" --password-stdin"
+    )
 }
 
 async fn shutdown_signal() {
@@ -385,31 +539,25 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
     };
     let db = lens_server::db::open(&args.database.url()).await?;
     let group = match &args.group {
-        Some(name) => Some(
-            groups::find(&db, name)
-                .await?
-                .with_context(|| format!("there is no group {name:?} (see `lens-server group list`)"))?,
-        ),
+        Some(name) => Some(groups::find(&db, name).await?.with_context(|| {
+            format!("there is no group {name:?} (see `lens-server group list`)")
+        })?),
         None => None,
     };
-    let outcome = technicians::upsert(&db, &args.email, &args.name, &password).await?;
+    // The explicit create-or-reset of the operator; the address is matched in any case.
+    let (id, outcome) = technicians::upsert(&db, &args.email, &args.name, &password).await?;
     let admin = match (args.admin, args.no_admin) {
         (true, _) => Some(true),
         (_, true) => Some(false),
         _ => None,
     };
-    let id = access::id_by_email(&db, &args.email)
-        .await?
-        .context("the technician just written is missing")?;
     access::assign(&db, id, group.as_ref().map(|g| g.id.as_str()), admin).await?;
     db.close().await;
+    let email = technicians::normalized_email(&args.email);
     match outcome {
-        Upserted::Created => println!("Technician {} created.", args.email.trim()),
+        Upserted::Created => println!("Technician {email} created."),
         Upserted::PasswordReset => {
-            println!(
-                "Technician {} updated: new password set, signed out everywhere.",
-                args.email.trim()
-            )
+            println!("Technician {email} updated: new password set, signed out everywhere.")
         }
     }
     Ok(())
@@ -417,9 +565,13 @@ async fn add_technician(args: AddTechnicianArgs) -> anyhow::Result<()> {
 
 async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
     match command {
-        ApiKeyCommand::Create { name, database } => {
+        ApiKeyCommand::Create {
+            name,
+            groups,
+            database,
+        } => {
             let db = lens_server::db::open(&database.url()).await?;
-            let key = lens_server::api_keys::create(&db, &name).await;
+            let key = lens_server::api_keys::create(&db, &name, &groups).await;
             db.close().await;
             let key = key?;
             println!(
@@ -438,8 +590,32 @@ async fn api_key(command: ApiKeyCommand) -> anyhow::Result<()> {
                 } else {
                     "live"
                 };
-                println!("{}\t{state}\tcreated {}", key.name, key.created_at);
+                // A key without groups is refused for every agent; say so where it is seen.
+                let groups = if key.groups.is_empty() {
+                    "no groups: acts for nobody (api-key scope)".to_owned()
+                } else {
+                    format!("groups {}", key.groups.join(", "))
+                };
+                println!(
+                    "{}\t{state}\tcreated {}\t{groups}",
+                    key.name, key.created_at
+                );
             }
+        }
+        ApiKeyCommand::Scope {
+            name,
+            groups,
+            database,
+        } => {
+            let db = lens_server::db::open(&database.url()).await?;
+            let scoped = lens_server::api_keys::scope(&db, &name, &groups).await;
+            db.close().await;
+            anyhow::ensure!(scoped?, "there is no live API key named {:?}", name.trim());
+            println!(
+                "API key {:?} now also acts for {}.",
+                name.trim(),
+                groups.join(", ")
+            );
         }
         ApiKeyCommand::Revoke { name, database } => {
             let db = lens_server::db::open(&database.url()).await?;

@@ -28,6 +28,8 @@ pub enum Event {
     CameraControl,
     /// The customer's app did not do it (detail: what, and why).
     ControlRefused,
+    /// The log reached [`MAX_ROWS`]; nothing after this row was kept.
+    LogTruncated,
 }
 
 impl Event {
@@ -47,6 +49,7 @@ impl Event {
             Event::TimedOut => "timed_out",
             Event::CameraControl => "camera_control",
             Event::ControlRefused => "control_refused",
+            Event::LogTruncated => "log_truncated",
         }
     }
 }
@@ -76,16 +79,31 @@ fn next_seq() -> i64 {
     }
 }
 
-/// Appends a step. A failure to log is reported but never undoes the step it describes.
+/// Rows one session's log keeps. An honest session writes a few dozen (each camera control
+/// is a click); a hostile app or console that repeats a logged message would otherwise grow
+/// the database without bound (issue 9, finding 8).
+pub const MAX_ROWS: i64 = 1000;
+
+/// Appends a step, up to [`MAX_ROWS`] rows; the row after them says the log was truncated
+/// and nothing more is written. The count is part of the insert (the primary key's index
+/// on the session's rows), so capping costs no extra query. A failure to log is reported
+/// but never undoes the step it describes.
 pub async fn record(db: &Db, session_id: &str, event: Event, detail: Option<&str>) {
     let result = sqlx::query(
-        "INSERT INTO session_log (session_id, seq, at, event, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO session_log (session_id, seq, at, event, detail) \
+         SELECT $1, $2, $3, \
+                CASE WHEN logged.n < $6 THEN $4 ELSE $7 END, \
+                CASE WHEN logged.n < $6 THEN $5 ELSE NULL END \
+         FROM (SELECT COUNT(*) AS n FROM session_log WHERE session_id = $1) AS logged \
+         WHERE logged.n <= $6",
     )
     .bind(session_id)
     .bind(next_seq())
     .bind(now_ms())
     .bind(event.name())
     .bind(detail)
+    .bind(MAX_ROWS)
+    .bind(Event::LogTruncated.name())
     .execute(db)
     .await;
     if let Err(error) = result {

@@ -68,9 +68,21 @@ pub async fn create(
         .execute(&state.db)
         .await?;
     let created = format!("Lens session for {customer_name} (by {method})");
-    session_log::record(&state.db, &issued.session_id, Event::Created, Some(&created)).await;
+    session_log::record(
+        &state.db,
+        &issued.session_id,
+        Event::Created,
+        Some(&created),
+    )
+    .await;
     // Seed 000: the PIN is written to the session log too.
-    session_log::record(&state.db, &issued.session_id, Event::PinIssued, Some(&issued.pin)).await;
+    session_log::record(
+        &state.db,
+        &issued.session_id,
+        Event::PinIssued,
+        Some(&issued.pin),
+    )
+    .await;
     tracing::info!(session = %issued.session_id, technician = technician_id, "session created");
     state.pin_expiry_changed.notify_one();
     state.hub.sessions_changed(technician_id);
@@ -208,11 +220,7 @@ pub async fn start(
 
 /// The technician puts an active session on hold: the customer stops its media, the
 /// session stays theirs (and keeps counting as their one active session); Start resumes.
-pub async fn hold(
-    state: &AppState,
-    technician_id: i64,
-    session_id: &str,
-) -> Result<(), FlowError> {
+pub async fn hold(state: &AppState, technician_id: i64, session_id: &str) -> Result<(), FlowError> {
     let row = owned(state, technician_id, session_id).await?;
     match row.status_at(now_ms()).0 {
         SessionStatus::Active => {}
@@ -224,7 +232,9 @@ pub async fn hold(
     }
     tracing::info!(session = %session_id, "session put on hold");
     session_log::record(&state.db, session_id, Event::OnHold, None).await;
-    state.hub.send_to_customer(session_id, ServerToCustomer::Hold);
+    state
+        .hub
+        .send_to_customer(session_id, ServerToCustomer::Hold);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
@@ -253,7 +263,12 @@ pub async fn end(state: &AppState, session_id: &str, reason: EndReason) -> anyho
     Ok(true)
 }
 
-async fn announce_closed(state: &AppState, session_id: &str, technician_id: i64, reason: EndReason) {
+async fn announce_closed(
+    state: &AppState,
+    session_id: &str,
+    technician_id: i64,
+    reason: EndReason,
+) {
     tracing::info!(session = %session_id, reason = ?reason, "session closed");
     let event = match reason {
         EndReason::EulaDeclined => Event::EulaDeclined,
@@ -347,7 +362,13 @@ pub async fn camera_control(
     {
         return refused("The customer's app is reconnecting; try again in a moment.");
     }
-    session_log::record(&state.db, session_id, Event::CameraControl, Some(control.label())).await;
+    session_log::record(
+        &state.db,
+        session_id,
+        Event::CameraControl,
+        Some(control.label()),
+    )
+    .await;
     Ok(())
 }
 

@@ -4,9 +4,9 @@
 //! Each checks the technician's group permissions first (`access.rs`).
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::extract::rejection::JsonRejection;
 use lens_core::signal::SessionSummary;
 use serde::{Deserialize, Serialize};
 
@@ -102,9 +102,10 @@ pub async fn create(
                     "This server has no mail relay; send the e-mail from your own mail client.",
                 ));
             }
-            Some(email::parse_address(to).map_err(|e| {
-                ApiError::bad_request("invalid_email_address", e.to_string())
-            })?)
+            Some(
+                email::parse_address(to)
+                    .map_err(|e| ApiError::bad_request("invalid_email_address", e.to_string()))?,
+            )
         }
         _ => None,
     };
@@ -145,10 +146,25 @@ pub async fn create(
                 if let Err(error) = email::send(smtp, to, &invitation).await {
                     tracing::warn!(session = %created.session_id, error = %error, "sending the invitation failed");
                     // The customer never got the PIN: it must not stay redeemable.
-                    sessions::end(&state, &created.session_id, lens_core::signal::EndReason::TechnicianEnded).await?;
-                    return Err(ApiError::new(StatusCode::BAD_GATEWAY, "email_not_sent", error.to_string()));
+                    sessions::end(
+                        &state,
+                        &created.session_id,
+                        lens_core::signal::EndReason::TechnicianEnded,
+                    )
+                    .await?;
+                    return Err(ApiError::new(
+                        StatusCode::BAD_GATEWAY,
+                        "email_not_sent",
+                        error.to_string(),
+                    ));
                 }
-                session_log::record(&state.db, &created.session_id, Event::EmailSent, Some(&address)).await;
+                session_log::record(
+                    &state.db,
+                    &created.session_id,
+                    Event::EmailSent,
+                    Some(&address),
+                )
+                .await;
                 created.emailed_to = Some(address);
             }
             _ => created.email = Some(invitation),

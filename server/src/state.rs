@@ -9,7 +9,8 @@ use url::Url;
 
 use crate::config::Config;
 use crate::hub::Hub;
-use crate::rate_limit::{FailureLimiter, GlobalFailureBudget};
+use crate::password_guard::PasswordGuard;
+use crate::rate_limit::{FailureLimiter, GlobalFailureBudget, LoginLimits};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -23,7 +24,10 @@ pub struct Shared {
     pub join_failures: FailureLimiter,
     /// Wrong PINs from all addresses together.
     pub join_budget: GlobalFailureBudget,
-    pub login_failures: FailureLimiter,
+    /// Failed log-ins per address, per account and from all addresses together.
+    pub login_failures: LoginLimits,
+    /// Log-in password checks running at once (see `password_guard.rs`).
+    pub login_checks: PasswordGuard,
     /// Wakes the PIN expiry task when a new PIN may expire before what it is sleeping for.
     pub pin_expiry_changed: Notify,
     /// Becomes true when the server shuts down; socket tasks close their sockets.
@@ -45,11 +49,10 @@ impl AppState {
             join_budget: GlobalFailureBudget::new(
                 config.join_global_failures_per_minute,
                 config.join_slowdown,
+                config.join_queue_max_wait,
             ),
-            login_failures: FailureLimiter::new(
-                config.login_failures_allowed,
-                config.login_failure_window,
-            ),
+            login_failures: LoginLimits::new(&config),
+            login_checks: PasswordGuard::new(config.password_checks_at_once),
             config,
             public_url,
             db,

@@ -65,19 +65,30 @@ async fn serve(
     let login_left = u64::try_from(auth.expires_at - now_ms()).unwrap_or(0);
     let login_over = tokio::time::sleep(std::time::Duration::from_millis(login_left));
     tokio::pin!(login_over);
+    // ...and as soon as its log-in is gone for another reason (a password reset deletes
+    // them, also from another process): checked on every command and on this tick.
+    let every = state.config.login_check_every;
+    let mut login_check = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    login_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             frame = socket.recv() => {
                 keepalive.heard();
-                let refusal = match ws::read::<TechnicianMessage>(frame) {
-                    Inbound::Message(message) => match handle(state, technician_id, conn, message).await {
-                        Ok(()) => None,
-                        Err(FlowError::Refused(message)) => Some(message),
-                        Err(FlowError::Internal(error)) => {
-                            tracing::error!(technician = technician_id, error = format!("{error:#}"), "console request failed");
-                            Some("Something went wrong on the server; try again.".to_owned())
+                let refusal = match keepalive.receive::<TechnicianMessage>(socket, frame).await {
+                    Inbound::Message(message) => {
+                        if let Err(reason) = check_login(state, auth).await {
+                            ws::close(socket, reason).await;
+                            return;
                         }
-                    },
+                        match handle(state, technician_id, conn, message).await {
+                            Ok(()) => None,
+                            Err(FlowError::Refused(message)) => Some(message),
+                            Err(FlowError::Internal(error)) => {
+                                tracing::error!(technician = technician_id, error = format!("{error:#}"), "console request failed");
+                                Some("Something went wrong on the server; try again.".to_owned())
+                            }
+                        }
+                    }
                     Inbound::Invalid(error) => {
                         tracing::debug!(technician = technician_id, %error, "bad frame from console");
                         Some(error.to_string())
@@ -114,6 +125,12 @@ async fn serve(
                     return;
                 }
             }
+            _ = login_check.tick() => {
+                if let Err(reason) = check_login(state, auth).await {
+                    ws::close(socket, reason).await;
+                    return;
+                }
+            }
             () = &mut login_over => {
                 ws::close(socket, CloseReason::SIGNED_OUT).await;
                 return;
@@ -122,6 +139,30 @@ async fn serve(
                 ws::close(socket, CloseReason::GOING_AWAY).await;
                 return;
             }
+        }
+    }
+}
+
+/// Ok while the socket's log-in stands; otherwise how to close the socket. A database that
+/// cannot answer closes it too (the console reconnects and signs in again if it must):
+/// a socket is never kept on a log-in nobody could confirm.
+async fn check_login(state: &AppState, auth: &AuthedTechnician) -> Result<(), CloseReason> {
+    match crate::auth::login_is_live(&state.db, &auth.login).await {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            tracing::info!(
+                technician = auth.technician.id,
+                "console log-in revoked; closing its socket"
+            );
+            Err(CloseReason::SIGNED_OUT)
+        }
+        Err(error) => {
+            tracing::error!(
+                technician = auth.technician.id,
+                error = format!("{error:#}"),
+                "checking the console log-in failed"
+            );
+            Err(CloseReason::SERVER_ERROR)
         }
     }
 }

@@ -34,6 +34,31 @@ pub enum Upserted {
     PasswordReset,
 }
 
+/// Why [`create`] made no account.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("a technician with the e-mail address {0} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Where a new account goes: its group and whether it is an admin.
+#[derive(Debug, Clone, Copy)]
+pub struct Membership<'a> {
+    pub group_id: &'a str,
+    pub is_admin: bool,
+}
+
+impl Default for Membership<'_> {
+    fn default() -> Self {
+        Membership {
+            group_id: crate::groups::DEFAULT_GROUP_ID,
+            is_admin: false,
+        }
+    }
+}
+
 pub fn validate(email: &str, name: &str, password: &str) -> anyhow::Result<()> {
     let email = email.trim();
     anyhow::ensure!(
@@ -59,80 +84,124 @@ pub fn validate(email: &str, name: &str, password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the technician, or sets a new name and password for an existing e-mail address.
-/// A reset also signs the technician out everywhere: whoever knew the old password must not
-/// keep a console open.
+/// How often [`create`] retries when a concurrent insert took the id it picked.
+const CREATE_ATTEMPTS: usize = 10;
+
+/// Creates a technician account, and only that: an address that already has an account,
+/// in whatever case it is typed, is [`CreateError::Exists`] and changes nothing. The invite
+/// form goes through here, so whoever may invite can never reset someone else's password
+/// (issue 9, finding 1). The group and admin role are written with the row, so the account
+/// never exists with more rights than it was given.
+pub async fn create(
+    pool: &Db,
+    email: &str,
+    name: &str,
+    password: &str,
+    membership: Membership<'_>,
+) -> Result<i64, CreateError> {
+    validate(email, name, password)?;
+    let hash = hash_password(password.to_owned()).await?;
+    let email = normalized_email(email);
+    for _ in 0..CREATE_ATTEMPTS {
+        match insert(pool, &email, name.trim(), &hash, membership).await {
+            Ok(id) => return Ok(id),
+            // Either the address was taken (its UNIQUE, also by a concurrent insert), or a
+            // concurrent insert took the id picked (the primary key): looking tells which.
+            Err(error) if crate::db::is_unique_violation(&error) => {
+                if exists(pool, &email).await? {
+                    return Err(CreateError::Exists(email));
+                }
+            }
+            Err(error) => return Err(anyhow::Error::from(error).into()),
+        }
+    }
+    Err(anyhow::anyhow!("no free technician id after {CREATE_ATTEMPTS} attempts").into())
+}
+
+async fn insert(
+    pool: &Db,
+    email: &str,
+    name: &str,
+    hash: &str,
+    membership: Membership<'_>,
+) -> Result<i64, sqlx::Error> {
+    let now = now_ms();
+    // Small sequential ids (no AUTOINCREMENT/SERIAL: the schema is portable), safe as JSON
+    // numbers in the console.
+    sqlx::query_scalar(
+        "INSERT INTO technicians (id, email, display_name, password_hash, created_at, updated_at, group_id, is_admin) \
+         SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM technicians RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .bind(now)
+    .bind(now)
+    .bind(membership.group_id)
+    .bind(i64::from(membership.is_admin))
+    .fetch_one(pool)
+    .await
+}
+
+/// Sets a new name and password for an existing account (the operator's `add-technician`,
+/// never an API) and signs it out everywhere: whoever knew the old password must not keep
+/// a console open. The log-ins are deleted here; open console sockets notice at their next
+/// command or log-in check (`technician_ws.rs`), even when the reset ran in another process.
+/// None if there is no such account.
+pub async fn reset_password(
+    pool: &Db,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<Option<i64>> {
+    validate(email, name, password)?;
+    let hash = hash_password(password.to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE technicians SET display_name = $1, password_hash = $2, updated_at = $3 \
+         WHERE email = $4 RETURNING id",
+    )
+    .bind(name.trim())
+    .bind(&hash)
+    .bind(now_ms())
+    .bind(normalized_email(email))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = id {
+        sqlx::query("DELETE FROM login_sessions WHERE technician_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates the technician (Default group, no admin role), or resets the existing account's
+/// name and password: `add-technician`'s explicit "create or reset", never reachable from
+/// the HTTP API. Returns the account's id.
 pub async fn upsert(
     pool: &Db,
     email: &str,
     name: &str,
     password: &str,
-) -> anyhow::Result<Upserted> {
-    validate(email, name, password)?;
-    let hash = hash_password(password.to_owned()).await?;
-    let email = normalized_email(email);
-    // Two concurrent upserts can both pick the same next id, or both insert the same new
-    // address; the loser's transaction fails on the UNIQUE constraint and is simply redone
-    // (it then sees the winner's row).
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match upsert_once(pool, &email, name.trim(), &hash).await {
-            Err(error)
-                if attempt < 5
-                    && error
-                        .downcast_ref::<sqlx::Error>()
-                        .is_some_and(crate::db::is_unique_violation) => {}
-            other => return other,
+) -> anyhow::Result<(i64, Upserted)> {
+    match create(pool, email, name, password, Membership::default()).await {
+        Ok(id) => Ok((id, Upserted::Created)),
+        Err(CreateError::Exists(email)) => {
+            let id = reset_password(pool, &email, name, password)
+                .await?
+                .with_context(|| format!("{email} exists but could not be updated"))?;
+            Ok((id, Upserted::PasswordReset))
         }
+        Err(CreateError::Other(error)) => Err(error),
     }
 }
 
-async fn upsert_once(pool: &Db, email: &str, name: &str, hash: &str) -> anyhow::Result<Upserted> {
-    let now = now_ms();
-    let mut tx = pool.begin().await?;
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM technicians WHERE email = $1")
-        .bind(email)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let outcome = match existing {
-        Some(id) => {
-            sqlx::query("UPDATE technicians SET display_name = $1, password_hash = $2, updated_at = $3 WHERE id = $4")
-                .bind(name)
-                .bind(hash)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM login_sessions WHERE technician_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            Upserted::PasswordReset
-        }
-        None => {
-            // Small sequential ids (no AUTOINCREMENT/SERIAL: the schema is portable), safe
-            // as JSON numbers in the console.
-            sqlx::query(
-                "INSERT INTO technicians (id, email, display_name, password_hash, created_at, updated_at) \
-                 SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5 FROM technicians",
-            )
-            .bind(email)
-            .bind(name)
-            .bind(hash)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            Upserted::Created
-        }
-    };
-    tx.commit().await?;
-    Ok(outcome)
-}
-
 /// E-mail addresses are stored and looked up lower-cased, so that the UNIQUE constraint and
-/// the log-in are case-insensitive on every database engine.
+/// the log-in are case-insensitive on every database engine. Every look-up by address goes
+/// through here. Rows have been stored lower-cased since the first schema (0001_init.sql),
+/// so existing databases need no migration.
 pub fn normalized_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
@@ -157,12 +226,12 @@ pub async fn by_id(pool: &Db, id: i64) -> anyhow::Result<Option<Technician>> {
 /// The technician with this e-mail address, whatever its case (how a chat system names
 /// its agent to the hand-off API).
 pub async fn by_email(pool: &Db, email: &str) -> anyhow::Result<Option<Technician>> {
-    Ok(sqlx::query_as(
-        "SELECT id, email, display_name AS name FROM technicians WHERE lower(email) = $1",
+    Ok(
+        sqlx::query_as("SELECT id, email, display_name AS name FROM technicians WHERE email = $1")
+            .bind(normalized_email(email))
+            .fetch_optional(pool)
+            .await?,
     )
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(pool)
-    .await?)
 }
 
 /// The technician if the password is right. An unknown address costs as much time as a
@@ -183,24 +252,25 @@ pub async fn check_password(
         None => (None, None),
     };
     let password = password.to_owned();
-    // Argon2 takes tens of milliseconds of CPU on purpose; keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || {
-        let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
-        PasswordHash::new(hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+    // Argon2 takes tens of milliseconds of CPU and ~19 MiB on purpose: off the async
+    // workers, and only as many at once as `password_guard` allows.
+    let ok = crate::password_guard::global()
+        .run(move || {
+            let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
+            PasswordHash::new(hash).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
         })
-    })
-    .await
-    .context("password check task")?;
+        .await?;
     Ok(technician.filter(|_| ok))
 }
 
 async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
-        .await
-        .context("password hashing task")?
+    crate::password_guard::global()
+        .run(move || hash_password_blocking(&password))
+        .await?
 }
 
 fn hash_password_blocking(password: &str) -> anyhow::Result<String> {

@@ -68,7 +68,11 @@ mod tests {
     use super::*;
 
     fn candidate(id: &str, since: i64, group_timeout_ms: Option<i64>) -> TimeoutCandidate {
-        TimeoutCandidate { session_id: id.into(), since, group_timeout_ms }
+        TimeoutCandidate {
+            session_id: id.into(),
+            since,
+            group_timeout_ms,
+        }
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! What the customer and technician sockets have in common: frame limits, reading a frame
-//! into a typed message, sending with a deadline, keep-alive and closing.
+//! What the customer and technician sockets have in common: frame limits, a frame budget,
+//! reading a frame into a typed message, sending with a deadline, keep-alive and closing.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrade};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lens_core::signal::{self, MAX_MESSAGE_BYTES, Message, SignalError};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
@@ -22,6 +24,19 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 
 /// A peer that does not take a frame within this time is treated as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many frames a peer may send: a burst of 100, then 20 a second. A customer sends its
+/// offer, a few dozen trickled ICE candidates (most at once), a `stats` message a second and
+/// the odd media state or refusal; a console about as much. Many frames cost a database
+/// read or write, so a peer far above this is flooding, not signalling (issue 9, finding 8).
+const FRAME_QUOTA: Quota =
+    Quota::per_second(NonZeroU32::new(20).unwrap()).allow_burst(NonZeroU32::new(100).unwrap());
+
+/// A peer over its frame budget is closed with this (4429 echoes HTTP 429).
+pub const TOO_MANY_MESSAGES: CloseReason = CloseReason {
+    code: 4429,
+    reason: "too many messages",
+};
 
 pub fn limit(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
@@ -74,10 +89,12 @@ pub async fn close(socket: &mut WebSocket, reason: CloseReason) {
     let _ = send_frame(socket, Frame::Close(Some(frame))).await;
 }
 
-/// Pings the peer and notices when it has gone silent.
+/// Watches one peer: pings it, notices when it has gone silent, and charges each frame it
+/// sends to its frame budget.
 pub struct Keepalive {
     ticker: Interval,
     last_heard: Instant,
+    budget: DefaultDirectRateLimiter,
 }
 
 impl Default for Keepalive {
@@ -93,7 +110,25 @@ impl Keepalive {
         Keepalive {
             ticker,
             last_heard: Instant::now(),
+            budget: RateLimiter::direct(FRAME_QUOTA),
         }
+    }
+
+    /// Takes one frame from the peer. A peer over its frame budget is closed with
+    /// [`TOO_MANY_MESSAGES`] and the frame reads as `Closed`, so the socket loop ends.
+    pub async fn receive<M: Message>(
+        &mut self,
+        socket: &mut WebSocket,
+        frame: Option<Result<Frame, axum::Error>>,
+    ) -> Inbound<M> {
+        self.heard();
+        let inbound = read(frame);
+        if !matches!(inbound, Inbound::Closed) && self.budget.check().is_err() {
+            tracing::info!("a peer sent more frames than its budget; closing its socket");
+            close(socket, TOO_MANY_MESSAGES).await;
+            return Inbound::Closed;
+        }
+        inbound
     }
 
     /// Any frame from the peer counts as a sign of life.

@@ -58,6 +58,8 @@ fn an_api_key_is_printed_once_listed_by_name_and_revoked() {
         &db,
         "--name",
         "Contact centre",
+        "--group",
+        "default",
     ]);
     assert!(created.status.success(), "{}", stderr(&created));
     let printed = stdout(&created);
@@ -72,6 +74,8 @@ fn an_api_key_is_printed_once_listed_by_name_and_revoked() {
         &db,
         "--name",
         "Contact centre",
+        "--group",
+        "Default",
     ]);
     assert!(!again.status.success());
     assert!(
@@ -83,6 +87,7 @@ fn an_api_key_is_printed_once_listed_by_name_and_revoked() {
     let listed = run(&["api-key", "list", "--database", &db]);
     let listing = stdout(&listed);
     assert!(listing.starts_with("Contact centre\tlive\t"), "{listing}");
+    assert!(listing.contains("groups Default"), "{listing}");
     assert!(
         !listing.contains(&key),
         "the key itself is never shown again"
@@ -111,6 +116,46 @@ fn an_api_key_is_printed_once_listed_by_name_and_revoked() {
         "Contact centre",
     ]);
     assert!(!twice.status.success());
+}
+
+/// A key acts for the technicians of named groups only: it cannot be made without one,
+/// an unknown group is named in the error, and `scope` adds groups to a key.
+#[test]
+fn an_api_key_needs_a_group_and_scope_adds_more() {
+    let dir = Dir::new("api-key-groups");
+    let db = dir.database();
+    let create = |name: &str, extra: &[&str]| {
+        let mut args = vec!["api-key", "create", "--database", &db, "--name", name];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let without = create("No group", &[]);
+    assert!(!without.status.success());
+    assert!(stderr(&without).contains("--group"), "{}", stderr(&without));
+    let unknown = create("Bad group", &["--group", "Nowhere"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("\"Nowhere\""),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let groups = run(&["group", "add", "Sales", "--database", &db]);
+    assert!(groups.status.success(), "{}", stderr(&groups));
+    assert!(create("Chat", &["--group", "Sales"]).status.success());
+    let scoped = run(&[
+        "api-key",
+        "scope",
+        "--database",
+        &db,
+        "--name",
+        "Chat",
+        "--group",
+        "default",
+    ]);
+    assert!(scoped.status.success(), "{}", stderr(&scoped));
+    let listing = stdout(&run(&["api-key", "list", "--database", &db]));
+    assert!(listing.contains("groups Default, Sales"), "{listing}");
 }
 
 #[test]

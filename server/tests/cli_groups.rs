@@ -33,7 +33,11 @@ impl Db {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 }
@@ -47,14 +51,34 @@ impl Drop for Db {
 #[test]
 fn groups_are_added_changed_and_listed() {
     let db = Db::new();
-    let added = db.ok(&["group", "add", "Field team", "--permissions", "start_lens_sessions,start_private_sessions,use_link", "--pin-ttl-secs", "300"]);
+    let added = db.ok(&[
+        "group",
+        "add",
+        "Field team",
+        "--permissions",
+        "start_lens_sessions,start_private_sessions,use_link",
+        "--pin-ttl-secs",
+        "300",
+    ]);
     assert!(
         added.starts_with("Field team\tid=")
             && added.contains("\tpermissions=start_lens_sessions,start_private_sessions,use_link\tpin_ttl=300s\twaiting_timeout=server\tidle_timeout=server"),
         "{added}"
     );
 
-    let changed = db.ok(&["group", "set", "field TEAM", "--rename", "Field", "--permissions", "start_lens_sessions,use-pin", "--pin-ttl-secs", "0", "--idle-timeout-secs", "90"]);
+    let changed = db.ok(&[
+        "group",
+        "set",
+        "field TEAM",
+        "--rename",
+        "Field",
+        "--permissions",
+        "start_lens_sessions,use-pin",
+        "--pin-ttl-secs",
+        "0",
+        "--idle-timeout-secs",
+        "90",
+    ]);
     assert!(
         changed.starts_with("Field\t")
             && changed.contains("\tpermissions=start_lens_sessions,use_pin\tpin_ttl=server\twaiting_timeout=server\tidle_timeout=90s"),
@@ -62,8 +86,15 @@ fn groups_are_added_changed_and_listed() {
     );
 
     let listed = db.ok(&["group", "list"]);
-    let names: Vec<&str> = listed.lines().map(|l| l.split('\t').next().unwrap()).collect();
-    assert_eq!(names, ["Default", "Field"], "the Default group exists from the start");
+    let names: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Default", "Field"],
+        "the Default group exists from the start"
+    );
     assert!(listed.lines().next().unwrap().contains("permissions=start_lens_sessions,start_private_sessions,use_pin,use_email,use_link,invite_technicians"));
 }
 
@@ -78,7 +109,17 @@ fn mistakes_are_refused_with_a_sentence() {
     let out = db.run(&["group", "add", "support"]);
     assert!(!out.status.success(), "names are unique regardless of case");
 
-    let out = db.run(&["add-technician", "--email", "a@example.com", "--name", "A", "--password", "long enough pw", "--group", "Nope"]);
+    let out = db.run(&[
+        "add-technician",
+        "--email",
+        "a@example.com",
+        "--name",
+        "A",
+        "--password",
+        "long enough pw",
+        "--group",
+        "Nope",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no group \"Nope\""));
 }
@@ -87,21 +128,67 @@ fn mistakes_are_refused_with_a_sentence() {
 async fn add_technician_sets_the_group_and_the_admin_role() {
     let db = Db::new();
     db.ok(&["group", "add", "Field"]);
-    db.ok(&["add-technician", "--email", "finn@example.com", "--name", "Finn", "--password", "long enough pw", "--group", "field", "--admin"]);
-    db.ok(&["add-technician", "--email", "tess@example.com", "--name", "Tess", "--password", "long enough pw"]);
+    db.ok(&[
+        "add-technician",
+        "--email",
+        "finn@example.com",
+        "--name",
+        "Finn",
+        "--password",
+        "long enough pw",
+        "--group",
+        "field",
+        "--admin",
+    ]);
+    db.ok(&[
+        "add-technician",
+        "--email",
+        "tess@example.com",
+        "--name",
+        "Tess",
+        "--password",
+        "long enough pw",
+    ]);
 
     let pool = lens_server::db::open(&db.url()).await.unwrap();
     let members = lens_server::access::members(&pool).await.unwrap();
-    let field = lens_server::groups::find(&pool, "Field").await.unwrap().unwrap();
-    let finn = members.iter().find(|m| m.email == "finn@example.com").unwrap();
-    assert_eq!((finn.group_id.as_str(), finn.is_admin), (field.id.as_str(), true));
-    let tess = members.iter().find(|m| m.email == "tess@example.com").unwrap();
+    let field = lens_server::groups::find(&pool, "Field")
+        .await
+        .unwrap()
+        .unwrap();
+    let finn = members
+        .iter()
+        .find(|m| m.email == "finn@example.com")
+        .unwrap();
+    assert_eq!(
+        (finn.group_id.as_str(), finn.is_admin),
+        (field.id.as_str(), true)
+    );
+    let tess = members
+        .iter()
+        .find(|m| m.email == "tess@example.com")
+        .unwrap();
     assert_eq!((tess.group_id.as_str(), tess.is_admin), ("default", false));
 
     // A password reset leaves group and role alone unless told; --no-admin takes the role.
-    db.ok(&["add-technician", "--email", "finn@example.com", "--name", "Finn", "--password", "another long pw", "--no-admin"]);
+    db.ok(&[
+        "add-technician",
+        "--email",
+        "finn@example.com",
+        "--name",
+        "Finn",
+        "--password",
+        "another long pw",
+        "--no-admin",
+    ]);
     let members = lens_server::access::members(&pool).await.unwrap();
-    let finn = members.iter().find(|m| m.email == "finn@example.com").unwrap();
-    assert_eq!((finn.group_id.as_str(), finn.is_admin), (field.id.as_str(), false));
+    let finn = members
+        .iter()
+        .find(|m| m.email == "finn@example.com")
+        .unwrap();
+    assert_eq!(
+        (finn.group_id.as_str(), finn.is_admin),
+        (field.id.as_str(), false)
+    );
     pool.close().await;
 }

@@ -80,10 +80,41 @@ async fn two_customers_racing_for_one_pin_cannot_both_join() {
     let lens = TestServer::start().await;
     let tess = lens.tess().await;
     let (pin, _) = tess.new_pin("Rita Race").await;
-    let attempts = futures_util::future::join_all((0..4).map(|_| lens.join(&pin))).await;
-    let mut statuses: Vec<u16> = attempts.iter().map(|(status, _)| *status).collect();
+    // From four addresses: one address has one look-up in flight at a time (the others
+    // wait their turn), so the race in the database is between addresses.
+    let attempts = (0..4u8).map(|n| {
+        let client = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, 10 + n]))
+            .build()
+            .unwrap();
+        let url = format!("{}/api/customer/join", lens.url);
+        let pin = pin.clone();
+        async move {
+            let response = client
+                .post(url)
+                .json(&serde_json::json!({ "pin": pin }))
+                .send();
+            response.await.unwrap().status().as_u16()
+        }
+    });
+    let mut statuses = futures_util::future::join_all(attempts).await;
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409, 409, 409]);
+}
+
+#[tokio::test]
+async fn customers_behind_one_address_join_their_sessions_at_the_same_time() {
+    // An office or a carrier-grade NAT: one address, several customers joining at once.
+    // One look-up per address runs at a time, and the others wait their turn, not refused.
+    let lens = TestServer::start().await;
+    let tess = lens.tess().await;
+    let mut pins = Vec::new();
+    for name in ["Nina", "Noah", "Nora", "Nils"] {
+        pins.push(tess.new_pin(name).await.0);
+    }
+    let attempts = futures_util::future::join_all(pins.iter().map(|pin| lens.join(pin))).await;
+    let statuses: Vec<u16> = attempts.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [200, 200, 200, 200], "{attempts:?}");
 }
 
 #[tokio::test]

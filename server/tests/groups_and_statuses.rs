@@ -126,9 +126,15 @@ async fn every_session_call_needs_lens_and_private_session_permissions() {
     let group = restrict_tess(&lens, vec![Permission::UsePin]).await;
     let tess = lens.tess().await;
     let (status, body) = post(&tess, "/api/sessions", json!({ "customer_name": "Carl" })).await;
-    assert_eq!((status, body["permission"].as_str()), (403, Some("start_lens_sessions")));
+    assert_eq!(
+        (status, body["permission"].as_str()),
+        (403, Some("start_lens_sessions"))
+    );
     let (status, body) = get(&tess, "/api/sessions").await;
-    assert_eq!((status, body["permission"].as_str()), (403, Some("start_lens_sessions")));
+    assert_eq!(
+        (status, body["permission"].as_str()),
+        (403, Some("start_lens_sessions"))
+    );
 
     groups::update(
         lens.server().db(),
@@ -142,7 +148,10 @@ async fn every_session_call_needs_lens_and_private_session_permissions() {
     .unwrap();
     // The change applies at once, without signing in again.
     let (status, body) = post(&tess, "/api/sessions", json!({ "customer_name": "Carl" })).await;
-    assert_eq!((status, body["permission"].as_str()), (403, Some("start_private_sessions")));
+    assert_eq!(
+        (status, body["permission"].as_str()),
+        (403, Some("start_private_sessions"))
+    );
 }
 
 #[tokio::test]
@@ -173,20 +182,38 @@ async fn only_admins_manage_groups_and_technicians() {
     )
     .await;
     assert_eq!(status, 201, "{invited}");
-    let password = invited["password"].as_str().expect("a generated password, shown once");
+    let password = invited["password"]
+        .as_str()
+        .expect("a generated password, shown once");
     let finn = Technician::login(&lens.url, "finn@example.com", password).await;
     let (_, me) = get(&finn, "/api/me").await;
     assert_eq!(me["group"]["name"], "Field");
 
     // Finn's group has the link method only; his PIN lasts the group's two minutes.
     let before = lens_server::db::now_ms();
-    let (status, created) = post(&finn, "/api/sessions", json!({ "customer_name": "C", "method": "link" })).await;
+    let (status, created) = post(
+        &finn,
+        "/api/sessions",
+        json!({ "customer_name": "C", "method": "link" }),
+    )
+    .await;
     let after = lens_server::db::now_ms();
     assert_eq!(status, 200, "{created}");
     let expires_at = created["expires_at"].as_i64().unwrap();
-    assert!((before + 120_000..=after + 120_000).contains(&expires_at), "the group's 120 s, not the server's 600 s");
-    let (status, body) = post(&finn, "/api/sessions", json!({ "customer_name": "C", "method": "pin" })).await;
-    assert_eq!((status, body["permission"].as_str()), (403, Some("use_pin")));
+    assert!(
+        (before + 120_000..=after + 120_000).contains(&expires_at),
+        "the group's 120 s, not the server's 600 s"
+    );
+    let (status, body) = post(
+        &finn,
+        "/api/sessions",
+        json!({ "customer_name": "C", "method": "pin" }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["permission"].as_str()),
+        (403, Some("use_pin"))
+    );
 
     // Finn is no admin and his group may not invite.
     let (status, body) = post(
@@ -195,7 +222,10 @@ async fn only_admins_manage_groups_and_technicians() {
         json!({ "email": "x@example.com", "name": "X" }),
     )
     .await;
-    assert_eq!((status, body["permission"].as_str()), (403, Some("invite_technicians")));
+    assert_eq!(
+        (status, body["permission"].as_str()),
+        (403, Some("invite_technicians"))
+    );
 
     // An admin cannot lock themselves out.
     let tess_id = me_id(&tess).await;
@@ -221,20 +251,49 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
     let (pin, session_id) = tess.new_pin("Carl Customer").await;
     let mut customer = lens.customer_joins(&pin).await;
     customer.accept_eula().await;
-    console.wait_for_status(&session_id, SessionStatus::Waiting).await;
-    console.send(&TechnicianMessage::Start { session_id: session_id.clone() }).await;
-    customer.socket.recv_until(|m| (m == ServerToCustomer::Start).then_some(())).await;
-    console.wait_for_status(&session_id, SessionStatus::Active).await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Waiting)
+        .await;
+    console
+        .send(&TechnicianMessage::Start {
+            session_id: session_id.clone(),
+        })
+        .await;
+    customer
+        .socket
+        .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
+        .await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Active)
+        .await;
 
-    console.send(&TechnicianMessage::Hold { session_id: session_id.clone() }).await;
-    customer.socket.recv_until(|m| (m == ServerToCustomer::Hold).then_some(())).await;
-    let row = console.wait_for_status(&session_id, SessionStatus::OnHold).await;
+    console
+        .send(&TechnicianMessage::Hold {
+            session_id: session_id.clone(),
+        })
+        .await;
+    customer
+        .socket
+        .recv_until(|m| (m == ServerToCustomer::Hold).then_some(()))
+        .await;
+    let row = console
+        .wait_for_status(&session_id, SessionStatus::OnHold)
+        .await;
     assert_eq!(row.end_reason, None, "on hold is not an end");
 
     // Start resumes: the customer is told to start its media again.
-    console.send(&TechnicianMessage::Start { session_id: session_id.clone() }).await;
-    customer.socket.recv_until(|m| (m == ServerToCustomer::Start).then_some(())).await;
-    console.wait_for_status(&session_id, SessionStatus::Active).await;
+    console
+        .send(&TechnicianMessage::Start {
+            session_id: session_id.clone(),
+        })
+        .await;
+    customer
+        .socket
+        .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
+        .await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Active)
+        .await;
 
     let (status, log) = get(&tess, &format!("/api/sessions/{session_id}/log")).await;
     assert_eq!(status, 200);
@@ -246,11 +305,27 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
         .collect();
     assert_eq!(
         events,
-        ["created", "pin_issued", "customer_joined", "eula_accepted", "started", "on_hold", "resumed"]
+        [
+            "created",
+            "pin_issued",
+            "customer_joined",
+            "eula_accepted",
+            "started",
+            "on_hold",
+            "resumed"
+        ]
     );
     let entries = log.as_array().unwrap();
-    assert_eq!(entries[1]["detail"], pin.as_str(), "the PIN is in the session log");
-    assert!(entries.windows(2).all(|w| w[0]["at"].as_i64() <= w[1]["at"].as_i64()));
+    assert_eq!(
+        entries[1]["detail"],
+        pin.as_str(),
+        "the PIN is in the session log"
+    );
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0]["at"].as_i64() <= w[1]["at"].as_i64())
+    );
 }
 
 #[tokio::test]
@@ -274,7 +349,9 @@ async fn a_customer_waiting_too_long_is_timed_out_and_told_so() {
         })
         .await;
     assert_eq!(reason, EndReason::WaitingTimedOut);
-    let row = console.wait_for_status(&session_id, SessionStatus::TimedOut).await;
+    let row = console
+        .wait_for_status(&session_id, SessionStatus::TimedOut)
+        .await;
     assert_eq!(row.end_reason, Some(EndReason::WaitingTimedOut));
 
     let (_, log) = get(&tess, &format!("/api/sessions/{session_id}/log")).await;
@@ -285,13 +362,17 @@ async fn a_customer_waiting_too_long_is_timed_out_and_told_so() {
 
 #[tokio::test]
 async fn a_session_on_hold_too_long_is_timed_out_by_its_groups_idle_timeout() {
-    let lens = TestServer::start_with(|config| config.timeout_sweep = Duration::from_millis(50)).await;
+    let lens =
+        TestServer::start_with(|config| config.timeout_sweep = Duration::from_millis(50)).await;
     // The server default is an hour; the group says one second.
     let group = restrict_tess(&lens, Permission::ALL.to_vec()).await;
     groups::update(
         lens.server().db(),
         &group.id,
-        &GroupChange { idle_timeout_secs: Some(Some(1)), ..GroupChange::default() },
+        &GroupChange {
+            idle_timeout_secs: Some(Some(1)),
+            ..GroupChange::default()
+        },
     )
     .await
     .unwrap();
@@ -300,11 +381,25 @@ async fn a_session_on_hold_too_long_is_timed_out_by_its_groups_idle_timeout() {
     let (pin, session_id) = tess.new_pin("Carl Customer").await;
     let mut customer = lens.customer_joins(&pin).await;
     customer.accept_eula().await;
-    console.wait_for_status(&session_id, SessionStatus::Waiting).await;
-    console.send(&TechnicianMessage::Start { session_id: session_id.clone() }).await;
-    console.wait_for_status(&session_id, SessionStatus::Active).await;
-    console.send(&TechnicianMessage::Hold { session_id: session_id.clone() }).await;
-    console.wait_for_status(&session_id, SessionStatus::OnHold).await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Waiting)
+        .await;
+    console
+        .send(&TechnicianMessage::Start {
+            session_id: session_id.clone(),
+        })
+        .await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Active)
+        .await;
+    console
+        .send(&TechnicianMessage::Hold {
+            session_id: session_id.clone(),
+        })
+        .await;
+    console
+        .wait_for_status(&session_id, SessionStatus::OnHold)
+        .await;
 
     let reason = customer
         .socket
@@ -314,14 +409,17 @@ async fn a_session_on_hold_too_long_is_timed_out_by_its_groups_idle_timeout() {
         })
         .await;
     assert_eq!(reason, EndReason::IdleTimedOut);
-    let row = console.wait_for_status(&session_id, SessionStatus::TimedOut).await;
+    let row = console
+        .wait_for_status(&session_id, SessionStatus::TimedOut)
+        .await;
     assert_eq!(row.end_reason, Some(EndReason::IdleTimedOut));
 }
 
 #[tokio::test]
 async fn the_log_is_only_for_the_sessions_technician() {
     let lens = TestServer::start().await;
-    lens.add_technician("otto@example.com", "Otto", "another good password").await;
+    lens.add_technician("otto@example.com", "Otto", "another good password")
+        .await;
     let tess = lens.tess().await;
     let otto = Technician::login(&lens.url, "otto@example.com", "another good password").await;
     let (_, session_id) = tess.new_pin("Carl").await;

@@ -18,7 +18,8 @@ struct ChatSystem {
 
 impl ChatSystem {
     async fn new(lens: &TestServer, name: &str) -> ChatSystem {
-        let key = lens_server::api_keys::create(lens.server().db(), name)
+        // Tess is in the default group; the key acts for its technicians.
+        let key = lens_server::api_keys::create(lens.server().db(), name, &default_group())
             .await
             .expect("key created");
         ChatSystem {
@@ -68,6 +69,10 @@ impl ChatSystem {
         self.send(self.http.post(format!("{}/sessions/{id}/end", self.base)))
             .await
     }
+}
+
+fn default_group() -> [String; 1] {
+    ["default".to_owned()]
 }
 
 fn text(value: &Value) -> &str {
@@ -313,7 +318,9 @@ async fn errors_are_typed_json() {
 async fn keys_are_stored_only_as_hashes_and_names_are_unique() {
     let lens = TestServer::start().await;
     let db = lens.server().db();
-    let key = lens_server::api_keys::create(db, "Chat").await.unwrap();
+    let key = lens_server::api_keys::create(db, "Chat", &default_group())
+        .await
+        .unwrap();
     assert!(
         key.starts_with(lens_server::api_keys::KEY_PREFIX) && key.len() > 60,
         "{key}"
@@ -326,8 +333,16 @@ async fn keys_are_stored_only_as_hashes_and_names_are_unique() {
         stored,
         vec![lens_server::tokens::sha256_hex(key.as_bytes())]
     );
-    assert!(lens_server::api_keys::create(db, "Chat").await.is_err());
-    assert!(lens_server::api_keys::create(db, " ").await.is_err());
+    assert!(
+        lens_server::api_keys::create(db, "Chat", &default_group())
+            .await
+            .is_err()
+    );
+    assert!(
+        lens_server::api_keys::create(db, " ", &default_group())
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]

@@ -214,7 +214,9 @@ async fn a_technician_can_have_only_one_active_session() {
         .recv_until(|message| match message {
             ServerToTechnician::Sessions { sessions } => {
                 let waiting = |id: &str| {
-                    sessions.iter().any(|s| s.id == id && s.status == SessionStatus::Waiting)
+                    sessions
+                        .iter()
+                        .any(|s| s.id == id && s.status == SessionStatus::Waiting)
                 };
                 (waiting(&alice_id) && waiting(&bob_id)).then_some(())
             }

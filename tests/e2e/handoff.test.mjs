@@ -19,7 +19,7 @@ const chat = { key: null };
 function apiKey() {
   if (!chat.key) {
     const database = `sqlite://${join(lens.server.dir, 'lens.db')}?mode=rwc`;
-    const printed = execFileSync(join(BIN, 'lens-server'), ['api-key', 'create', '--database', database, '--name', 'Contact centre'], { encoding: 'utf8' });
+    const printed = execFileSync(join(BIN, 'lens-server'), ['api-key', 'create', '--database', database, '--name', 'Contact centre', '--group', 'default'], { encoding: 'utf8' });
     chat.key = printed.trim().split('\n').pop();
     assert.match(chat.key, /^lens_[0-9a-f]{64}$/, 'the key is printed once, on its own line');
   }

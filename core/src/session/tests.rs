@@ -12,7 +12,10 @@ fn pin() -> Pin {
 }
 
 fn eula(version: &str) -> Eula {
-    Eula { version: version.into(), text: "You agree that the technician sees your camera.".into() }
+    Eula {
+        version: version.into(),
+        text: "You agree that the technician sees your camera.".into(),
+    }
 }
 
 fn joined(version: &str) -> JoinResponse {
@@ -36,7 +39,12 @@ struct Sim {
 impl Sim {
     fn new(stored: Option<EulaRecord>) -> Sim {
         let now = Instant::now();
-        Sim { session: CustomerSession::new(SessionConfig::default(), stored, now), now, commands: vec![], events: vec![] }
+        Sim {
+            session: CustomerSession::new(SessionConfig::default(), stored, now),
+            now,
+            commands: vec![],
+            events: vec![],
+        }
     }
 
     fn input(&mut self, input: Input) -> Result<(), NotNow> {
@@ -53,7 +61,9 @@ impl Sim {
     fn wait(&mut self, duration: Duration) {
         let end = self.now + duration;
         loop {
-            let Output::Timeout(at) = self.session.poll_output() else { unreachable!("drained") };
+            let Output::Timeout(at) = self.session.poll_output() else {
+                unreachable!("drained")
+            };
             if at > end {
                 break;
             }
@@ -82,17 +92,24 @@ impl Sim {
     }
 
     fn started_media(&self) -> bool {
-        self.commands.iter().any(|c| matches!(c, Command::StartMedia { .. }))
+        self.commands
+            .iter()
+            .any(|c| matches!(c, Command::StartMedia { .. }))
     }
 
     /// Joined, permissions granted, signalling up, EULA accepted: Waiting.
     fn waiting() -> Sim {
         let mut sim = Sim::new(None);
-        sim.ok(Input::PermissionsAnswered { camera: true, microphone: true });
+        sim.ok(Input::PermissionsAnswered {
+            camera: true,
+            microphone: true,
+        });
         sim.ok(Input::Join(pin()));
         sim.ok(Input::Resolved(joined("v1")));
         sim.ok(Input::SignallingConnected);
-        sim.ok(Input::AcceptEula { at_unix_ms: 1_700_000_000_000 });
+        sim.ok(Input::AcceptEula {
+            at_unix_ms: 1_700_000_000_000,
+        });
         sim.took();
         sim
     }
@@ -103,7 +120,10 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
     let mut sim = Sim::new(None);
     assert_eq!(sim.state(), &SessionState::Idle);
 
-    sim.ok(Input::PermissionsAnswered { camera: true, microphone: true });
+    sim.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: true,
+    });
     assert_eq!(sim.state(), &SessionState::Idle, "still needs a PIN");
 
     sim.ok(Input::Join(pin()));
@@ -111,30 +131,58 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
     assert_eq!(sim.took(), vec![Command::ResolvePin(pin())]);
 
     sim.ok(Input::Resolved(joined("v1")));
-    assert_eq!(sim.took(), vec![Command::ConnectSignalling { token: "token-1".into() }]);
-    assert!(matches!(sim.state(), SessionState::NeedsEula { eula, technician_name }
-        if eula.version == "v1" && technician_name == "Tess Technician"));
+    assert_eq!(
+        sim.took(),
+        vec![Command::ConnectSignalling {
+            token: "token-1".into()
+        }]
+    );
+    assert!(
+        matches!(sim.state(), SessionState::NeedsEula { eula, technician_name }
+        if eula.version == "v1" && technician_name == "Tess Technician")
+    );
 
     sim.ok(Input::SignallingConnected);
     sim.ok(Input::AcceptEula { at_unix_ms: 42 });
     assert_eq!(
         sim.took(),
         vec![
-            Command::SaveEula(EulaRecord { version: "v1".into(), accepted_at_unix_ms: 42 }),
-            Command::Send(CustomerMessage::EulaAccepted { version: "v1".into() }),
+            Command::SaveEula(EulaRecord {
+                version: "v1".into(),
+                accepted_at_unix_ms: 42
+            }),
+            Command::Send(CustomerMessage::EulaAccepted {
+                version: "v1".into()
+            }),
         ]
     );
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
 
     sim.ok(Input::FromServer(ServerToCustomer::Start));
-    assert_eq!(sim.took(), vec![Command::StartMedia { camera: true, microphone: true }]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::StartMedia {
+            camera: true,
+            microphone: true
+        }]
+    );
     assert_eq!(sim.state(), &SessionState::Connecting);
 
     sim.ok(Input::LocalOffer("offer-sdp".into()));
-    sim.ok(Input::FromServer(ServerToCustomer::Answer { sdp: "answer-sdp".into() }));
+    sim.ok(Input::FromServer(ServerToCustomer::Answer {
+        sdp: "answer-sdp".into(),
+    }));
     assert_eq!(
         sim.took(),
-        vec![Command::Send(CustomerMessage::Offer { sdp: "offer-sdp".into() }), Command::ApplyAnswer("answer-sdp".into())]
+        vec![
+            Command::Send(CustomerMessage::Offer {
+                sdp: "offer-sdp".into()
+            }),
+            Command::ApplyAnswer("answer-sdp".into())
+        ]
     );
 
     sim.ok(Input::PeerConnected);
@@ -145,25 +193,42 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
 fn a_failed_camera_is_reported_to_the_technician_and_the_session_goes_on() {
     use crate::signal::{Device, DeviceProblem};
     let mut sim = Sim::waiting();
-    sim.ok(Input::DeviceFailed { device: Device::Camera, problem: DeviceProblem::Busy, detail: "busy".into() });
-    assert!(sim.took().is_empty(), "no media yet: nothing to report");
-
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
-    sim.ok(Input::DeviceFailed { device: Device::Camera, problem: DeviceProblem::Busy, detail: "busy".into() });
-    assert!(sim.took().contains(&Command::Send(CustomerMessage::DeviceProblem {
+    sim.ok(Input::DeviceFailed {
         device: Device::Camera,
         problem: DeviceProblem::Busy,
         detail: "busy".into(),
-    })));
+    });
+    assert!(sim.took().is_empty(), "no media yet: nothing to report");
+
+    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::DeviceFailed {
+        device: Device::Camera,
+        problem: DeviceProblem::Busy,
+        detail: "busy".into(),
+    });
+    assert!(
+        sim.took()
+            .contains(&Command::Send(CustomerMessage::DeviceProblem {
+                device: Device::Camera,
+                problem: DeviceProblem::Busy,
+                detail: "busy".into(),
+            }))
+    );
     assert!(sim.events.contains(&SessionEvent::DeviceProblem {
         device: Device::Camera,
         problem: DeviceProblem::Busy,
         detail: "busy".into(),
     }));
     sim.ok(Input::LocalOffer("offer-sdp".into()));
-    sim.ok(Input::FromServer(ServerToCustomer::Answer { sdp: "answer-sdp".into() }));
+    sim.ok(Input::FromServer(ServerToCustomer::Answer {
+        sdp: "answer-sdp".into(),
+    }));
     sim.ok(Input::PeerConnected);
-    assert_eq!(sim.state(), &SessionState::Live, "the microphone still works");
+    assert_eq!(
+        sim.state(),
+        &SessionState::Live,
+        "the microphone still works"
+    );
 }
 
 #[test]
@@ -172,28 +237,54 @@ fn link_flow_link_then_permissions_then_eula() {
     sim.ok(Input::Join(pin()));
     sim.ok(Input::Resolved(joined("v1")));
     assert_eq!(sim.state(), &SessionState::NeedsPermissions);
-    sim.ok(Input::PermissionsAnswered { camera: true, microphone: false });
+    sim.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: false,
+    });
     assert!(matches!(sim.state(), SessionState::NeedsEula { .. }));
     sim.ok(Input::AcceptEula { at_unix_ms: 1 });
     // The socket is not up yet: the acceptance waits for it and is then sent first.
     assert!(!sim.took().iter().any(|c| matches!(c, Command::Send(_))));
     sim.ok(Input::SignallingConnected);
-    assert_eq!(sim.took(), vec![Command::Send(CustomerMessage::EulaAccepted { version: "v1".into() })]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::Send(CustomerMessage::EulaAccepted {
+            version: "v1".into()
+        })]
+    );
     sim.ok(Input::FromServer(ServerToCustomer::Start));
-    assert_eq!(sim.took(), vec![Command::StartMedia { camera: true, microphone: false }]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::StartMedia {
+            camera: true,
+            microphone: false
+        }]
+    );
 }
 
 #[test]
 fn the_same_eula_version_is_not_asked_again_but_a_new_one_is() {
-    let stored = EulaRecord { version: "v1".into(), accepted_at_unix_ms: 1 };
+    let stored = EulaRecord {
+        version: "v1".into(),
+        accepted_at_unix_ms: 1,
+    };
     let mut sim = Sim::new(Some(stored.clone()));
-    sim.ok(Input::PermissionsAnswered { camera: true, microphone: true });
+    sim.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: true,
+    });
     sim.ok(Input::Join(pin()));
     sim.ok(Input::Resolved(joined("v1")));
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
 
     let mut sim = Sim::new(Some(stored));
-    sim.ok(Input::PermissionsAnswered { camera: true, microphone: true });
+    sim.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: true,
+    });
     sim.ok(Input::Join(pin()));
     sim.ok(Input::Resolved(joined("v2")));
     assert!(matches!(sim.state(), SessionState::NeedsEula { eula, .. } if eula.version == "v2"));
@@ -202,12 +293,20 @@ fn the_same_eula_version_is_not_asked_again_but_a_new_one_is() {
 #[test]
 fn declining_the_eula_tells_the_server_and_ends() {
     let mut sim = Sim::new(None);
-    sim.ok(Input::PermissionsAnswered { camera: true, microphone: true });
+    sim.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: true,
+    });
     sim.ok(Input::Join(pin()));
     sim.ok(Input::Resolved(joined("v1")));
     sim.took();
     sim.ok(Input::DeclineEula);
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::EulaDeclined) });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::EulaDeclined)
+        }
+    );
     // Declined before the socket was up: the decline is still delivered, then the socket closes.
     assert!(sim.took().is_empty());
     assert!(sim.session.has_undelivered_messages());
@@ -215,7 +314,12 @@ fn declining_the_eula_tells_the_server_and_ends() {
     assert!(!sim.session.has_undelivered_messages());
     assert_eq!(
         sim.took(),
-        vec![Command::Send(CustomerMessage::EulaDeclined { version: "v1".into() }), Command::CloseSignalling]
+        vec![
+            Command::Send(CustomerMessage::EulaDeclined {
+                version: "v1".into()
+            }),
+            Command::CloseSignalling
+        ]
     );
     assert!(!sim.started_media());
 }
@@ -227,11 +331,14 @@ fn refused_pins_end_with_what_the_customer_should_read_and_can_be_retyped() {
         (JoinRefusal::PinExpired, "expired"),
         (JoinRefusal::PinAlreadyUsed, "already been used"),
         (JoinRefusal::RateLimited, "Too many"),
+        (JoinRefusal::Busy, "busy"),
     ] {
         let mut sim = Sim::new(None);
         sim.ok(Input::Join(pin()));
         sim.ok(Input::ResolveFailed(ResolveFailure::Refused(refusal)));
-        let SessionState::Ended { reason } = sim.state().clone() else { panic!("not ended") };
+        let SessionState::Ended { reason } = sim.state().clone() else {
+            panic!("not ended")
+        };
         assert_eq!(reason, Ended::JoinRefused(refusal));
         assert!(reason.describe().contains(words), "{}", reason.describe());
         sim.ok(Input::Join(pin()));
@@ -246,37 +353,77 @@ fn a_server_that_does_not_answer_times_out() {
     sim.wait(Duration::from_secs(14));
     assert_eq!(sim.state(), &SessionState::ResolvingPin);
     sim.wait(Duration::from_secs(2));
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::ServerUnreachable });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::ServerUnreachable
+        }
+    );
     // A late answer changes nothing.
     sim.ok(Input::Resolved(joined("v1")));
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::ServerUnreachable });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::ServerUnreachable
+        }
+    );
 }
 
 #[test]
 fn waiting_too_long_for_the_technician_ends_the_session() {
     let mut sim = Sim::waiting();
     sim.wait(Duration::from_secs(29 * 60));
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
     sim.wait(Duration::from_secs(2 * 60));
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::WaitingTimedOut) });
-    assert_eq!(sim.took(), vec![Command::Send(CustomerMessage::Leave), Command::CloseSignalling]);
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::WaitingTimedOut)
+        }
+    );
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::Send(CustomerMessage::Leave),
+            Command::CloseSignalling
+        ]
+    );
 }
 
 #[test]
 fn a_lost_socket_is_retried_with_back_off_and_the_wait_goes_on() {
     let mut sim = Sim::waiting();
     sim.ok(Input::SignallingLost);
-    assert!(sim.events.contains(&SessionEvent::Reconnecting { attempt: 1 }));
+    assert!(
+        sim.events
+            .contains(&SessionEvent::Reconnecting { attempt: 1 })
+    );
     sim.wait(Duration::from_millis(600));
-    assert_eq!(sim.took(), vec![Command::ConnectSignalling { token: "token-1".into() }]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::ConnectSignalling {
+            token: "token-1".into()
+        }]
+    );
     sim.ok(Input::SignallingLost); // that attempt failed too
     sim.wait(Duration::from_millis(900));
     assert!(sim.took().is_empty(), "second attempt waits twice as long");
     sim.wait(Duration::from_millis(200));
-    assert_eq!(sim.took(), vec![Command::ConnectSignalling { token: "token-1".into() }]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::ConnectSignalling {
+            token: "token-1".into()
+        }]
+    );
     sim.ok(Input::SignallingConnected);
     assert_eq!(sim.events.last(), Some(&SessionEvent::Reconnected));
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
 }
 
 #[test]
@@ -290,7 +437,12 @@ fn a_server_gone_for_good_ends_the_session() {
         }
         sim.ok(Input::SignallingLost);
     }
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::ConnectionLost) });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::ConnectionLost)
+        }
+    );
 }
 
 #[test]
@@ -299,9 +451,19 @@ fn the_technician_ending_stops_the_media() {
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.ok(Input::PeerConnected);
     sim.took();
-    sim.ok(Input::FromServer(ServerToCustomer::End { reason: EndReason::TechnicianEnded }));
-    assert_eq!(sim.took(), vec![Command::StopMedia, Command::CloseSignalling]);
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::TechnicianEnded) });
+    sim.ok(Input::FromServer(ServerToCustomer::End {
+        reason: EndReason::TechnicianEnded,
+    }));
+    assert_eq!(
+        sim.took(),
+        vec![Command::StopMedia, Command::CloseSignalling]
+    );
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::TechnicianEnded)
+        }
+    );
 }
 
 #[test]
@@ -310,8 +472,21 @@ fn the_customer_leaving_tells_the_server_and_stops_the_media() {
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.took();
     sim.ok(Input::Leave);
-    assert_eq!(sim.took(), vec![Command::Send(CustomerMessage::Leave), Command::StopMedia, Command::CloseSignalling]);
-    assert_eq!(sim.input(Input::Leave), Err(NotNow { action: "leaving", state: "ended" }));
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::Send(CustomerMessage::Leave),
+            Command::StopMedia,
+            Command::CloseSignalling
+        ]
+    );
+    assert_eq!(
+        sim.input(Input::Leave),
+        Err(NotNow {
+            action: "leaving",
+            state: "ended"
+        })
+    );
 }
 
 #[test]
@@ -319,7 +494,12 @@ fn a_media_connection_that_never_comes_up_ends_the_session() {
     let mut sim = Sim::waiting();
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.wait(Duration::from_secs(31));
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::Session(EndReason::MediaFailed) });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::MediaFailed)
+        }
+    );
     assert!(sim.took().contains(&Command::StopMedia));
 }
 
@@ -330,7 +510,16 @@ fn a_repeated_start_restarts_the_media_with_a_new_offer() {
     sim.ok(Input::PeerConnected);
     sim.took();
     sim.ok(Input::FromServer(ServerToCustomer::Start));
-    assert_eq!(sim.took(), vec![Command::StopMedia, Command::StartMedia { camera: true, microphone: true }]);
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::StopMedia,
+            Command::StartMedia {
+                camera: true,
+                microphone: true
+            }
+        ]
+    );
     assert_eq!(sim.state(), &SessionState::Connecting);
 }
 
@@ -339,8 +528,16 @@ fn no_camera_and_no_microphone_means_nothing_to_share() {
     let mut sim = Sim::new(None);
     sim.ok(Input::Join(pin()));
     sim.ok(Input::Resolved(joined("v1")));
-    sim.ok(Input::PermissionsAnswered { camera: false, microphone: false });
-    assert_eq!(sim.state(), &SessionState::Ended { reason: Ended::PermissionsDenied });
+    sim.ok(Input::PermissionsAnswered {
+        camera: false,
+        microphone: false,
+    });
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::PermissionsDenied
+        }
+    );
 }
 
 #[test]
@@ -356,18 +553,29 @@ fn actions_that_do_not_fit_are_refused_and_change_nothing() {
 
 #[test]
 fn remote_candidates_and_local_candidates_flow_only_with_media() {
-    let candidate = IceCandidate { candidate: "candidate:1 1 udp 1 127.0.0.1 5000 typ host".into(), sdp_mid: None, sdp_mline_index: Some(0) };
+    let candidate = IceCandidate {
+        candidate: "candidate:1 1 udp 1 127.0.0.1 5000 typ host".into(),
+        sdp_mid: None,
+        sdp_mline_index: Some(0),
+    };
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Candidate { candidate: candidate.clone() }));
+    sim.ok(Input::FromServer(ServerToCustomer::Candidate {
+        candidate: candidate.clone(),
+    }));
     sim.ok(Input::LocalCandidate(candidate.clone()));
     assert!(sim.took().is_empty());
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.took();
-    sim.ok(Input::FromServer(ServerToCustomer::Candidate { candidate: candidate.clone() }));
+    sim.ok(Input::FromServer(ServerToCustomer::Candidate {
+        candidate: candidate.clone(),
+    }));
     sim.ok(Input::LocalCandidate(candidate.clone()));
     assert_eq!(
         sim.took(),
-        vec![Command::AddRemoteCandidate(candidate.clone()), Command::Send(CustomerMessage::Candidate { candidate })]
+        vec![
+            Command::AddRemoteCandidate(candidate.clone()),
+            Command::Send(CustomerMessage::Candidate { candidate })
+        ]
     );
 }
 
@@ -377,13 +585,30 @@ fn any_input() -> impl Strategy<Value = Input> {
     let server = prop_oneof![
         Just(ServerToCustomer::Start),
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
-        Just(ServerToCustomer::End { reason: EndReason::TechnicianEnded }),
-        Just(ServerToCustomer::Error { message: "x".into() }),
-        Just(ServerToCustomer::CameraControl { control: CameraControl::PauseVideo }),
-        Just(ServerToCustomer::CameraControl { control: CameraControl::ResumeVideo }),
-        Just(ServerToCustomer::CameraControl { control: CameraControl::SwitchCamera }),
-        prop_oneof![Just(SessionStatus::Waiting), Just(SessionStatus::Active), Just(SessionStatus::Closed)]
-            .prop_map(|status| ServerToCustomer::Welcome { session_id: "s1".into(), status }),
+        Just(ServerToCustomer::End {
+            reason: EndReason::TechnicianEnded
+        }),
+        Just(ServerToCustomer::Error {
+            message: "x".into()
+        }),
+        Just(ServerToCustomer::CameraControl {
+            control: CameraControl::PauseVideo
+        }),
+        Just(ServerToCustomer::CameraControl {
+            control: CameraControl::ResumeVideo
+        }),
+        Just(ServerToCustomer::CameraControl {
+            control: CameraControl::SwitchCamera
+        }),
+        prop_oneof![
+            Just(SessionStatus::Waiting),
+            Just(SessionStatus::Active),
+            Just(SessionStatus::Closed)
+        ]
+        .prop_map(|status| ServerToCustomer::Welcome {
+            session_id: "s1".into(),
+            status
+        }),
     ];
     prop_oneof![
         Just(Input::Join(pin())),
@@ -393,8 +618,12 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::DeclineEula),
         Just(Input::Leave),
         prop_oneof![Just("v1"), Just("v2")].prop_map(|v| Input::Resolved(joined(v))),
-        Just(Input::ResolveFailed(ResolveFailure::Refused(JoinRefusal::PinNotFound))),
-        Just(Input::ResolveFailed(ResolveFailure::Unreachable("down".into()))),
+        Just(Input::ResolveFailed(ResolveFailure::Refused(
+            JoinRefusal::PinNotFound
+        ))),
+        Just(Input::ResolveFailed(ResolveFailure::Unreachable(
+            "down".into()
+        ))),
         Just(Input::SignallingConnected),
         Just(Input::SignallingLost),
         server.clone().prop_map(Input::FromServer),
@@ -481,15 +710,30 @@ fn on_hold_stops_media_keeps_the_session_and_start_resumes() {
     sim.took();
 
     sim.ok(Input::FromServer(ServerToCustomer::Hold));
-    assert_eq!(sim.took(), vec![Command::StopMedia], "media paused, nothing else");
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { technician_name } if technician_name == "Tess Technician"));
+    assert_eq!(
+        sim.took(),
+        vec![Command::StopMedia],
+        "media paused, nothing else"
+    );
+    assert!(
+        matches!(sim.state(), SessionState::WaitingForTechnician { technician_name } if technician_name == "Tess Technician")
+    );
     // A long hold is the server's idle timeout to end, not the app's waiting timeout.
     sim.wait(Duration::from_secs(3 * 3600));
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
     assert!(!sim.started_media());
 
     sim.ok(Input::FromServer(ServerToCustomer::Start));
-    assert_eq!(sim.took(), vec![Command::StartMedia { camera: true, microphone: true }]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::StartMedia {
+            camera: true,
+            microphone: true
+        }]
+    );
     assert_eq!(sim.state(), &SessionState::Connecting);
 }
 
@@ -498,38 +742,62 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
     let mut sim = Sim::waiting();
     sim.ok(Input::FromServer(ServerToCustomer::Hold));
     assert!(sim.took().is_empty(), "nothing to pause before Start");
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
 
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.took();
     // Reconnected to a session the technician put on hold meanwhile.
-    sim.ok(Input::FromServer(ServerToCustomer::Welcome { session_id: "s1".into(), status: SessionStatus::OnHold }));
+    sim.ok(Input::FromServer(ServerToCustomer::Welcome {
+        session_id: "s1".into(),
+        status: SessionStatus::OnHold,
+    }));
     assert_eq!(sim.took(), vec![Command::StopMedia]);
-    assert!(matches!(sim.state(), SessionState::WaitingForTechnician { .. }));
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
 }
 
 #[test]
 fn live_stats_go_to_the_technician_and_the_app_but_not_before_live() {
     let mut sim = Sim::waiting();
-    let stats = crate::link_stats::LinkStats { sent_kbps: 1200, quality: 4, ..Default::default() };
+    let stats = crate::link_stats::LinkStats {
+        sent_kbps: 1200,
+        quality: 4,
+        ..Default::default()
+    };
 
     // Before the technician starts, nothing about the link leaves the phone.
-    sim.ok(Input::MediaStats(stats.clone()));
+    sim.ok(Input::MediaStats(stats));
     assert!(sim.took().is_empty());
-    assert!(!sim.events.iter().any(|e| matches!(e, SessionEvent::LinkStats(_))));
+    assert!(
+        !sim.events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::LinkStats(_)))
+    );
 
     sim.ok(Input::FromServer(ServerToCustomer::Start));
     sim.ok(Input::PeerConnected);
     sim.took();
-    sim.ok(Input::MediaStats(stats.clone()));
-    assert_eq!(sim.took(), vec![Command::Send(CustomerMessage::Stats { stats: stats.clone() })]);
-    assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats.clone())));
+    sim.ok(Input::MediaStats(stats));
+    assert_eq!(
+        sim.took(),
+        vec![Command::Send(CustomerMessage::Stats { stats })]
+    );
+    assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats)));
 
     // With signalling down the app still shows them; the technician gets the next ones.
     sim.ok(Input::SignallingLost);
     sim.took();
-    sim.ok(Input::MediaStats(stats.clone()));
-    assert!(!sim.took().iter().any(|c| matches!(c, Command::Send(CustomerMessage::Stats { .. }))));
+    sim.ok(Input::MediaStats(stats));
+    assert!(
+        !sim.took()
+            .iter()
+            .any(|c| matches!(c, Command::Send(CustomerMessage::Stats { .. })))
+    );
     assert_eq!(sim.events.last(), Some(&SessionEvent::LinkStats(stats)));
 }
 
@@ -548,34 +816,57 @@ impl Sim {
     }
 
     fn technician(&mut self, control: CameraControl) {
-        self.ok(Input::FromServer(ServerToCustomer::CameraControl { control }));
+        self.ok(Input::FromServer(ServerToCustomer::CameraControl {
+            control,
+        }));
     }
 }
 
 fn media_state(paused_by: Option<PausedBy>) -> Command {
-    Command::Send(CustomerMessage::MediaState { video_paused: paused_by.is_some(), paused_by })
+    Command::Send(CustomerMessage::MediaState {
+        video_paused: paused_by.is_some(),
+        paused_by,
+    })
 }
 
 fn refused(control: CameraControl, message: &str) -> Command {
-    Command::Send(CustomerMessage::ControlRefused { control, message: message.into() })
+    Command::Send(CustomerMessage::ControlRefused {
+        control,
+        message: message.into(),
+    })
 }
 
 #[test]
 fn the_technician_pauses_and_resumes_and_the_app_is_told() {
     let mut sim = Sim::live();
     sim.technician(CameraControl::PauseVideo);
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: true }, media_state(Some(PausedBy::Technician))]);
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::SetVideoPaused { paused: true },
+            media_state(Some(PausedBy::Technician))
+        ]
+    );
     assert_eq!(
         sim.events,
-        vec![SessionEvent::TechnicianControl { control: CameraControl::PauseVideo, refused: None }]
+        vec![SessionEvent::TechnicianControl {
+            control: CameraControl::PauseVideo,
+            refused: None
+        }]
     );
     assert_eq!(sim.session.paused_by(), Some(PausedBy::Technician));
 
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::SetVideoPaused { paused: false }, media_state(None)]
+    );
     assert_eq!(
         sim.events.last(),
-        Some(&SessionEvent::TechnicianControl { control: CameraControl::ResumeVideo, refused: None })
+        Some(&SessionEvent::TechnicianControl {
+            control: CameraControl::ResumeVideo,
+            refused: None
+        })
     );
     assert!(!sim.session.video_paused());
 }
@@ -584,10 +875,19 @@ fn the_technician_pauses_and_resumes_and_the_app_is_told() {
 fn the_technician_cannot_resume_a_pause_the_customer_made() {
     let mut sim = Sim::live();
     sim.ok(Input::VideoPaused { paused: true });
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: true }, media_state(Some(PausedBy::Customer))]);
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::SetVideoPaused { paused: true },
+            media_state(Some(PausedBy::Customer))
+        ]
+    );
 
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+    assert_eq!(
+        sim.took(),
+        vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]
+    );
     assert!(sim.session.video_paused(), "the video stays paused");
     assert_eq!(
         sim.events.last(),
@@ -600,11 +900,17 @@ fn the_technician_cannot_resume_a_pause_the_customer_made() {
     sim.technician(CameraControl::PauseVideo);
     assert_eq!(sim.took(), vec![media_state(Some(PausedBy::Customer))]);
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+    assert_eq!(
+        sim.took(),
+        vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]
+    );
 
     // The customer resumes whenever they like.
     sim.ok(Input::VideoPaused { paused: false });
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::SetVideoPaused { paused: false }, media_state(None)]
+    );
 }
 
 #[test]
@@ -615,13 +921,19 @@ fn the_customer_may_resume_the_technicians_pause_or_make_it_their_own() {
     assert_eq!(sim.session.paused_by(), Some(PausedBy::Customer));
     sim.took();
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+    assert_eq!(
+        sim.took(),
+        vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]
+    );
 
     let mut sim = Sim::live();
     sim.technician(CameraControl::PauseVideo);
     sim.took();
     sim.ok(Input::VideoPaused { paused: false });
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::SetVideoPaused { paused: false }, media_state(None)]
+    );
 }
 
 #[test]
@@ -635,11 +947,19 @@ fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
     sim.ok(Input::LocalOffer("second offer".into()));
     assert_eq!(
         sim.took(),
-        vec![Command::Send(CustomerMessage::Offer { sdp: "second offer".into() }), media_state(Some(PausedBy::Customer))]
+        vec![
+            Command::Send(CustomerMessage::Offer {
+                sdp: "second offer".into()
+            }),
+            media_state(Some(PausedBy::Customer))
+        ]
     );
     sim.ok(Input::PeerConnected);
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]);
+    assert_eq!(
+        sim.took(),
+        vec![refused(CameraControl::ResumeVideo, camera::CUSTOMER_PAUSED)]
+    );
 
     // The technician's own pause survives a repeated Start (a reloaded console) and stays
     // the technician's to lift.
@@ -650,27 +970,48 @@ fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
     sim.ok(Input::PeerConnected);
     sim.took();
     sim.technician(CameraControl::ResumeVideo);
-    assert_eq!(sim.took(), vec![Command::SetVideoPaused { paused: false }, media_state(None)]);
+    assert_eq!(
+        sim.took(),
+        vec![Command::SetVideoPaused { paused: false }, media_state(None)]
+    );
 }
 
 #[test]
 fn switch_camera_and_torch_go_to_the_engine_and_its_refusal_to_the_technician() {
     let mut sim = Sim::live();
     sim.technician(CameraControl::SwitchCamera);
-    assert_eq!(sim.took(), vec![Command::CameraControl(CameraControl::SwitchCamera)]);
-    assert!(sim.events.is_empty(), "the app hears of it once the engine did it");
-    sim.ok(Input::CameraControlResult { control: CameraControl::SwitchCamera, result: Ok(()) });
+    assert_eq!(
+        sim.took(),
+        vec![Command::CameraControl(CameraControl::SwitchCamera)]
+    );
+    assert!(
+        sim.events.is_empty(),
+        "the app hears of it once the engine did it"
+    );
+    sim.ok(Input::CameraControlResult {
+        control: CameraControl::SwitchCamera,
+        result: Ok(()),
+    });
     assert_eq!(
         sim.events,
-        vec![SessionEvent::TechnicianControl { control: CameraControl::SwitchCamera, refused: None }]
+        vec![SessionEvent::TechnicianControl {
+            control: CameraControl::SwitchCamera,
+            refused: None
+        }]
     );
 
     sim.technician(CameraControl::TorchOn);
     let unsupported = "The torch is not supported by a desktop camera".to_owned();
-    sim.ok(Input::CameraControlResult { control: CameraControl::TorchOn, result: Err(unsupported.clone()) });
+    sim.ok(Input::CameraControlResult {
+        control: CameraControl::TorchOn,
+        result: Err(unsupported.clone()),
+    });
     assert_eq!(
         sim.took(),
-        vec![Command::CameraControl(CameraControl::TorchOn), refused(CameraControl::TorchOn, &unsupported)]
+        vec![
+            Command::CameraControl(CameraControl::TorchOn),
+            refused(CameraControl::TorchOn, &unsupported)
+        ]
     );
 }
 
@@ -678,7 +1019,10 @@ fn switch_camera_and_torch_go_to_the_engine_and_its_refusal_to_the_technician() 
 fn controls_without_media_are_refused_and_change_nothing() {
     let mut sim = Sim::waiting();
     sim.technician(CameraControl::PauseVideo);
-    assert_eq!(sim.took(), vec![refused(CameraControl::PauseVideo, camera::NO_MEDIA)]);
+    assert_eq!(
+        sim.took(),
+        vec![refused(CameraControl::PauseVideo, camera::NO_MEDIA)]
+    );
     assert!(!sim.session.video_paused());
 }
 
@@ -686,16 +1030,23 @@ fn controls_without_media_are_refused_and_change_nothing() {
 fn a_technicians_pause_does_not_follow_the_customer_into_the_next_session() {
     let mut sim = Sim::live();
     sim.technician(CameraControl::PauseVideo);
-    sim.ok(Input::FromServer(ServerToCustomer::End { reason: EndReason::TechnicianEnded }));
+    sim.ok(Input::FromServer(ServerToCustomer::End {
+        reason: EndReason::TechnicianEnded,
+    }));
     sim.took();
     sim.ok(Input::Join(pin()));
-    assert_eq!(sim.took().first(), Some(&Command::SetVideoPaused { paused: false }));
+    assert_eq!(
+        sim.took().first(),
+        Some(&Command::SetVideoPaused { paused: false })
+    );
     assert!(!sim.session.video_paused());
 
     // The customer's own pause is their choice and stays.
     let mut sim = Sim::live();
     sim.ok(Input::VideoPaused { paused: true });
-    sim.ok(Input::FromServer(ServerToCustomer::End { reason: EndReason::TechnicianEnded }));
+    sim.ok(Input::FromServer(ServerToCustomer::End {
+        reason: EndReason::TechnicianEnded,
+    }));
     sim.ok(Input::Join(pin()));
     assert!(sim.session.video_paused());
 }

@@ -6,7 +6,8 @@ use crate::eula::EulaRecord;
 use crate::pin::Pin;
 pub use crate::signal::PausedBy;
 use crate::signal::{
-    CameraControl, CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate, JoinRefusal, JoinResponse, ServerToCustomer,
+    CameraControl, CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate,
+    JoinRefusal, JoinResponse, ServerToCustomer,
 };
 
 /// Time limits of a session. All are measured against the `now` handed to
@@ -49,14 +50,21 @@ pub enum SessionState {
     /// The session is known; the app must ask for camera and microphone.
     NeedsPermissions,
     /// The customer must accept (or decline) this licence agreement.
-    NeedsEula { eula: Eula, technician_name: String },
+    NeedsEula {
+        eula: Eula,
+        technician_name: String,
+    },
     /// Accepted; the technician sees the session as Waiting and may click Start.
-    WaitingForTechnician { technician_name: String },
+    WaitingForTechnician {
+        technician_name: String,
+    },
     /// The technician started; the media connection is being set up.
     Connecting,
     /// Video and audio flow.
     Live,
-    Ended { reason: Ended },
+    Ended {
+        reason: Ended,
+    },
 }
 
 impl SessionState {
@@ -105,6 +113,9 @@ impl Ended {
             Ended::JoinRefused(JoinRefusal::RateLimited) => {
                 "Too many wrong PINs. Wait a few minutes and try again."
             }
+            Ended::JoinRefused(JoinRefusal::Busy) => {
+                "The server is busy. Try again in a few seconds."
+            }
             Ended::ServerUnreachable => "The Lens server could not be reached. Check the network.",
             Ended::PermissionsDenied => {
                 "Lens needs the camera or the microphone to share the problem with the technician."
@@ -129,16 +140,23 @@ pub enum Input {
     /// [`crate::join::parse_join_input`]). Allowed when idle or after a session ended.
     Join(Pin),
     /// The platform's answer to the camera and microphone permission requests.
-    PermissionsAnswered { camera: bool, microphone: bool },
+    PermissionsAnswered {
+        camera: bool,
+        microphone: bool,
+    },
     /// The customer accepted the EULA shown in [`SessionState::NeedsEula`]; wall-clock time
     /// of acceptance, for the stored record.
-    AcceptEula { at_unix_ms: i64 },
+    AcceptEula {
+        at_unix_ms: i64,
+    },
     DeclineEula,
     /// The customer ends the session.
     Leave,
     /// The customer paused or resumed the video in the app: the technician is told while
     /// media runs. The customer may always resume, also a pause the technician made.
-    VideoPaused { paused: bool },
+    VideoPaused {
+        paused: bool,
+    },
 
     Resolved(JoinResponse),
     ResolveFailed(ResolveFailure),
@@ -156,10 +174,17 @@ pub enum Input {
     /// the technician while the session is live.
     MediaStats(crate::link_stats::LinkStats),
     /// A camera or microphone failed to open or stopped; media goes on without it.
-    DeviceFailed { device: Device, problem: DeviceProblem, detail: String },
+    DeviceFailed {
+        device: Device,
+        problem: DeviceProblem,
+        detail: String,
+    },
     /// How the engine carried out [`Command::CameraControl`]: `Err` holds the sentence for
     /// the technician (the camera has no torch, the desktop has one camera).
-    CameraControlResult { control: CameraControl, result: Result<(), String> },
+    CameraControlResult {
+        control: CameraControl,
+        result: Result<(), String>,
+    },
 
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
@@ -171,21 +196,28 @@ pub enum Command {
     /// Ask the server who has this PIN (`POST /api/customer/join`).
     ResolvePin(Pin),
     /// Open (or re-open) the signalling WebSocket with this customer token.
-    ConnectSignalling { token: String },
+    ConnectSignalling {
+        token: String,
+    },
     Send(CustomerMessage),
     /// Persist the customer's acceptance through the host's EULA store.
     SaveEula(EulaRecord),
     /// Create the peer connection, start capture and encoding of the granted tracks, and
     /// answer with [`Input::LocalOffer`]. The only command that makes media leave the device:
     /// it is never output before the EULA is accepted and the technician started.
-    StartMedia { camera: bool, microphone: bool },
+    StartMedia {
+        camera: bool,
+        microphone: bool,
+    },
     ApplyAnswer(String),
     AddRemoteCandidate(IceCandidate),
     /// Stop capture and close the peer connection.
     StopMedia,
     /// Pause or resume the video (the session and the audio go on). Also output for the
     /// customer's own pause, so that the engine applies every decision in order.
-    SetVideoPaused { paused: bool },
+    SetVideoPaused {
+        paused: bool,
+    },
     /// Carry out the technician's switch-camera or torch request and answer with
     /// [`Input::CameraControlResult`]. Pause and resume come as [`Command::SetVideoPaused`].
     CameraControl(CameraControl),
@@ -197,18 +229,27 @@ pub enum Command {
 pub enum SessionEvent {
     StateChanged(SessionState),
     /// The signalling connection dropped; the app retries (attempt counts from 1).
-    Reconnecting { attempt: u32 },
+    Reconnecting {
+        attempt: u32,
+    },
     /// The signalling connection is back.
     Reconnected,
     /// Once a second while media flows (see [`crate::link_stats`]).
     LinkStats(crate::link_stats::LinkStats),
     /// A camera or microphone failed; the session goes on without it and the technician is
     /// told.
-    DeviceProblem { device: Device, problem: DeviceProblem, detail: String },
+    DeviceProblem {
+        device: Device,
+        problem: DeviceProblem,
+        detail: String,
+    },
     /// The technician paused or resumed the video or asked for the other camera or the
     /// torch (`control.describe()` is the sentence to show). `refused` holds why the app did
     /// not do it; the technician was told the same.
-    TechnicianControl { control: CameraControl, refused: Option<String> },
+    TechnicianControl {
+        control: CameraControl,
+        refused: Option<String>,
+    },
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

@@ -137,6 +137,17 @@ impl Technician {
             .cookie_store(true)
             .build()
             .unwrap();
+        Technician::login_through(base, email, password, http).await
+    }
+
+    /// Signs in with a client of the caller's (one that trusts a test certificate, or comes
+    /// from a chosen address); it must keep cookies.
+    pub async fn login_through(
+        base: &str,
+        email: &str,
+        password: &str,
+        http: reqwest::Client,
+    ) -> Technician {
         let response = http
             .post(format!("{base}/api/login"))
             .json(&json!({ "email": email, "password": password }))

@@ -73,7 +73,6 @@ async fn serve(
     loop {
         tokio::select! {
             frame = socket.recv() => {
-                keepalive.heard();
                 let refusal = match keepalive.receive::<TechnicianMessage>(socket, frame).await {
                     Inbound::Message(message) => {
                         if let Err(reason) = check_login(state, auth).await {

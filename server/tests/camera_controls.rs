@@ -7,34 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Console, Customer, Technician, TestServer};
+use common::{Technician, TestServer};
 use lens_core::signal::{
     CameraControl, CustomerMessage, PausedBy, ServerToCustomer, ServerToTechnician, SessionStatus,
     TechnicianMessage,
 };
 use serde_json::Value;
-
-/// Tess with her console open and a customer she started: the session is Active.
-async fn active_session(lens: &TestServer, name: &str) -> (Technician, Console, Customer, String) {
-    let tess = lens.tess().await;
-    let mut console = tess.console().await;
-    let (pin, session_id) = tess.new_pin(name).await;
-    let mut customer = lens.customer_joins(&pin).await;
-    customer.accept_eula().await;
-    console
-        .wait_for_status(&session_id, SessionStatus::Waiting)
-        .await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
-    assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
-    console
-        .wait_for_status(&session_id, SessionStatus::Active)
-        .await;
-    (tess, console, customer, session_id)
-}
 
 fn control(session_id: &str, control: CameraControl) -> TechnicianMessage {
     TechnicianMessage::CameraControl {
@@ -66,7 +44,7 @@ async fn session_log(tess: &Technician, session_id: &str) -> Vec<(String, Option
 #[tokio::test]
 async fn a_pause_reaches_the_customer_and_its_answers_reach_the_technician() {
     let lens = TestServer::start().await;
-    let (tess, mut console, mut customer, session_id) = active_session(&lens, "Carla Camera").await;
+    let (tess, mut console, mut customer, session_id) = lens.active_session("Carla Camera").await;
 
     console
         .send(&control(&session_id, CameraControl::PauseVideo))

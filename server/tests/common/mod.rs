@@ -81,6 +81,28 @@ impl TestServer {
     }
 
     /// A customer who typed the PIN: joined, socket open, Welcome read.
+    /// Tess with her console open and a customer she started: the session is Active.
+    pub async fn active_session(&self, name: &str) -> (Technician, Console, Customer, String) {
+        let tess = self.tess().await;
+        let mut console = tess.console().await;
+        let (pin, session_id) = tess.new_pin(name).await;
+        let mut customer = self.customer_joins(&pin).await;
+        customer.accept_eula().await;
+        console
+            .wait_for_status(&session_id, SessionStatus::Waiting)
+            .await;
+        console
+            .send(&TechnicianMessage::Start {
+                session_id: session_id.clone(),
+            })
+            .await;
+        assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+        console
+            .wait_for_status(&session_id, SessionStatus::Active)
+            .await;
+        (tess, console, customer, session_id)
+    }
+
     pub async fn customer_joins(&self, pin: &str) -> Customer {
         let (status, body) = self.join(pin).await;
         assert_eq!(status, 200, "join with {pin}: {body}");

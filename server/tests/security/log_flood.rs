@@ -6,9 +6,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use lens_core::signal::{
-    self, CameraControl, CustomerMessage, ServerToCustomer, SessionStatus, TechnicianMessage,
-};
+use lens_core::signal::{self, CameraControl, CustomerMessage, ServerToCustomer};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -21,20 +19,7 @@ const LOG_CAP: usize = 1000;
 /// Tess with her console open (drained in the background, as a browser would) and an
 /// active session whose customer token the attacker holds.
 async fn active_session(lens: &TestServer) -> (Technician, String, String) {
-    let tess = lens.tess().await;
-    let mut console = tess.console().await;
-    let (pin, session_id) = tess.new_pin("Flo Flood").await;
-    let mut customer = lens.customer_joins(&pin).await;
-    customer.accept_eula().await;
-    console
-        .wait_for_status(&session_id, SessionStatus::Waiting)
-        .await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
-    assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+    let (tess, mut console, customer, session_id) = lens.active_session("Flo Flood").await;
     // The console reads everything relayed to it; a console that stopped reading would be
     // dropped by the hub and the relays (and their log rows) would stop for another reason.
     tokio::spawn(async move { while console.try_recv(Duration::from_secs(60)).await.is_ok() {} });

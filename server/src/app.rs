@@ -43,16 +43,12 @@ pub fn router(state: AppState) -> Router {
             "/api/admin/technicians/{id}",
             put(admin_api::update_technician),
         )
-        .route("/new-session.js", get(console::new_session_script))
-        .route("/admin.js", get(console::admin_script))
-        .route("/session-log.js", get(console::session_log_script))
         .route(JOIN_PATH, post(join::join))
         .route(CUSTOMER_WS_PATH, get(customer_ws::upgrade))
         .route(TECHNICIAN_WS_PATH, get(technician_ws::upgrade))
         .route("/", get(console::root))
         .route("/console", get(console::index))
-        .route("/console.js", get(console::script))
-        .route("/console.css", get(console::stylesheet))
+        .route(console::ASSETS_PATH, get(console::asset))
         .route("/{pin}", get(console::pin_link))
         .nest(handoff_api::PREFIX, handoff_api::router())
         .route(

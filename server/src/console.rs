@@ -11,11 +11,16 @@ use crate::landing::landing;
 use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../console/index.html");
-const CONSOLE_JS: &str = include_str!("../console/console.js");
-const NEW_SESSION_JS: &str = include_str!("../console/new-session.js");
-const ADMIN_JS: &str = include_str!("../console/admin.js");
-const SESSION_LOG_JS: &str = include_str!("../console/session-log.js");
-const CONSOLE_CSS: &str = include_str!("../console/console.css");
+
+/// The console's scripts and styles (`server/console/assets/`), served at `/assets/<file>`.
+/// In release builds the files are compiled in; a file added to the folder is served
+/// without a route of its own.
+#[derive(rust_embed::Embed)]
+#[folder = "console/assets/"]
+struct Assets;
+
+/// Where [`asset`] is mounted.
+pub const ASSETS_PATH: &str = "/assets/{*file}";
 
 #[derive(Deserialize)]
 pub struct CodeQuery {
@@ -43,46 +48,26 @@ pub async fn index() -> Response {
     )
 }
 
-pub async fn script() -> Response {
-    page(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        CONSOLE_JS.to_owned(),
-    )
+/// `/assets/<file>`: a script or style of the console; anything else is not found.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let Some(found) = Assets::get(&file) else {
+        return not_found();
+    };
+    let content_type = match found.metadata.mimetype() {
+        "text/javascript" | "application/javascript" => "text/javascript; charset=utf-8",
+        "text/css" => "text/css; charset=utf-8",
+        // Only scripts and styles live there; anything else is not ours to serve.
+        _ => return not_found(),
+    };
+    let body = String::from_utf8_lossy(&found.data).into_owned();
+    page(StatusCode::OK, content_type, body)
 }
 
-/// The New Session dialog (tabs PIN, E-mail, Link).
-pub async fn new_session_script() -> Response {
+fn not_found() -> Response {
     page(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        NEW_SESSION_JS.to_owned(),
-    )
-}
-
-/// The session log panel.
-pub async fn session_log_script() -> Response {
-    page(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        SESSION_LOG_JS.to_owned(),
-    )
-}
-
-/// The admin area (groups, technicians).
-pub async fn admin_script() -> Response {
-    page(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        ADMIN_JS.to_owned(),
-    )
-}
-
-pub async fn stylesheet() -> Response {
-    page(
-        StatusCode::OK,
-        "text/css; charset=utf-8",
-        CONSOLE_CSS.to_owned(),
+        StatusCode::NOT_FOUND,
+        "text/plain; charset=utf-8",
+        "Not found\n".to_owned(),
     )
 }
 
@@ -95,11 +80,7 @@ pub async fn pin_link(
     if is_pin_shaped(&segment) {
         landing(&state, &headers, &segment)
     } else {
-        page(
-            StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            "Not found\n".to_owned(),
-        )
+        not_found()
     }
 }
 

@@ -251,7 +251,7 @@ async fn the_console_and_the_link_pages_are_served() {
         }
     }
     let script = http
-        .get(format!("{}/console.js", lens.url))
+        .get(format!("{}/assets/console.js", lens.url))
         .send()
         .await
         .unwrap();
@@ -264,7 +264,7 @@ async fn the_console_and_the_link_pages_are_served() {
     let script = script.text().await.unwrap();
     assert!(script.contains("window.lens") && script.contains("RTCPeerConnection"));
     let css = http
-        .get(format!("{}/console.css", lens.url))
+        .get(format!("{}/assets/console.css", lens.url))
         .send()
         .await
         .unwrap();

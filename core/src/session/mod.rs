@@ -13,6 +13,7 @@
 
 mod camera;
 mod reconnect;
+mod server;
 mod types;
 
 use std::collections::VecDeque;
@@ -22,7 +23,7 @@ pub use types::*;
 
 use crate::eula::{EulaRecord, is_accepted};
 use crate::pin::Pin;
-use crate::signal::{CustomerMessage, EndReason, JoinResponse, ServerToCustomer, SessionStatus};
+use crate::signal::{CustomerMessage, EndReason, JoinResponse};
 use reconnect::Reconnect;
 
 /// How far ahead [`Output::Timeout`] points when no deadline is pending: the engine only
@@ -270,145 +271,6 @@ impl CustomerSession {
                 Ok(())
             }
         }
-    }
-
-    // ---- the server's answers ---------------------------------------------------------
-
-    fn on_resolved(&mut self, response: JoinResponse) {
-        if self.state != SessionState::ResolvingPin {
-            return;
-        }
-        self.deadline = None;
-        self.signalling = Signalling::Connecting;
-        self.command(Command::ConnectSignalling {
-            token: response.customer_token.clone(),
-        });
-        self.join = Some(response);
-        if self.permissions == Some((false, false)) {
-            self.leave(Ended::PermissionsDenied);
-        } else {
-            self.advance();
-        }
-    }
-
-    fn on_resolve_failed(&mut self, failure: ResolveFailure) {
-        if self.state != SessionState::ResolvingPin {
-            return;
-        }
-        self.end(match failure {
-            ResolveFailure::Refused(refusal) => Ended::JoinRefused(refusal),
-            ResolveFailure::Unreachable(_) => Ended::ServerUnreachable,
-        });
-    }
-
-    fn on_signalling_connected(&mut self) {
-        if self.signalling == Signalling::Closed && !self.close_after_flush {
-            return; // a late answer to a socket we already gave up on
-        }
-        self.signalling = Signalling::Connected;
-        if self.reconnect.take().is_some() {
-            self.event(SessionEvent::Reconnected);
-        }
-        while let Some(message) = self.outbox.pop_front() {
-            self.command(Command::Send(message));
-        }
-        if self.close_after_flush {
-            self.close_after_flush = false;
-            self.close_signalling();
-        }
-    }
-
-    fn on_signalling_lost(&mut self) {
-        if matches!(self.state, SessionState::Ended { .. }) || self.join.is_none() {
-            self.outbox.clear();
-            self.close_after_flush = false;
-            self.signalling = Signalling::Closed;
-            return;
-        }
-        self.signalling = Signalling::Closed;
-        let reconnect = match self.reconnect.take() {
-            Some(previous) => previous.failed_again(self.now, &self.config),
-            None => Reconnect::start(self.now, &self.config),
-        };
-        self.event(SessionEvent::Reconnecting {
-            attempt: reconnect.attempt(),
-        });
-        self.reconnect = Some(reconnect);
-    }
-
-    fn on_server_message(&mut self, message: ServerToCustomer) {
-        if matches!(self.state, SessionState::Ended { .. }) {
-            return;
-        }
-        match message {
-            ServerToCustomer::Welcome { status, .. } => match status {
-                SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
-                SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
-                // The server follows this Welcome with an End saying which timeout it was.
-                SessionStatus::TimedOut => {}
-                // Put on hold while this app was away: its media must not come back.
-                SessionStatus::OnHold => self.on_hold(),
-                SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
-            },
-            ServerToCustomer::Start => self.on_start(),
-            ServerToCustomer::Hold => self.on_hold(),
-            ServerToCustomer::Answer { sdp } => {
-                if self.media_running {
-                    self.command(Command::ApplyAnswer(sdp));
-                }
-            }
-            ServerToCustomer::Candidate { candidate } => {
-                if self.media_running {
-                    self.command(Command::AddRemoteCandidate(candidate));
-                }
-            }
-            ServerToCustomer::End { reason } => self.end(Ended::Session(reason)),
-            // Informational: the engine logs it; the session goes on.
-            ServerToCustomer::Error { .. } => {}
-            ServerToCustomer::CameraControl { control } => self.on_camera_control(control),
-        }
-    }
-
-    /// The technician clicked Start. A Start while already connecting or live (the server
-    /// repeats it after a reconnect, when the console may have lost its peer) restarts the
-    /// media connection with a fresh offer.
-    fn on_start(&mut self) {
-        let restart = match self.state {
-            SessionState::WaitingForTechnician { .. } => false,
-            SessionState::Connecting | SessionState::Live => true,
-            // Before the EULA is accepted a Start is a server bug: never act on it.
-            _ => return,
-        };
-        debug_assert!(self.eula_accepted);
-        if restart && self.media_running {
-            self.command(Command::StopMedia);
-        }
-        let (camera, microphone) = self.permissions.unwrap_or((false, false));
-        self.media_running = true;
-        self.command(Command::StartMedia { camera, microphone });
-        self.deadline = Some(self.now + self.config.connect_timeout);
-        self.set_state(SessionState::Connecting);
-    }
-
-    /// The technician put the session on hold: media stops (nothing leaves the device), the
-    /// session stays, and the app waits for the technician again; the server's `start`
-    /// resumes it the way the first Start did. No client-side waiting deadline: the
-    /// server's idle timeout bounds a hold.
-    fn on_hold(&mut self) {
-        if !matches!(self.state, SessionState::Connecting | SessionState::Live) {
-            return;
-        }
-        if self.media_running {
-            self.media_running = false;
-            self.command(Command::StopMedia);
-        }
-        self.deadline = None;
-        let technician_name = self
-            .join
-            .as_ref()
-            .map(|j| j.technician_name.clone())
-            .unwrap_or_default();
-        self.set_state(SessionState::WaitingForTechnician { technician_name });
     }
 
     fn on_timeout(&mut self) {

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::*;
-use crate::signal::{CameraControl, Eula, IceCandidate, JoinRefusal};
+use crate::signal::{
+    CameraControl, Eula, IceCandidate, JoinRefusal, ServerToCustomer, SessionStatus,
+};
 
 fn pin() -> Pin {
     Pin::from_digits("123456").unwrap()

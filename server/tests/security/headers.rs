@@ -69,8 +69,8 @@ async fn pages_allow_connections_only_to_this_server_and_pin_pages_are_not_store
     }
     // Scripts, styles, the API and unknown paths carry the policy too.
     for path in [
-        "/console.js",
-        "/console.css",
+        "/assets/console.js",
+        "/assets/console.css",
         "/api/health",
         "/api/me",
         "/nope",

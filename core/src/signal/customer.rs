@@ -1,0 +1,120 @@
+//! WebSocket: customer <-> server
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, Message, PausedBy, SessionStatus,
+};
+
+/// From the customer app to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerMessage {
+    /// The customer accepted this EULA version: the session becomes Waiting.
+    EulaAccepted {
+        version: String,
+    },
+    /// The customer declined: the session closes and the technician sees why.
+    EulaDeclined {
+        version: String,
+    },
+    /// The SDP offer, sent after the server said [`ServerToCustomer::Start`].
+    Offer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
+    /// The customer ends the session.
+    Leave,
+    /// Once a second while media flows: the customer's view of the link, for the console's
+    /// stats panel. Older servers refuse the type with a typed error and the session goes on.
+    Stats {
+        stats: crate::link_stats::LinkStats,
+    },
+    /// A camera or microphone failed; the session goes on without it. `detail` is the
+    /// system's own words, for the technician's troubleshooting.
+    DeviceProblem {
+        device: Device,
+        problem: DeviceProblem,
+        detail: String,
+    },
+    /// The customer's camera state changed (paused from the app or at the technician's
+    /// request): the console shows it. Relayed as [`ServerToTechnician::MediaState`].
+    MediaState {
+        video_paused: bool,
+        /// Who paused it (absent from older apps, and while not paused).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused_by: Option<PausedBy>,
+    },
+    /// The app did not carry out the technician's [`ServerToCustomer::CameraControl`];
+    /// `message` is the sentence the technician reads. Relayed as
+    /// [`ServerToTechnician::ControlRefused`].
+    ControlRefused {
+        control: CameraControl,
+        message: String,
+    },
+}
+
+impl Message for CustomerMessage {
+    const TYPES: &'static [&'static str] = &[
+        "eula_accepted",
+        "eula_declined",
+        "offer",
+        "candidate",
+        "leave",
+        "stats",
+        "device_problem",
+        "media_state",
+        "control_refused",
+    ];
+}
+
+/// From the server to the customer app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToCustomer {
+    /// Sent once the WebSocket is accepted, with the session's current status (on a
+    /// reconnect this tells the app whether the technician started meanwhile).
+    Welcome {
+        session_id: String,
+        status: SessionStatus,
+    },
+    /// The technician clicked Start: create the peer connection and send an offer.
+    Start,
+    /// The technician put the session on hold: stop sending media, keep the session; a
+    /// `start` follows when the technician resumes.
+    Hold,
+    Answer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
+    End {
+        reason: EndReason,
+    },
+    /// A request was refused; the session goes on unless an `end` follows.
+    Error {
+        message: String,
+    },
+    /// The technician's [`TechnicianMessage::CameraControl`]. The app answers a pause or
+    /// resume with `media_state`, a refusal with `control_refused`. A control this build
+    /// does not know is an [`SignalError::InvalidFields`] and the session goes on.
+    CameraControl {
+        control: CameraControl,
+    },
+}
+
+impl Message for ServerToCustomer {
+    const TYPES: &'static [&'static str] = &[
+        "welcome",
+        "start",
+        "hold",
+        "answer",
+        "candidate",
+        "end",
+        "error",
+        "camera_control",
+    ];
+}

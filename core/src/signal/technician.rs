@@ -1,0 +1,125 @@
+//! WebSocket: technician console <-> server
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, Message, PausedBy, SessionStatus,
+};
+
+/// One row of the technician's session list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub customer_name: String,
+    pub status: SessionStatus,
+    /// Shown while the session is Pending so the technician can read it out again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<EndReason>,
+}
+
+/// From the technician's console to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TechnicianMessage {
+    Start {
+        session_id: String,
+    },
+    Answer {
+        session_id: String,
+        sdp: String,
+    },
+    Candidate {
+        session_id: String,
+        candidate: IceCandidate,
+    },
+    End {
+        session_id: String,
+    },
+    /// Put an active session on hold (media stops, the session stays); `start` resumes it.
+    Hold {
+        session_id: String,
+    },
+    /// Ask the customer's app to pause, resume, switch camera or use the torch. Relayed
+    /// only for the technician's own active session; otherwise `refused`.
+    CameraControl {
+        session_id: String,
+        control: CameraControl,
+    },
+}
+
+impl Message for TechnicianMessage {
+    const TYPES: &'static [&'static str] = &[
+        "start",
+        "answer",
+        "candidate",
+        "end",
+        "hold",
+        "camera_control",
+    ];
+}
+
+/// From the server to the technician's console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToTechnician {
+    /// The whole list, on connect and after every change (lists are short).
+    Sessions {
+        sessions: Vec<SessionSummary>,
+    },
+    Offer {
+        session_id: String,
+        sdp: String,
+    },
+    Candidate {
+        session_id: String,
+        candidate: IceCandidate,
+    },
+    /// A request was refused (for example a second active session).
+    Refused {
+        message: String,
+    },
+    /// The customer's [`CustomerMessage::Stats`], relayed as it came.
+    Stats {
+        session_id: String,
+        stats: crate::link_stats::LinkStats,
+    },
+    /// The customer's camera or microphone failed; `message` is the sentence to show.
+    DeviceProblem {
+        session_id: String,
+        device: Device,
+        problem: DeviceProblem,
+        message: String,
+        detail: String,
+    },
+    /// The customer paused or resumed the video (see [`CustomerMessage::MediaState`]).
+    MediaState {
+        session_id: String,
+        video_paused: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused_by: Option<PausedBy>,
+    },
+    /// The customer's app did not carry out a camera control (see
+    /// [`CustomerMessage::ControlRefused`]); `message` is the sentence to show.
+    ControlRefused {
+        session_id: String,
+        control: CameraControl,
+        message: String,
+    },
+}
+
+impl Message for ServerToTechnician {
+    const TYPES: &'static [&'static str] = &[
+        "sessions",
+        "offer",
+        "candidate",
+        "refused",
+        "stats",
+        "device_problem",
+        "media_state",
+        "control_refused",
+    ];
+}

@@ -83,13 +83,17 @@ test: deps build
 	  test-handoff-api test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
-## lint: rustfmt and clippy (warnings are errors) over every target of the workspace.
+## lint: rustfmt and clippy (warnings are errors) over every target of the workspace, then the
+## checks of tests/lint/ (unused dependencies, the media modules' one-way graph).
 lint:
 	@mkdir -p $(LOGS)
 	@passed=0; failed=0; \
 	if $(CARGO) fmt --all --check; then passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
 	if $(CARGO) clippy --release --workspace --all-targets -- -D warnings; then \
 	  passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
+	for check in tests/lint/*.py; do \
+	  if python3 $$check; then passed=$$((passed+1)); else failed=$$((failed+1)); fi; \
+	done; \
 	echo "lint: $$passed passed, $$failed failed" | tee $(LOGS)/lint.log; [ $$failed -eq 0 ]
 
 test-rust:

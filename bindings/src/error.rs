@@ -1,10 +1,12 @@
-//! The one error Kotlin and Swift see (the two layers of mozilla/application-services):
-//! core's and the engine's precise errors stay on the Rust side, and this edge keeps only the
-//! distinctions a UI acts on. Conversions happen here and nowhere else.
+//! The errors Kotlin and Swift see (the two layers of mozilla/application-services): core's
+//! and the engine's precise errors stay on the Rust side, and this edge keeps only the
+//! distinctions a UI (`ApiError`) or the shell's camera code (`FrameError`) acts on. Every
+//! conversion happens here and nowhere else.
 
 use lens_core::join::{JoinConfigError, JoinInputError};
 use lens_core::session::NotNow;
-use lens_engine::EngineError;
+use lens_engine::media::pushed::PushError;
+use lens_engine::{ControlError, EngineError};
 
 /// Why a call failed. Kotlin sees `ApiException.InvalidPin` and so on, with the text in
 /// `message`; Swift sees `ApiError.InvalidPin(message:)`.
@@ -31,6 +33,26 @@ pub enum ApiError {
     /// Something that should not happen, such as the engine's threads failing to start.
     #[error("{message}")]
     Internal { message: String },
+}
+
+/// Why a pushed frame, PCM block or access unit was refused. Nothing of it was kept; the
+/// session goes on. These are bugs in the shell's camera code, not something to show the
+/// customer: log them.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum FrameError {
+    /// Zero, odd or too large width or height, or a rotation that is not a multiple of 90.
+    #[error("{0}")]
+    InvalidGeometry(String),
+    /// A plane is shorter than its stride and height need, or a stride shorter than a row.
+    #[error("{0}")]
+    BufferTooSmall(String),
+    #[error("{0}")]
+    InvalidAudio(String),
+    #[error("{0}")]
+    InvalidH264(String),
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<JoinInputError> for ApiError {
@@ -62,6 +84,32 @@ impl From<JoinConfigError> for ApiError {
     fn from(e: JoinConfigError) -> Self {
         ApiError::InvalidConfiguration {
             message: e.to_string(),
+        }
+    }
+}
+
+impl From<PushError> for FrameError {
+    fn from(e: PushError) -> Self {
+        let message = e.to_string();
+        match e {
+            PushError::ZeroSize { .. }
+            | PushError::OddSize { .. }
+            | PushError::TooLarge { .. }
+            | PushError::Rotation { .. } => FrameError::InvalidGeometry(message),
+            PushError::StrideTooSmall { .. } | PushError::BufferTooSmall { .. } => {
+                FrameError::BufferTooSmall(message)
+            }
+            PushError::Audio(_) => FrameError::InvalidAudio(message),
+            PushError::H264(_) => FrameError::InvalidH264(message),
+            PushError::Conversion(_) => FrameError::Internal(message),
+        }
+    }
+}
+
+impl From<ControlError> for ApiError {
+    fn from(e: ControlError) -> Self {
+        match e {
+            ControlError::Unsupported(message) => ApiError::Unsupported { message },
         }
     }
 }

@@ -9,7 +9,7 @@
 //!   current state first, then every change, until the handle is cancelled or dropped;
 //! - [`EulaStorage`]: the shell persists the licence acceptance, core decides what it means;
 //! - [`parse_join_input`]: what the customer typed or tapped, checked before any session;
-//! - [`ApiError`]: the few failures a UI acts on.
+//! - [`ApiError`]: the few failures a UI acts on ([`FrameError`] for pushed media).
 
 uniffi::setup_scaffolding!();
 
@@ -23,11 +23,11 @@ mod session;
 mod state;
 mod task_handle;
 
-pub use error::ApiError;
+pub use error::{ApiError, FrameError};
 pub use eula_storage::{EulaStorage, StorageError};
 pub use join::parse_join_input;
 pub use listener::SessionListener;
-pub use media_push::{CameraController, FrameError, PushedStats, VideoFrameInfo};
+pub use media_push::{CameraController, PushedStats, VideoFrameInfo};
 pub use options::SessionOptions;
 pub use session::LensSession;
 pub use state::{EndCause, SessionEvent, SessionState};

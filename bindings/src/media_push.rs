@@ -9,14 +9,11 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use lens_engine::ControlError;
 use lens_engine::media::ShellRequest;
 use lens_engine::media::pushed::{PixelFormat, PushError, PushStats, Rotation, VideoFrameLayout};
-use tracing::warn;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FrameError};
 use crate::session::LensSession;
 use crate::task_handle::TaskHandle;
 
@@ -42,62 +39,6 @@ pub struct VideoFrameInfo {
     pub timestamp_us: u64,
 }
 
-/// Pixel layouts the engine converts from.
-#[uniffi::remote(Enum)]
-pub enum PixelFormat {
-    I420,
-    Nv12,
-    Nv21,
-    Bgra,
-    Rgba,
-}
-
-/// Why a pushed frame, PCM block or access unit was refused. Nothing of it was kept; the
-/// session goes on. These are bugs in the shell's camera code, not something to show the
-/// customer: log them.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
-pub enum FrameError {
-    /// Zero, odd or too large width or height, or a rotation that is not a multiple of 90.
-    #[error("{0}")]
-    InvalidGeometry(String),
-    /// A plane is shorter than its stride and height need, or a stride shorter than a row.
-    #[error("{0}")]
-    BufferTooSmall(String),
-    #[error("{0}")]
-    InvalidAudio(String),
-    #[error("{0}")]
-    InvalidH264(String),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<PushError> for FrameError {
-    fn from(e: PushError) -> Self {
-        let message = e.to_string();
-        match e {
-            PushError::ZeroSize { .. }
-            | PushError::OddSize { .. }
-            | PushError::TooLarge { .. }
-            | PushError::Rotation { .. } => FrameError::InvalidGeometry(message),
-            PushError::StrideTooSmall { .. } | PushError::BufferTooSmall { .. } => {
-                FrameError::BufferTooSmall(message)
-            }
-            PushError::Audio(_) => FrameError::InvalidAudio(message),
-            PushError::H264(_) => FrameError::InvalidH264(message),
-            PushError::Conversion(_) => FrameError::Internal(message),
-        }
-    }
-}
-
-impl From<ControlError> for ApiError {
-    fn from(e: ControlError) -> Self {
-        match e {
-            ControlError::Unsupported(message) => ApiError::Unsupported { message },
-        }
-    }
-}
-
 /// Counters of pushed media: how much was taken, dropped for being late, dropped before the
 /// session was live, refused.
 #[derive(Debug, Clone, Copy, uniffi::Record)]
@@ -105,34 +46,6 @@ pub struct PushedStats {
     pub video: PushStats,
     pub audio: PushStats,
     pub h264: PushStats,
-}
-
-#[uniffi::remote(Record)]
-pub struct PushStats {
-    pub accepted: u64,
-    pub dropped_oldest: u64,
-    pub dropped_not_live: u64,
-    pub refused: u64,
-}
-
-/// What the engine asks of the shell's camera.
-#[uniffi::remote(Enum)]
-pub enum ShellRequest {
-    /// Make the next frame a keyframe (MediaCodec `PARAMETER_KEY_REQUEST_SYNC_FRAME`,
-    /// VideoToolbox `kVTEncodeFrameOptionKey_ForceKeyFrame`). Only for pushed H.264.
-    KeyframeNeeded,
-    /// Set the hardware encoder's bitrate. Only for pushed H.264.
-    TargetBitrate {
-        bps: u32,
-    },
-    SwitchCamera,
-    Torch {
-        on: bool,
-    },
-    /// Video paused or resumed; while paused nothing is sent, so the camera may stop.
-    VideoPaused {
-        paused: bool,
-    },
 }
 
 /// Implemented by the shell's camera code. Called from one of the engine's threads (never a
@@ -217,20 +130,12 @@ impl LensSession {
     /// Calls `controller` with every camera request until the handle is cancelled or dropped.
     /// One controller at a time: a new one replaces the previous.
     pub fn set_camera_controller(&self, controller: Arc<dyn CameraController>) -> Arc<TaskHandle> {
-        let mut requests = self.engine.media_handles().requests.subscribe();
-        let stopped = Arc::new(AtomicBool::new(false));
-        let flag = stopped.clone();
-        let task = self.runtime.handle().spawn(async move {
-            while let Some(request) = requests.recv().await {
-                if flag.load(Ordering::Acquire) {
-                    return;
-                }
-                if catch_unwind(AssertUnwindSafe(|| controller.on_request(request))).is_err() {
-                    warn!("the camera controller threw; that request is lost");
-                }
-            }
-        });
-        Arc::new(TaskHandle::new(task, stopped))
+        TaskHandle::forward(
+            self.runtime.handle(),
+            self.engine.media_handles().requests.subscribe(),
+            "camera controller",
+            move |request| controller.on_request(request),
+        )
     }
 
     /// Pauses the video: the session and the audio go on, the video track sends nothing.

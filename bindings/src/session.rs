@@ -1,7 +1,6 @@
 //! [`LensSession`]: one customer session, and the runtime its engine runs on.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use lens_engine::media::MediaStats;
@@ -11,9 +10,9 @@ use url::Url;
 
 use crate::error::ApiError;
 use crate::eula_storage::{EulaStorage, ForeignEulaStore};
-use crate::listener::{SessionListener, forward};
+use crate::listener::SessionListener;
 use crate::options::SessionOptions;
-use crate::state::SessionState;
+use crate::state::{SessionEvent, SessionState};
 use crate::task_handle::TaskHandle;
 
 /// The engine's worker threads. Two carry signalling and the WebRTC stack; capture and the
@@ -122,13 +121,12 @@ impl LensSession {
     /// Calls `listener` with the current state, then with every event, until the returned
     /// handle is cancelled or dropped, or the session is closed.
     pub fn subscribe(&self, listener: Arc<dyn SessionListener>) -> Arc<TaskHandle> {
-        let stopped = Arc::new(AtomicBool::new(false));
-        let task = self.runtime.handle().spawn(forward(
+        TaskHandle::forward(
+            self.runtime.handle(),
             self.engine.subscribe(),
-            listener,
-            stopped.clone(),
-        ));
-        Arc::new(TaskHandle::new(task, stopped))
+            "session listener",
+            move |event| listener.on_event(SessionEvent::from(event)),
+        )
     }
 }
 

@@ -1,15 +1,16 @@
 //! The session's states and events as the shells see them.
 //!
-//! `SessionState`, `SessionEvent` and `EndCause` mirror core's types: an ending carries the
-//! sentence the customer reads (core's `Ended::describe`), and core's `Ended` would clash
+//! `SessionState`, `SessionEvent` and `EndCause` translate core's types: an ending carries
+//! the sentence the customer reads (core's `Ended::describe`), and core's `Ended` would clash
 //! with the `Ended` state in Kotlin. The leaf types (`Eula`, `EndReason`, `JoinRefusal`,
-//! `MediaStats`) cross as they are, as UniFFI remote types. Either way a variant added in
-//! core or the engine fails to compile here until it is added.
+//! `Device`, `CameraControl`, `LinkStats`, the engine's `MediaStats`) cross as they are: they
+//! derive UniFFI's traits in their own crates (the `uniffi` features), so Kotlin and Swift
+//! find them in the `lens_core` and `lens_engine` modules. A variant added in core fails to
+//! compile here until the translation has it.
 
 use lens_core::link_stats::LinkStats;
 use lens_core::session as lens;
 use lens_core::signal::{CameraControl, Device, DeviceProblem, EndReason, Eula, JoinRefusal};
-use lens_engine::media::MediaStats;
 
 /// Where the customer is, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -148,109 +149,6 @@ impl From<lens::SessionEvent> for SessionEvent {
             }
         }
     }
-}
-
-/// The licence agreement the server sent.
-#[uniffi::remote(Record)]
-pub struct Eula {
-    /// Opaque version id: a different id asks the customer again.
-    pub version: String,
-    pub text: String,
-}
-
-/// Why a session that ran ended, as both sides show it.
-#[uniffi::remote(Enum)]
-pub enum EndReason {
-    TechnicianEnded,
-    CustomerLeft,
-    EulaDeclined,
-    WaitingTimedOut,
-    ConnectionLost,
-    MediaFailed,
-    PinExpired,
-    IdleTimedOut,
-}
-
-/// Why the server refused a PIN.
-#[uniffi::remote(Enum)]
-pub enum JoinRefusal {
-    PinNotFound,
-    PinExpired,
-    PinAlreadyUsed,
-    RateLimited,
-    Busy,
-}
-
-/// A camera or a microphone.
-#[uniffi::remote(Enum)]
-pub enum Device {
-    Camera,
-    Microphone,
-}
-
-/// What went wrong with a camera or microphone.
-#[uniffi::remote(Enum)]
-pub enum DeviceProblem {
-    Missing,
-    Busy,
-    PermissionDenied,
-    Disconnected,
-    Unusable,
-}
-
-/// What the technician asked of the customer's camera.
-#[uniffi::remote(Enum)]
-pub enum CameraControl {
-    PauseVideo,
-    ResumeVideo,
-    SwitchCamera,
-    TorchOn,
-    TorchOff,
-}
-
-/// What the session has sent and received so far.
-#[uniffi::remote(Record)]
-pub struct MediaStats {
-    /// H.264 access units handed to the peer connection.
-    pub video_frames_sent: u64,
-    /// Of those, IDR pictures.
-    pub video_keyframes_sent: u64,
-    /// Encoded frames dropped because the network fell behind.
-    pub video_frames_dropped: u64,
-    /// Keyframe requests (PLI, FIR) from the technician.
-    pub keyframe_requests: u64,
-    /// 20 ms Opus frames sent.
-    pub audio_frames_sent: u64,
-    /// Opus frames of the technician's voice decoded.
-    pub remote_audio_frames_decoded: u64,
-    /// Level of the technician's voice over the last 100 ms, 0.0 to 1.0.
-    pub remote_audio_level: f32,
-    /// The last second of the link (zeros until the first second has passed).
-    pub link: LinkStats,
-}
-
-/// One second of the media connection (see `lens_core::link_stats`).
-#[uniffi::remote(Record)]
-pub struct LinkStats {
-    /// Video and audio sent over the last second, RTP headers included.
-    pub sent_kbps: u32,
-    /// The technician's audio received over the last second.
-    pub received_kbps: u32,
-    /// What the video encoder is asked for now.
-    pub target_kbps: u32,
-    /// The congestion controller's estimate of the uplink.
-    pub estimate_kbps: u32,
-    /// Video frames sent over the last second.
-    pub fps: u32,
-    /// The size being encoded now.
-    pub width: u32,
-    pub height: u32,
-    /// Round-trip time; null until the first receiver report.
-    pub rtt_ms: Option<u32>,
-    /// Packets lost (the worse of video and audio), per mille.
-    pub loss_permille: u32,
-    /// Network quality, 0 (unusable) to 5 (excellent).
-    pub quality: u8,
 }
 
 #[cfg(test)]

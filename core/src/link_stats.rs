@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One second of the customer's media connection.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LinkStats {
     /// Video and audio sent over the last second, RTP headers included.
     pub sent_kbps: u32,

@@ -1,5 +1,5 @@
 //! The signalling protocol between the customer app, the server and the technician's
-//! console. The server, the engine and (by hand, in `console.js`) the web console all speak
+//! console. The server, the engine and (by hand, in `server/console/assets/`) the console speak
 //! exactly these types, so they live here in core.
 //!
 //! Every WebSocket text frame is one JSON object: `{"v": 1, "type": "<kind>", ...fields}`.
@@ -92,11 +92,13 @@ mod customer;
 mod join;
 mod technician;
 mod vocabulary;
+mod wire_name;
 
 pub use customer::*;
 pub use join::*;
 pub use technician::*;
 pub use vocabulary::*;
+pub use wire_name::UnknownName;
 
 #[cfg(test)]
 mod tests;

@@ -15,10 +15,10 @@ use lens_core::session::{Ended, SessionEvent, SessionState};
 use lens_core::signal::EndReason;
 use lens_engine::media::list_devices;
 use lens_engine::{Engine, EngineConfig};
-use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
 use cli::{Cli, Command, JoinArgs};
 use eula_file::EulaFile;
+use prompt::Terminal;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -73,9 +73,11 @@ async fn join(args: JoinArgs) -> ExitCode {
     let engine = Engine::start(config, store);
     engine.set_microphone_muted(args.muted);
     let mut events = engine.subscribe();
-    // Typed commands (`cli::TYPED_COMMANDS`), read once media runs: before that, stdin
-    // belongs to the licence prompt.
-    let mut commands: Option<Lines<BufReader<Stdin>>> = None;
+    // One reader for the whole run: first the licence prompt's answer, then, once media
+    // runs, typed commands (`cli::TYPED_COMMANDS`).
+    let mut terminal = Terminal::stdin();
+    let mut reading_commands = false;
+    let mut input_open = true;
 
     // The desktop has no permission dialogs: the synthetic sources are always allowed.
     if let Err(e) = engine.answer_permissions(!args.no_camera, !args.no_microphone) {
@@ -97,11 +99,11 @@ async fn join(args: JoinArgs) -> ExitCode {
                     print_state(&state);
                     match state {
                         SessionState::NeedsEula { eula, technician_name } => {
-                            let accepted = args.accept_eula || prompt::ask_eula(&eula, &technician_name).await;
+                            let accepted = args.accept_eula || terminal.ask_eula(&eula, &technician_name).await;
                             let _ = if accepted { engine.accept_eula() } else { engine.decline_eula() };
                         }
-                        SessionState::Connecting if commands.is_none() => {
-                            commands = Some(BufReader::new(tokio::io::stdin()).lines());
+                        SessionState::Connecting if !reading_commands => {
+                            reading_commands = true;
                             println!("type pause, resume, mute, unmute or leave and Enter");
                         }
                         SessionState::Ended { reason } => {
@@ -125,13 +127,13 @@ async fn join(args: JoinArgs) -> ExitCode {
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
-            line = next_command(&mut commands), if commands.is_some() => match line {
+            line = terminal.next_line(), if reading_commands && input_open => match line {
                 Some(command) => {
                     if run_command(&engine, command.trim()) == Typed::Leave {
                         leaving = true;
                     }
                 }
-                None => commands = None, // end of input: no more commands
+                None => input_open = false, // end of input: no more commands
             },
             _ = tokio::signal::ctrl_c(), if !leaving => {
                 leaving = true;
@@ -141,13 +143,6 @@ async fn join(args: JoinArgs) -> ExitCode {
                 }
             }
         }
-    }
-}
-
-async fn next_command(commands: &mut Option<Lines<BufReader<Stdin>>>) -> Option<String> {
-    match commands {
-        Some(lines) => lines.next_line().await.ok().flatten(),
-        None => std::future::pending().await,
     }
 }
 

@@ -11,7 +11,8 @@
 use lens_core::session::Input;
 use lens_core::signal::CameraControl;
 
-use crate::driver::{Engine, Shared};
+use crate::config::EngineConfig;
+use crate::engine::Engine;
 use crate::media::{MediaHandles, ShellRequest, VideoSourceConfig};
 
 /// Why a camera control could not be carried out.
@@ -26,17 +27,19 @@ impl Engine {
     /// Where the shell pushes frames, PCM or H.264, and where it subscribes to the engine's
     /// camera requests. The same handles for the whole session.
     pub fn media_handles(&self) -> &MediaHandles {
-        &self.inner.config.media.handles
+        &self.config.media.handles
     }
 
     /// The customer pauses (`true`) or resumes the video; the session and the audio go on.
     /// The customer may always resume, also a pause the technician made. Returns whether
-    /// anything changed.
+    /// this changes anything. The driver carries it out (with core's decision, in order
+    /// with the technician's), so `video_paused` may show it a moment later.
     pub fn set_video_paused(&self, paused: bool) -> bool {
+        let changed = self.video_paused() != paused;
         // Core decides whether the technician hears of it now (media running) or with the
         // next offer, and remembers that the customer made this pause.
-        self.inner
-            .apply_video_pause(Some(Input::VideoPaused { paused }))
+        let _ = self.act(Input::VideoPaused { paused });
+        changed
     }
 
     pub fn video_paused(&self) -> bool {
@@ -45,49 +48,51 @@ impl Engine {
 
     /// Asks the shell to switch between front and back camera.
     pub fn switch_camera(&self) -> Result<(), ControlError> {
-        self.inner.camera_control(CameraControl::SwitchCamera)
+        camera_control(&self.config, CameraControl::SwitchCamera)
     }
 
     /// Asks the shell to turn the torch on or off.
     pub fn set_torch(&self, on: bool) -> Result<(), ControlError> {
-        self.inner.camera_control(if on {
+        let control = if on {
             CameraControl::TorchOn
         } else {
             CameraControl::TorchOff
-        })
+        };
+        camera_control(&self.config, control)
     }
 }
 
-impl Shared {
-    /// Switch camera or torch, for the customer's app or at the technician's request. Pause
-    /// and resume are not asked of the camera here: they go through core.
-    pub(crate) fn camera_control(&self, control: CameraControl) -> Result<(), ControlError> {
-        let (what, request) = match control {
-            CameraControl::SwitchCamera => ("Switching camera", ShellRequest::SwitchCamera),
-            CameraControl::TorchOn => ("The torch", ShellRequest::Torch { on: true }),
-            CameraControl::TorchOff => ("The torch", ShellRequest::Torch { on: false }),
-            CameraControl::PauseVideo | CameraControl::ResumeVideo => {
-                return Err(ControlError::Unsupported(
-                    "pause and resume are decided by the session".into(),
-                ));
-            }
-        };
-        self.shell_camera(what)?;
-        self.config.media.handles.requests.send(request);
-        Ok(())
-    }
-
-    fn shell_camera(&self, what: &str) -> Result<(), ControlError> {
-        match self.config.media.video {
-            VideoSourceConfig::Pushed { .. } | VideoSourceConfig::PushedH264 { .. } => Ok(()),
-            VideoSourceConfig::Synthetic { .. } => Err(ControlError::Unsupported(format!(
-                "{what} is not supported by this camera (the synthetic test picture)"
-            ))),
-            // nokhwa has no torch control, and a desktop has no front and back camera: the
-            // customer picks the camera with `--camera` when joining.
-            VideoSourceConfig::Camera { .. } => Err(ControlError::Unsupported(format!(
-                "{what} is not supported by a desktop camera"
-            ))),
+/// Switch camera or torch, for the customer's app or at the technician's request. Pause and
+/// resume are not asked of the camera here: they go through core.
+pub(crate) fn camera_control(
+    config: &EngineConfig,
+    control: CameraControl,
+) -> Result<(), ControlError> {
+    let (what, request) = match control {
+        CameraControl::SwitchCamera => ("Switching camera", ShellRequest::SwitchCamera),
+        CameraControl::TorchOn => ("The torch", ShellRequest::Torch { on: true }),
+        CameraControl::TorchOff => ("The torch", ShellRequest::Torch { on: false }),
+        CameraControl::PauseVideo | CameraControl::ResumeVideo => {
+            return Err(ControlError::Unsupported(
+                "pause and resume are decided by the session".into(),
+            ));
         }
+    };
+    shell_camera(config, what)?;
+    config.media.handles.requests.send(request);
+    Ok(())
+}
+
+fn shell_camera(config: &EngineConfig, what: &str) -> Result<(), ControlError> {
+    match config.media.video {
+        VideoSourceConfig::Pushed { .. } | VideoSourceConfig::PushedH264 { .. } => Ok(()),
+        VideoSourceConfig::Synthetic { .. } => Err(ControlError::Unsupported(format!(
+            "{what} is not supported by this camera (the synthetic test picture)"
+        ))),
+        // nokhwa has no torch control, and a desktop has no front and back camera: the
+        // customer picks the camera with `--camera` when joining.
+        VideoSourceConfig::Camera { .. } => Err(ControlError::Unsupported(format!(
+            "{what} is not supported by a desktop camera"
+        ))),
     }
 }

@@ -1,25 +1,23 @@
 //! Runs core's [`CustomerSession`] against the world: turns its commands into HTTP,
 //! WebSocket and media calls, and everything that comes back into its inputs.
 //!
-//! The state machine sits behind a mutex so that a customer action is answered at once
-//! (with [`NotNow`] when it does not fit); a single driver task owns every socket and the
-//! media session, so commands run in the order core gave them.
+//! The driver task is the machine's one owner (as str0m's loop owns its `Rtc`): the app's
+//! calls arrive as [`Request`]s on a channel, the world's answers as [`Report`]s, and the
+//! task owns every socket and the media session, so commands run in the order core gave
+//! them and each command's payload is read where it is carried out.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Instant;
 
-use lens_core::eula::{EulaStore, save_acceptance, stored_acceptance};
-use lens_core::join::parse_join_input;
-use lens_core::session::{
-    Command, CustomerSession, Input, NotNow, Output, SessionEvent, SessionState,
-};
-use tokio::sync::{Notify, mpsc, oneshot};
+use lens_core::eula::{EulaStore, save_acceptance};
+use lens_core::session::{Command, CustomerSession, Input, Output};
+use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
-use crate::error::EngineError;
-use crate::listeners::Listeners;
-use crate::media::{MediaError, MediaSession, MediaStats, PeerEvent};
+use crate::controls::camera_control;
+use crate::engine::{FLUSH_GRACE, Published, Request};
+use crate::media::{MediaError, MediaSession, PeerEvent};
 use crate::server_api::resolve_pin;
 use crate::signalling::{SignallingConnection, SignallingEvent};
 
@@ -32,156 +30,13 @@ enum Report {
     Peer(PeerEvent),
 }
 
-/// The customer's session engine. Cheap to share; dropping the last handle stops the driver
-/// and closes everything.
-pub struct Engine {
-    pub(crate) inner: Arc<Shared>,
-    driver: tokio::task::JoinHandle<()>,
-}
-
-pub(crate) struct Shared {
-    pub(crate) config: EngineConfig,
-    machine: Mutex<CustomerSession>,
-    /// Wakes the driver after a customer action fed the machine.
-    wake: Notify,
-    listeners: Listeners,
-    stats: Mutex<Option<MediaStats>>,
-    /// Set by [`Engine::shutdown`]; the driver answers once everything is closed.
-    shutdown: Mutex<Option<oneshot::Sender<()>>>,
-}
-
-/// How long a shutdown waits for the last signalling messages to leave.
-const FLUSH_GRACE: Duration = Duration::from_secs(2);
-
-impl Engine {
-    /// Starts the driver on the current tokio runtime.
-    pub fn start(config: EngineConfig, eula_store: Arc<dyn EulaStore>) -> Engine {
-        let stored = stored_acceptance(eula_store.as_ref());
-        let machine = CustomerSession::new(config.session.clone(), stored, Instant::now());
-        let inner = Arc::new(Shared {
-            config,
-            machine: Mutex::new(machine),
-            wake: Notify::new(),
-            listeners: Listeners::new(SessionState::Idle),
-            stats: Mutex::new(None),
-            shutdown: Mutex::new(None),
-        });
-        let driver = tokio::spawn(Driver::new(inner.clone(), eula_store).run());
-        Engine { inner, driver }
-    }
-
-    /// The customer typed a PIN or opened a link.
-    pub fn join(&self, input: &str) -> Result<(), EngineError> {
-        let pin = parse_join_input(input, &self.inner.config.join)?;
-        Ok(self.act(Input::Join(pin))?)
-    }
-
-    pub fn answer_permissions(&self, camera: bool, microphone: bool) -> Result<(), NotNow> {
-        self.act(Input::PermissionsAnswered { camera, microphone })
-    }
-
-    pub fn accept_eula(&self) -> Result<(), NotNow> {
-        self.act(Input::AcceptEula {
-            at_unix_ms: unix_ms_now(),
-        })
-    }
-
-    pub fn decline_eula(&self) -> Result<(), NotNow> {
-        self.act(Input::DeclineEula)
-    }
-
-    pub fn leave(&self) -> Result<(), NotNow> {
-        self.act(Input::Leave)
-    }
-
-    pub fn state(&self) -> SessionState {
-        self.inner.listeners.current()
-    }
-
-    /// Every event from now on, starting with the current state: the first item is always
-    /// `StateChanged(current)`, and nothing between it and the next is lost.
-    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<SessionEvent> {
-        self.inner.listeners.subscribe()
-    }
-
-    /// Mutes or unmutes the customer's microphone. Holds for the rest of the session, also
-    /// before media starts; while muted the technician receives silence (Opus DTX), not a
-    /// broken track.
-    pub fn set_microphone_muted(&self, muted: bool) {
-        self.inner.config.media.controls.set_microphone_muted(muted);
-    }
-
-    pub fn microphone_muted(&self) -> bool {
-        self.inner.config.media.controls.microphone_muted()
-    }
-
-    /// Fills `out` with the technician's voice, 48 kHz mono, for an app that plays it with
-    /// its own audio callback (`PlaybackConfig::Pulled`); silence where none has arrived.
-    /// Returns how many samples were real audio. Never blocks.
-    pub fn pull_playback_audio(&self, out: &mut [i16]) -> usize {
-        self.inner.config.media.controls.pull_playback(out)
-    }
-
-    /// The last media figures, while media runs or after it stopped.
-    pub fn media_stats(&self) -> Option<MediaStats> {
-        *self.inner.stats.lock().expect("stats lock")
-    }
-
-    /// Closes the media connection and the signalling socket after delivering what core
-    /// queued for the server (a decline or a leave must reach the technician), then stops the
-    /// driver. Call it before the process or the app's session ends; dropping the engine
-    /// instead cuts everything at once.
-    pub async fn shutdown(&self) {
-        let (done_tx, done_rx) = oneshot::channel();
-        *self.inner.shutdown.lock().expect("shutdown lock") = Some(done_tx);
-        self.inner.wake.notify_one();
-        let _ = tokio::time::timeout(FLUSH_GRACE * 2, done_rx).await;
-    }
-
-    fn act(&self, input: Input) -> Result<(), NotNow> {
-        self.inner
-            .machine
-            .lock()
-            .expect("session lock")
-            .handle_input(input, Instant::now())?;
-        self.inner.wake.notify_one();
-        Ok(())
-    }
-}
-
-impl Shared {
-    /// Feeds the customer's pause or resume (if any), then applies core's current pause
-    /// decision to the media, under the machine's lock. Reading the decision under the same
-    /// lock that makes it keeps a technician's resume, queued just before the customer
-    /// paused, from unpausing the customer's video. Returns whether the media changed.
-    pub(crate) fn apply_video_pause(&self, input: Option<Input>) -> bool {
-        let mut machine = self.machine.lock().expect("session lock");
-        if let Some(input) = input {
-            // The customer may pause or resume in any state.
-            let _ = machine.handle_input(input, Instant::now());
-        }
-        let changed = self
-            .config
-            .media
-            .handles
-            .set_video_paused(machine.video_paused());
-        drop(machine);
-        self.wake.notify_one();
-        changed
-    }
-}
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        // Aborting drops the driver, which drops the signalling connection and the media
-        // session; MediaSession's own Drop stops its tasks.
-        self.driver.abort();
-    }
-}
-
-struct Driver {
-    shared: Arc<Shared>,
+/// The session machine's owner: every socket, the media session and the machine itself.
+pub(crate) struct Driver {
+    machine: CustomerSession,
+    config: Arc<EngineConfig>,
+    published: Arc<Published>,
     eula_store: Arc<dyn EulaStore>,
+    requests: mpsc::UnboundedReceiver<Request>,
     http: reqwest::Client,
     reports_tx: mpsc::UnboundedSender<(u64, Report)>,
     reports: mpsc::UnboundedReceiver<(u64, Report)>,
@@ -196,11 +51,20 @@ struct Driver {
 }
 
 impl Driver {
-    fn new(shared: Arc<Shared>, eula_store: Arc<dyn EulaStore>) -> Driver {
+    pub(crate) fn new(
+        machine: CustomerSession,
+        config: Arc<EngineConfig>,
+        published: Arc<Published>,
+        eula_store: Arc<dyn EulaStore>,
+        requests: mpsc::UnboundedReceiver<Request>,
+    ) -> Driver {
         let (reports_tx, reports) = mpsc::unbounded_channel();
         Driver {
-            shared,
+            machine,
+            config,
+            published,
             eula_store,
+            requests,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(20))
                 .build()
@@ -216,24 +80,15 @@ impl Driver {
         }
     }
 
-    async fn run(mut self) {
+    pub(crate) async fn run(mut self) {
         let mut stats_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         // Once shutdown is asked for: who to tell, and until when core may still deliver
         // what it queued for a socket that is being opened.
         let mut shutting_down: Option<(oneshot::Sender<()>, Instant)> = None;
         loop {
             let mut wake_at = self.drain().await;
-            if shutting_down.is_none() {
-                let asked = self.shared.shutdown.lock().expect("shutdown lock").take();
-                shutting_down = asked.map(|done| (done, Instant::now() + FLUSH_GRACE));
-            }
             if let Some((_, deadline)) = &shutting_down {
-                let owes = self
-                    .shared
-                    .machine
-                    .lock()
-                    .expect("session lock")
-                    .has_undelivered_messages();
+                let owes = self.machine.has_undelivered_messages();
                 if !owes || Instant::now() >= *deadline {
                     self.close_everything().await;
                     if let Some((done, _)) = shutting_down.take() {
@@ -245,7 +100,14 @@ impl Driver {
             }
             self.closing.retain(|task| !task.is_finished());
             tokio::select! {
-                _ = self.shared.wake.notified() => {}
+                Some(request) = self.requests.recv() => match request {
+                    Request::Act(input) => self.act(input),
+                    Request::Shutdown(done) => {
+                        if shutting_down.is_none() {
+                            shutting_down = Some((done, Instant::now() + FLUSH_GRACE));
+                        }
+                    }
+                },
                 Some((generation, report)) = self.reports.recv() => self.on_report(generation, report).await,
                 _ = tokio::time::sleep_until(wake_at.into()) => self.feed(Input::Timeout),
                 _ = stats_tick.tick() => self.refresh_stats(),
@@ -256,28 +118,25 @@ impl Driver {
     /// Carries out everything the machine asked for; returns when to wake it next.
     async fn drain(&mut self) -> Instant {
         loop {
-            let output = self
-                .shared
-                .machine
-                .lock()
-                .expect("session lock")
-                .poll_output();
-            match output {
+            match self.machine.poll_output() {
                 Output::Command(command) => self.execute(command).await,
-                Output::Event(event) => self.shared.listeners.publish(event),
+                Output::Event(event) => self.published.listeners.publish(event),
                 Output::Timeout(at) => return at,
             }
         }
     }
 
-    fn feed(&self, input: Input) {
+    fn feed(&mut self, input: Input) {
         // Inputs from the world that do not fit are ignored by the machine, never refused.
-        let _ = self
-            .shared
-            .machine
-            .lock()
-            .expect("session lock")
-            .handle_input(input, Instant::now());
+        let _ = self.machine.handle_input(input, Instant::now());
+    }
+
+    /// The app's action. It was admitted against the state the app was last shown; the
+    /// session may have moved on since (the technician ended it a moment before).
+    fn act(&mut self, input: Input) {
+        if let Err(refused) = self.machine.handle_input(input, Instant::now()) {
+            info!("the app's action came too late: {refused}");
+        }
     }
 
     fn generation(&mut self) -> u64 {
@@ -292,7 +151,7 @@ impl Driver {
                 self.join_generation = self.generation();
                 let (http, server, reports) = (
                     self.http.clone(),
-                    self.shared.config.server.clone(),
+                    self.config.server.clone(),
                     self.reports_tx.clone(),
                 );
                 let generation = self.join_generation;
@@ -307,8 +166,8 @@ impl Driver {
             Command::ConnectSignalling { token } => {
                 let id = self.generation();
                 let connection = SignallingConnection::open(
-                    &self.shared.config.server,
-                    &token,
+                    &self.config.server,
+                    token.as_str(),
                     id,
                     self.reports_tx.clone(),
                     Report::Signalling,
@@ -350,14 +209,11 @@ impl Driver {
                     debug!("remote candidate ignored: {e}");
                 }
             }
-            Command::SetVideoPaused { .. } => {
-                self.shared.apply_video_pause(None);
+            Command::SetVideoPaused { paused } => {
+                self.config.media.handles.set_video_paused(paused);
             }
             Command::CameraControl(control) => {
-                let result = self
-                    .shared
-                    .camera_control(control)
-                    .map_err(|e| e.to_string());
+                let result = camera_control(&self.config, control).map_err(|e| e.to_string());
                 if let Err(refusal) = &result {
                     info!(
                         control = control.name(),
@@ -370,7 +226,7 @@ impl Driver {
                 // Any start still under way becomes stale and is closed when it reports.
                 self.media_generation = self.generation();
                 if let Some((_, media)) = self.media.take() {
-                    *self.shared.stats.lock().expect("stats lock") = Some(media.stats());
+                    *self.published.stats.lock().expect("stats lock") = Some(media.stats());
                     media.close().await;
                     info!("media stopped");
                 }
@@ -381,7 +237,7 @@ impl Driver {
     fn start_media(&mut self, camera: bool, microphone: bool) {
         self.media_generation = self.generation();
         let generation = self.media_generation;
-        let config = self.shared.config.media.clone();
+        let config = self.config.media.clone();
         let reports = self.reports_tx.clone();
         tokio::spawn(async move {
             let (peer_tx, mut peer_rx) = mpsc::unbounded_channel();
@@ -468,20 +324,13 @@ impl Driver {
         let _ = tokio::time::timeout(FLUSH_GRACE, futures_util::future::join_all(closing)).await;
     }
 
-    fn refresh_stats(&self) {
-        if let Some((_, media)) = &self.media {
-            let stats = media.stats();
-            *self.shared.stats.lock().expect("stats lock") = Some(stats);
+    fn refresh_stats(&mut self) {
+        if let Some(stats) = self.media.as_ref().map(|(_, media)| media.stats()) {
+            *self.published.stats.lock().expect("stats lock") = Some(stats);
             // Core shows them to the customer and sends them to the technician while live.
             if stats.link != Default::default() {
                 self.feed(Input::MediaStats(stats.link));
             }
         }
     }
-}
-
-fn unix_ms_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -1,9 +1,15 @@
 //! lens-engine: the I/O driver of the Lens customer app. It runs lens-core's session state
 //! machine against real sockets, WebRTC and media devices. See DEVELOPERS.md.
 
+// The media types the apps see as they are derive UniFFI's traits behind this feature;
+// deriving needs the crate's own scaffolding.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod config;
 mod controls;
 mod driver;
+mod engine;
 pub mod error;
 mod listeners;
 pub mod media;
@@ -12,5 +18,5 @@ mod signalling;
 
 pub use config::EngineConfig;
 pub use controls::ControlError;
-pub use driver::Engine;
+pub use engine::Engine;
 pub use error::EngineError;

@@ -8,44 +8,27 @@
 //! root), which is how every WebRTC test on these machines runs; without the namespace it
 //! still works but ICE also probes the machine's other interfaces.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use openh264::decoder::Decoder;
-use openh264::formats::YUVSource;
-use rtc::ice::mdns::MulticastDnsMode;
 use rtc::media::Sample;
 use rtc::media_stream::MediaStreamTrack;
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
-};
-use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
-use rtc::peer_connection::sdp::RTCSessionDescription;
-use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp::codec::h264::H264Packet;
-use rtc::rtp::packetizer::Depacketizer;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
-use tokio::sync::{mpsc, watch};
-use webrtc::media_stream::track_local::TrackLocal;
+use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
-use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
-    RTCPeerConnectionState, Registry,
-};
 
-use lens_engine::media::codec::h264::{
-    has_parameter_sets_before_idr, is_keyframe, sps_profile_level_id,
-};
-use lens_engine::media::codec::{OpusDecoder, PROFILE_LEVEL_ID};
-use lens_engine::media::source::{SineTone, read_frame_counter};
+use lens_engine::media::codec::PROFILE_LEVEL_ID;
+use lens_engine::media::source::SineTone;
 use lens_engine::media::{
     AudioSourceConfig, MediaConfig, MediaSession, PeerEvent, PlaybackConfig, VideoSourceConfig,
+};
+use support::technician::{
+    Received, ReceivedFrame, opus_parameters, technician_answering_with_voice,
 };
 
 const WIDTH: u32 = 320;
@@ -66,195 +49,6 @@ fn media_config() -> MediaConfig {
         },
         playback: PlaybackConfig::Null,
         ..MediaConfig::default()
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The technician's side
-// ---------------------------------------------------------------------------------------
-
-/// One access unit as the technician's side received and decoded it.
-#[derive(Debug, Clone)]
-struct ReceivedFrame {
-    keyframe: bool,
-    parameter_sets_first: bool,
-    profile_level_id: Option<[u8; 3]>,
-    /// The test pattern's frame counter, read from the decoded picture.
-    counter: Option<u32>,
-    at: Instant,
-}
-
-#[derive(Default)]
-struct Received {
-    video_packets: AtomicU64,
-    audio_packets: AtomicU64,
-    audio_decoded: AtomicU64,
-    frames: Mutex<Vec<ReceivedFrame>>,
-}
-
-impl Received {
-    fn frames(&self) -> Vec<ReceivedFrame> {
-        self.frames.lock().unwrap().clone()
-    }
-    fn packets(&self) -> u64 {
-        self.video_packets.load(Ordering::SeqCst) + self.audio_packets.load(Ordering::SeqCst)
-    }
-}
-
-struct TechnicianHandler {
-    gathered: watch::Sender<bool>,
-    connected: watch::Sender<bool>,
-    tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
-}
-
-#[async_trait::async_trait]
-impl PeerConnectionEventHandler for TechnicianHandler {
-    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
-        if state == RTCIceGatheringState::Complete {
-            self.gathered.send_replace(true);
-        }
-    }
-
-    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
-        self.connected
-            .send_replace(state == RTCPeerConnectionState::Connected);
-    }
-
-    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
-        let _ = self.tracks.send(track);
-    }
-}
-
-struct Technician {
-    pc: Arc<dyn PeerConnection>,
-    gathered: watch::Receiver<bool>,
-    connected: watch::Receiver<bool>,
-    tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
-}
-
-/// A receiver configured the way the technician's browser is: H.264 with the fmtp every
-/// browser accepts, Opus, default NACK and report interceptors.
-async fn technician() -> Technician {
-    let mut media_engine = MediaEngine::default();
-    media_engine
-        .register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_H264.to_owned(),
-                    clock_rate: 90_000,
-                    channels: 0,
-                    sdp_fmtp_line:
-                        "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
-                            .to_owned(),
-                    rtcp_feedback: vec![],
-                },
-                payload_type: 102,
-            },
-            RtpCodecKind::Video,
-        )
-        .unwrap();
-    media_engine
-        .register_codec(opus_parameters(), RtpCodecKind::Audio)
-        .unwrap();
-    let registry = register_default_interceptors(Registry::new(), &mut media_engine).unwrap();
-
-    let (gathered_tx, gathered) = watch::channel(false);
-    let (connected_tx, connected) = watch::channel(false);
-    let (tracks_tx, tracks) = mpsc::unbounded_channel();
-    let pc = PeerConnectionBuilder::<String>::new()
-        .with_media_engine(media_engine)
-        .with_interceptor_registry(registry)
-        .with_setting_engine(
-            SettingEngineBuilder::new()
-                .with_multicast_dns_mode(MulticastDnsMode::Disabled)
-                .build(),
-        )
-        .with_handler(Arc::new(TechnicianHandler {
-            gathered: gathered_tx,
-            connected: connected_tx,
-            tracks: tracks_tx,
-        }))
-        .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
-        .build()
-        .await
-        .expect("technician peer connection");
-    Technician {
-        pc: Arc::new(pc),
-        gathered,
-        connected,
-        tracks,
-    }
-}
-
-fn opus_parameters() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_OPUS.to_owned(),
-            clock_rate: 48_000,
-            channels: 2,
-            sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: 111,
-    }
-}
-
-/// Reassembles access units (the marker bit ends one), decodes them with openh264 and reads
-/// the frame counter out of each picture.
-async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
-    let mut depacketizer = H264Packet::default();
-    let mut decoder = Decoder::new().expect("H.264 decoder");
-    let mut access_unit = Vec::new();
-    let mut last_sequence: Option<u16> = None;
-    let mut intact = true;
-    while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else {
-            continue;
-        };
-        received.video_packets.fetch_add(1, Ordering::SeqCst);
-        let sequence = packet.header.sequence_number;
-        if last_sequence.is_some_and(|last| sequence != last.wrapping_add(1)) {
-            intact = false;
-        }
-        last_sequence = Some(sequence);
-        match depacketizer.depacketize(&packet.payload) {
-            Ok(nals) => access_unit.extend_from_slice(&nals),
-            Err(_) => intact = false,
-        }
-        if !packet.header.marker {
-            continue;
-        }
-        let keyframe = is_keyframe(&access_unit);
-        let mut counter = None;
-        if intact && let Ok(Some(picture)) = decoder.decode(&access_unit) {
-            let (w, h) = picture.dimensions();
-            counter = read_frame_counter(picture.y(), picture.strides().0, w as u32, h as u32);
-        }
-        received.frames.lock().unwrap().push(ReceivedFrame {
-            keyframe,
-            parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
-            profile_level_id: sps_profile_level_id(&access_unit),
-            counter,
-            at: Instant::now(),
-        });
-        access_unit.clear();
-        intact = true;
-    }
-}
-
-async fn receive_audio(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
-    let mut decoder = OpusDecoder::new().unwrap();
-    while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else {
-            continue;
-        };
-        received.audio_packets.fetch_add(1, Ordering::SeqCst);
-        if decoder
-            .decode(&packet.payload)
-            .is_ok_and(|pcm| pcm.len() == 960)
-        {
-            received.audio_decoded.fetch_add(1, Ordering::SeqCst);
-        }
     }
 }
 
@@ -327,11 +121,6 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
     assert!(audio_section.contains("a=sendrecv"), "{offer}");
 
     // The technician answers and sends a tone back on the audio m-line.
-    let mut tech = technician().await;
-    tech.pc
-        .set_remote_description(RTCSessionDescription::offer(offer).unwrap())
-        .await
-        .unwrap();
     let tone_ssrc = 0x7e57_0001;
     let tone_track = Arc::new(
         TrackLocalStaticSample::new(
@@ -353,21 +142,15 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         )
         .unwrap(),
     );
-    tech.pc
-        .add_track(Arc::clone(&tone_track) as Arc<dyn TrackLocal>)
-        .await
-        .unwrap();
-    let answer = tech.pc.create_answer(None).await.unwrap();
-    tech.pc.set_local_description(answer).await.unwrap();
-    tokio::time::timeout(DEADLINE, tech.gathered.wait_for(|g| *g))
-        .await
-        .unwrap()
-        .unwrap();
-    let answer = tech.pc.local_description().await.unwrap().sdp;
-    session.apply_answer(answer).await.expect("apply answer");
-
     let received = Arc::new(Received::default());
-    let mut tasks = vec![tokio::spawn(send_tone(tone_track, tone_ssrc, 111))];
+    let mut tech =
+        technician_answering_with_voice(&offer, Arc::clone(&received), Arc::clone(&tone_track))
+            .await;
+    session
+        .apply_answer(tech.answer.clone())
+        .await
+        .expect("apply answer");
+    let tone = tokio::spawn(send_tone(tone_track, tone_ssrc, 111));
 
     let connected_at = tokio::time::timeout(DEADLINE, async {
         loop {
@@ -384,27 +167,6 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         .await
         .unwrap()
         .unwrap();
-
-    // Tracks appear on the technician's side as their first packets arrive.
-    let mut video_track = None;
-    while video_track.is_none() {
-        let track = tokio::time::timeout(DEADLINE, tech.tracks.recv())
-            .await
-            .expect("remote tracks")
-            .unwrap();
-        match track.kind().await {
-            RtpCodecKind::Video => {
-                video_track = Some(Arc::clone(&track));
-                tasks.push(tokio::spawn(receive_video(track, Arc::clone(&received))));
-            }
-            _ => tasks.push(tokio::spawn(receive_audio(track, Arc::clone(&received)))),
-        }
-    }
-    if let Ok(Some(track)) = tokio::time::timeout(Duration::from_secs(2), tech.tracks.recv()).await
-    {
-        tasks.push(tokio::spawn(receive_audio(track, Arc::clone(&received))));
-    }
-    let video_track = video_track.unwrap();
 
     // Video: decodable H.264 whose frame counter keeps moving.
     wait_until("30 video frames are decoded", || {
@@ -473,14 +235,7 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         // (A frame dropped under load is followed by a keyframe, legitimately.)
         assert_eq!(keyframes_before, 1, "no keyframes nobody asked for");
     }
-    let media_ssrc = *video_track.ssrcs().await.first().unwrap();
-    video_track
-        .write_rtcp(vec![Box::new(PictureLossIndication {
-            sender_ssrc: 0,
-            media_ssrc,
-        })])
-        .await
-        .expect("send PLI");
+    assert!(tech.send_pli(&received).await, "send PLI");
     wait_until("a keyframe answers the PLI", || {
         received.frames().iter().filter(|f| f.keyframe).count() > keyframes_before
     })
@@ -518,10 +273,8 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
     .await;
     assert!(drained.is_ok(), "the event channel outlived the session");
 
-    for task in tasks {
-        task.abort();
-    }
-    tech.pc.close().await.unwrap();
+    tone.abort();
+    tech.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use lens_core::signal::{CustomerMessage, JoinResponse};
-use lens_server::{db, pins, technicians};
+use lens_server::accounts::technicians;
+use lens_server::flow::pins;
+use lens_server::store;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lens-server");
@@ -40,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
         "SQLite"
     };
     println!("== lens-server benchmarks on {engine} ==");
-    let pool = db::open(&url).await?;
+    let pool = store::open(&url).await?;
     technicians::upsert(
         &pool,
         "bench@example.com",
@@ -69,11 +71,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Phase 1: the same number of wrong and expired look-ups, interleaved.
-async fn wrong_vs_expired(pool: &db::Db, technician: i64) -> anyhow::Result<()> {
+async fn wrong_vs_expired(pool: &store::Db, technician: i64) -> anyhow::Result<()> {
     const SAMPLES: usize = 2_000;
     let ttl = Duration::from_secs(600);
     let mut expired = Vec::new();
-    let long_ago = db::now_ms() - 3_600_000;
+    let long_ago = store::now_ms() - 3_600_000;
     for i in 0..SAMPLES {
         // Issued an hour ago with a ten-minute validity: expired, and remembered for a day.
         expired.push(
@@ -97,7 +99,7 @@ async fn wrong_vs_expired(pool: &db::Db, technician: i64) -> anyhow::Result<()> 
             (&expired[i], &mut expired_times),
         ] {
             let started = Instant::now();
-            let outcome = pins::redeem(pool, pin, "unused", ttl, db::now_ms()).await?;
+            let outcome = pins::redeem(pool, pin, "unused", ttl, store::now_ms()).await?;
             times.push(started.elapsed());
             assert!(outcome.is_err(), "a refused PIN");
         }
@@ -122,7 +124,7 @@ async fn wrong_vs_expired(pool: &db::Db, technician: i64) -> anyhow::Result<()> 
 }
 
 /// Phase 2: open-loop joins at stepped rates.
-async fn lookups_per_second(pool: &db::Db, technician: i64, base: &str) -> anyhow::Result<()> {
+async fn lookups_per_second(pool: &store::Db, technician: i64, base: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .build()?;
@@ -185,7 +187,11 @@ async fn lookups_per_second(pool: &db::Db, technician: i64, base: &str) -> anyho
     Ok(())
 }
 
-async fn issue_pins(pool: &db::Db, technician: i64, count: usize) -> anyhow::Result<Vec<String>> {
+async fn issue_pins(
+    pool: &store::Db,
+    technician: i64,
+    count: usize,
+) -> anyhow::Result<Vec<String>> {
     let ttl = Duration::from_secs(600);
     let mut issuing = tokio::task::JoinSet::new();
     let per_task = count.div_ceil(8);
@@ -201,7 +207,7 @@ async fn issue_pins(pool: &db::Db, technician: i64, count: usize) -> anyhow::Res
                         technician,
                         &format!("Load {task}-{i}"),
                         ttl,
-                        db::now_ms(),
+                        store::now_ms(),
                     )
                     .await?
                     .pin,
@@ -219,7 +225,7 @@ async fn issue_pins(pool: &db::Db, technician: i64, count: usize) -> anyhow::Res
 
 /// Phase 3: customers who joined, accepted the EULA and wait on their WebSocket.
 async fn waiting_customers(
-    pool: &db::Db,
+    pool: &store::Db,
     technician: i64,
     base: &str,
     server_pid: u32,

@@ -84,12 +84,12 @@ pub struct Config {
     /// Named in invitation e-mails ("… from Example Support").
     pub organisation: String,
     /// Reverse proxies whose forwarding header names the client (see `client_addr.rs`).
-    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    pub trusted_proxies: crate::net::client_addr::TrustedProxies,
     /// Built-in TLS (certificate files or ACME); None: plain HTTP, for loopback or behind a
     /// proxy.
-    pub tls: Option<crate::tls::TlsSource>,
+    pub tls: Option<crate::net::tls::TlsSource>,
     /// Caps on open connections and how long a client may take to send its headers.
-    pub connection_limits: crate::serve::ConnectionLimits,
+    pub connection_limits: crate::net::serve::ConnectionLimits,
 }
 
 impl Config {
@@ -115,7 +115,7 @@ impl Config {
             login_failure_window: Duration::from_secs(15 * 60),
             login_account_failures_allowed: 10,
             login_global_failures_per_minute: 60,
-            password_checks_at_once: crate::password_guard::default_at_once(),
+            password_checks_at_once: crate::accounts::password_guard::default_at_once(),
             app_links: AppLinksConfig::default(),
             waiting_timeout: Duration::from_secs(30 * 60),
             idle_timeout: Duration::from_secs(60 * 60),

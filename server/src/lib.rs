@@ -1,54 +1,32 @@
 //! lens-server: technicians sign in to a web console, create sessions with six-digit PINs
 //! and links, and see live video from the customer who joined with one. The server keeps
-//! the sessions (SQLite), checks every step of their life (`sessions.rs`) and relays the
-//! WebRTC signalling between the customer app and the console (`hub.rs`); media flows
-//! peer to peer and never through it.
+//! the sessions (SQLite or PostgreSQL), checks every step of their life (`flow/sessions.rs`)
+//! and relays the WebRTC signalling between the customer app and the console
+//! (`ws/hub.rs`); media flows peer to peer and never through it.
+//!
+//! The folders are the layers: `net/` accepts connections (TLS, ACME, the client's address,
+//! rate limits), `http/` routes requests (auth, the APIs, pages, assets), `ws/` runs the two
+//! sockets and the hub, `flow/` decides each step of a session, `accounts/` holds
+//! technicians, groups and API keys, and `store/` is the SQL.
 //!
 //! [`start`] runs a server from a [`Config`]; the `lens-server` binary and the integration
 //! tests both use it.
 
-pub mod access;
-pub mod acme;
-pub mod admin_api;
-pub mod api_keys;
-pub mod app;
-pub mod app_links;
-pub mod auth;
-pub mod client_addr;
+pub mod accounts;
 pub mod config;
-pub mod console;
-pub mod customer_ws;
-pub mod db;
 pub mod email;
-pub mod error;
-pub mod groups;
-pub mod handoff_api;
-pub mod handoffs;
-pub mod housekeeping;
-pub mod hub;
-pub mod join;
-pub mod landing;
-pub mod links;
-pub mod password_guard;
-pub mod pins;
-pub mod rate_limit;
-pub mod serve;
-pub mod session_log;
-pub mod session_store;
-pub mod sessions;
-pub mod sessions_api;
+pub mod flow;
+pub mod http;
+pub mod net;
 pub mod state;
-pub mod technician_ws;
-pub mod technicians;
-pub mod timeouts;
-pub mod tls;
+pub mod store;
 pub mod tokens;
 pub mod ws;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::db::Db;
+use crate::store::Db;
 use anyhow::Context;
 use tokio::sync::watch;
 use url::Url;
@@ -71,8 +49,8 @@ pub struct Server {
 /// Opens the database, binds the listener and serves in the background.
 pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     config.app_links = config.app_links.validated()?;
-    app_links::log_configuration(&config.app_links);
-    let db = db::open(&config.database_url).await?;
+    http::app_links::log_configuration(&config.app_links);
+    let db = store::open(&config.database_url).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
@@ -80,7 +58,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     let public_url = match (&config.public_url, &config.tls) {
         (Some(url), _) => url.clone(),
         // The certificate's name is the one people reach the server by.
-        (None, Some(tls::TlsSource::Acme(acme))) => {
+        (None, Some(net::tls::TlsSource::Acme(acme))) => {
             let domain = acme.domains.first().context("ACME needs a domain")?;
             config::parse_public_url(&format!("https://{domain}:{}/", local_addr.port()))?
         }
@@ -90,15 +68,15 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
         config.tls.is_none() || public_url.scheme() == "https",
         "with built-in TLS the public URL must start with https:// (it is {public_url})"
     );
-    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    let tls = config.tls.as_ref().map(net::tls::acceptor).transpose()?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let limits = config.connection_limits.clone();
     let trusted = config.trusted_proxies.clone();
     let state = AppState::new(config, public_url.clone(), db, shutdown_rx);
-    sessions::resume_after_restart(&state).await?;
-    housekeeping::spawn(&state);
-    let app = app::router(state.clone());
-    let task = tokio::spawn(serve::run(
+    flow::sessions::resume_after_restart(&state).await?;
+    flow::housekeeping::spawn(&state);
+    let app = http::router(state.clone());
+    let task = tokio::spawn(net::serve::run(
         listener,
         app,
         tls,

@@ -3,19 +3,20 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::db::Db;
+use crate::store::Db;
 use tokio::sync::{Notify, watch};
 use url::Url;
 
+use crate::accounts::password_guard::PasswordGuard;
 use crate::config::Config;
-use crate::hub::Hub;
-use crate::password_guard::PasswordGuard;
-use crate::rate_limit::{FailureLimiter, GlobalFailureBudget, LoginLimits};
+use crate::net::rate_limit::{FailureLimiter, GlobalFailureBudget, LoginLimits};
+use crate::ws::hub::Hub;
 
 #[derive(Clone)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState(Arc<Services>);
 
-pub struct Shared {
+/// The configuration, the database and the live parts (hub, limiters) every handler uses.
+pub struct Services {
     pub config: Config,
     /// The resolved public URL (configured, or derived from the bound address).
     pub public_url: Url,
@@ -41,7 +42,7 @@ impl AppState {
         db: Db,
         shutdown: watch::Receiver<bool>,
     ) -> AppState {
-        AppState(Arc::new(Shared {
+        AppState(Arc::new(Services {
             join_failures: FailureLimiter::new(
                 config.join_failures_allowed,
                 config.join_failure_window,
@@ -74,9 +75,9 @@ impl AppState {
 }
 
 impl Deref for AppState {
-    type Target = Shared;
+    type Target = Services;
 
-    fn deref(&self) -> &Shared {
+    fn deref(&self) -> &Services {
         &self.0
     }
 }

@@ -150,9 +150,9 @@ async fn add_technician_sets_the_group_and_the_admin_role() {
         "long enough pw",
     ]);
 
-    let pool = lens_server::db::open(&db.url()).await.unwrap();
-    let members = lens_server::access::members(&pool).await.unwrap();
-    let field = lens_server::groups::find(&pool, "Field")
+    let pool = lens_server::store::open(&db.url()).await.unwrap();
+    let members = lens_server::flow::access::members(&pool).await.unwrap();
+    let field = lens_server::accounts::groups::find(&pool, "Field")
         .await
         .unwrap()
         .unwrap();
@@ -181,7 +181,7 @@ async fn add_technician_sets_the_group_and_the_admin_role() {
         "another long pw",
         "--no-admin",
     ]);
-    let members = lens_server::access::members(&pool).await.unwrap();
+    let members = lens_server::flow::access::members(&pool).await.unwrap();
     let finn = members
         .iter()
         .find(|m| m.email == "finn@example.com")

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::{TESS_EMAIL, Technician, TestServer};
 use lens_core::signal::{EndReason, ServerToCustomer, SessionStatus, TechnicianMessage};
-use lens_server::access;
-use lens_server::groups::{self, GroupChange, Permission};
+use lens_server::accounts::groups::{self, GroupChange, Permission};
+use lens_server::flow::access;
 use serde_json::{Value, json};
 
 async fn post(tech: &Technician, path: &str, body: Value) -> (u16, Value) {
@@ -190,14 +190,14 @@ async fn only_admins_manage_groups_and_technicians() {
     assert_eq!(me["group"]["name"], "Field");
 
     // Finn's group has the link method only; his PIN lasts the group's two minutes.
-    let before = lens_server::db::now_ms();
+    let before = lens_server::store::now_ms();
     let (status, created) = post(
         &finn,
         "/api/sessions",
         json!({ "customer_name": "C", "method": "link" }),
     )
     .await;
-    let after = lens_server::db::now_ms();
+    let after = lens_server::store::now_ms();
     assert_eq!(status, 200, "{created}");
     let expires_at = created["expires_at"].as_i64().unwrap();
     assert!(

@@ -19,9 +19,10 @@ struct ChatSystem {
 impl ChatSystem {
     async fn new(lens: &TestServer, name: &str) -> ChatSystem {
         // Tess is in the default group; the key acts for its technicians.
-        let key = lens_server::api_keys::create(lens.server().db(), name, &default_group())
-            .await
-            .expect("key created");
+        let key =
+            lens_server::accounts::api_keys::create(lens.server().db(), name, &default_group())
+                .await
+                .expect("key created");
         ChatSystem {
             base: format!("{}/api/v1/handoff", lens.url),
             key,
@@ -172,7 +173,7 @@ async fn another_pin_makes_the_old_one_stop_working_at_once() {
     let (_, first) = chat.start(json!({ "agent_email": TESS_EMAIL })).await;
     assert_eq!(
         first["customer_name"],
-        lens_server::handoff_api::DEFAULT_CUSTOMER_NAME
+        lens_server::http::handoff_api::DEFAULT_CUSTOMER_NAME
     );
     let id = text(&first["id"]);
     let old_pin = text(&first["pin"]);
@@ -306,7 +307,7 @@ async fn errors_are_typed_json() {
 
     // A revoked key stops working at once.
     assert!(
-        lens_server::api_keys::revoke(lens.server().db(), "Chat")
+        lens_server::accounts::api_keys::revoke(lens.server().db(), "Chat")
             .await
             .unwrap()
     );
@@ -318,11 +319,11 @@ async fn errors_are_typed_json() {
 async fn keys_are_stored_only_as_hashes_and_names_are_unique() {
     let lens = TestServer::start().await;
     let db = lens.server().db();
-    let key = lens_server::api_keys::create(db, "Chat", &default_group())
+    let key = lens_server::accounts::api_keys::create(db, "Chat", &default_group())
         .await
         .unwrap();
     assert!(
-        key.starts_with(lens_server::api_keys::KEY_PREFIX) && key.len() > 60,
+        key.starts_with(lens_server::accounts::api_keys::KEY_PREFIX) && key.len() > 60,
         "{key}"
     );
     let stored: Vec<String> = sqlx::query_scalar("SELECT key_hash FROM api_keys")
@@ -334,12 +335,12 @@ async fn keys_are_stored_only_as_hashes_and_names_are_unique() {
         vec![lens_server::tokens::sha256_hex(key.as_bytes())]
     );
     assert!(
-        lens_server::api_keys::create(db, "Chat", &default_group())
+        lens_server::accounts::api_keys::create(db, "Chat", &default_group())
             .await
             .is_err()
     );
     assert!(
-        lens_server::api_keys::create(db, " ", &default_group())
+        lens_server::accounts::api_keys::create(db, " ", &default_group())
             .await
             .is_err()
     );
@@ -367,7 +368,7 @@ async fn the_openapi_description_is_served_and_the_committed_copy_is_current() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/handoff-openapi.json");
     let committed = std::fs::read_to_string(&committed_path).expect("docs/handoff-openapi.json");
     assert!(
-        committed == lens_server::handoff_api::openapi_json_text(),
+        committed == lens_server::http::handoff_api::openapi_json_text(),
         "docs/handoff-openapi.json is out of date: run `target/release/lens-server openapi > docs/handoff-openapi.json`"
     );
     assert_eq!(serde_json::from_str::<Value>(&committed).unwrap(), served);

@@ -175,7 +175,7 @@ async fn an_expired_pin_is_told_apart_for_a_day_then_it_is_just_not_found() {
         let db = lens.server().db().clone();
         let session_id = session_id.clone();
         async move {
-            let now = lens_server::db::now_ms();
+            let now = lens_server::store::now_ms();
             sqlx::query("UPDATE sessions SET created_at = $1, pin_expires_at = $2 WHERE id = $3")
                 .bind(now - ms - 600_000)
                 .bind(now - ms)

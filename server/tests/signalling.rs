@@ -512,7 +512,7 @@ async fn a_restarted_server_lets_customers_and_consoles_carry_on() {
         config
     };
     let first = lens_server::start(config(&database_url)).await.unwrap();
-    lens_server::technicians::upsert(
+    lens_server::accounts::technicians::upsert(
         first.db(),
         common::TESS_EMAIL,
         common::TESS_NAME,

@@ -127,7 +127,7 @@ async fn creating_a_session_gives_a_six_digit_pin_and_both_links() {
     );
     assert_eq!(created["customer_name"], "Carl Customer");
     let expires_at = created["expires_at"].as_i64().unwrap();
-    let now = lens_server::db::now_ms();
+    let now = lens_server::store::now_ms();
     assert!(
         (now + 590_000..=now + 600_000).contains(&expires_at),
         "ten minutes by default"
@@ -251,7 +251,7 @@ async fn the_console_and_the_link_pages_are_served() {
         }
     }
     let script = http
-        .get(format!("{}/assets/console.js", lens.url))
+        .get(format!("{}/assets/main.js", lens.url))
         .send()
         .await
         .unwrap();

@@ -1,12 +1,12 @@
 // The technician controls the customer's camera from the console (issue 3, part 6): Pause
 // video freezes the picture with a "Paused" label and Resume brings it back; Switch camera on
 // a desktop's test picture is refused in words; and when the customer pauses in the app
-// (typed `pause` in `lens join`), the technician cannot resume it: only the customer can.
+// (typed `pause` in `lens join`), the technician cannot resume it: only the customer can; and
+// a pause belongs to the call the console shows.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCustomer } from '../lib/lens.mjs';
-import { signedInTechnician } from '../lib/fixture.mjs';
+import { signedInTechnician, liveSession } from '../lib/fixture.mjs';
 
 const lens = signedInTechnician();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -35,14 +35,8 @@ async function assertAdvancing(t) {
 test('the technician pauses, resumes, asks for the other camera, and cannot lift the customer\'s own pause', async () => {
   const t = lens.technician;
   const page = t.page;
-  const { pin } = await t.newSession('Vera Video');
-  const customer = startCustomer(lens.server, pin);
+  const customer = await liveSession(lens, 'Vera Video');
   try {
-    await t.waitForStatus('Vera Video', 'Waiting');
-    await t.start('Vera Video');
-    await customer.waitFor(/state: live/);
-    await t.waitForStats((s) => s.framesDecoded >= 15);
-
     const paused = page.getByTestId('video-paused');
     const refusal = page.getByTestId('control-refused');
     assert.equal(await paused.isVisible(), false, 'no Paused label while the video plays');
@@ -99,6 +93,39 @@ test('the technician pauses, resumes, asks for the other camera, and cannot lift
     customer.child.stdin.write('leave\n');
     await customer.waitFor(/state: ended \(The customer left the session\)/);
     await t.waitForStatus('Vera Video', 'Closed');
+  } finally {
+    await customer.stop();
+  }
+});
+
+// The console keeps who paused the video for the call it shows; once that call is over
+// (here: on hold), nothing is paused on this page any more, so it offers no "Resume video"
+// for a picture it does not have. The app repeats its pause with the next offer.
+test('a pause belongs to its call: on hold the console offers no Resume video, back live it shows the pause again', async () => {
+  const t = lens.technician;
+  const page = t.page;
+  const customer = await liveSession(lens, 'Paul Paused');
+  try {
+    const paused = page.getByTestId('video-paused');
+    const toggle = page.getByTestId('video-toggle');
+    customer.child.stdin.write('pause\n');
+    await paused.filter({ hasText: 'Paused – the customer paused the video' }).waitFor();
+    assert.equal(await toggle.innerText(), 'Resume video');
+
+    await page.getByTestId('session-hold').click();
+    await t.waitForStatus('Paul Paused', 'On hold');
+    await page.getByTestId('call-state').filter({ hasText: 'No active session' }).waitFor();
+    assert.equal(await paused.isVisible(), false, 'no Paused label without a picture');
+    assert.equal(await toggle.innerText(), 'Pause video', 'no "Resume video" while on hold');
+    assert.equal(await toggle.isDisabled(), true);
+
+    await t.row('Paul Paused').getByTestId('session-unhold').click();
+    await t.waitForStatus('Paul Paused', 'Active');
+    await paused.filter({ hasText: 'Paused – the customer paused the video' }).waitFor();
+    await page.getByRole('button', { name: 'Resume video' }).and(page.locator(':enabled')).waitFor();
+
+    await t.end();
+    await customer.waitFor(/state: ended \(The technician ended the session\)/);
   } finally {
     await customer.stop();
   }

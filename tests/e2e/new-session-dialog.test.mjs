@@ -1,5 +1,6 @@
-// The Create New Session window of seeds 000, 001 and 003, driven in Chromium: the PIN tab
-// (the PIN also lands in the session log), the E-mail tab (the technician's own mail client,
+// The Create New Session window of seeds 000, 001, 002 and 003, driven in Chromium: the PIN
+// tab (the PIN also lands in the session log), Create another PIN (the old PIN stops working),
+// the address for typing the PIN by hand, the E-mail tab (the technician's own mail client,
 // or the server sending on their behalf through a real SMTP server, aiosmtpd), the Link tab
 // (copy to clipboard), the list's live updates and chime, and a group without the e-mail
 // permission that neither sees the E-mail tab nor gets past the API.
@@ -113,11 +114,89 @@ test('PIN tab: Create PIN shows six digits, the list shows the session at once, 
   }
 });
 
+/** The row of one session (a customer may have several: a replaced PIN stays listed). */
+const rowOf = (console, sessionId) => console.page.locator(`[data-testid="session-row"][data-session-id="${sessionId}"]`);
+
+/** What the dialog shows now: the session it is about and its PIN. */
+async function shownPin(console) {
+  const p = console.page;
+  const pin = await p.getByTestId('new-session-pin').getAttribute('data-pin');
+  return { pin, sessionId: await p.getByTestId('new-session-result').getAttribute('data-session-id') };
+}
+
+test('Create another PIN replaces the PIN: the old one is refused at once, the new one joins, the old log says so', async () => {
+  const t = lens.technician;
+  const p = t.page;
+  await openDialog(t, 'Rita Replace', 'pin');
+  await p.getByTestId('new-session-create').click();
+  await p.getByTestId('new-session-pin').waitFor();
+  const old = await shownPin(t);
+  assert.match(old.pin, /^\d{6}$/);
+
+  await p.getByTestId('new-session-another').click();
+  await p.getByTestId('new-session-replaced').filter({ hasText: `The previous PIN ${old.pin} no longer works` }).waitFor();
+  const replacement = await shownPin(t);
+  assert.match(replacement.pin, /^\d{6}$/);
+  assert.notEqual(replacement.pin, old.pin, 'a new PIN');
+  assert.notEqual(replacement.sessionId, old.sessionId);
+  assert.equal(await p.getByTestId('new-session-customer').innerText(), 'Rita Replace', 'for the same customer');
+  assert.equal((await p.getByTestId('new-session-link-mobile').innerText()).trim(), `${lens.server.url}/${replacement.pin}`);
+  await t.screenshot('new-session-another-pin.png');
+
+  // The list: the old session ended, in the server's words; the new one waits for its customer.
+  await rowOf(t, old.sessionId).getByTestId('session-end-reason')
+    .filter({ hasText: 'The technician replaced this PIN with a new one' }).waitFor();
+  await rowOf(t, replacement.sessionId).getByTestId('session-status').filter({ hasText: 'Pending' }).waitFor();
+
+  // A customer with the old PIN is refused at once; the new PIN works.
+  const late = startCustomer(lens.server, old.pin);
+  assert.match(await late.waitFor(/state: ended|lens: /), /Ask the technician for a new PIN/);
+  assert.equal((await late.exited).code, 3);
+  const customer = startCustomer(lens.server, replacement.pin);
+  try {
+    await customer.waitFor(/state: waiting_for_technician \(Tess Technician\)/);
+    await rowOf(t, replacement.sessionId).getByTestId('session-status').filter({ hasText: 'Waiting' }).waitFor();
+
+    // Once the customer has joined, the PIN is theirs: no other replaces it, and the
+    // server says why.
+    await p.getByTestId('new-session-another').click();
+    await p.getByTestId('message').filter({ hasText: /\w/ }).waitFor();
+    assert.equal(await p.getByTestId('message').getAttribute('data-kind'), 'error');
+    assert.equal((await shownPin(t)).pin, replacement.pin, 'the dialog still shows the PIN in use');
+    await p.getByTestId('new-session-close').click();
+
+    // The old session's log says it was replaced, and by which PIN.
+    await rowOf(t, old.sessionId).getByTestId('session-customer').click();
+    await p.locator(`[data-testid="session-log"][data-session-id="${old.sessionId}"]`).waitFor();
+    await p.getByTestId('session-log-entry').filter({ hasText: `PIN replaced: New PIN ${replacement.pin}` }).waitFor();
+  } finally {
+    await customer.stop();
+  }
+});
+
+test('the dialog shows the address for typing the PIN by hand, and it opens the page to type it', async () => {
+  const t = lens.technician;
+  const { pin, manualEntry: manual } = await t.newSession('Manny Manual');
+  assert.equal(manual, `${lens.server.url}/join`);
+
+  // The customer opens it and types the PIN: the page shows that PIN and how to go on.
+  const page = await t.context.newPage();
+  try {
+    await page.goto(manual);
+    await page.getByText('Enter the six-digit PIN your technician gave you').waitFor();
+    await page.getByTestId('join-pin').fill(pin);
+    await page.getByTestId('join-submit').click();
+    assert.equal((await page.getByTestId('landing-pin').innerText()).trim(), pin);
+  } finally {
+    await page.close();
+  }
+});
+
 test('Link tab: "Copy link to clipboard" copies the session link, shows it, and the customer joins with it', async () => {
   const t = lens.technician;
   await openDialog(t, 'Lars Link', 'link');
   await t.page.getByTestId('new-session-copy-link').click();
-  const shown = (await t.page.getByTestId('new-session-link').innerText()).trim();
+  const shown = (await t.page.getByTestId('new-session-link-mobile').innerText()).trim();
   const pin = (await t.page.getByTestId('new-session-pin').innerText()).replace(/\D/g, '');
   assert.equal(shown, `${lens.server.url}/${pin}`);
   assert.equal(await t.page.evaluate(() => navigator.clipboard.readText()), shown);

@@ -4,8 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCustomer } from '../lib/lens.mjs';
-import { signedInTechnician } from '../lib/fixture.mjs';
+import { signedInTechnician, liveSession } from '../lib/fixture.mjs';
 
 const lens = signedInTechnician();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -23,13 +22,8 @@ async function printedAfter(proc, from, regex, timeout = 20000) {
 
 test('the technician puts a live session on hold and resumes it', async () => {
   const t = lens.technician;
-  const { pin } = await t.newSession('Hanna Hold');
-  const customer = startCustomer(lens.server, pin);
+  const customer = await liveSession(lens, 'Hanna Hold');
   try {
-    await t.waitForStatus('Hanna Hold', 'Waiting');
-    await t.start('Hanna Hold');
-    await customer.waitFor(/state: live/);
-    await t.waitForStats((s) => s.framesDecoded >= 15);
 
     const beforeHold = customer.lines.length;
     await t.page.getByTestId('session-hold').click();

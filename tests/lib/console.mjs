@@ -52,8 +52,9 @@ export class Console {
     const pin = pinText.replace(/\D/g, '');
     const mobileLink = (await p.getByTestId('new-session-link-mobile').innerText()).trim();
     const desktopLink = (await p.getByTestId('new-session-link-desktop').innerText()).trim();
+    const manualEntry = (await p.getByTestId('new-session-link-manual').innerText()).trim();
     await p.getByTestId('new-session-close').click();
-    return { pin, pinText, mobileLink, desktopLink };
+    return { pin, pinText, mobileLink, desktopLink, manualEntry };
   }
 
   row(customerName) {

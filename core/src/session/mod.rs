@@ -11,6 +11,7 @@
 //! device, and it is output only while the customer's acceptance of *this* session's EULA is
 //! recorded and the technician has started the session.
 
+mod admits;
 mod camera;
 mod reconnect;
 mod server;
@@ -112,14 +113,15 @@ impl CustomerSession {
     /// does not fit (late, duplicated) is ignored.
     pub fn handle_input(&mut self, input: Input, now: Instant) -> Result<(), NotNow> {
         self.now = self.now.max(now);
+        self.state.admits(&input)?;
         match input {
-            Input::Join(pin) => self.on_join(pin)?,
+            Input::Join(pin) => self.on_join(pin),
             Input::PermissionsAnswered { camera, microphone } => {
-                self.on_permissions(camera, microphone)?
+                self.on_permissions(camera, microphone)
             }
-            Input::AcceptEula { at_unix_ms } => self.on_accept_eula(at_unix_ms)?,
-            Input::DeclineEula => self.on_decline_eula()?,
-            Input::Leave => self.on_leave()?,
+            Input::AcceptEula { at_unix_ms } => self.on_accept_eula(at_unix_ms),
+            Input::DeclineEula => self.on_decline_eula(),
+            Input::Leave => self.leave(Ended::Session(EndReason::CustomerLeft)),
             Input::VideoPaused { paused } => self.on_customer_paused(paused),
             Input::CameraControlResult { control, result } => {
                 self.on_camera_control_result(control, result)
@@ -205,12 +207,9 @@ impl CustomerSession {
         Output::Timeout(next.unwrap_or(self.now + IDLE_WAKE))
     }
 
-    // ---- customer actions -------------------------------------------------------------
+    // ---- customer actions (admitted by `SessionState::admits`) ------------------------
 
-    fn on_join(&mut self, pin: Pin) -> Result<(), NotNow> {
-        if !matches!(self.state, SessionState::Idle | SessionState::Ended { .. }) {
-            return Err(self.not_now("join"));
-        }
+    fn on_join(&mut self, pin: Pin) {
         // A new join starts afresh; only the permissions, the stored EULA and the customer's
         // own pause carry over.
         self.forget_technicians_pause();
@@ -222,26 +221,20 @@ impl CustomerSession {
         self.command(Command::ResolvePin(pin));
         self.deadline = Some(self.now + self.config.resolve_timeout);
         self.set_state(SessionState::ResolvingPin);
-        Ok(())
     }
 
-    fn on_permissions(&mut self, camera: bool, microphone: bool) -> Result<(), NotNow> {
-        match self.state {
-            SessionState::Idle | SessionState::ResolvingPin | SessionState::NeedsPermissions => {}
-            _ => return Err(self.not_now("answering the permission requests")),
-        }
+    fn on_permissions(&mut self, camera: bool, microphone: bool) {
         self.permissions = Some((camera, microphone));
         if !camera && !microphone && self.join.is_some() {
             self.leave(Ended::PermissionsDenied);
         } else {
             self.advance();
         }
-        Ok(())
     }
 
-    fn on_accept_eula(&mut self, at_unix_ms: i64) -> Result<(), NotNow> {
+    fn on_accept_eula(&mut self, at_unix_ms: i64) {
         let SessionState::NeedsEula { eula, .. } = &self.state else {
-            return Err(self.not_now("accepting the licence agreement"));
+            return;
         };
         let record = EulaRecord {
             version: eula.version.clone(),
@@ -250,27 +243,15 @@ impl CustomerSession {
         self.stored_eula = Some(record.clone());
         self.command(Command::SaveEula(record));
         self.accept_eula();
-        Ok(())
     }
 
-    fn on_decline_eula(&mut self) -> Result<(), NotNow> {
+    fn on_decline_eula(&mut self) {
         let SessionState::NeedsEula { eula, .. } = &self.state else {
-            return Err(self.not_now("declining the licence agreement"));
+            return;
         };
         let version = eula.version.clone();
         self.send(CustomerMessage::EulaDeclined { version });
         self.end(Ended::Session(EndReason::EulaDeclined));
-        Ok(())
-    }
-
-    fn on_leave(&mut self) -> Result<(), NotNow> {
-        match self.state {
-            SessionState::Idle | SessionState::Ended { .. } => Err(self.not_now("leaving")),
-            _ => {
-                self.leave(Ended::Session(EndReason::CustomerLeft));
-                Ok(())
-            }
-        }
     }
 
     fn on_timeout(&mut self) {
@@ -282,7 +263,7 @@ impl CustomerSession {
                 return;
             }
             if reconnect.due(now) {
-                let token = self.join.as_ref().map(|j| j.customer_token.clone());
+                let token = self.join.as_ref().map(|j| j.customer_token.as_str().into());
                 if let Some(token) = token {
                     self.signalling = Signalling::Connecting;
                     self.command(Command::ConnectSignalling { token });
@@ -390,13 +371,6 @@ impl CustomerSession {
 
     fn event(&mut self, event: SessionEvent) {
         self.outputs.push_back(Output::Event(event));
-    }
-
-    fn not_now(&self, action: &'static str) -> NotNow {
-        NotNow {
-            action,
-            state: self.state.name(),
-        }
     }
 }
 

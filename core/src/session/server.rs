@@ -15,7 +15,7 @@ impl CustomerSession {
         self.deadline = None;
         self.signalling = Signalling::Connecting;
         self.command(Command::ConnectSignalling {
-            token: response.customer_token.clone(),
+            token: response.customer_token.as_str().into(),
         });
         self.join = Some(response);
         if self.permissions == Some((false, false)) {

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::eula::EulaRecord;
 use crate::pin::Pin;
+use crate::secret::CustomerToken;
 pub use crate::signal::PausedBy;
 use crate::signal::{
     CameraControl, CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate,
@@ -197,7 +198,7 @@ pub enum Command {
     ResolvePin(Pin),
     /// Open (or re-open) the signalling WebSocket with this customer token.
     ConnectSignalling {
-        token: String,
+        token: CustomerToken,
     },
     Send(CustomerMessage),
     /// Persist the customer's acceptance through the host's EULA store.

@@ -11,12 +11,14 @@ pub const CUSTOMER_WS_PATH: &str = "/api/customer/ws";
 /// The technician console's WebSocket (authenticated by the console's session cookie).
 pub const TECHNICIAN_WS_PATH: &str = "/api/technician/ws";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Debug by hand in crate::secret: it carries the PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
     pub pin: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Debug by hand in crate::secret: it carries the customer's token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinResponse {
     pub session_id: String,
     /// Random bearer token for this session only; authenticates the customer's WebSocket.
@@ -28,6 +30,7 @@ pub struct JoinResponse {
 
 /// Why the server refused a PIN; the `error` field of a refused join's JSON body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum JoinRefusal {
     /// No live session has this PIN.

@@ -19,6 +19,10 @@ pub struct SessionSummary {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<EndReason>,
+    /// `end_reason`'s sentence ([`EndReason::describe`]), so the console shows the server's
+    /// words instead of keeping its own copy of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason_text: Option<String>,
 }
 
 /// From the technician's console to the server.

@@ -199,3 +199,29 @@ fn candidate_uses_browser_field_names() {
         "{text}"
     );
 }
+
+#[test]
+fn statuses_and_end_reasons_read_back_by_their_wire_names() {
+    for &status in SessionStatus::ALL {
+        let json = serde_json::to_value(status).unwrap();
+        assert_eq!(json, status.as_str());
+        assert_eq!(
+            serde_json::from_value::<SessionStatus>(json).ok(),
+            Some(status)
+        );
+        assert_eq!(status.as_str().parse(), Ok(status));
+    }
+    for &reason in EndReason::ALL {
+        let json = serde_json::to_value(reason).unwrap();
+        assert_eq!(json, reason.as_str());
+        assert_eq!(serde_json::from_value::<EndReason>(json).ok(), Some(reason));
+        assert_eq!(reason.as_str().parse(), Ok(reason));
+    }
+    assert_eq!(
+        EndReason::PinReplaced.as_str(),
+        "pin_replaced",
+        "the console and the database know it by this name"
+    );
+    assert!(serde_json::from_str::<EndReason>(r#""lost_in_space""#).is_err());
+    assert!("lost_in_space".parse::<SessionStatus>().is_err());
+}

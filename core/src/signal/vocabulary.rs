@@ -1,11 +1,14 @@
 //! The words both sides of the protocol share: session statuses, end reasons, devices,
-//! camera controls. Their wire names are fixed here (serde), and the server's store and the
-//! console use the same names.
+//! camera controls. Their wire names are fixed here (serde, or `wire_names!` where the
+//! server's store needs them too), and the server's store and the console use the same names.
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire_names;
+
 /// The licence agreement the customer must accept, as the server supplies it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Eula {
     /// Opaque version id; a different id means the customer is asked again.
     pub version: String,
@@ -14,7 +17,7 @@ pub struct Eula {
 
 /// Status of a Lens session as the technician's list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum SessionStatus {
     /// PIN issued, no customer has used it yet.
     Pending,
@@ -36,7 +39,8 @@ pub enum SessionStatus {
 
 /// Why a session ended, as both sides show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum EndReason {
     TechnicianEnded,
     CustomerLeft,
@@ -50,7 +54,31 @@ pub enum EndReason {
     PinExpired,
     /// The session stayed on hold longer than its group's idle timeout.
     IdleTimedOut,
+    /// The technician created another PIN for the customer before anyone used this one.
+    PinReplaced,
 }
+
+wire_names!(SessionStatus, "session status" {
+    Pending => "pending",
+    Waiting => "waiting",
+    Active => "active",
+    OnHold => "on_hold",
+    Closed => "closed",
+    Expired => "expired",
+    TimedOut => "timed_out",
+});
+
+wire_names!(EndReason, "end reason" {
+    TechnicianEnded => "technician_ended",
+    CustomerLeft => "customer_left",
+    EulaDeclined => "eula_declined",
+    WaitingTimedOut => "waiting_timed_out",
+    ConnectionLost => "connection_lost",
+    MediaFailed => "media_failed",
+    PinExpired => "pin_expired",
+    IdleTimedOut => "idle_timed_out",
+    PinReplaced => "pin_replaced",
+});
 
 impl EndReason {
     /// The sentence a person reads (console list, customer app, `lens join`).
@@ -64,6 +92,7 @@ impl EndReason {
             EndReason::MediaFailed => "The video connection could not be established",
             EndReason::PinExpired => "The PIN expired before it was used",
             EndReason::IdleTimedOut => "The session was on hold for too long",
+            EndReason::PinReplaced => "The technician replaced this PIN with a new one",
         }
     }
 }
@@ -84,6 +113,7 @@ pub struct IceCandidate {
 
 /// A camera or a microphone on the customer's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Device {
     Camera,
@@ -92,6 +122,7 @@ pub enum Device {
 
 /// What went wrong with a [`Device`]; the session goes on with whatever still works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceProblem {
     /// There is no such device (none at all, or not the one asked for).
@@ -130,6 +161,7 @@ impl DeviceProblem {
 /// the app obeys is decided by the customer's app (core's session): see
 /// [`PausedBy`] for who may resume a paused video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraControl {
     PauseVideo,

@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::codec::VoiceProfile;
 use super::controls::MediaControls;
 use super::error::MediaError;
-use super::playback::PlaybackConfig;
 use super::pushed::MediaHandles;
+use super::recv::playback::PlaybackConfig;
 
 /// Everything [`MediaSession::start`](super::MediaSession::start) needs.
 #[derive(Debug, Clone)]
@@ -52,9 +52,12 @@ impl Default for MediaConfig {
 
 /// One STUN or TURN server. TURN needs the credentials; STUN ignores them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct IceServer {
     pub url: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub username: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub credential: String,
 }
 
@@ -76,6 +79,7 @@ impl From<&str> for IceServer {
 
 /// Where the pictures come from. Camera and shell-pushed frames arrive in a later issue.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum VideoSourceConfig {
     /// Colour bars, a moving box and a frame counter (see [`super::source::TestPattern`]).
     Synthetic { width: u32, height: u32, fps: u32 },
@@ -156,6 +160,7 @@ impl VideoSourceConfig {
 
 /// Where the customer's sound comes from. The microphone arrives in a later issue.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioSourceConfig {
     /// A sine tone swelling four times a second, so that DTX does not take it for noise (see
     /// [`super::source::SineTone`]).

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::playback::{AudioSink, SampleRing};
+use super::recv::sink::{AudioSink, SampleRing};
 
 /// Cheap to clone; every clone controls the same session.
 #[derive(Debug, Clone, Default)]

@@ -43,29 +43,6 @@ pub struct DeviceList {
     pub problems: Vec<String>,
 }
 
-/// Lists the cameras (feature `camera`) and microphones (feature `microphone`).
-pub fn list_devices() -> DeviceList {
-    let mut list = DeviceList::default();
-    #[cfg(feature = "camera")]
-    match super::source::camera::list() {
-        Ok(cameras) => list.cameras = cameras,
-        Err(error) => list.problems.push(error.to_string()),
-    }
-    #[cfg(not(feature = "camera"))]
-    list.problems
-        .push("this build has no camera capture (lens-engine feature \"camera\" is off)".into());
-    #[cfg(feature = "microphone")]
-    match super::source::microphone::list() {
-        Ok(microphones) => list.microphones = microphones,
-        Err(error) => list.problems.push(error.to_string()),
-    }
-    #[cfg(not(feature = "microphone"))]
-    list.problems.push(
-        "this build has no microphone capture (lens-engine feature \"microphone\" is off)".into(),
-    );
-    list
-}
-
 /// Picks from `names` (in the system's order): `None` takes the first; a number is an index;
 /// otherwise an exact name, else the only name containing it (case-insensitive).
 pub fn select(names: &[String], wanted: Option<&str>) -> Result<usize, String> {

@@ -1,7 +1,7 @@
 //! Which picture size and frame rate to send for the bandwidth the transport estimates.
 //!
 //! The estimate comes from webrtc-rs's send-side congestion controller (GCC over transport-wide
-//! CC feedback, see `peer.rs`). Squeezing 720p into 300 kbit/s gives a smeared, blocky picture
+//! CC feedback, see `net/peer.rs`). Squeezing 720p into 300 kbit/s gives a smeared, blocky picture
 //! in which a technician can read nothing; a smaller, sharp picture is worth more. So the
 //! ladder steps the resolution down *before* the encoder's quality collapses, then the frame
 //! rate (a still device label reads fine at 15 fps), and climbs back when the link recovers.

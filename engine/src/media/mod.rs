@@ -13,29 +13,31 @@
 //! signalling. Encoded frames cross to the runtime through small bounded channels that drop
 //! rather than queue, so a slow network never turns into growing latency.
 //!
-//! [`MediaSession`] is the only entry point the driver needs; the submodules are public so the
-//! benches, tests and future capture backends can reuse the pieces.
+//! The modules are grouped by direction: `send/` (the video, audio and passthrough threads,
+//! the keyframe gate, the writer tasks), `net/` (the peer connection, the RTCP tap, the
+//! retransmission budget, the link monitor), `recv/` (the technician's voice), `pushed/`
+//! (frames the mobile shells push). [`MediaSession`] (`session.rs`) is the one place that
+//! wires them, handing each part only the handles it uses; the parts never import it or
+//! each other round a circle (`tests/lint/media_graph.py` checks).
+//!
+//! [`MediaSession`] is the only entry point the driver needs; some submodules are public so
+//! the benches, tests and future capture backends can reuse the pieces.
 
-mod adapt;
 mod capture;
 pub mod codec;
 mod config;
 mod controls;
 pub mod device;
 mod error;
-pub mod jitter;
-mod keyframe;
+mod estimate;
+mod events;
 pub mod ladder;
-mod link_monitor;
-mod passthrough;
-mod peer;
-mod pipeline;
-pub mod playback;
+mod net;
 pub mod pushed;
-mod receive;
-mod rtp_clock;
-mod rtx_budget;
+mod recv;
+mod run_state;
 pub mod scale;
+mod send;
 mod session;
 pub mod source;
 mod stats;
@@ -43,9 +45,12 @@ mod stats;
 pub use codec::VoiceProfile;
 pub use config::{AudioSourceConfig, IceServer, MediaConfig, VideoSourceConfig};
 pub use controls::MediaControls;
-pub use device::{DeviceError, DeviceInfo, DeviceList, list_devices};
+pub use device::{DeviceError, DeviceInfo, DeviceList};
 pub use error::MediaError;
-pub use playback::PlaybackConfig;
+pub use events::PeerEvent;
 pub use pushed::{MediaHandles, ShellRequest};
-pub use session::{MediaSession, PeerEvent};
+pub use recv::playback::PlaybackConfig;
+pub use recv::{jitter, playback};
+pub use session::MediaSession;
+pub use source::list_devices;
 pub use stats::MediaStats;

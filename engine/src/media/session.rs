@@ -1,34 +1,43 @@
 //! [`MediaSession`]: one peer connection with the customer's camera and microphone, for the
 //! lifetime of one support session.
 
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
-use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::sdp::RTCSessionDescription;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
 use webrtc::rtp_transceiver::RtpSender;
 
 use super::capture::{self, VideoPath};
 use super::codec::OpusEncoder;
 use super::config::MediaConfig;
+use super::controls::MediaControls;
 use super::device::DeviceError;
 use super::error::MediaError;
-use super::link_monitor;
-use super::passthrough;
-use super::peer::{self, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE};
-use super::pipeline::{self, Medium};
-use super::playback::{self, AudioSink};
+use super::estimate::BandwidthEstimate;
+use super::events::{EventSender, PeerEvent};
+use super::net::link_monitor::{self, MonitorLinks};
+use super::net::peer::{
+    self, AUDIO_PAYLOAD_TYPE, Gathering, PeerLinks, TaskList, VIDEO_PAYLOAD_TYPE,
+};
+use super::pushed::MediaHandles;
+use super::recv::playback;
+use super::recv::sink::{AudioSink, NullSink};
+use super::run_state::RunState;
+use super::send::audio::{self, AudioLinks};
+use super::send::frame::EncodedFrame;
+use super::send::keyframe::KeyframeRequests;
+use super::send::passthrough::{self, PassthroughLinks};
+use super::send::track::{count_keyframe_requests, local_track};
+use super::send::video::{self, VideoLinks};
+use super::send::writer::{Medium, PayloadTypes, write_frames};
 use super::source::AudioSource;
 use super::stats::{MediaStats, StatsCounters};
 
@@ -37,62 +46,6 @@ use super::stats::{MediaStats, StatsCounters};
 /// whose candidates then trickle as [`PeerEvent::LocalCandidate`].
 const GATHERING_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// What the peer connection reports to the driver.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PeerEvent {
-    /// ICE and DTLS are up; media flows from now on.
-    Connected,
-    /// Connectivity was lost; ICE may still recover (back to `Connected`) or give up (`Failed`).
-    Disconnected,
-    Failed,
-    Closed,
-    /// A local candidate found after the offer was returned (trickle ICE). Host candidates are
-    /// always in the offer itself; only slow server-reflexive or relay ones arrive this way.
-    LocalCandidate(lens_core::signal::IceCandidate),
-    /// A camera or microphone could not be opened or stopped working; the session goes on
-    /// with the other track.
-    DeviceProblem(DeviceError),
-}
-
-/// State shared by the session, the peer connection's handler, the media threads and tasks.
-pub(crate) struct Shared {
-    /// Taken by `close`: the driver's receiver then ends even if webrtc-rs keeps a closed
-    /// connection (and with it this struct) alive.
-    events: Mutex<Option<mpsc::UnboundedSender<PeerEvent>>>,
-    pub(crate) stats: StatsCounters,
-    /// Set when the media threads must end.
-    pub(crate) stop: AtomicBool,
-    /// Mirrors the peer connection state: encoders only work while this is set.
-    pub(crate) connected: AtomicBool,
-    pub(crate) keyframe_requests: super::keyframe::KeyframeRequests,
-    /// Negotiated payload types, refreshed when the answer is applied.
-    pub(crate) video_payload_type: AtomicU8,
-    pub(crate) audio_payload_type: AtomicU8,
-    pub(crate) gathering_complete: watch::Sender<bool>,
-    /// Set once `start` has read the offer SDP: later candidates must trickle.
-    pub(crate) offer_returned: AtomicBool,
-    /// The mid of the first m-line, which carries every candidate under BUNDLE.
-    pub(crate) bundle_mid: OnceLock<String>,
-    pub(crate) sink: Arc<dyn AudioSink>,
-    /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
-    pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
-    /// The congestion controller's latest estimate of the uplink (see `peer.rs`), read by the
-    /// video thread's ladder and by [`MediaSession::target_bitrate_bps`].
-    pub(crate) bandwidth_estimate_bps: AtomicU32,
-    /// The app's switches (microphone mute).
-    pub(crate) controls: super::controls::MediaControls,
-    /// Pushed inputs, shell requests and the pause switch of the app's session.
-    pub(crate) handles: super::pushed::MediaHandles,
-}
-
-impl Shared {
-    pub(crate) fn emit(&self, event: PeerEvent) {
-        if let Some(events) = &*self.events.lock().expect("events lock") {
-            let _ = events.send(event);
-        }
-    }
-}
-
 /// One customer-side media session: a peer connection that sends the camera (H.264) and the
 /// microphone (Opus) and plays back the technician's voice.
 ///
@@ -100,12 +53,80 @@ impl Shared {
 /// connection to close in the background, but cannot promise when the last packet leaves.
 pub struct MediaSession {
     pc: Arc<dyn PeerConnection>,
-    shared: Arc<Shared>,
+    /// The handles the session gives its parts, each part only those it uses.
+    links: Links,
     video_sender: Option<Arc<dyn RtpSender>>,
     audio_sender: Option<Arc<dyn RtpSender>>,
     threads: Vec<std::thread::JoinHandle<()>>,
     tasks: Vec<JoinHandle<()>>,
     closed: bool,
+}
+
+/// Every handle the session's parts share; the wiring below hands each part its few.
+struct Links {
+    events: Arc<EventSender>,
+    run: Arc<RunState>,
+    stats: Arc<StatsCounters>,
+    estimate: BandwidthEstimate,
+    gathering: Arc<Gathering>,
+    keyframe_requests: Arc<KeyframeRequests>,
+    payload_types: Arc<PayloadTypes>,
+    /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
+    handler_tasks: Arc<TaskList>,
+    controls: MediaControls,
+    handles: MediaHandles,
+}
+
+/// The wiring: each part gets only the handles it uses.
+impl Links {
+    fn peer(&self, sink: Arc<dyn AudioSink>) -> PeerLinks {
+        PeerLinks {
+            events: Arc::clone(&self.events),
+            run: Arc::clone(&self.run),
+            stats: Arc::clone(&self.stats),
+            estimate: self.estimate.clone(),
+            gathering: Arc::clone(&self.gathering),
+            sink,
+            tasks: Arc::clone(&self.handler_tasks),
+        }
+    }
+
+    fn monitor(&self) -> MonitorLinks {
+        MonitorLinks {
+            run: Arc::clone(&self.run),
+            stats: Arc::clone(&self.stats),
+            estimate: self.estimate.clone(),
+        }
+    }
+
+    fn video(&self) -> VideoLinks {
+        VideoLinks {
+            run: Arc::clone(&self.run),
+            events: Arc::clone(&self.events),
+            stats: Arc::clone(&self.stats),
+            keyframe_requests: Arc::clone(&self.keyframe_requests),
+            pause: self.handles.clone(),
+            estimate: self.estimate.clone(),
+        }
+    }
+
+    fn passthrough(&self) -> PassthroughLinks {
+        PassthroughLinks {
+            run: Arc::clone(&self.run),
+            stats: Arc::clone(&self.stats),
+            keyframe_requests: Arc::clone(&self.keyframe_requests),
+            shell: self.handles.clone(),
+        }
+    }
+
+    fn audio(&self) -> AudioLinks {
+        AudioLinks {
+            run: Arc::clone(&self.run),
+            events: Arc::clone(&self.events),
+            stats: Arc::clone(&self.stats),
+            controls: self.controls.clone(),
+        }
+    }
 }
 
 impl MediaSession {
@@ -140,37 +161,32 @@ impl MediaSession {
         // technician can still see and hear the customer: go on rather than fail the session.
         let sink = playback::open(config.playback, &config.controls).unwrap_or_else(|error| {
             tracing::warn!(%error, "the technician's voice cannot be played; continuing without playback");
-            Arc::new(playback::NullSink) as Arc<dyn AudioSink>
+            Arc::new(NullSink) as Arc<dyn AudioSink>
         });
 
-        let (gathering_complete, mut gathering_rx) = watch::channel(false);
-        let shared = Arc::new(Shared {
-            events: Mutex::new(Some(events)),
-            stats: StatsCounters::default(),
-            stop: AtomicBool::new(false),
-            connected: AtomicBool::new(false),
-            keyframe_requests: Default::default(),
-            video_payload_type: AtomicU8::new(VIDEO_PAYLOAD_TYPE),
-            audio_payload_type: AtomicU8::new(AUDIO_PAYLOAD_TYPE),
-            gathering_complete,
-            offer_returned: AtomicBool::new(false),
-            bundle_mid: OnceLock::new(),
-            sink,
-            tasks: Mutex::new(Vec::new()),
-            bandwidth_estimate_bps: AtomicU32::new(peer::INITIAL_ESTIMATE_BPS),
+        let (gathering, mut gathering_rx) = Gathering::new();
+        let links = Links {
+            events: Arc::new(EventSender::new(events)),
+            run: Arc::default(),
+            stats: Arc::default(),
+            estimate: BandwidthEstimate::new(peer::INITIAL_ESTIMATE_BPS),
+            gathering,
+            keyframe_requests: Arc::default(),
+            payload_types: Arc::new(PayloadTypes::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
+            handler_tasks: Arc::default(),
             controls: config.controls.clone(),
             handles: config.handles.clone(),
-        });
+        };
         // Queued before the offer exists: the driver hands them on once media has started.
         for problem in device_problems {
-            shared.emit(PeerEvent::DeviceProblem(problem));
+            links.events.emit(PeerEvent::DeviceProblem(problem));
         }
 
-        let pc = peer::build(&config, Arc::clone(&shared)).await?;
-        let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), Arc::clone(&shared)));
+        let pc = peer::build(&config, links.peer(sink)).await?;
+        let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), links.monitor()));
         let mut session = MediaSession {
             pc,
-            shared,
+            links,
             video_sender: None,
             audio_sender: None,
             threads: Vec::new(),
@@ -201,24 +217,19 @@ impl MediaSession {
                 .await?;
             self.tasks.push(tokio::spawn(count_keyframe_requests(
                 Arc::clone(&track),
-                Arc::clone(&self.shared),
+                Arc::clone(&self.links.stats),
+                Arc::clone(&self.links.keyframe_requests),
             )));
+            let links = &self.links;
             let (thread, frames) = match path {
                 VideoPath::Encode(source, encoder) => {
-                    pipeline::spawn_video(source, *encoder, Arc::clone(&self.shared))?
+                    video::spawn(source, *encoder, links.video())?
                 }
                 VideoPath::Passthrough(source, target_bps) => {
-                    passthrough::spawn(source, target_bps, Arc::clone(&self.shared))?
+                    passthrough::spawn(source, target_bps, links.passthrough())?
                 }
             };
-            self.threads.push(thread);
-            self.tasks.push(tokio::spawn(pipeline::write_frames(
-                track,
-                ssrc,
-                Medium::Video,
-                Arc::clone(&self.shared),
-                frames,
-            )));
+            self.spawn_writer(thread, track, ssrc, Medium::Video, frames);
             self.video_sender = Some(sender);
         }
         if let Some((source, encoder)) = audio {
@@ -226,16 +237,8 @@ impl MediaSession {
             let sender = self
                 .add_track(&track, RTCRtpTransceiverDirection::Sendrecv)
                 .await?;
-            let (thread, frames) =
-                pipeline::spawn_audio(source, encoder, Arc::clone(&self.shared))?;
-            self.threads.push(thread);
-            self.tasks.push(tokio::spawn(pipeline::write_frames(
-                track,
-                ssrc,
-                Medium::Audio,
-                Arc::clone(&self.shared),
-                frames,
-            )));
+            let (thread, frames) = audio::spawn(source, encoder, self.links.audio())?;
+            self.spawn_writer(thread, track, ssrc, Medium::Audio, frames);
             self.audio_sender = Some(sender);
         } else {
             self.pc
@@ -262,7 +265,7 @@ impl MediaSession {
         if let Some(transceiver) = self.pc.get_transceivers().await.first()
             && let Ok(Some(mid)) = transceiver.mid().await
         {
-            let _ = self.shared.bundle_mid.set(mid);
+            self.links.gathering.set_bundle_mid(mid);
         }
 
         // The local description only lists candidates gathered so far.
@@ -279,11 +282,31 @@ impl MediaSession {
         }
         // Before reading the SDP: a candidate found in between is then sent twice rather than
         // never, and a duplicate candidate is harmless.
-        self.shared.offer_returned.store(true, Ordering::Release);
+        self.links.gathering.offer_returned();
         let description = self.pc.local_description().await.ok_or_else(|| {
             MediaError::InvalidConfig("the peer connection has no local description".into())
         })?;
         Ok(description.sdp)
+    }
+
+    /// Keeps a send thread for `close` and starts the task that writes its frames to `track`.
+    fn spawn_writer(
+        &mut self,
+        thread: std::thread::JoinHandle<()>,
+        track: Arc<TrackLocalStaticSample>,
+        ssrc: u32,
+        medium: Medium,
+        frames: mpsc::Receiver<EncodedFrame>,
+    ) {
+        self.threads.push(thread);
+        self.tasks.push(tokio::spawn(write_frames(
+            track,
+            ssrc,
+            medium,
+            Arc::clone(&self.links.payload_types),
+            Arc::clone(&self.links.stats),
+            frames,
+        )));
     }
 
     async fn add_track(
@@ -319,9 +342,10 @@ impl MediaSession {
             .await
             .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
         // A receiver may renumber payload types in its answer; send what it will recognise.
+        let payload_types = &self.links.payload_types;
         for (sender, slot) in [
-            (&self.video_sender, &self.shared.video_payload_type),
-            (&self.audio_sender, &self.shared.audio_payload_type),
+            (&self.video_sender, payload_types.slot(Medium::Video)),
+            (&self.audio_sender, payload_types.slot(Medium::Audio)),
         ] {
             let Some(sender) = sender else { continue };
             let parameters = sender
@@ -363,7 +387,7 @@ impl MediaSession {
 
     /// A cheap snapshot of the counters; safe to call at any rate.
     pub fn stats(&self) -> MediaStats {
-        self.shared.stats.snapshot()
+        self.links.stats.snapshot()
     }
 
     /// The bitrate the video encoder is asked for now, in bit/s: the congestion controller's
@@ -371,12 +395,12 @@ impl MediaSession {
     /// encodes elsewhere (a shell's hardware encoder, see passthrough) should be given this
     /// whenever it changes; 0 before the video thread has set it.
     pub fn target_bitrate_bps(&self) -> u32 {
-        self.shared.stats.video_target_bps.load(Ordering::Relaxed)
+        self.links.stats.video_target_bps.load(Ordering::Relaxed)
     }
 
     /// The congestion controller's current estimate of the whole uplink, in bit/s.
     pub fn bandwidth_estimate_bps(&self) -> u32 {
-        self.shared.bandwidth_estimate_bps.load(Ordering::Relaxed)
+        self.links.estimate.bps()
     }
 
     /// Stops capture and encoding, closes the peer connection and waits for the media threads
@@ -386,27 +410,16 @@ impl MediaSession {
     }
 
     async fn shutdown(&mut self) {
-        if self.closed {
+        if !self.stop_media() {
             return;
-        }
-        self.closed = true;
-        // Capture first: the camera is what the customer cares about.
-        self.shared.stop.store(true, Ordering::Release);
-        self.shared.connected.store(false, Ordering::Release);
-        for task in self.tasks.drain(..) {
-            task.abort();
         }
         // `close` stops the driver task that owns the sockets, and waits for it.
         if let Err(error) = self.pc.close().await {
             tracing::debug!(%error, "closing the peer connection");
         }
-        self.shared.events.lock().expect("events lock").take();
-        let handler_tasks = std::mem::take(&mut *self.shared.tasks.lock().expect("task list lock"));
-        for task in handler_tasks {
-            task.abort();
-        }
+        self.end_handler();
         let threads = std::mem::take(&mut self.threads);
-        // The threads notice `stop` within one source poll (50 ms) plus one encode.
+        // The threads notice the stop within one source poll (50 ms) plus one encode.
         let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 let _ = thread.join();
@@ -414,22 +427,40 @@ impl MediaSession {
         });
         let _ = joined.await;
     }
+
+    /// The first half of the one close path (`shutdown` and `Drop`): stops capture, the
+    /// media threads and the session's tasks. False if the session was already closed.
+    fn stop_media(&mut self) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        // Capture first: the camera is what the customer cares about.
+        self.links.run.stop();
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+        true
+    }
+
+    /// The second half, once the connection is closed (or asked to close): ends the
+    /// driver's event stream and the handler's tasks.
+    fn end_handler(&self) {
+        self.links.events.close();
+        let handler_tasks =
+            std::mem::take(&mut *self.links.handler_tasks.lock().expect("task list lock"));
+        for task in handler_tasks {
+            task.abort();
+        }
+    }
 }
 
 impl Drop for MediaSession {
     fn drop(&mut self) {
-        if self.closed {
+        if !self.stop_media() {
             return;
         }
-        self.shared.stop.store(true, Ordering::Release);
-        self.shared.connected.store(false, Ordering::Release);
-        for task in self.tasks.drain(..) {
-            task.abort();
-        }
-        for task in std::mem::take(&mut *self.shared.tasks.lock().expect("task list lock")) {
-            task.abort();
-        }
-        self.shared.events.lock().expect("events lock").take();
+        self.end_handler();
         // webrtc-rs keeps the connection's driver running after a drop; only `close` ends it.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let pc = Arc::clone(&self.pc);
@@ -448,59 +479,6 @@ fn usable<T>(opened: Result<T, DeviceError>, problems: &mut Vec<DeviceError>) ->
             tracing::warn!(%error, "going on without this device");
             problems.push(error);
             None
-        }
-    }
-}
-
-/// A sample track with one encoding and a random SSRC.
-fn local_track(
-    kind: RtpCodecKind,
-    codec: rtc::rtp_transceiver::rtp_sender::RTCRtpCodec,
-) -> Result<(Arc<TrackLocalStaticSample>, u32), MediaError> {
-    let ssrc = random_u32();
-    let track = MediaStreamTrack::new(
-        "lens".to_owned(),
-        format!("lens-{kind}"),
-        format!("lens-{kind}"),
-        kind,
-        vec![RTCRtpEncodingParameters {
-            rtp_coding_parameters: RTCRtpCodingParameters {
-                ssrc: Some(ssrc),
-                ..Default::default()
-            },
-            codec,
-            ..Default::default()
-        }],
-    );
-    let track = TrackLocalStaticSample::new(Instant::now(), track)
-        .map_err(MediaError::webrtc("create track"))?;
-    Ok((Arc::new(track), ssrc))
-}
-
-/// SSRCs only need to differ between streams of one session; the standard library's
-/// randomly keyed hasher is random enough without another dependency.
-fn random_u32() -> u32 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(Instant::now().elapsed().as_nanos());
-    hasher.finish() as u32
-}
-
-/// Reads the RTCP that the keyframe forwarder lets through for the video track and hands
-/// PLI/FIR to the video thread.
-async fn count_keyframe_requests(track: Arc<TrackLocalStaticSample>, shared: Arc<Shared>) {
-    while let Some(event) = track.poll().await {
-        let TrackLocalEvent::OnRtcpPacket(packets) = event else {
-            continue;
-        };
-        let requests = packets
-            .iter()
-            .filter(|p| peer::is_keyframe_request(p.as_ref()))
-            .count();
-        for _ in 0..requests {
-            StatsCounters::bump(&shared.stats.keyframe_requests);
-        }
-        if requests > 0 {
-            shared.keyframe_requests.request();
         }
     }
 }

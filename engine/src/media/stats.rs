@@ -9,6 +9,7 @@ use lens_core::link_stats::LinkStats;
 
 /// A snapshot of what a session has sent and received.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MediaStats {
     /// H.264 access units handed to the peer connection.
     pub video_frames_sent: u64,
@@ -47,7 +48,7 @@ pub(crate) struct StatsCounters {
     pub(crate) ladder_steps_down: AtomicU32,
     /// Written once a second by the link monitor.
     pub(crate) link: Mutex<LinkStats>,
-    /// From the technician's latest RTCP report blocks (see `peer.rs`); `u32::MAX` until the
+    /// From the technician's latest RTCP report blocks (see `net/rtcp_tap.rs`); `u32::MAX` until the
     /// first RTT measurement.
     rtt_ms: AtomicU32,
     loss_permille: AtomicU32,

@@ -1,15 +1,20 @@
-//! The technician's side for link tests: a webrtc-rs peer configured like the technician's
-//! browser (H.264 with the fmtp every browser accepts, Opus, the default NACK, report and
-//! transport-wide CC interceptors) that decodes what it receives and, like a browser, asks for
-//! a keyframe with a PLI when a frame arrived damaged.
+//! The technician's side for the engine's media tests: a webrtc-rs peer configured like the
+//! technician's browser (H.264 with the fmtp every browser accepts, Opus, the default NACK,
+//! report and transport-wide CC interceptors) that decodes what it receives, records every
+//! access unit as the receiver saw it, may send its own voice back, and, like a browser, asks
+//! for a keyframe with a PLI when a frame arrived damaged.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lens_engine::media::codec::OpusDecoder;
-use lens_engine::media::codec::h264::is_keyframe;
+use lens_engine::media::codec::h264::{
+    has_parameter_sets_before_idr, is_keyframe, sps_profile_level_id,
+};
+use lens_engine::media::source::read_frame_counter;
 use openh264::decoder::Decoder;
+use openh264::formats::YUVSource;
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
 use rtc::peer_connection::configuration::media_engine::{
@@ -23,16 +28,46 @@ use rtc::rtp::packetizer::Depacketizer;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
-    Registry,
+    RTCPeerConnectionState, Registry,
 };
+
+/// The Opus the technician's browser offers and sends.
+pub fn opus_parameters() -> RTCRtpCodecParameters {
+    RTCRtpCodecParameters {
+        rtp_codec: RTCRtpCodec {
+            mime_type: MIME_TYPE_OPUS.to_owned(),
+            clock_rate: 48_000,
+            channels: 2,
+            sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+            rtcp_feedback: vec![],
+        },
+        payload_type: 111,
+    }
+}
+
+/// One access unit as the technician's side received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedFrame {
+    pub keyframe: bool,
+    pub parameter_sets_first: bool,
+    pub profile_level_id: Option<[u8; 3]>,
+    /// The test pattern's frame counter, read from the decoded picture (`None`: not decoded).
+    pub counter: Option<u32>,
+    pub at: Instant,
+}
 
 /// What the technician's side got.
 #[derive(Default)]
 pub struct Received {
     pub video_packets: AtomicU64,
+    pub audio_packets: AtomicU64,
+    /// Every access unit, in arrival order.
+    pub frames: Mutex<Vec<ReceivedFrame>>,
     /// Access units openh264 turned into pictures.
     pub frames_decoded: AtomicU64,
     /// Intact IDR access units among them.
@@ -43,9 +78,22 @@ pub struct Received {
     pub audio_sequences: Mutex<Vec<u16>>,
 }
 
+impl Received {
+    pub fn frames(&self) -> Vec<ReceivedFrame> {
+        self.frames.lock().unwrap().clone()
+    }
+
+    /// RTP packets of both media.
+    pub fn packets(&self) -> u64 {
+        self.video_packets.load(Ordering::SeqCst) + self.audio_packets.load(Ordering::SeqCst)
+    }
+}
+
 pub struct Technician {
     pub pc: Arc<dyn PeerConnection>,
     pub answer: String,
+    /// Turns true while the technician's peer connection is connected.
+    pub connected: watch::Receiver<bool>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     /// The customer's video as received, once it arrived.
     video: Arc<Mutex<Option<Arc<dyn TrackRemote>>>>,
@@ -79,6 +127,7 @@ impl Technician {
 
 struct Handler {
     gathered: watch::Sender<bool>,
+    connected: watch::Sender<bool>,
     tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
 }
 
@@ -90,6 +139,11 @@ impl PeerConnectionEventHandler for Handler {
         }
     }
 
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        self.connected
+            .send_replace(state == RTCPeerConnectionState::Connected);
+    }
+
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         let _ = self.tracks.send(track);
     }
@@ -97,6 +151,24 @@ impl PeerConnectionEventHandler for Handler {
 
 /// Answers `offer` (receive only) and starts decoding whatever tracks arrive.
 pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Technician {
+    answer(offer, received, None).await
+}
+
+/// Answers `offer`, sending `voice` back on the audio m-line, and starts decoding whatever
+/// tracks arrive.
+pub async fn technician_answering_with_voice(
+    offer: &str,
+    received: Arc<Received>,
+    voice: Arc<TrackLocalStaticSample>,
+) -> Technician {
+    answer(offer, received, Some(voice)).await
+}
+
+async fn answer(
+    offer: &str,
+    received: Arc<Received>,
+    voice: Option<Arc<TrackLocalStaticSample>>,
+) -> Technician {
     let mut media_engine = MediaEngine::default();
     media_engine
         .register_codec(
@@ -116,24 +188,13 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
         )
         .unwrap();
     media_engine
-        .register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_OPUS.to_owned(),
-                    clock_rate: 48_000,
-                    channels: 2,
-                    sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-                    rtcp_feedback: vec![],
-                },
-                payload_type: 111,
-            },
-            RtpCodecKind::Audio,
-        )
+        .register_codec(opus_parameters(), RtpCodecKind::Audio)
         .unwrap();
     // The defaults include the transport-wide CC receiver: it sends the feedback the
     // customer's congestion controller runs on, as a browser does.
     let registry = register_default_interceptors(Registry::new(), &mut media_engine).unwrap();
     let (gathered_tx, mut gathered) = watch::channel(false);
+    let (connected_tx, connected) = watch::channel(false);
     let (tracks_tx, mut tracks) = mpsc::unbounded_channel();
     let pc: Arc<dyn PeerConnection> = Arc::new(
         PeerConnectionBuilder::<String>::new()
@@ -146,6 +207,7 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
             )
             .with_handler(Arc::new(Handler {
                 gathered: gathered_tx,
+                connected: connected_tx,
                 tracks: tracks_tx,
             }))
             .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
@@ -156,6 +218,9 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
     pc.set_remote_description(RTCSessionDescription::offer(offer.to_owned()).unwrap())
         .await
         .unwrap();
+    if let Some(voice) = voice {
+        pc.add_track(voice as Arc<dyn TrackLocal>).await.unwrap();
+    }
     let answer = pc.create_answer(None).await.unwrap();
     pc.set_local_description(answer).await.unwrap();
     tokio::time::timeout(Duration::from_secs(10), gathered.wait_for(|g| *g))
@@ -185,12 +250,14 @@ pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Techn
     Technician {
         pc,
         answer,
+        connected,
         tasks,
         video,
     }
 }
 
-/// Reassembles access units (the marker bit ends one) and decodes them. A gap in the sequence
+/// Reassembles access units (the marker bit ends one), decodes them and reads the test
+/// pattern's frame counter out of each picture. A gap in the sequence
 /// numbers damages the frame being assembled; then, like a browser, it asks for a keyframe
 /// (at most every 300 ms) and decodes nothing until one arrives. Retransmissions that come
 /// late (NACK) are ignored rather than reordered.
@@ -233,12 +300,15 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
         if !intact {
             need_keyframe = true;
         }
+        let mut counter = None;
         if !need_keyframe {
-            if let Ok(Some(_picture)) = decoder.decode(&access_unit) {
+            if let Ok(Some(picture)) = decoder.decode(&access_unit) {
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
                 if keyframe {
                     received.keyframes_decoded.fetch_add(1, Ordering::SeqCst);
                 }
+                let (w, h) = picture.dimensions();
+                counter = read_frame_counter(picture.y(), picture.strides().0, w as u32, h as u32);
             }
         } else if last_pli.is_none_or(|at| at.elapsed() >= Duration::from_millis(300)) {
             last_pli = Some(Instant::now());
@@ -250,6 +320,13 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
                 })])
                 .await;
         }
+        received.frames.lock().unwrap().push(ReceivedFrame {
+            keyframe,
+            parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
+            profile_level_id: sps_profile_level_id(&access_unit),
+            counter,
+            at: Instant::now(),
+        });
         access_unit.clear();
         intact = true;
     }
@@ -261,6 +338,7 @@ async fn receive_audio(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
         let TrackRemoteEvent::OnRtpPacket(packet) = event else {
             continue;
         };
+        received.audio_packets.fetch_add(1, Ordering::SeqCst);
         received
             .audio_sequences
             .lock()

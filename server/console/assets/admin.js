@@ -1,179 +1,158 @@
 // The admin area: groups (permissions, PIN validity, waiting and idle timeouts) and
 // technicians (group, admin role, inviting new ones). Shown to admins; the server checks
 // every call (403 admin_only) whatever this page shows.
-'use strict';
+import { $, el } from './dom.js';
+import { api, refusal } from './api.js';
+import { on } from './bus.js';
 
-(() => {
-  const $ = (id) => document.getElementById(id);
-  const PERMISSIONS = [
-    ['start_lens_sessions', 'Start Lens sessions'],
-    ['start_private_sessions', 'Start private sessions'],
-    ['use_pin', 'PIN connection method'],
-    ['use_email', 'E-mail connection method'],
-    ['use_link', 'Link connection method'],
-    ['invite_technicians', 'Invite technicians'],
-  ];
-  const TIMEOUTS = [
-    ['pin_ttl_secs', 'PIN validity (s)'],
-    ['waiting_timeout_secs', 'Waiting timeout (s)'],
-    ['idle_timeout_secs', 'Idle timeout on hold (s)'],
-  ];
-  const state = { me: null, groups: [], technicians: [] };
+const PERMISSIONS = [
+  ['start_lens_sessions', 'Start Lens sessions'],
+  ['start_private_sessions', 'Start private sessions'],
+  ['use_pin', 'PIN connection method'],
+  ['use_email', 'E-mail connection method'],
+  ['use_link', 'Link connection method'],
+  ['invite_technicians', 'Invite technicians'],
+];
+const TIMEOUTS = [
+  ['pin_ttl_secs', 'PIN validity (s)'],
+  ['waiting_timeout_secs', 'Waiting timeout (s)'],
+  ['idle_timeout_secs', 'Idle timeout on hold (s)'],
+];
+const state = { me: null, groups: [], technicians: [] };
 
-  async function call(path, body, method) {
-    const options = { method: method || (body ? 'POST' : 'GET'), credentials: 'same-origin', headers: {} };
-    if (body) { options.headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(body); }
-    const response = await fetch(path, options);
-    let data = null;
-    try { data = await response.json(); } catch (_) { data = null; }
-    return { ok: response.ok, status: response.status, data };
-  }
+function status(text, ok) {
+  const line = $('admin-status');
+  line.textContent = text;
+  line.dataset.kind = ok ? 'info' : 'error';
+}
 
-  function status(text, ok) {
-    const line = $('admin-status');
-    line.textContent = text;
-    line.dataset.kind = ok ? 'info' : 'error';
-  }
+async function load() {
+  const [groups, technicians] = await Promise.all([api('api/admin/groups'), api('api/admin/technicians')]);
+  if (!groups.ok || !technicians.ok) return;
+  state.groups = groups.data;
+  state.technicians = technicians.data;
+  render();
+}
 
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'testid') e.setAttribute('data-testid', v);
-      else if (k in e) e[k] = v;
-      else e.setAttribute(k, v);
-    }
-    e.append(...children);
-    return e;
-  }
-
-  async function load() {
-    const [groups, technicians] = await Promise.all([call('api/admin/groups'), call('api/admin/technicians')]);
-    if (!groups.ok || !technicians.ok) return;
-    state.groups = groups.data;
-    state.technicians = technicians.data;
-    render();
-  }
-
-  function groupRow(group) {
-    const row = el('tr', { testid: 'admin-group' });
-    row.dataset.groupId = group.id;
-    row.dataset.groupName = group.name;
-    const name = el('input', { value: group.name, maxLength: 60, testid: 'admin-group-name' });
-    row.append(el('td', {}, name));
-    const boxes = PERMISSIONS.map(([key, label]) => {
-      const box = el('input', { type: 'checkbox', checked: group.permissions.includes(key), title: label });
-      box.setAttribute('data-testid', 'admin-group-permission');
-      box.dataset.permission = key;
-      row.append(el('td', { className: 'center' }, box));
-      return box;
-    });
-    const times = TIMEOUTS.map(([key, label]) => {
-      const input = el('input', { type: 'number', min: 1, placeholder: 'server', title: label, value: group[key] ?? '' });
-      input.setAttribute('data-testid', 'admin-group-' + key);
-      row.append(el('td', {}, input));
-      return [key, input];
-    });
-    const save = el('button', { type: 'button', className: 'small', testid: 'admin-group-save' }, 'Save');
-    save.addEventListener('click', async () => {
-      const body = { name: name.value, permissions: boxes.filter((b) => b.checked).map((b) => b.dataset.permission) };
-      for (const [key, input] of times) body[key] = input.value === '' ? null : Number(input.value);
-      const result = await call('api/admin/groups/' + encodeURIComponent(group.id), body, 'PUT');
-      status(result.ok ? 'Group ' + result.data.name + ' saved.' : (result.data && result.data.message) || 'Not saved.', result.ok);
-      if (result.ok) load();
-    });
-    row.append(el('td', {}, save));
-    return row;
-  }
-
-  function groupSelect(selected, testid) {
-    const select = el('select', { testid });
-    for (const group of state.groups) {
-      select.append(el('option', { value: group.id, selected: group.id === selected }, group.name));
-    }
-    return select;
-  }
-
-  function technicianRow(technician) {
-    const row = el('tr', { testid: 'admin-technician' });
-    row.dataset.technicianId = technician.id;
-    const group = groupSelect(technician.group_id, 'admin-technician-group');
-    const admin = el('input', { type: 'checkbox', checked: technician.is_admin, testid: 'admin-technician-admin' });
-    const save = el('button', { type: 'button', className: 'small', testid: 'admin-technician-save' }, 'Save');
-    save.addEventListener('click', async () => {
-      const result = await call('api/admin/technicians/' + technician.id, { group_id: group.value, is_admin: admin.checked }, 'PUT');
-      status(result.ok ? technician.name + ' saved.' : (result.data && result.data.message) || 'Not saved.', result.ok);
-      if (result.ok) load();
-    });
-    row.append(el('td', {}, technician.name), el('td', {}, technician.email), el('td', {}, group),
-      el('td', { className: 'center' }, admin), el('td', {}, save));
-    return row;
-  }
-
-  function newGroupForm() {
-    const name = el('input', { placeholder: 'Group name', maxLength: 60, testid: 'admin-new-group-name', required: true });
-    const form = el('form', { className: 'inline-form', testid: 'admin-new-group' }, name,
-      el('button', { type: 'submit', testid: 'admin-new-group-create' }, 'Create group'));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const result = await call('api/admin/groups', { name: name.value });
-      status(result.ok ? 'Group ' + result.data.name + ' created with every permission; untick what it may not do.' : (result.data && result.data.message) || 'Not created.', result.ok);
-      if (result.ok) load();
-    });
-    return form;
-  }
-
-  function inviteForm() {
-    const email = el('input', { type: 'email', placeholder: 'E-mail', testid: 'admin-invite-email', required: true });
-    const name = el('input', { placeholder: 'Name', testid: 'admin-invite-name', required: true, maxLength: 100 });
-    const group = groupSelect(state.me.group && state.me.group.id, 'admin-invite-group');
-    const admin = el('input', { type: 'checkbox', testid: 'admin-invite-admin' });
-    const form = el('form', { className: 'inline-form', testid: 'admin-invite' }, email, name, group,
-      el('label', { className: 'choice' }, admin, ' admin'),
-      el('button', { type: 'submit', testid: 'admin-invite-create' }, 'Invite technician'));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const result = await call('api/admin/technicians', { email: email.value, name: name.value, group_id: group.value, is_admin: admin.checked });
-      if (result.ok) {
-        status('Technician ' + result.data.technician.email + ' created. Their first password (shown once): ' + result.data.password, true);
-        load();
-      } else {
-        status((result.data && result.data.message) || 'Not created.', false);
-      }
-    });
-    return form;
-  }
-
-  function render() {
-    const groupHead = el('tr', {}, el('th', {}, 'Group'), ...PERMISSIONS.map(([, label]) => el('th', {}, label)),
-      ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', {}));
-    const techHead = el('tr', {}, ...['Technician', 'E-mail', 'Group', 'Admin', ''].map((t) => el('th', {}, t)));
-    // The status line (#admin-status) is outside the body, so a message survives the reload
-    // that follows a save.
-    $('admin-body').replaceChildren(
-      el('h3', {}, 'Technician groups'),
-      el('div', { className: 'scroll' }, el('table', { className: 'sessions', testid: 'admin-groups' },
-        el('thead', {}, groupHead), el('tbody', {}, ...state.groups.map(groupRow)))),
-      newGroupForm(),
-      el('h3', {}, 'Technicians'),
-      el('table', { className: 'sessions', testid: 'admin-technicians' },
-        el('thead', {}, techHead), el('tbody', {}, ...state.technicians.map(technicianRow))),
-      inviteForm(),
-    );
-  }
-
-  async function onSignedIn() {
-    const me = await call('api/me');
-    if (!me.ok) return;
-    state.me = me.data;
-    $('admin').hidden = !state.me.is_admin;
-    if (state.me.is_admin) await load();
-  }
-
-  document.addEventListener('lens:signed-in', () => { onSignedIn().catch(() => {}); });
-  document.addEventListener('lens:signed-out', () => {
-    state.me = null;
-    $('admin').hidden = true;
-    $('admin-body').replaceChildren();
-    $('admin-status').textContent = '';
+function groupRow(group) {
+  const row = el('tr', { testid: 'admin-group' });
+  row.dataset.groupId = group.id;
+  row.dataset.groupName = group.name;
+  const name = el('input', { value: group.name, maxLength: 60, testid: 'admin-group-name' });
+  row.append(el('td', {}, name));
+  const boxes = PERMISSIONS.map(([key, label]) => {
+    const box = el('input', { type: 'checkbox', checked: group.permissions.includes(key), title: label });
+    box.setAttribute('data-testid', 'admin-group-permission');
+    box.dataset.permission = key;
+    row.append(el('td', { className: 'center' }, box));
+    return box;
   });
-})();
+  const times = TIMEOUTS.map(([key, label]) => {
+    const input = el('input', { type: 'number', min: 1, placeholder: 'server', title: label, value: group[key] ?? '' });
+    input.setAttribute('data-testid', 'admin-group-' + key);
+    row.append(el('td', {}, input));
+    return [key, input];
+  });
+  const save = el('button', { type: 'button', className: 'small', testid: 'admin-group-save' }, 'Save');
+  save.addEventListener('click', async () => {
+    const body = { name: name.value, permissions: boxes.filter((b) => b.checked).map((b) => b.dataset.permission) };
+    for (const [key, input] of times) body[key] = input.value === '' ? null : Number(input.value);
+    const result = await api('api/admin/groups/' + encodeURIComponent(group.id), body, 'PUT');
+    status(result.ok ? 'Group ' + result.data.name + ' saved.' : refusal(result, 'Not saved.'), result.ok);
+    if (result.ok) load();
+  });
+  row.append(el('td', {}, save));
+  return row;
+}
+
+function groupSelect(selected, testid) {
+  const select = el('select', { testid });
+  for (const group of state.groups) {
+    select.append(el('option', { value: group.id, selected: group.id === selected }, group.name));
+  }
+  return select;
+}
+
+function technicianRow(technician) {
+  const row = el('tr', { testid: 'admin-technician' });
+  row.dataset.technicianId = technician.id;
+  const group = groupSelect(technician.group_id, 'admin-technician-group');
+  const admin = el('input', { type: 'checkbox', checked: technician.is_admin, testid: 'admin-technician-admin' });
+  const save = el('button', { type: 'button', className: 'small', testid: 'admin-technician-save' }, 'Save');
+  save.addEventListener('click', async () => {
+    const result = await api('api/admin/technicians/' + technician.id, { group_id: group.value, is_admin: admin.checked }, 'PUT');
+    status(result.ok ? technician.name + ' saved.' : refusal(result, 'Not saved.'), result.ok);
+    if (result.ok) load();
+  });
+  row.append(el('td', {}, technician.name), el('td', {}, technician.email), el('td', {}, group),
+    el('td', { className: 'center' }, admin), el('td', {}, save));
+  return row;
+}
+
+function newGroupForm() {
+  const name = el('input', { placeholder: 'Group name', maxLength: 60, testid: 'admin-new-group-name', required: true });
+  const form = el('form', { className: 'inline-form', testid: 'admin-new-group' }, name,
+    el('button', { type: 'submit', testid: 'admin-new-group-create' }, 'Create group'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await api('api/admin/groups', { name: name.value });
+    status(result.ok ? 'Group ' + result.data.name + ' created with every permission; untick what it may not do.' : refusal(result, 'Not created.'), result.ok);
+    if (result.ok) load();
+  });
+  return form;
+}
+
+function inviteForm() {
+  const email = el('input', { type: 'email', placeholder: 'E-mail', testid: 'admin-invite-email', required: true });
+  const name = el('input', { placeholder: 'Name', testid: 'admin-invite-name', required: true, maxLength: 100 });
+  const group = groupSelect(state.me.group && state.me.group.id, 'admin-invite-group');
+  const admin = el('input', { type: 'checkbox', testid: 'admin-invite-admin' });
+  const form = el('form', { className: 'inline-form', testid: 'admin-invite' }, email, name, group,
+    el('label', { className: 'choice' }, admin, ' admin'),
+    el('button', { type: 'submit', testid: 'admin-invite-create' }, 'Invite technician'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await api('api/admin/technicians', { email: email.value, name: name.value, group_id: group.value, is_admin: admin.checked });
+    if (result.ok) {
+      status('Technician ' + result.data.technician.email + ' created. Their first password (shown once): ' + result.data.password, true);
+      load();
+    } else {
+      status(refusal(result, 'Not created.'), false);
+    }
+  });
+  return form;
+}
+
+function render() {
+  const groupHead = el('tr', {}, el('th', {}, 'Group'), ...PERMISSIONS.map(([, label]) => el('th', {}, label)),
+    ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', {}));
+  const techHead = el('tr', {}, ...['Technician', 'E-mail', 'Group', 'Admin', ''].map((t) => el('th', {}, t)));
+  // The status line (#admin-status) is outside the body, so a message survives the reload
+  // that follows a save.
+  $('admin-body').replaceChildren(
+    el('h3', {}, 'Technician groups'),
+    el('div', { className: 'scroll' }, el('table', { className: 'sessions', testid: 'admin-groups' },
+      el('thead', {}, groupHead), el('tbody', {}, ...state.groups.map(groupRow)))),
+    newGroupForm(),
+    el('h3', {}, 'Technicians'),
+    el('table', { className: 'sessions', testid: 'admin-technicians' },
+      el('thead', {}, techHead), el('tbody', {}, ...state.technicians.map(technicianRow))),
+    inviteForm(),
+  );
+}
+
+async function onSignedIn() {
+  const me = await api('api/me');
+  if (!me.ok) return;
+  state.me = me.data;
+  $('admin').hidden = !state.me.is_admin;
+  if (state.me.is_admin) await load();
+}
+
+on('signed-in', () => { onSignedIn().catch(() => {}); });
+on('signed-out', () => {
+  state.me = null;
+  $('admin').hidden = true;
+  $('admin-body').replaceChildren();
+  $('admin-status').textContent = '';
+});

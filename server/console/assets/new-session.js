@@ -1,203 +1,206 @@
-// The New Session dialog's tabs (seeds 000, 001, 003): PIN, E-mail, Link. console.js
-// creates the session for the PIN tab (the form's submit); this file adds the E-mail and
-// Link tabs and hides every tab, and the dialog itself, that the technician's group may
-// not use. The server refuses them too (403 naming the permission); hiding is courtesy.
-'use strict';
+// The New Session dialog (seeds 000, 001, 002, 003), all its tabs: PIN (Create PIN),
+// E-mail (the technician's own mail client, or the server on their behalf) and Link (copy
+// to the clipboard). Tabs the technician's group may not use are hidden, and the dialog
+// itself when the group may start no session; the server refuses them too (403 naming the
+// permission), so hiding is courtesy. Create another PIN replaces the PIN: the old one
+// stops working at once (POST api/sessions/{id}/pin).
+import { $, el } from './dom.js';
+import { api, refusal } from './api.js';
+import { on } from './bus.js';
+import { showMessage, clearMessage } from './message.js';
+import { unlockAudio } from './sound.js';
+import { showLogin, SIGN_IN_ENDED, UNREACHABLE } from './auth.js';
+import { showResult, clearResult } from './new-session-result.js';
 
-(() => {
-  const $ = (id) => document.getElementById(id);
-  const TAB_PERMISSION = { pin: 'use_pin', email: 'use_email', link: 'use_link' };
-  const state = { me: null, tab: 'pin' };
+const TAB_PERMISSION = { pin: 'use_pin', email: 'use_email', link: 'use_link' };
+const dialog = { me: null, tab: 'pin' };
 
-  function allows(permission) {
-    const group = state.me && state.me.group;
-    return Boolean(group && group.permissions.includes(permission));
+function allows(permission) {
+  const group = dialog.me && dialog.me.group;
+  return Boolean(group && group.permissions.includes(permission));
+}
+
+function allowedTabs() {
+  return Object.keys(TAB_PERMISSION).filter((tab) => allows(TAB_PERMISSION[tab]));
+}
+
+async function loadAccess() {
+  const me = await api('api/me');
+  if (!me.ok) return;
+  dialog.me = me.data;
+  applyAccess();
+}
+
+function applyAccess() {
+  const canStart = allows('start_lens_sessions') && allows('start_private_sessions') && allowedTabs().length > 0;
+  $('new-session-open').hidden = !canStart;
+  $('new-session-not-allowed').hidden = canStart;
+  if (!canStart) $('new-session').hidden = true;
+  for (const tab of Object.keys(TAB_PERMISSION)) {
+    // Removed from view and from the tab order alike.
+    $('new-session-tab-' + tab).hidden = !allows(TAB_PERMISSION[tab]);
   }
+  $('new-session-email-behalf-choice').hidden = !dialog.me.email_relay;
+  selectTab(allowedTabs().includes(dialog.tab) ? dialog.tab : allowedTabs()[0] || 'pin');
+}
 
-  function allowedTabs() {
-    return Object.keys(TAB_PERMISSION).filter((tab) => allows(TAB_PERMISSION[tab]));
+function selectTab(tab) {
+  dialog.tab = tab;
+  for (const name of Object.keys(TAB_PERMISSION)) {
+    const selected = name === tab;
+    $('new-session-tab-' + name).setAttribute('aria-selected', String(selected));
+    $('new-session-panel-' + name).hidden = !selected;
   }
+}
 
-  async function loadAccess() {
-    const response = await fetch('api/me', { credentials: 'same-origin' });
-    if (!response.ok) return;
-    state.me = await response.json();
-    applyAccess();
+function openDialog() {
+  unlockAudio();
+  reset();
+  // Each opening starts on the first tab the group allows, with an empty To.
+  if (dialog.me) applyAccess();
+  $('new-session-email-to').value = '';
+  $('new-session').hidden = false;
+  $('new-session-name').focus();
+}
+
+function closeDialog() {
+  reset();
+  $('new-session').hidden = true;
+}
+
+function reset() {
+  clearResult();
+  $('new-session-name').value = '';
+}
+
+const emailWay = () => ($('new-session-email-behalf').checked ? 'behalf' : 'own');
+
+function onEmailWayChange() {
+  $('new-session-email-to-label').hidden = emailWay() !== 'behalf';
+}
+
+function customerName() {
+  const name = $('new-session-name').value.trim();
+  if (!name) {
+    showMessage('Enter the customer\'s name.');
+    $('new-session-name').focus();
   }
+  return name;
+}
 
-  function applyAccess() {
-    const canStart = allows('start_lens_sessions') && allows('start_private_sessions') && allowedTabs().length > 0;
-    $('new-session-open').hidden = !canStart;
-    $('new-session-not-allowed').hidden = canStart;
-    if (!canStart) $('new-session').hidden = true;
-    for (const tab of Object.keys(TAB_PERMISSION)) {
-      // Removed from view and from the tab order alike.
-      $('new-session-tab-' + tab).hidden = !allows(TAB_PERMISSION[tab]);
-    }
-    $('new-session-email-behalf-choice').hidden = !state.me.email_relay;
-    selectTab(allowedTabs().includes(state.tab) ? state.tab : allowedTabs()[0] || 'pin');
+/** POSTs to the server; its answer, or null once the technician has been told why not. */
+async function post(path, body, failure) {
+  try {
+    const result = await api(path, body);
+    if (result.status === 401) { showLogin(SIGN_IN_ENDED); return null; }
+    if (!result.ok) { showMessage(refusal(result, failure)); return null; }
+    clearMessage();
+    return result.data;
+  } catch (error) {
+    showMessage(UNREACHABLE + error.message);
+    return null;
   }
+}
 
-  function selectTab(tab) {
-    state.tab = tab;
-    for (const name of Object.keys(TAB_PERMISSION)) {
-      const on = name === tab;
-      $('new-session-tab-' + name).setAttribute('aria-selected', String(on));
-      $('new-session-panel-' + name).hidden = !on;
-    }
+/** Creates the session with the tab's button disabled meanwhile. */
+async function create(buttonId, body) {
+  const button = $(buttonId);
+  button.disabled = true;
+  try {
+    return await post('api/sessions', body, 'Could not create a session.');
+  } finally {
+    button.disabled = false;
   }
+}
 
-  function emailWay() {
-    return $('new-session-email-behalf').checked ? 'behalf' : 'own';
+function mailtoLink(invitation) {
+  const link = el('a', { testid: 'new-session-mailto' }, 'Open the e-mail in my mail client');
+  link.href = 'mailto:?subject=' + encodeURIComponent(invitation.subject)
+    + '&body=' + encodeURIComponent(invitation.text);
+  return link;
+}
+
+// The e-mail tab's part of the result: sent by the server, or a mailto link for the
+// technician's own mail client.
+function invitationLines(created) {
+  if (created.emailed_to) {
+    return [el('p', { testid: 'new-session-email-status' }, 'E-mail sent to ' + created.emailed_to + '.')];
   }
-
-  function onEmailWayChange() {
-    $('new-session-email-to-label').hidden = emailWay() !== 'behalf';
+  if (created.email) {
+    return [el('p', { testid: 'new-session-email-status' }, 'Your mail client opens with the message; send it to the customer.'),
+      mailtoLink(created.email)];
   }
+  return [];
+}
 
-  function say(text, kind) {
-    // The console's message area (console.js owns it; this only writes to it).
-    const box = $('message');
-    box.textContent = text;
-    box.className = kind === 'info' ? 'message info' : 'message';
-    box.dataset.kind = kind || 'error';
-    box.hidden = false;
+async function onCreatePin() {
+  const name = customerName();
+  if (!name) return;
+  const created = await create('new-session-create', { customer_name: name });
+  if (created) showResult(created, [], anotherPin);
+}
+
+async function onEmail() {
+  const name = customerName();
+  if (!name) return;
+  const body = { customer_name: name, method: 'email' };
+  if (emailWay() === 'behalf') {
+    const to = $('new-session-email-to').value.trim();
+    if (!to) { showMessage('Enter the customer\'s e-mail address in To.'); $('new-session-email-to').focus(); return; }
+    body.email_to = to;
   }
+  const created = await create('new-session-email-send', body);
+  if (!created) return;
+  showResult(created, invitationLines(created), anotherPin);
+  // Seed 001: "E-mail link" opens the technician's own mail client with the message.
+  const mailto = $('new-session-result').querySelector('[data-testid="new-session-mailto"]');
+  if (mailto) mailto.click();
+}
 
-  function customerName() {
-    const name = $('new-session-name').value.trim();
-    if (!name) {
-      say('Enter the customer\'s name.');
-      $('new-session-name').focus();
-    }
-    return name;
-  }
+async function onCopyLink() {
+  const name = customerName();
+  if (!name) return;
+  const created = await create('new-session-copy-link', { customer_name: name, method: 'link' });
+  if (!created) return;
+  let copied = true;
+  try { await navigator.clipboard.writeText(created.links.mobile); } catch (_) { copied = false; }
+  showResult(created, [el('p', { testid: 'new-session-link-status' }, copied
+    ? 'Link copied to the clipboard. Paste it into your messaging tool.'
+    : 'Copying is not allowed here; select the link and press Ctrl+C.')], anotherPin);
+}
 
-  async function create(body) {
-    const response = await fetch('api/sessions', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    let data = null;
-    try { data = await response.json(); } catch (_) { data = null; }
-    if (!response.ok) {
-      say((data && data.message) || 'Could not create a session.');
-      return null;
-    }
-    $('message').hidden = true;
-    return data;
-  }
+// Seed 002's "Create another PIN": a new PIN and new links for the same customer and
+// method; the server ends the old session, so its PIN stops working at once.
+async function anotherPin(old) {
+  const created = await post('api/sessions/' + encodeURIComponent(old.session_id) + '/pin', {},
+    'Could not create another PIN.');
+  if (!created) return;
+  showResult(created, [
+    el('p', { testid: 'new-session-replaced', className: 'hint' }, 'The previous PIN ' + old.pin + ' no longer works.'),
+    ...invitationLines(created),
+  ], anotherPin);
+}
 
-  function element(tag, testid, text, className) {
-    const e = document.createElement(tag);
-    if (testid) { e.id = testid; e.setAttribute('data-testid', testid); }
-    if (text !== undefined) e.textContent = text;
-    if (className) e.className = className;
-    return e;
-  }
+const TAB_ACTION = { pin: onCreatePin, email: onEmail, link: onCopyLink };
 
-  function mailtoUrl(invitation) {
-    return 'mailto:?subject=' + encodeURIComponent(invitation.subject)
-      + '&body=' + encodeURIComponent(invitation.text);
-  }
+for (const tab of Object.keys(TAB_PERMISSION)) {
+  $('new-session-tab-' + tab).addEventListener('click', () => selectTab(tab));
+}
+$('new-session-email-own').addEventListener('change', onEmailWayChange);
+$('new-session-email-behalf').addEventListener('change', onEmailWayChange);
+$('new-session-email-send').addEventListener('click', onEmail);
+$('new-session-copy-link').addEventListener('click', onCopyLink);
+$('new-session-open').addEventListener('click', openDialog);
+$('new-session-close').addEventListener('click', closeDialog);
+// Enter in the name field submits the form: it means the selected tab's button.
+$('new-session-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  unlockAudio();
+  TAB_ACTION[dialog.tab]();
+});
 
-  // The PIN and what happened to it, in the dialog (the session is already in the list).
-  function showResult(created, lines) {
-    $('new-session-form').hidden = true;
-    const result = $('new-session-result');
-    result.dataset.sessionId = created.session_id;
-    const pin = element('p', 'new-session-pin', created.pin.slice(0, 3) + ' ' + created.pin.slice(3), 'pin');
-    pin.setAttribute('aria-label', 'PIN ' + created.pin.split('').join(' '));
-    result.replaceChildren(
-      element('p', null, 'Session for ' + created.customer_name + ' created. PIN:'),
-      pin,
-      ...lines,
-      element('p', null, 'The session appears in the list as Waiting once the customer has joined and accepted the licence agreement.', 'hint'),
-    );
-  }
-
-  async function onEmail() {
-    const name = customerName();
-    if (!name) return;
-    const body = { customer_name: name, method: 'email' };
-    if (emailWay() === 'behalf') {
-      const to = $('new-session-email-to').value.trim();
-      if (!to) { say('Enter the customer\'s e-mail address in To.'); $('new-session-email-to').focus(); return; }
-      body.email_to = to;
-    }
-    const button = $('new-session-email-send');
-    button.disabled = true;
-    try {
-      const created = await create(body);
-      if (!created) return;
-      if (created.emailed_to) {
-        showResult(created, [
-          element('p', 'new-session-email-status', 'E-mail sent to ' + created.emailed_to + '.'),
-          element('code', 'new-session-link', created.links.mobile, 'link'),
-        ]);
-        return;
-      }
-      const mailto = element('a', 'new-session-mailto', 'Open the e-mail in my mail client');
-      mailto.href = mailtoUrl(created.email);
-      showResult(created, [
-        element('p', 'new-session-email-status', 'Your mail client opens with the message; send it to the customer.'),
-        mailto,
-        element('code', 'new-session-link', created.links.mobile, 'link'),
-      ]);
-      // Seed 001: "E-mail link" opens the technician's own mail client with the message.
-      mailto.click();
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  async function onCopyLink() {
-    const name = customerName();
-    if (!name) return;
-    const button = $('new-session-copy-link');
-    button.disabled = true;
-    try {
-      const created = await create({ customer_name: name, method: 'link' });
-      if (!created) return;
-      let copied = true;
-      try { await navigator.clipboard.writeText(created.links.mobile); } catch (_) { copied = false; }
-      showResult(created, [
-        element('code', 'new-session-link', created.links.mobile, 'link'),
-        element('p', 'new-session-link-status', copied
-          ? 'Link copied to the clipboard. Paste it into your messaging tool.'
-          : 'Copying is not allowed here; select the link and press Ctrl+C.'),
-      ]);
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  function init() {
-    for (const tab of Object.keys(TAB_PERMISSION)) {
-      $('new-session-tab-' + tab).addEventListener('click', () => selectTab(tab));
-    }
-    $('new-session-email-own').addEventListener('change', onEmailWayChange);
-    $('new-session-email-behalf').addEventListener('change', onEmailWayChange);
-    $('new-session-email-send').addEventListener('click', onEmail);
-    $('new-session-copy-link').addEventListener('click', onCopyLink);
-    // Each opening starts on the first tab the group allows, with an empty To.
-    $('new-session-open').addEventListener('click', () => {
-      if (state.me) applyAccess();
-      $('new-session-email-to').value = '';
-    });
-    // Enter in the name field submits the form, which console.js takes as Create PIN: on
-    // the other tabs it means that tab's button instead.
-    document.addEventListener('submit', (event) => {
-      if (event.target.id !== 'new-session-form' || state.tab === 'pin') return;
-      event.preventDefault();
-      event.stopPropagation();
-      if (state.tab === 'email') onEmail(); else onCopyLink();
-    }, true);
-    document.addEventListener('lens:signed-in', () => { loadAccess().catch(() => {}); });
-    document.addEventListener('lens:signed-out', () => { state.me = null; });
-  }
-
-  init();
-})();
+on('signed-in', () => { loadAccess().catch(() => {}); });
+on('signed-out', () => {
+  dialog.me = null;
+  closeDialog();
+});

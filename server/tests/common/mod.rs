@@ -129,7 +129,7 @@ impl Drop for TestServer {
 }
 
 async fn add_technician(server: &Server, email: &str, name: &str, password: &str) {
-    lens_server::technicians::upsert(server.db(), email, name, password)
+    lens_server::accounts::technicians::upsert(server.db(), email, name, password)
         .await
         .expect("technician added");
 }
@@ -212,6 +212,31 @@ impl Technician {
             created["pin"].as_str().unwrap().to_owned(),
             created["session_id"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// "Create another PIN" for one of the console's sessions: the status and the body.
+    pub async fn another_pin(&self, session_id: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/sessions/{session_id}/pin", self.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// The session's log as `GET /api/sessions/{id}/log` returns it.
+    pub async fn log(&self, session_id: &str) -> Vec<Value> {
+        let response = self
+            .http
+            .get(format!("{}/api/sessions/{session_id}/log", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "log of {session_id}");
+        response.json().await.unwrap()
     }
 
     /// Opens the console socket and reads the first list.

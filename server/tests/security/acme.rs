@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lens_server::acme::AcmeSettings;
-use lens_server::tls::TlsSource;
+use lens_server::net::acme::AcmeSettings;
+use lens_server::net::tls::TlsSource;
 
 use crate::common::TestServer;
 

@@ -69,9 +69,9 @@ async fn a_key_acts_only_for_agents_of_its_groups() {
     let lens = TestServer::start().await;
     let db = lens.server().db();
     // Sam is in Sales; Tess stays in the default group.
-    let sales = lens_server::groups::create(
+    let sales = lens_server::accounts::groups::create(
         db,
-        &lens_server::groups::GroupChange {
+        &lens_server::accounts::groups::GroupChange {
             name: Some("Sales".into()),
             ..Default::default()
         },
@@ -80,14 +80,14 @@ async fn a_key_acts_only_for_agents_of_its_groups() {
     .unwrap();
     lens.add_technician("sam@example.com", "Sam Sales", "sam's long password")
         .await;
-    let sam = lens_server::access::id_by_email(db, "sam@example.com")
+    let sam = lens_server::flow::access::id_by_email(db, "sam@example.com")
         .await
         .unwrap()
         .unwrap();
-    lens_server::access::assign(db, sam, Some(&sales.id), None)
+    lens_server::flow::access::assign(db, sam, Some(&sales.id), None)
         .await
         .unwrap();
-    let key = lens_server::api_keys::create(db, "Sales chat", &["Sales".to_owned()])
+    let key = lens_server::accounts::api_keys::create(db, "Sales chat", &["Sales".to_owned()])
         .await
         .unwrap();
 

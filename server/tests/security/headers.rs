@@ -69,7 +69,7 @@ async fn pages_allow_connections_only_to_this_server_and_pin_pages_are_not_store
     }
     // Scripts, styles, the API and unknown paths carry the policy too.
     for path in [
-        "/assets/console.js",
+        "/assets/main.js",
         "/assets/console.css",
         "/api/health",
         "/api/me",

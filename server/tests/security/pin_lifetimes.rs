@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lens_server::access;
+use lens_server::flow::access;
 use serde_json::{Value, json};
 
 use crate::common::{TESS_EMAIL, TestServer};
@@ -68,9 +68,9 @@ async fn a_group_cannot_give_its_pins_more_than_an_hour() {
     access::assign(db, tess_id, Some(&group_id), None)
         .await
         .unwrap();
-    let before = lens_server::db::now_ms();
+    let before = lens_server::store::now_ms();
     let created = tess.create_session("Wes Week").await;
-    let after = lens_server::db::now_ms();
+    let after = lens_server::store::now_ms();
     let expires_at = created["expires_at"].as_i64().unwrap();
     assert!(
         (before + HOUR_MS..=after + HOUR_MS).contains(&expires_at),

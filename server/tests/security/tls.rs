@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lens_server::tls::{TlsFiles, TlsSource};
+use lens_server::net::tls::{TlsFiles, TlsSource};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;

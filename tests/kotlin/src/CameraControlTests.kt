@@ -7,15 +7,14 @@
 // while the session is active and the app's media has started, which is all they need.
 
 import java.util.concurrent.LinkedBlockingQueue
-import java.util.concurrent.TimeUnit
-import uniffi.lens_ffi.CameraControl
+import uniffi.lens_core.CameraControl
 import uniffi.lens_ffi.CameraController
 import uniffi.lens_ffi.LensSession
 import uniffi.lens_ffi.SessionEvent
 import uniffi.lens_ffi.SessionOptions
 import uniffi.lens_ffi.SessionState
-import uniffi.lens_ffi.ShellRequest
-import uniffi.lens_ffi.VideoSourceConfig
+import uniffi.lens_engine.ShellRequest
+import uniffi.lens_engine.VideoSourceConfig
 
 /** The app's camera code: records what the engine asks of it. */
 class RecordingCameraController : CameraController {
@@ -26,27 +25,15 @@ class RecordingCameraController : CameraController {
     }
 
     /** The next request that is not about the encoder (keyframes, bitrates). */
-    fun next(timeoutMs: Long = 10_000): ShellRequest {
-        val deadline = System.nanoTime() + timeoutMs * 1_000_000
-        while (true) {
-            val left = deadline - System.nanoTime()
-            val request = requests.poll(maxOf(left, 0), TimeUnit.NANOSECONDS)
-                ?: error("the camera controller was asked nothing within $timeoutMs ms")
-            if (request !is ShellRequest.KeyframeNeeded && request !is ShellRequest.TargetBitrate) return request
+    fun next(timeoutMs: Long = 10_000): ShellRequest =
+        requests.pollFor(timeoutMs, "the camera controller was asked nothing") { request ->
+            request.takeIf { it !is ShellRequest.KeyframeNeeded && it !is ShellRequest.TargetBitrate }
         }
-    }
 }
 
 /** The next `TechnicianControl` event, passing over stats and other notices. */
-fun RecordingListener.nextTechnicianControl(timeoutMs: Long = 10_000): SessionEvent.TechnicianControl {
-    val deadline = System.nanoTime() + timeoutMs * 1_000_000
-    while (true) {
-        val left = deadline - System.nanoTime()
-        val event = events.poll(maxOf(left, 0), TimeUnit.NANOSECONDS)
-            ?: error("the app was told of no technician control within $timeoutMs ms")
-        if (event is SessionEvent.TechnicianControl) return event
-    }
-}
+fun RecordingListener.nextTechnicianControl(timeoutMs: Long = 10_000): SessionEvent.TechnicianControl =
+    events.pollFor(timeoutMs, "the app was told of no technician control") { it as? SessionEvent.TechnicianControl }
 
 class CameraControlTests(private val server: Server) {
     fun all(): List<Pair<String, () -> Unit>> = listOf(

@@ -2,7 +2,6 @@
 // listener that records what the session reports.
 
 import java.util.concurrent.LinkedBlockingQueue
-import java.util.concurrent.TimeUnit
 import uniffi.lens_ffi.EulaStorage
 import uniffi.lens_ffi.SessionEvent
 import uniffi.lens_ffi.SessionListener
@@ -32,15 +31,8 @@ open class RecordingListener : SessionListener {
     }
 
     /** The next state change, skipping reconnect notices. */
-    fun nextState(timeoutMs: Long = 20_000): SessionState {
-        val deadline = System.nanoTime() + timeoutMs * 1_000_000
-        while (true) {
-            val left = deadline - System.nanoTime()
-            val event = events.poll(maxOf(left, 0), TimeUnit.NANOSECONDS)
-                ?: error("no state change within $timeoutMs ms")
-            if (event is SessionEvent.StateChanged) return event.state
-        }
-    }
+    fun nextState(timeoutMs: Long = 20_000): SessionState =
+        events.pollFor(timeoutMs, "no state change") { (it as? SessionEvent.StateChanged)?.state }
 
     /** The next state, which must be a `T`. */
     inline fun <reified T : SessionState> expect(timeoutMs: Long = 20_000): T {

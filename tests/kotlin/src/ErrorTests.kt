@@ -3,7 +3,7 @@
 
 import uniffi.lens_ffi.ApiException
 import uniffi.lens_ffi.EndCause
-import uniffi.lens_ffi.JoinRefusal
+import uniffi.lens_core.JoinRefusal
 import uniffi.lens_ffi.LensSession
 import uniffi.lens_ffi.SessionOptions
 import uniffi.lens_ffi.SessionState

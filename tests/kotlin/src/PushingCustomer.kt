@@ -20,14 +20,14 @@ import kotlin.math.PI
 import kotlin.math.roundToInt
 import kotlin.math.sin
 import kotlin.system.exitProcess
-import uniffi.lens_ffi.AudioSourceConfig
+import uniffi.lens_engine.AudioSourceConfig
 import uniffi.lens_ffi.LensSession
-import uniffi.lens_ffi.PixelFormat
-import uniffi.lens_ffi.PushStats
+import uniffi.lens_engine.PixelFormat
+import uniffi.lens_engine.PushStats
 import uniffi.lens_ffi.SessionOptions
 import uniffi.lens_ffi.SessionState
 import uniffi.lens_ffi.VideoFrameInfo
-import uniffi.lens_ffi.VideoSourceConfig
+import uniffi.lens_engine.VideoSourceConfig
 
 // The same picture as engine/examples/push_frames.rs, so both feed the same checks: 640x360,
 // mid grey, a 96x96 marker in the buffer's top-left corner.

@@ -2,7 +2,7 @@
 // licence agreement, and the technician starts and ends the session.
 
 import uniffi.lens_ffi.EndCause
-import uniffi.lens_ffi.EndReason
+import uniffi.lens_core.EndReason
 import uniffi.lens_ffi.LensSession
 import uniffi.lens_ffi.SessionOptions
 import uniffi.lens_ffi.SessionState

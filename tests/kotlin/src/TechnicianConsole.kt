@@ -115,16 +115,11 @@ class TechnicianConsole private constructor(private val server: String, private 
     }
 
     /** The next message matching `wanted`; the ones before it are passed over. */
-    private fun awaitMessage(timeoutMs: Long, what: String, wanted: (Map<String, Any?>) -> Boolean): Map<String, Any?> {
-        val deadline = System.nanoTime() + timeoutMs * 1_000_000
-        while (true) {
-            val left = deadline - System.nanoTime()
-            val message = messages.poll(maxOf(left, 0), TimeUnit.NANOSECONDS)
-                ?: error("the console saw no $what within $timeoutMs ms")
+    private fun awaitMessage(timeoutMs: Long, what: String, wanted: (Map<String, Any?>) -> Boolean): Map<String, Any?> =
+        messages.pollFor(timeoutMs, "the console saw no $what") { message ->
             check(message["type"] != "refused") { "the server refused a console request: ${message["message"]}" }
-            if (wanted(message)) return message
+            message.takeIf(wanted)
         }
-    }
 
     override fun close() {
         socket?.sendClose(WebSocket.NORMAL_CLOSURE, "bye")

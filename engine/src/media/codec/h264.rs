@@ -105,36 +105,82 @@ impl H264Encoder {
 
     /// Changes the rate control's target without restarting the encoder (no keyframe): the
     /// congestion controller moves it several times a second.
+    ///
+    /// openh264 also keeps a maximum bitrate, which the crate sets to the bitrate the encoder
+    /// was created with, and it refuses any target above that maximum. So the maximum moves
+    /// with the target: raised before a higher target, lowered after a lower one. Keeping the
+    /// two equal is what creation does too, so rate control caps the output at the target
+    /// (which the ladder already keeps within the rung's ceiling) whichever way it moved.
     pub fn set_bitrate(&mut self, bitrate_bps: u32) -> Result<(), MediaError> {
-        self.settings.bitrate_bps = bitrate_bps;
         if self.origin.is_none() {
             // openh264 initialises on the first frame, from the config the crate keeps: it
             // refuses options before that. Recreate with the new rate instead.
-            *self = Self::new(self.settings)?;
+            *self = Self::new(H264Settings {
+                bitrate_bps,
+                ..self.settings
+            })?;
             return Ok(());
         }
-        let mut info = openh264_sys2::SBitrateInfo {
-            iLayer: openh264_sys2::SPATIAL_LAYER_ALL,
-            iBitrate: i32::try_from(bitrate_bps).unwrap_or(i32::MAX),
-        };
-        // SAFETY: ENCODER_OPTION_BITRATE takes a pointer to an SBitrateInfo that lives for the
-        // call; the encoder is initialised (a frame was encoded). The bitrate is the one
-        // parameter the crate's wrapper does not rely on after initialisation.
-        let rc = unsafe {
-            self.inner.raw_api().set_option(
+        let up = bitrate_bps > self.settings.bitrate_bps;
+        let options = if up {
+            [
+                openh264_sys2::ENCODER_OPTION_MAX_BITRATE,
                 openh264_sys2::ENCODER_OPTION_BITRATE,
-                (&raw mut info).cast(),
-            )
+            ]
+        } else {
+            [
+                openh264_sys2::ENCODER_OPTION_BITRATE,
+                openh264_sys2::ENCODER_OPTION_MAX_BITRATE,
+            ]
         };
-        if rc != 0 {
-            return Err(MediaError::VideoEncoder(format!(
-                "openh264 refused bitrate {bitrate_bps}: error {rc}"
-            )));
+        for option in options {
+            let mut info = openh264_sys2::SBitrateInfo {
+                // The one spatial layer: SPATIAL_LAYER_ALL would set the total maximum, not
+                // the layer's that rate control reads.
+                iLayer: openh264_sys2::SPATIAL_LAYER_0,
+                iBitrate: i32::try_from(bitrate_bps).unwrap_or(i32::MAX),
+            };
+            // SAFETY: both options take a pointer to an SBitrateInfo that lives for the call;
+            // the encoder is initialised (a frame was encoded). The bitrates are parameters
+            // the crate's wrapper does not rely on after initialisation.
+            let rc = unsafe {
+                self.inner
+                    .raw_api()
+                    .set_option(option, (&raw mut info).cast())
+            };
+            if rc != 0 {
+                return Err(MediaError::VideoEncoder(format!(
+                    "openh264 refused bitrate {bitrate_bps}: error {rc}"
+                )));
+            }
         }
+        self.settings.bitrate_bps = bitrate_bps;
         Ok(())
     }
 
-    /// Makes the next encoded picture an IDR (with SPS and PPS in front).
+    /// The target and maximum bitrate openh264's rate control works with right now, read
+    /// back from the encoder itself (`None` before the first frame initialises it).
+    pub fn encoder_bitrates(&mut self) -> Option<(u32, u32)> {
+        self.origin?;
+        let mut read = |option| {
+            let mut info = openh264_sys2::SBitrateInfo {
+                iLayer: openh264_sys2::SPATIAL_LAYER_0,
+                iBitrate: 0,
+            };
+            // SAFETY: as in `set_bitrate`; GetOption writes into the SBitrateInfo.
+            let rc = unsafe {
+                self.inner
+                    .raw_api()
+                    .get_option(option, (&raw mut info).cast())
+            };
+            (rc == 0).then(|| u32::try_from(info.iBitrate).unwrap_or(0))
+        };
+        Some((
+            read(openh264_sys2::ENCODER_OPTION_BITRATE)?,
+            read(openh264_sys2::ENCODER_OPTION_MAX_BITRATE)?,
+        ))
+    }
+
     /// The picture size this encoder takes.
     pub fn size(&self) -> (u32, u32) {
         (self.settings.width, self.settings.height)
@@ -150,6 +196,7 @@ impl H264Encoder {
         })
     }
 
+    /// Makes the next encoded picture an IDR (with SPS and PPS in front).
     pub fn force_keyframe(&mut self) {
         self.inner.force_intra_frame();
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rubato::{FftFixedInOut, Resampler};
 
 use super::latest::{DropOldest, Published};
-use super::video::{CaptureClock, PushCounters, PushError, PushStats};
+use super::types::{CaptureClock, PushCounters, PushError, PushStats};
 use crate::media::source::{
     AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioFrame, AudioSource,
     SourceError,

@@ -9,7 +9,7 @@ use yuv::{
     BufferStoreMut, RotationMode, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix,
 };
 
-use super::video::{PixelFormat, PushError, Rotation, VideoFrameLayout};
+use super::types::{PixelFormat, PushError, Rotation, VideoFrameLayout};
 use crate::media::source::I420Buffer;
 
 /// Cameras and H.264 receivers agree on BT.601 limited range for SD and on phones' front

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::latest::{DropOldest, Published};
-use super::video::{CaptureClock, PushCounters, PushError, PushStats};
+use super::types::{CaptureClock, PushCounters, PushError, PushStats};
 
 /// Two access units: a keyframe may take longer to send than one frame interval.
 const QUEUE_UNITS: usize = 2;

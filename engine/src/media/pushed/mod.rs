@@ -12,6 +12,7 @@ mod convert;
 mod h264;
 mod latest;
 mod requests;
+mod types;
 mod video;
 
 use std::sync::Arc;
@@ -21,10 +22,8 @@ pub use audio::{PushedAudio, PushedAudioSource};
 pub(crate) use h264::PushedH264Source;
 pub use h264::{PushedH264, annex_b_nal_types};
 pub use requests::{ShellRequest, ShellRequests};
-pub use video::{
-    MAX_PUSHED_SIDE, PixelFormat, PushError, PushStats, PushedVideo, PushedVideoSource, Rotation,
-    VideoFrameLayout,
-};
+pub use types::{MAX_PUSHED_SIDE, PixelFormat, PushError, PushStats, Rotation, VideoFrameLayout};
+pub use video::{PushedVideo, PushedVideoSource};
 
 /// Converts one frame, for the benches: the work [`PushedVideo::push`] does on the shell's
 /// thread. `scratch` and `out` are reused between calls.
@@ -56,7 +55,7 @@ struct Controls {
 
 impl MediaHandles {
     /// Pauses or resumes the video track; returns whether that changed anything. While
-    /// paused the track sends nothing (see `pipeline`), and the shell is told so that it can
+    /// paused the track sends nothing (see `send/video.rs`), and the shell is told so that it can
     /// stop its camera.
     pub fn set_video_paused(&self, paused: bool) -> bool {
         let changed = self.controls.video_paused.swap(paused, Ordering::AcqRel) != paused;

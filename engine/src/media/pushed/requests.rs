@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 
 /// One thing the shell's camera should do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ShellRequest {
     /// The receiver needs a keyframe (PLI/FIR, a new connection, a dropped access unit):
     /// MediaCodec `PARAMETER_KEY_REQUEST_SYNC_FRAME`, VideoToolbox `ForceKeyFrame`.

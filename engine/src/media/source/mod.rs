@@ -160,6 +160,29 @@ impl Pacer {
     }
 }
 
+/// Lists the cameras (feature `camera`) and microphones (feature `microphone`).
+pub fn list_devices() -> super::device::DeviceList {
+    let mut list = super::device::DeviceList::default();
+    #[cfg(feature = "camera")]
+    match camera::list() {
+        Ok(cameras) => list.cameras = cameras,
+        Err(error) => list.problems.push(error.to_string()),
+    }
+    #[cfg(not(feature = "camera"))]
+    list.problems
+        .push("this build has no camera capture (lens-engine feature \"camera\" is off)".into());
+    #[cfg(feature = "microphone")]
+    match microphone::list() {
+        Ok(microphones) => list.microphones = microphones,
+        Err(error) => list.problems.push(error.to_string()),
+    }
+    #[cfg(not(feature = "microphone"))]
+    list.problems.push(
+        "this build has no microphone capture (lens-engine feature \"microphone\" is off)".into(),
+    );
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

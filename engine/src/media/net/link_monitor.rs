@@ -1,0 +1,123 @@
+//! Once a second: what the link carried, what the receiver reported, and the quality score.
+//!
+//! Bytes come from webrtc-rs's own statistics (`get_stats`: the outbound and inbound RTP
+//! streams); round-trip time and loss from the technician's RTCP report blocks (`rtcp_tap.rs`);
+//! the encoder's size, rate and target from the video thread; the score from core
+//! ([`lens_core::link_stats::quality_score`]).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use lens_core::link_stats::{LinkStats, QualityInputs, quality_score};
+use webrtc::peer_connection::{PeerConnection, RTCStatsReportEntry, StatsSelector};
+
+use crate::media::estimate::BandwidthEstimate;
+use crate::media::run_state::RunState;
+use crate::media::stats::StatsCounters;
+
+pub(crate) const PERIOD: Duration = Duration::from_secs(1);
+
+/// Cumulative counters at one instant; two of them make a second's rates.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    at: Option<Instant>,
+    sent_bytes: u64,
+    received_bytes: u64,
+    video_frames: u64,
+}
+
+/// What one `get_stats` report says about the link.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Reported {
+    sent_bytes: u64,
+    received_bytes: u64,
+}
+
+/// What the link monitor reads: the counters (which it also fills), the estimate, and
+/// whether the connection is up.
+pub(crate) struct MonitorLinks {
+    pub(crate) run: Arc<RunState>,
+    pub(crate) stats: Arc<StatsCounters>,
+    pub(crate) estimate: BandwidthEstimate,
+}
+
+pub(crate) async fn run(pc: Arc<dyn PeerConnection>, links: MonitorLinks) {
+    let mut tick = tokio::time::interval(PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut previous = Totals::default();
+    loop {
+        tick.tick().await;
+        if !links.run.connected() {
+            previous = Totals::default();
+            continue;
+        }
+        let now = Instant::now();
+        let reported = read(pc.get_stats(now, StatsSelector::None).await.iter());
+        let totals = Totals {
+            at: Some(now),
+            sent_bytes: reported.sent_bytes,
+            received_bytes: reported.received_bytes,
+            video_frames: links.stats.video_frames_sent.load(Relaxed),
+        };
+        if let Some(link) = second(&previous, &totals, &links) {
+            *links.stats.link.lock().expect("link stats lock") = link;
+        }
+        previous = totals;
+    }
+}
+
+fn read<'a>(entries: impl Iterator<Item = &'a RTCStatsReportEntry>) -> Reported {
+    let mut reported = Reported::default();
+    for entry in entries {
+        match entry {
+            RTCStatsReportEntry::OutboundRtp(out) => {
+                reported.sent_bytes += out.sent_rtp_stream_stats.bytes_sent + out.header_bytes_sent;
+            }
+            RTCStatsReportEntry::InboundRtp(inbound) => {
+                reported.received_bytes += inbound.bytes_received + inbound.header_bytes_received;
+            }
+            _ => {}
+        }
+    }
+    reported
+}
+
+/// The stats for the second between two samples; `None` for the first sample.
+fn second(previous: &Totals, now: &Totals, links: &MonitorLinks) -> Option<LinkStats> {
+    let elapsed = now
+        .at?
+        .saturating_duration_since(previous.at?)
+        .as_secs_f64();
+    if elapsed <= 0.0 {
+        return None;
+    }
+    let per_second = |delta: u64| (delta as f64 / elapsed).round() as u32;
+    let sent_bps = per_second(now.sent_bytes.saturating_sub(previous.sent_bytes) * 8);
+    let received_bps = per_second(now.received_bytes.saturating_sub(previous.received_bytes) * 8);
+    let fps = per_second(now.video_frames.saturating_sub(previous.video_frames));
+    let stats = &links.stats;
+    let target_bps = stats.video_target_bps.load(Relaxed);
+    let height = stats.encode_height.load(Relaxed);
+    let (rtt_ms, loss_permille) = stats.reported();
+    let quality = quality_score(QualityInputs {
+        rtt_ms,
+        loss: f64::from(loss_permille) / 1000.0,
+        // Audio is in the sent rate, not in the video target; both are small next to video.
+        achieved_bps: sent_bps,
+        target_bps,
+        steps_down: (height > 0).then(|| stats.ladder_steps_down.load(Relaxed)),
+    });
+    Some(LinkStats {
+        sent_kbps: sent_bps / 1000,
+        received_kbps: received_bps / 1000,
+        target_kbps: target_bps / 1000,
+        estimate_kbps: links.estimate.bps() / 1000,
+        fps,
+        width: stats.encode_width.load(Relaxed),
+        height,
+        rtt_ms,
+        loss_permille,
+        quality,
+    })
+}

@@ -1,0 +1,8 @@
+//! The network side: the webrtc-rs peer connection (`peer`), the RTCP tap that reads what the
+//! technician's receiver reports (`rtcp_tap`), the budget for NACK retransmissions
+//! (`rtx_budget`), and the once-a-second link statistics (`link_monitor`).
+
+pub(crate) mod link_monitor;
+pub(crate) mod peer;
+pub(crate) mod rtcp_tap;
+pub(crate) mod rtx_budget;

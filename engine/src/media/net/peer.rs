@@ -1,0 +1,288 @@
+//! Building the webrtc-rs peer connection: codecs, interceptors, sockets, and the event handler
+//! that turns its callbacks into [`PeerEvent`]s.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use rtc::ice::mdns::MulticastDnsMode;
+use rtc::interceptor::{CongestionControlBuilder, Gcc, Slot, TwccSenderBuilder};
+use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
+use rtc::peer_connection::configuration::media_engine::{
+    MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
+};
+use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
+};
+use webrtc::media_stream::track_remote::TrackRemote;
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
+    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionIceEvent, RTCPeerConnectionState,
+    Registry,
+};
+
+use super::rtcp_tap::KeyframeRequestForwarder;
+use super::rtx_budget::RetransmissionBudget;
+use crate::media::codec::{H264_FMTP, OPUS_FMTP};
+use crate::media::config::MediaConfig;
+use crate::media::error::MediaError;
+use crate::media::estimate::BandwidthEstimate;
+use crate::media::events::{EventSender, PeerEvent};
+use crate::media::recv::receive;
+use crate::media::recv::sink::AudioSink;
+use crate::media::run_state::RunState;
+use crate::media::stats::StatsCounters;
+
+/// The payload types offered. Chromium uses 102 for this H.264 profile and 111 for Opus, so
+/// a browser answers with the same numbers.
+pub(crate) const VIDEO_PAYLOAD_TYPE: u8 = 102;
+pub(crate) const AUDIO_PAYLOAD_TYPE: u8 = 111;
+
+pub(crate) fn video_codec() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_H264.to_owned(),
+        clock_rate: 90_000,
+        channels: 0,
+        sdp_fmtp_line: H264_FMTP.to_owned(),
+        // `nack` and `nack pli` are added by the default interceptors; FIR is what some
+        // receivers (and SIP gateways) use instead of PLI.
+        rtcp_feedback: vec![RTCPFeedback {
+            typ: "ccm".to_owned(),
+            parameter: "fir".to_owned(),
+        }],
+    }
+}
+
+pub(crate) fn audio_codec() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_OPUS.to_owned(),
+        clock_rate: 48_000,
+        // RFC 7587: Opus is always "opus/48000/2" in SDP, even when the stream is mono.
+        channels: 2,
+        sdp_fmtp_line: OPUS_FMTP.to_owned(),
+        rtcp_feedback: vec![],
+    }
+}
+
+/// The offer's progress, between `MediaSession` (which hands the offer out) and the
+/// connection's handler (which finds candidates).
+#[derive(Debug)]
+pub(crate) struct Gathering {
+    complete: watch::Sender<bool>,
+    /// Set once the offer SDP was read: later candidates must trickle.
+    offer_returned: AtomicBool,
+    /// The mid of the first m-line, which carries every candidate under BUNDLE.
+    bundle_mid: OnceLock<String>,
+}
+
+impl Gathering {
+    /// The receiver turns `true` when ICE gathering completes.
+    pub(crate) fn new() -> (Arc<Self>, watch::Receiver<bool>) {
+        let (complete, done) = watch::channel(false);
+        let gathering = Self {
+            complete,
+            offer_returned: AtomicBool::new(false),
+            bundle_mid: OnceLock::new(),
+        };
+        (Arc::new(gathering), done)
+    }
+
+    pub(crate) fn set_bundle_mid(&self, mid: String) {
+        let _ = self.bundle_mid.set(mid);
+    }
+
+    pub(crate) fn offer_returned(&self) {
+        self.offer_returned.store(true, Ordering::Release);
+    }
+}
+
+/// Tasks the connection's handler starts (the technician's audio), ended by the session's
+/// close.
+pub(crate) type TaskList = Mutex<Vec<JoinHandle<()>>>;
+
+/// What the peer connection and its handler read and report through.
+pub(crate) struct PeerLinks {
+    pub(crate) events: Arc<EventSender>,
+    pub(crate) run: Arc<RunState>,
+    pub(crate) stats: Arc<StatsCounters>,
+    pub(crate) estimate: BandwidthEstimate,
+    pub(crate) gathering: Arc<Gathering>,
+    /// Where the technician's voice is played.
+    pub(crate) sink: Arc<dyn AudioSink>,
+    pub(crate) tasks: Arc<TaskList>,
+}
+
+/// Builds the peer connection. UDP sockets are bound here and nowhere earlier.
+pub(crate) async fn build(
+    config: &MediaConfig,
+    links: PeerLinks,
+) -> Result<Arc<dyn PeerConnection>, MediaError> {
+    let mut media_engine = MediaEngine::default();
+    media_engine
+        .register_codec(
+            RTCRtpCodecParameters {
+                rtp_codec: video_codec(),
+                payload_type: VIDEO_PAYLOAD_TYPE,
+            },
+            RtpCodecKind::Video,
+        )
+        .map_err(MediaError::webrtc("register H.264"))?;
+    media_engine
+        .register_codec(
+            RTCRtpCodecParameters {
+                rtp_codec: audio_codec(),
+                payload_type: AUDIO_PAYLOAD_TYPE,
+            },
+            RtpCodecKind::Audio,
+        )
+        .map_err(MediaError::webrtc("register Opus"))?;
+
+    // After the codecs: the defaults add their RTCP feedback to the codecs already registered.
+    // They include the transport-wide CC *receiver* and negotiate the TWCC header extension and
+    // `transport-cc` feedback for both kinds; the send half below makes this end use the
+    // feedback the technician's browser then sends.
+    let registry = register_default_interceptors(Registry::new(), &mut media_engine)
+        .map_err(MediaError::webrtc("register interceptors"))?;
+    let registry = with_congestion_control(registry)
+        // Just below the NACK responder (4 000): bounds what its retransmissions may use.
+        .with(
+            Slot::from(3_500),
+            RetransmissionBudget::new(links.estimate.clone()),
+        )
+        // Last in the chain, so NACK and report interceptors see all RTCP first.
+        .with(
+            Slot::from(14_000),
+            KeyframeRequestForwarder::new(Arc::clone(&links.stats), links.estimate.clone()),
+        );
+
+    let ice_servers = config
+        .ice_servers
+        .iter()
+        .map(|server| RTCIceServer {
+            urls: vec![server.url.clone()],
+            username: server.username.clone(),
+            credential: server.credential.clone(),
+        })
+        .collect();
+    let configuration = RTCConfigurationBuilder::new()
+        .with_ice_servers(ice_servers)
+        .build();
+
+    // mDNS off: it needs a multicast-capable interface (build() fails with "No such device" in
+    // a namespace that only has lo), and host candidates as plain IPs is what the technician's
+    // browser can use anyway.
+    let setting_engine = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(MulticastDnsMode::Disabled)
+        .build();
+
+    let handler = Arc::new(Handler { links });
+    let pc = PeerConnectionBuilder::<String>::new()
+        .with_configuration(configuration)
+        .with_media_engine(media_engine)
+        .with_setting_engine(setting_engine)
+        .with_interceptor_registry(registry)
+        .with_handler(handler)
+        .with_udp_addrs(vec![format!(
+            "{}",
+            std::net::SocketAddr::new(config.bind_ip, 0)
+        )])
+        .build()
+        .await
+        .map_err(MediaError::webrtc("create peer connection"))?;
+    Ok(Arc::new(pc))
+}
+
+/// The bandwidth estimate the send side starts from, before any feedback: enough for 540p30,
+/// so a good link shows a sharp picture within seconds and a bad one drops from there.
+pub(crate) const INITIAL_ESTIMATE_BPS: u32 = 1_000_000;
+/// GCC never goes below this; the ladder's bottom rung fits in it.
+const MIN_ESTIMATE_BPS: f64 = 100_000.0;
+/// The top rung's ceiling plus audio: probing beyond it would only fill the pipe.
+const MAX_ESTIMATE_BPS: f64 = 2_600_000.0;
+
+/// Send-side congestion control: webrtc-rs 0.21's GCC (delay-based Kalman/trendline and
+/// loss-based halves, `min` of the two) fed by transport-wide CC feedback, which Chromium and
+/// aiortc send for the `transport-cc` the default interceptors negotiate.
+///
+/// Unlike `configure_congestion_control`, no pacer: it releases at exactly the estimate with a
+/// queue of 4096 packets, so an IDR (10 to 40 packets at once) or an encoder overshoot would
+/// wait in a queue the encoder cannot see. The encoder's own rate control, fed the same
+/// estimate (see `ladder.rs`), keeps the average in check; a frame's packets leave as a burst,
+/// which GCC's arrival grouping expects.
+fn with_congestion_control(registry: Registry) -> Registry {
+    let gcc = Gcc::new(
+        f64::from(INITIAL_ESTIMATE_BPS),
+        MIN_ESTIMATE_BPS,
+        MAX_ESTIMATE_BPS,
+    );
+    registry
+        .with(
+            Slot::CongestionControl,
+            CongestionControlBuilder::new(gcc).build(),
+        )
+        // Stamps the transport-wide sequence numbers the feedback refers to.
+        .with(Slot::TwccSender, TwccSenderBuilder::new().build())
+}
+
+/// webrtc-rs calls this from its driver task: nothing here may block or wait for long.
+struct Handler {
+    links: PeerLinks,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
+        // Until the offer is handed out its SDP carries every candidate; only late ones (a slow
+        // STUN or TURN server) need to trickle.
+        if !self.links.gathering.offer_returned.load(Ordering::Acquire) {
+            return;
+        }
+        match event.candidate.to_json() {
+            Ok(init) => {
+                let candidate = lens_core::signal::IceCandidate {
+                    candidate: init.candidate,
+                    sdp_mid: self.links.gathering.bundle_mid.get().cloned(),
+                    sdp_mline_index: Some(0),
+                };
+                self.links.events.emit(PeerEvent::LocalCandidate(candidate));
+            }
+            Err(error) => tracing::debug!(%error, "could not serialise a local ICE candidate"),
+        }
+    }
+
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            self.links.gathering.complete.send_replace(true);
+        }
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        tracing::debug!(%state, "peer connection state");
+        self.links
+            .run
+            .set_connected(state == RTCPeerConnectionState::Connected);
+        let event = match state {
+            RTCPeerConnectionState::Connected => PeerEvent::Connected,
+            RTCPeerConnectionState::Disconnected => PeerEvent::Disconnected,
+            RTCPeerConnectionState::Failed => PeerEvent::Failed,
+            RTCPeerConnectionState::Closed => PeerEvent::Closed,
+            _ => return,
+        };
+        self.links.events.emit(event);
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        if track.kind().await != RtpCodecKind::Audio {
+            return;
+        }
+        let task = tokio::spawn(receive::play_remote_audio(
+            track,
+            Arc::clone(&self.links.stats),
+            Arc::clone(&self.links.sink),
+        ));
+        self.links.tasks.lock().expect("task list lock").push(task);
+    }
+}

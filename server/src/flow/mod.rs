@@ -1,0 +1,9 @@
+//! The rules of a session's life: issuing and redeeming PINs, who may do what (groups'
+//! permissions), each step from Pending to Closed, and the timers that end sessions nobody
+//! acts on. HTTP and WebSocket handlers call in here; the SQL is in `store`.
+
+pub mod access;
+pub mod housekeeping;
+pub mod pins;
+pub mod sessions;
+pub mod timeouts;

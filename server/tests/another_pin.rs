@@ -288,15 +288,7 @@ async fn the_list_names_the_field_end_reason_text() {
     console
         .wait_for_status(&session_id, SessionStatus::Closed)
         .await;
-    let list: Vec<Value> = tess
-        .http
-        .get(format!("{}/api/sessions", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> = tess.get("/api/sessions").await;
     assert_eq!(list[0]["end_reason"], "technician_ended");
     assert_eq!(
         list[0]["end_reason_text"],

@@ -142,11 +142,7 @@ async fn controls_are_refused_unless_the_session_is_the_technicians_and_active()
         .await;
     assert!(console.refusal().await.contains("active session"));
 
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
 
     // Another technician cannot even tell that the session exists.

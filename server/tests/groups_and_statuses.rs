@@ -254,11 +254,7 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
     console
         .wait_for_status(&session_id, SessionStatus::Waiting)
         .await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     customer
         .socket
         .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
@@ -282,11 +278,7 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
     assert_eq!(row.end_reason, None, "on hold is not an end");
 
     // Start resumes: the customer is told to start its media again.
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     customer
         .socket
         .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
@@ -384,11 +376,7 @@ async fn a_session_on_hold_too_long_is_timed_out_by_its_groups_idle_timeout() {
     console
         .wait_for_status(&session_id, SessionStatus::Waiting)
         .await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     console
         .wait_for_status(&session_id, SessionStatus::Active)
         .await;

@@ -112,11 +112,7 @@ async fn start_reaches_the_customer_and_offer_answer_and_candidates_pass_through
     let (_tess, mut console, mut customer) = waiting_customer(&lens, "Carl Customer").await;
     let session_id = customer.joined.session_id.clone();
 
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
     console
         .wait_for_status(&session_id, SessionStatus::Active)
@@ -224,21 +220,13 @@ async fn a_technician_can_have_only_one_active_session() {
         })
         .await;
 
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: alice_id.clone(),
-        })
-        .await;
+    console.start(&alice_id).await;
     console
         .wait_for_status(&alice_id, SessionStatus::Active)
         .await;
     assert_eq!(alice.socket.recv().await, ServerToCustomer::Start);
 
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: bob_id.clone(),
-        })
-        .await;
+    console.start(&bob_id).await;
     let refusal = console.refusal().await;
     assert!(
         refusal.contains("already have an active Lens session"),
@@ -258,11 +246,7 @@ async fn a_technician_can_have_only_one_active_session() {
             session_id: alice_id,
         })
         .await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: bob_id.clone(),
-        })
-        .await;
+    console.start(&bob_id).await;
     console
         .wait_for_status(&bob_id, SessionStatus::Active)
         .await;
@@ -278,18 +262,10 @@ async fn start_is_refused_before_the_customer_is_waiting_and_for_other_technicia
     let mut console = tess.console().await;
     let (pin, session_id) = tess.new_pin("Paul Pending").await;
 
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     assert!(console.refusal().await.contains("not joined"));
     let _customer = lens.customer_joins(&pin).await;
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     assert!(console.refusal().await.contains("licence agreement"));
 
     let otto = Technician::login(&lens.url, "otto@example.com", "another password").await;
@@ -358,11 +334,7 @@ async fn a_reconnecting_customer_is_welcomed_back_and_asked_to_offer_again() {
     let (_tess, mut console, customer) = waiting_customer(&lens, "Rhea Reconnect").await;
     let session_id = customer.joined.session_id.clone();
     let token = customer.joined.customer_token.clone();
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     console
         .wait_for_status(&session_id, SessionStatus::Active)
         .await;
@@ -490,11 +462,7 @@ async fn unknown_and_oversized_frames_get_a_typed_error_and_the_sockets_stay_ope
     assert!(console.refusal().await.contains("byte limit"));
 
     // Both sockets still work.
-    console
-        .send(&TechnicianMessage::Start {
-            session_id: session_id.clone(),
-        })
-        .await;
+    console.start(&session_id).await;
     assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
     console
         .wait_for_status(&session_id, SessionStatus::Active)
@@ -572,7 +540,7 @@ async fn a_restarted_server_lets_customers_and_consoles_carry_on() {
     console
         .wait_for_status(&session_id, SessionStatus::Waiting)
         .await;
-    console.send(&TechnicianMessage::Start { session_id }).await;
+    console.start(&session_id).await;
     assert_eq!(customer.recv().await, ServerToCustomer::Start);
     second.shutdown().await.unwrap();
 }

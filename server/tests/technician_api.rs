@@ -63,15 +63,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_signing_out_ends_it() {
     assert!(token.len() >= 32, "at least 128 bits of token");
 
     let tess = lens.tess().await;
-    let me: Value = tess
-        .http
-        .get(format!("{}/api/me", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = tess.get("/api/me").await;
     assert_eq!(me["email"], TESS_EMAIL);
     assert_eq!(me["name"], TESS_NAME);
 
@@ -134,15 +126,7 @@ async fn creating_a_session_gives_a_six_digit_pin_and_both_links() {
     );
 
     // The list shows it Pending, with the PIN so the technician can read it out again.
-    let list: Vec<SessionSummary> = tess
-        .http
-        .get(format!("{}/api/sessions", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<SessionSummary> = tess.get("/api/sessions").await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, created["session_id"].as_str().unwrap());
     assert_eq!(list[0].status, SessionStatus::Pending);

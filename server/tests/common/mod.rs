@@ -91,11 +91,7 @@ impl TestServer {
         console
             .wait_for_status(&session_id, SessionStatus::Waiting)
             .await;
-        console
-            .send(&TechnicianMessage::Start {
-                session_id: session_id.clone(),
-            })
-            .await;
+        console.start(&session_id).await;
         assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
         console
             .wait_for_status(&session_id, SessionStatus::Active)
@@ -227,16 +223,21 @@ impl Technician {
         (status, response.json().await.expect("JSON body"))
     }
 
-    /// The session's log as `GET /api/sessions/{id}/log` returns it.
-    pub async fn log(&self, session_id: &str) -> Vec<Value> {
+    /// `GET <path>` with the console's cookie, answered 200 with JSON.
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let response = self
             .http
-            .get(format!("{}/api/sessions/{session_id}/log", self.base))
+            .get(format!("{}{path}", self.base))
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 200, "log of {session_id}");
+        assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.unwrap()
+    }
+
+    /// The session's log as `GET /api/sessions/{id}/log` returns it.
+    pub async fn log(&self, session_id: &str) -> Vec<Value> {
+        self.get(&format!("/api/sessions/{session_id}/log")).await
     }
 
     /// Opens the console socket and reads the first list.
@@ -392,6 +393,12 @@ impl Socket<ServerToTechnician, TechnicianMessage> {
             _ => None,
         })
         .await
+    }
+
+    /// The technician clicks Start on this session.
+    pub async fn start(&mut self, session_id: &str) {
+        let session_id = session_id.to_owned();
+        self.send(&TechnicianMessage::Start { session_id }).await;
     }
 
     /// Reads until a refusal; returns its text.

@@ -65,15 +65,7 @@ async fn an_inviter_cannot_take_over_the_admin_by_changing_the_case_of_the_email
         "the attacker's password must not open the admin's account"
     );
     let ada = Technician::login(&lens.url, ADA_EMAIL, ADA_PASSWORD).await;
-    let me: Value = ada
-        .http
-        .get(format!("{}/api/me", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = ada.get("/api/me").await;
     assert_eq!(me["name"], "Ada Admin", "the admin's name is untouched");
     assert_eq!(me["is_admin"], true);
 }

@@ -24,15 +24,7 @@ async fn hand_off(lens: &TestServer, key: &str, agent_email: &str) -> (u16, Valu
 /// Tess's own list: sessions someone opened in her console.
 async fn tess_sessions(lens: &TestServer) -> usize {
     let tess = lens.tess().await;
-    let list: Vec<Value> = tess
-        .http
-        .get(format!("{}/api/sessions", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> = tess.get("/api/sessions").await;
     list.len()
 }
 

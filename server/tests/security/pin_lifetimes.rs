@@ -77,15 +77,7 @@ async fn a_group_cannot_give_its_pins_more_than_an_hour() {
         "the PIN lives {} s, not an hour",
         (expires_at - before) / 1000
     );
-    let groups: Vec<Value> = tess
-        .http
-        .get(format!("{}/api/admin/groups", lens.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let groups: Vec<Value> = tess.get("/api/admin/groups").await;
     let stored = groups
         .iter()
         .find(|g| g["id"] == group_id.as_str())

@@ -77,7 +77,8 @@ impl From<&str> for IceServer {
     }
 }
 
-/// Where the pictures come from. Camera and shell-pushed frames arrive in a later issue.
+/// Where the pictures come from: a test pattern, a camera of this computer, or the shell (raw
+/// frames it pushes, or H.264 from its hardware encoder).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum VideoSourceConfig {
@@ -158,7 +159,8 @@ impl VideoSourceConfig {
     }
 }
 
-/// Where the customer's sound comes from. The microphone arrives in a later issue.
+/// Where the customer's sound comes from: a test tone, a microphone of this computer, or the
+/// shell's pushed PCM.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AudioSourceConfig {

@@ -6,7 +6,7 @@
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use lens_server::net::acme::AcmeSettings;
@@ -65,8 +65,21 @@ struct Pebble {
     management: String,
 }
 
-/// Pebble on loopback, validating challenges against `tls_port`.
+/// Pebble on loopback, validating challenges against `tls_port`. Ports are picked free and
+/// then handed to Pebble, so another test can take one in between; a start that exits is
+/// retried with fresh ports, and a start that fails three times reports what Pebble said.
 async fn start_pebble(dir: &Path, tls_port: u16) -> Pebble {
+    let mut said = String::new();
+    for attempt in 1..=3 {
+        match try_start_pebble(dir, tls_port, attempt).await {
+            Ok(pebble) => return pebble,
+            Err(output) => said.push_str(&format!("attempt {attempt}: {output}\n")),
+        }
+    }
+    panic!("pebble did not start:\n{said}");
+}
+
+async fn try_start_pebble(dir: &Path, tls_port: u16, attempt: u32) -> Result<Pebble, String> {
     let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
     let https_ca = dir.join("pebble-https.pem");
     std::fs::write(&https_ca, made.cert.pem()).unwrap();
@@ -88,15 +101,16 @@ async fn start_pebble(dir: &Path, tls_port: u16) -> Pebble {
         "externalAccountBindingRequired": false,
     }});
     std::fs::write(dir.join("pebble.json"), config.to_string()).unwrap();
-    let quiet = |command: &mut Command| {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
+    let log_to = |command: &mut Command, name: &str| {
+        let log = std::fs::File::create(dir.join(format!("{name}-{attempt}.log"))).unwrap();
+        command.stdout(log.try_clone().unwrap()).stderr(log);
     };
     let mut dns = Command::new(go_bin("pebble-challtestsrv"));
     dns.args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
         .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
         .args(["-management", &format!("127.0.0.1:{}", free_tcp_port())])
         .args(["-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", ""]);
-    quiet(&mut dns);
+    log_to(&mut dns, "challtestsrv");
     let dns = dns.spawn().expect("pebble-challtestsrv runs");
     let mut pebble = Command::new(go_bin("pebble"));
     pebble
@@ -107,24 +121,37 @@ async fn start_pebble(dir: &Path, tls_port: u16) -> Pebble {
         // is about the server's ACME flow, not about a client's retries.
         .env("PEBBLE_VA_NOSLEEP", "1")
         .env("PEBBLE_WFE_NONCEREJECT", "0");
-    quiet(&mut pebble);
+    log_to(&mut pebble, "pebble");
     let pebble = pebble.spawn().expect("pebble runs");
-    let processes = Processes(vec![dns, pebble]);
+    let mut processes = Processes(vec![dns, pebble]);
     let address: SocketAddr = format!("127.0.0.1:{acme_port}").parse().unwrap();
     let started = Instant::now();
     while tokio::net::TcpStream::connect(address).await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "pebble did not start"
-        );
+        let exited = processes
+            .0
+            .iter_mut()
+            .any(|child| matches!(child.try_wait(), Ok(Some(_))));
+        if exited || started.elapsed() > Duration::from_secs(30) {
+            let read = |name: &str| {
+                std::fs::read_to_string(dir.join(format!("{name}-{attempt}.log")))
+                    .unwrap_or_default()
+            };
+            return Err(format!(
+                "{} after {:?}\npebble: {}\nchalltestsrv: {}",
+                if exited { "exited" } else { "no listener" },
+                started.elapsed(),
+                read("pebble"),
+                read("challtestsrv")
+            ));
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Pebble {
+    Ok(Pebble {
         _processes: processes,
         directory: format!("https://127.0.0.1:{acme_port}/dir"),
         https_ca,
         management: format!("https://127.0.0.1:{management_port}"),
-    }
+    })
 }
 
 #[tokio::test]

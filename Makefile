@@ -16,13 +16,18 @@ LOGS := target/test-logs
 # on; espeak-ng speaks into a private PulseAudio null sink (ALSA's pulse plugin) for the
 # microphone test; nasm assembles openh264's SIMD kernels (without it openh264-sys2 silently
 # builds its plain C fallbacks, about three times slower: engine/build.rs refuses that).
+# The desktop window's test (tests/e2e/desktop-window.test.mjs): Xvfb is its X server, xdotool
+# its hands; the window draws with OpenGL through Mesa's software driver (EGL or GLX, loaded
+# at run time like the X libraries winit opens: Xcursor, XInput, XRandR, xkbcommon-x11).
 APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
-	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx
+	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx \
+	xvfb xdotool libgl1-mesa-dri libegl1 libegl-mesa0 libglx-mesa0 libx11-xcb1 libxcursor1 \
+	libxi6 libxrandr2 libxkbcommon-x11-0
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-server build-examples \
-	bindings-kotlin bindings-swift android ios clean
+	bindings-kotlin bindings-swift android ios clean phone-lib
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
 # It builds the whole workspace (the desktop customer app too): building packages in
@@ -120,7 +125,8 @@ test-e2e: tests/node_modules deps-py build-examples kotlin-jar
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
-test-kotlin: bindings-kotlin deps-npm
+# build-examples: technician_answer answers the customer's offer in the app-model test.
+test-kotlin: bindings-kotlin deps-npm build-examples
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
 
@@ -156,6 +162,17 @@ kotlin-jar: bindings-kotlin deps-npm
 bindings-swift: build
 	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language swift \
 	  --out-dir bindings/generated/swift
+
+## phone-lib: the FFI library as the phones ship it ([profile.phone] and lens-ffi's `phone`
+# feature), built for this machine (x86_64 Linux; the phones' own targets need the NDK or
+# Xcode, see DEVELOPERS.md), in its own target directory so that it never rebuilds what `make
+# build` made. tests/bench/ffi_size.sh prints what each of its settings saves.
+PHONE_TARGET := target/phone-size
+phone-lib:
+	CARGO_TARGET_DIR=$(CURDIR)/$(PHONE_TARGET) $(CARGO) build --profile phone -p lens-ffi --lib \
+	  --features phone
+	@stat -c %s $(PHONE_TARGET)/phone/liblens_ffi.so \
+	  | awk '{ printf "$(PHONE_TARGET)/phone/liblens_ffi.so: %d bytes (%.2f MB)\n", $$1, $$1 / 1e6 }'
 
 ## demo: the whole path headless (server, customer, Chromium) with the figures it measured.
 demo: deps build

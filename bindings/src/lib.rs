@@ -7,12 +7,16 @@
 //!   Kotlin nor Swift needs an async runtime;
 //! - [`LensSession::subscribe`] with a [`SessionListener`], returning a [`TaskHandle`]: the
 //!   current state first, then every change, until the handle is cancelled or dropped;
+//! - [`LensSession::act`], [`LensSession::screen`] and [`LensSession::subscribe_app`] with an
+//!   [`AppListener`]: core's app model, whose screens the shells draw (current screen first,
+//!   then every change and every effect for the shell);
 //! - [`EulaStorage`]: the shell persists the licence acceptance, core decides what it means;
 //! - [`parse_join_input`]: what the customer typed or tapped, checked before any session;
 //! - [`ApiError`]: the few failures a UI acts on ([`FrameError`] for pushed media).
 
 uniffi::setup_scaffolding!();
 
+mod app;
 mod error;
 mod eula_storage;
 mod join;
@@ -23,12 +27,13 @@ mod session;
 mod state;
 mod task_handle;
 
+pub use app::AppListener;
 pub use error::{ApiError, FrameError};
 pub use eula_storage::{EulaStorage, StorageError};
 pub use join::parse_join_input;
 pub use listener::SessionListener;
 pub use media_push::{CameraController, PushedStats, VideoFrameInfo};
-pub use options::SessionOptions;
+pub use options::{PermissionGrants, SessionOptions};
 pub use session::LensSession;
 pub use state::{EndCause, SessionEvent, SessionState};
 pub use task_handle::TaskHandle;

@@ -1,10 +1,13 @@
-//! How a shell configures a session: [`SessionOptions`] becomes the engine's `MediaConfig`.
+//! How a shell configures a session: [`SessionOptions`] becomes the engine's `MediaConfig`
+//! and the app model's settings in its `EngineConfig`.
 
 use std::net::IpAddr;
 
 use lens_engine::media::{
     AudioSourceConfig, IceServer, MediaConfig, PlaybackConfig, VideoSourceConfig, VoiceProfile,
 };
+
+use lens_engine::EngineConfig;
 
 use crate::error::ApiError;
 
@@ -32,9 +35,45 @@ pub struct SessionOptions {
     /// microphone through `LensSession.pushAudio`.
     #[uniffi(default = None)]
     pub audio: Option<AudioSourceConfig>,
+    /// The device's preferred languages, most preferred first (Android's
+    /// `LocaleList.getDefault()`, iOS's `Locale.preferredLanguages`); English when empty or
+    /// when none is translated.
+    #[uniffi(default)]
+    pub locales: Vec<String>,
+    /// The operator's name on the PIN screen; null/nil for the server's host.
+    #[uniffi(default = None)]
+    pub organisation: Option<String>,
+    /// The tutorial was seen on an earlier start (the app stored `Effect.SaveTutorialSeen`).
+    #[uniffi(default = false)]
+    pub tutorial_seen: bool,
+    /// What the platform already knows about the camera and microphone permissions;
+    /// null/nil when the app must ask.
+    #[uniffi(default = None)]
+    pub permissions: Option<PermissionGrants>,
+    /// Whether the customer may join without the microphone when it was refused.
+    #[uniffi(default = true)]
+    pub allow_without_microphone: bool,
+}
+
+/// The camera and microphone permissions as the platform reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct PermissionGrants {
+    pub camera: bool,
+    pub microphone: bool,
 }
 
 impl SessionOptions {
+    /// The app model's settings, into a config made for the server.
+    pub(crate) fn apply_app_settings(&self, config: &mut EngineConfig) {
+        config.locales = self.locales.clone();
+        if let Some(organisation) = &self.organisation {
+            config.organisation = organisation.clone();
+        }
+        config.tutorial_seen = self.tutorial_seen;
+        config.permissions = self.permissions.map(|p| (p.camera, p.microphone));
+        config.allow_without_microphone = self.allow_without_microphone;
+    }
+
     pub(crate) fn media_config(&self) -> Result<MediaConfig, ApiError> {
         let defaults = MediaConfig::default();
         let bind_ip = match &self.bind_ip {

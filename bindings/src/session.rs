@@ -51,7 +51,8 @@ impl LensSession {
         let server = Url::parse(server_url.trim()).map_err(|e| ApiError::InvalidConfiguration {
             message: format!("server URL {server_url:?}: {e}"),
         })?;
-        let config = EngineConfig::new(server, &options.extra_hosts, options.media_config()?)?;
+        let mut config = EngineConfig::new(server, &options.extra_hosts, options.media_config()?)?;
+        options.apply_app_settings(&mut config);
         let runtime = EngineRuntime::new()?;
         let engine = {
             let _context = runtime.handle().enter();

@@ -5,8 +5,10 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+pub mod app;
 pub mod eula;
 pub mod join;
+pub mod l10n;
 pub mod link_stats;
 pub mod pin;
 pub mod secret;

@@ -1,4 +1,5 @@
-//! Command-line arguments of `lens`.
+//! Command-line arguments of `lens`: no subcommand opens the window, `lens join` runs
+//! headless.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -10,19 +11,34 @@ use lens_engine::media::{
 };
 use url::Url;
 
+use crate::eula_file::EulaFile;
+
 /// The server a developer runs with `make run`.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 
 #[derive(Parser)]
-#[command(name = "lens", version, about = "Lens customer app for the desktop")]
+#[command(
+    name = "lens",
+    version,
+    about = "Lens customer app for the desktop",
+    long_about = "Lens customer app for the desktop.\n\n\
+        Without a command it opens the app's window: the tutorial, the PIN field, the licence \
+        agreement, waiting for the technician and the live session, in the language of \
+        LANGUAGE, LC_ALL, LC_MESSAGES or LANG. `lens join <PIN>` runs the same session \
+        headless, for scripts and terminals.",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// The window's options (when no command is given).
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Join a technician's session with a six-digit PIN or a link.
+    /// Join a technician's session with a six-digit PIN or a link, without a window.
     #[command(after_help = TYPED_COMMANDS)]
     Join(JoinArgs),
 }
@@ -44,37 +60,67 @@ pub struct JoinArgs {
     /// Print the cameras and microphones `--camera` and `--mic` can name, then exit.
     #[arg(long)]
     pub list_devices: bool,
-    /// Share this camera (an index or a name from --list-devices) instead of the test pattern.
-    #[arg(long, value_name = "NAME|INDEX")]
-    pub camera: Option<String>,
-    /// Share this microphone (an index or a name from --list-devices; "default" for the
-    /// system's) instead of a test tone.
-    #[arg(long, value_name = "NAME|INDEX")]
-    pub mic: Option<String>,
     /// Start with the microphone muted (type "unmute" to speak).
     #[arg(long)]
     pub muted: bool,
-    /// Opus complexity 0 to 10 for the customer's voice.
-    #[arg(long, default_value_t = 5)]
-    pub voice_complexity: u8,
     /// The Lens server. Defaults to the link's own server, or to a local development server.
     #[arg(long, env = "LENS_SERVER")]
     pub server: Option<Url>,
-    /// Another host whose links are accepted (the operator's other domains).
-    #[arg(long)]
-    pub accept_host: Vec<String>,
     /// Accept the licence agreement without asking.
     #[arg(long)]
     pub accept_eula: bool,
-    /// Where the licence acceptance is remembered (default: ~/.config/lens/eula.json).
-    #[arg(long, env = "LENS_EULA_STORE")]
-    pub eula_store: Option<PathBuf>,
     /// Do not share the camera.
     #[arg(long)]
     pub no_camera: bool,
     /// Do not share the microphone.
     #[arg(long)]
     pub no_microphone: bool,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// `lens` without a command: the window.
+#[derive(Args)]
+pub struct WindowArgs {
+    /// The Lens server.
+    #[arg(long, env = "LENS_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: Url,
+    /// The support organisation named on the PIN screen ("Support by …"); default: the
+    /// server's host.
+    #[arg(long, env = "LENS_ORGANISATION")]
+    pub organisation: Option<String>,
+    /// Append every screen the app shows to this file, one JSON object a line, and where
+    /// its buttons are once drawn (for tests and support).
+    #[arg(long, env = "LENS_SCREEN_LOG", value_name = "FILE")]
+    pub screen_log: Option<PathBuf>,
+    /// Save a PNG of every screen the app shows into this directory.
+    #[arg(long, env = "LENS_SCREENSHOT_DIR", value_name = "DIR")]
+    pub screenshot_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// What the window and `lens join` share: links, storage and the media sources.
+#[derive(Args)]
+pub struct AppArgs {
+    /// Another host whose links are accepted (the operator's other domains).
+    #[arg(long)]
+    pub accept_host: Vec<String>,
+    /// Where the licence acceptance is remembered (default: ~/.config/lens/eula.json); the
+    /// window remembers the tutorial as seen in the same directory.
+    #[arg(long, env = "LENS_EULA_STORE")]
+    pub eula_store: Option<PathBuf>,
+    /// Share this camera (an index or a name from `lens join --list-devices`) instead of the
+    /// test pattern.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub camera: Option<String>,
+    /// Share this microphone (an index or a name from `lens join --list-devices`; "default"
+    /// for the system's) instead of a test tone.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub mic: Option<String>,
+    /// Opus complexity 0 to 10 for the customer's voice.
+    #[arg(long, default_value_t = 5)]
+    pub voice_complexity: u8,
     /// Video size and rate of the synthetic camera (the top of the adaptive ladder).
     #[arg(long, default_value_t = 1280)]
     pub width: u32,
@@ -105,6 +151,14 @@ impl JoinArgs {
             }
             _ => Url::parse(DEFAULT_SERVER).expect("valid default"),
         }
+    }
+}
+
+impl AppArgs {
+    /// The licence record's file: `--eula-store`, else the default under the user's config
+    /// directory; `None` when there is no home directory to put it in.
+    pub fn eula_path(&self) -> Option<PathBuf> {
+        self.eula_store.clone().or_else(EulaFile::default_path)
     }
 
     pub fn media_config(&self) -> MediaConfig {

@@ -33,12 +33,6 @@ impl EulaFile {
         EulaFile { path: path.into() }
     }
 
-    /// The file at [`EulaFile::default_path`], or `None` when there is no home directory
-    /// to put it in.
-    pub fn at_default_path() -> Option<EulaFile> {
-        EulaFile::default_path().map(EulaFile::new)
-    }
-
     /// `$XDG_CONFIG_HOME/lens/eula.json`, else `$HOME/.config/lens/eula.json`.
     pub fn default_path() -> Option<PathBuf> {
         default_path_from(

@@ -1,10 +1,14 @@
-//! `lens join <PIN-or-link>`: the desktop customer app, the reference shell over
-//! lens-engine. It prints every state change, runs the synthetic camera and microphone, and
-//! ends cleanly on Ctrl-C or when the technician ends.
+//! `lens`: the desktop customer app, the reference shell over lens-engine. Without a command
+//! it opens a window that draws the app model's screens (`window/`); `lens join
+//! <PIN-or-link>` runs headless: it prints every state change, runs the synthetic camera and
+//! microphone, and ends cleanly on Ctrl-C or when the technician ends.
 
 mod cli;
 mod eula_file;
+mod locale;
 mod prompt;
+mod tutorial_file;
+mod window;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,14 +33,15 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let Some(Command::Join(args)) = cli.command else {
+        return window::run(cli.window);
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let code = match cli.command {
-        Command::Join(args) => runtime.block_on(join(args)),
-    };
+    let code = runtime.block_on(join(args));
     // The stdin command reader sits in a blocking read that only a new line would end;
     // everything that matters was closed by `join`, so do not wait for it.
     runtime.shutdown_background();
@@ -49,20 +54,19 @@ async fn join(args: JoinArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let server = args.server_url();
-    let config = match EngineConfig::new(server.clone(), &args.accept_host, args.media_config()) {
+    let config = match EngineConfig::new(
+        server.clone(),
+        &args.app.accept_host,
+        args.app.media_config(),
+    ) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("lens: {e}");
             return ExitCode::from(2);
         }
     };
-    let store = match args
-        .eula_store
-        .clone()
-        .map(EulaFile::new)
-        .or_else(EulaFile::at_default_path)
-    {
-        Some(store) => Arc::new(store),
+    let store = match args.app.eula_path() {
+        Some(path) => Arc::new(EulaFile::new(path)),
         None => {
             eprintln!(
                 "lens: no home directory to remember the licence acceptance in; pass --eula-store"

@@ -53,12 +53,16 @@ impl Engine {
 
     /// Asks the shell to turn the torch on or off.
     pub fn set_torch(&self, on: bool) -> Result<(), ControlError> {
-        let control = if on {
-            CameraControl::TorchOn
-        } else {
-            CameraControl::TorchOff
-        };
-        camera_control(&self.config, control)
+        camera_control(&self.config, torch(on))
+    }
+}
+
+/// The torch control that turns it `on` or off.
+pub(crate) fn torch(on: bool) -> CameraControl {
+    if on {
+        CameraControl::TorchOn
+    } else {
+        CameraControl::TorchOff
     }
 }
 

@@ -1,7 +1,8 @@
-//! Runs core's [`CustomerSession`] against the world: turns its commands into HTTP,
-//! WebSocket and media calls, and everything that comes back into its inputs.
+//! Runs core's [`CustomerApp`] (and the session machine it owns) against the world: turns
+//! the session's commands into HTTP, WebSocket and media calls, everything that comes back
+//! into its inputs, and carries out the app's effects on the microphone and camera.
 //!
-//! The driver task is the machine's one owner (as str0m's loop owns its `Rtc`): the app's
+//! The driver task is the app's one owner (as str0m's loop owns its `Rtc`): the app's
 //! calls arrive as [`Request`]s on a channel, the world's answers as [`Report`]s, and the
 //! task owns every socket and the media session, so commands run in the order core gave
 //! them and each command's payload is read where it is carried out.
@@ -9,14 +10,17 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use lens_core::app::{AppInput, AppOutput, CustomerApp, Effect, Intent};
 use lens_core::eula::{EulaStore, save_acceptance};
-use lens_core::session::{Command, CustomerSession, Input, Output};
+use lens_core::session::{Command, Input};
+use lens_core::signal::CameraControl;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
-use crate::controls::camera_control;
+use crate::controls::{camera_control, torch};
 use crate::engine::{FLUSH_GRACE, Published, Request};
+use crate::listeners::AppUpdate;
 use crate::media::{MediaError, MediaSession, PeerEvent};
 use crate::server_api::resolve_pin;
 use crate::signalling::{SignallingConnection, SignallingEvent};
@@ -30,9 +34,9 @@ enum Report {
     Peer(PeerEvent),
 }
 
-/// The session machine's owner: every socket, the media session and the machine itself.
+/// The app model's owner: every socket, the media session and the model itself.
 pub(crate) struct Driver {
-    machine: CustomerSession,
+    app: CustomerApp,
     config: Arc<EngineConfig>,
     published: Arc<Published>,
     eula_store: Arc<dyn EulaStore>,
@@ -52,7 +56,7 @@ pub(crate) struct Driver {
 
 impl Driver {
     pub(crate) fn new(
-        machine: CustomerSession,
+        app: CustomerApp,
         config: Arc<EngineConfig>,
         published: Arc<Published>,
         eula_store: Arc<dyn EulaStore>,
@@ -60,7 +64,7 @@ impl Driver {
     ) -> Driver {
         let (reports_tx, reports) = mpsc::unbounded_channel();
         Driver {
-            machine,
+            app,
             config,
             published,
             eula_store,
@@ -88,7 +92,7 @@ impl Driver {
         loop {
             let mut wake_at = self.drain().await;
             if let Some((_, deadline)) = &shutting_down {
-                let owes = self.machine.has_undelivered_messages();
+                let owes = self.app.session().has_undelivered_messages();
                 if !owes || Instant::now() >= *deadline {
                     self.close_everything().await;
                     if let Some((done, _)) = shutting_down.take() {
@@ -102,6 +106,7 @@ impl Driver {
             tokio::select! {
                 Some(request) = self.requests.recv() => match request {
                     Request::Act(input) => self.act(input),
+                    Request::Intent(intent) => self.intent(intent),
                     Request::Shutdown(done) => {
                         if shutting_down.is_none() {
                             shutting_down = Some((done, Instant::now() + FLUSH_GRACE));
@@ -115,27 +120,80 @@ impl Driver {
         }
     }
 
-    /// Carries out everything the machine asked for; returns when to wake it next.
+    /// Carries out everything the app asked for; returns when to wake it next.
     async fn drain(&mut self) -> Instant {
         loop {
-            match self.machine.poll_output() {
-                Output::Command(command) => self.execute(command).await,
-                Output::Event(event) => self.published.listeners.publish(event),
-                Output::Timeout(at) => return at,
+            match self.app.poll_output() {
+                AppOutput::Command(command) => self.execute(command).await,
+                AppOutput::Event(event) => self.published.listeners.publish(event),
+                // The first screen is published before the driver starts; the model queues it
+                // too, and a subscriber should not draw it twice.
+                AppOutput::Screen(screen) if screen == self.published.app.current() => {}
+                AppOutput::Screen(screen) => {
+                    debug!(screen = screen.name(), "screen");
+                    self.published.app.publish(AppUpdate::Screen(screen));
+                }
+                AppOutput::Effect(effect) => self.carry_out(effect),
+                AppOutput::Timeout(at) => return at,
             }
         }
     }
 
     fn feed(&mut self, input: Input) {
         // Inputs from the world that do not fit are ignored by the machine, never refused.
-        let _ = self.machine.handle_input(input, Instant::now());
+        let _ = self
+            .app
+            .handle_input(AppInput::Session(input), Instant::now());
     }
 
-    /// The app's action. It was admitted against the state the app was last shown; the
-    /// session may have moved on since (the technician ended it a moment before).
+    /// The app's action through the older API. It was admitted against the state the app was
+    /// last shown; the session may have moved on since (the technician ended it a moment
+    /// before).
     fn act(&mut self, input: Input) {
-        if let Err(refused) = self.machine.handle_input(input, Instant::now()) {
+        if let Err(refused) = self
+            .app
+            .handle_input(AppInput::Session(input), Instant::now())
+        {
             info!("the app's action came too late: {refused}");
+        }
+    }
+
+    /// The customer's tap. A tap the screen did not offer changes nothing: the screen the
+    /// shell draws next is the truth, so the refusal is only worth a log line.
+    fn intent(&mut self, intent: Intent) {
+        let name = intent_name(&intent);
+        if let Err(refused) = self
+            .app
+            .handle_input(AppInput::Intent(intent), Instant::now())
+        {
+            info!(intent = name, "the customer's tap was refused: {refused}");
+        }
+    }
+
+    /// The microphone, camera and torch effects are the engine's to carry out, through the
+    /// same controls as [`crate::Engine::set_microphone_muted`], `switch_camera` and
+    /// `set_torch`; the others only the shell can do, so they go to its subscribers.
+    fn carry_out(&mut self, effect: Effect) {
+        match effect {
+            Effect::SetMicrophoneMuted { muted } => {
+                self.config.media.controls.set_microphone_muted(muted)
+            }
+            Effect::SwitchCamera => self.customer_camera(CameraControl::SwitchCamera),
+            Effect::SetTorch { on } => self.customer_camera(torch(on)),
+            Effect::RequestPermissions | Effect::OpenSystemSettings | Effect::SaveTutorialSeen => {
+                self.published.app.publish(AppUpdate::Effect(effect))
+            }
+        }
+    }
+
+    fn customer_camera(&self, control: CameraControl) {
+        if let Err(refusal) = camera_control(&self.config, control) {
+            // The model has no input for a control the device lacks (its screen offered the
+            // button), so the customer is not told why nothing happened; the log is.
+            warn!(
+                control = control.name(),
+                "the customer's camera control failed: {refusal}"
+            );
         }
     }
 
@@ -332,5 +390,29 @@ impl Driver {
                 self.feed(Input::MediaStats(stats.link));
             }
         }
+    }
+}
+
+/// The intent's kind for the log, never what the customer typed (a PIN is a secret while
+/// its session runs).
+fn intent_name(intent: &Intent) -> &'static str {
+    match intent {
+        Intent::TutorialNext => "tutorial_next",
+        Intent::TutorialSkip => "tutorial_skip",
+        Intent::AllowPermissions => "allow_permissions",
+        Intent::PermissionsAnswered { .. } => "permissions_answered",
+        Intent::OpenSettings => "open_settings",
+        Intent::JoinWithoutMicrophone => "join_without_microphone",
+        Intent::Typed { .. } => "typed",
+        Intent::Join => "join",
+        Intent::OpenedLink { .. } => "opened_link",
+        Intent::Accept { .. } => "accept",
+        Intent::Decline => "decline",
+        Intent::SetMuted { .. } => "set_muted",
+        Intent::SetVideoPaused { .. } => "set_video_paused",
+        Intent::SwitchCamera => "switch_camera",
+        Intent::SetTorch { .. } => "set_torch",
+        Intent::Leave => "leave",
+        Intent::BackToStart => "back_to_start",
     }
 }

@@ -1,34 +1,44 @@
-//! [`Engine`]: the app's handle on a running session. The session machine itself belongs to
-//! the driver task (`driver.rs`), as str0m's `Rtc` belongs to its loop: the app's calls
-//! become inputs sent to it, and what it decides comes back as events and figures the app
-//! reads here.
+//! [`Engine`]: the app's handle on a running session. The app model (core's [`CustomerApp`],
+//! which owns the session machine) belongs to the driver task (`driver.rs`), as str0m's
+//! `Rtc` belongs to its loop: the app's calls become inputs sent to it, and what it decides
+//! comes back as screens, effects, events and figures the app reads here.
+//!
+//! Two ways to drive it: the app model's [`Engine::intent`] with [`Engine::screen`] and
+//! [`Engine::subscribe_app`] (the phone apps and the desktop window draw its screens), and
+//! the older session API ([`Engine::join`], [`Engine::accept_eula`], …, [`Engine::subscribe`])
+//! for shells and scripts that decide their own flow. Both feed the same session.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use lens_core::app::{CustomerApp, Intent, Screen};
 use lens_core::eula::{EulaStore, stored_acceptance};
 use lens_core::join::parse_join_input;
-use lens_core::session::{CustomerSession, Input, NotNow, SessionEvent, SessionState};
+use lens_core::session::{Input, NotNow, SessionEvent, SessionState};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::EngineConfig;
 use crate::driver::Driver;
 use crate::error::EngineError;
-use crate::listeners::Listeners;
+use crate::listeners::{AppUpdate, Listeners};
 use crate::media::MediaStats;
 
 /// What the app asks of the driver.
 pub(crate) enum Request {
-    /// A customer action for the session machine.
+    /// A customer action for the session machine (the older API).
     Act(Input),
+    /// A customer's tap for the app model.
+    Intent(Intent),
     /// Deliver what is owed to the server, close everything, then answer.
     Shutdown(oneshot::Sender<()>),
 }
 
-/// What the driver publishes for the app to read: the state and events (through
-/// [`Listeners`]) and the last media figures. Written only by the driver.
+/// What the driver publishes for the app to read: the session's state and events, the app
+/// model's screen and effects (both through [`Listeners`]) and the last media figures.
+/// Written only by the driver.
 pub(crate) struct Published {
-    pub(crate) listeners: Listeners,
+    pub(crate) listeners: Listeners<SessionEvent>,
+    pub(crate) app: Listeners<AppUpdate>,
     pub(crate) stats: Mutex<Option<MediaStats>>,
 }
 
@@ -48,15 +58,15 @@ impl Engine {
     pub fn start(config: EngineConfig, eula_store: Arc<dyn EulaStore>) -> Engine {
         let config = Arc::new(config);
         let stored = stored_acceptance(eula_store.as_ref());
-        let machine =
-            CustomerSession::new(config.session.clone(), stored, std::time::Instant::now());
+        let app = CustomerApp::new(config.app_config(), stored, std::time::Instant::now());
         let published = Arc::new(Published {
             listeners: Listeners::new(SessionState::Idle),
+            app: Listeners::new(app.screen().clone()),
             stats: Mutex::new(None),
         });
         let (requests, requests_rx) = mpsc::unbounded_channel();
         let driver = Driver::new(
-            machine,
+            app,
             config.clone(),
             published.clone(),
             eula_store,
@@ -102,6 +112,27 @@ impl Engine {
     /// `StateChanged(current)`, and nothing between it and the next is lost.
     pub fn subscribe(&self) -> mpsc::UnboundedReceiver<SessionEvent> {
         self.published.listeners.subscribe()
+    }
+
+    /// The customer's tap or keystroke on the app model's screen. Returns at once; the screen
+    /// that follows comes through [`Engine::subscribe_app`]. An intent the screen did not
+    /// offer (or no longer offers: the session moved on) changes nothing; the driver logs it,
+    /// and the screen stays the truth.
+    pub fn intent(&self, intent: Intent) {
+        // A closed channel means the driver is gone (shut down): nothing is listening.
+        let _ = self.requests.send(Request::Intent(intent));
+    }
+
+    /// What the customer sees now.
+    pub fn screen(&self) -> Screen {
+        self.published.app.current()
+    }
+
+    /// The app model's updates from now on: the current screen first, then every screen
+    /// change and every effect only the shell can carry out (see [`AppUpdate`]), in order,
+    /// nothing lost between.
+    pub fn subscribe_app(&self) -> mpsc::UnboundedReceiver<AppUpdate> {
+        self.published.app.subscribe()
     }
 
     /// Mutes or unmutes the customer's microphone. Holds for the rest of the session, also

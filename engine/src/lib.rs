@@ -20,3 +20,4 @@ pub use config::EngineConfig;
 pub use controls::ControlError;
 pub use engine::Engine;
 pub use error::EngineError;
+pub use listeners::AppUpdate;

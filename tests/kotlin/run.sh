@@ -4,8 +4,10 @@
 # on loopback with a fresh database, and runs the tests on the JVM against target/release/liblens_ffi.so.
 #
 # `make test-kotlin` runs it after `make bindings-kotlin`, inside a loopback-only network
-# namespace (tests/netns.sh). Needs target/release/lens-server (`make build`), a JRE, JNA
-# (Debian libjna-java) and kotlinc (npm kotlin-compiler in tests/node_modules).
+# namespace (tests/netns.sh). Needs target/release/lens-server (`make build`),
+# target/release/examples/technician_answer (`make build-examples`: the technician's media for
+# the app-model test), a JRE, JNA (Debian libjna-java) and kotlinc (npm kotlin-compiler in
+# tests/node_modules).
 # The last line is always `kotlin: N passed, M failed` (tests/summary.sh adds it up).
 set -euo pipefail
 
@@ -26,6 +28,7 @@ give_up() {
 
 [ -f "$RELEASE/liblens_ffi.so" ] || give_up "$RELEASE/liblens_ffi.so is missing: run \`make bindings-kotlin\`"
 [ -x "$RELEASE/lens-server" ] || give_up "$RELEASE/lens-server is missing: run \`make build\`"
+[ -x "$RELEASE/examples/technician_answer" ] || give_up "$RELEASE/examples/technician_answer is missing: run \`make build-examples\`"
 [ -f "$JNA" ] || give_up "$JNA is missing: install libjna-java (\`make deps-apt\`)"
 tests/kotlin/build.sh >/dev/null || give_up "compilation failed (tests/kotlin/build.sh)"
 

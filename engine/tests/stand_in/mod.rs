@@ -50,6 +50,11 @@ pub struct StandIn {
 }
 
 pub async fn engine_with_stand_in() -> StandIn {
+    engine_with_stand_in_configured(|_| {}).await
+}
+
+/// [`engine_with_stand_in`], with the app's settings changed by `configure` first.
+pub async fn engine_with_stand_in_configured(configure: impl FnOnce(&mut EngineConfig)) -> StandIn {
     let Server {
         url,
         from_customer,
@@ -59,10 +64,9 @@ pub async fn engine_with_stand_in() -> StandIn {
         bind_ip: "127.0.0.1".parse().unwrap(),
         ..MediaConfig::default()
     };
-    let engine = Engine::start(
-        EngineConfig::new(url, &[], media).unwrap(),
-        Arc::new(MemoryStore::default()),
-    );
+    let mut config = EngineConfig::new(url, &[], media).unwrap();
+    configure(&mut config);
+    let engine = Engine::start(config, Arc::new(MemoryStore::default()));
     StandIn {
         engine,
         from_customer,

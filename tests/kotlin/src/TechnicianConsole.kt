@@ -71,6 +71,10 @@ class TechnicianConsole private constructor(private val server: String, private 
 
     fun start(sessionId: String) = send("""{"v":1,"type":"start","session_id":${Json.quote(sessionId)}}""")
 
+    /** The technician's answer to the customer's offer (the browser's, or MediaAnswerer's). */
+    fun answer(sessionId: String, sdp: String) =
+        send("""{"v":1,"type":"answer","session_id":${Json.quote(sessionId)},"sdp":${Json.quote(sdp)}}""")
+
     fun end(sessionId: String) = send("""{"v":1,"type":"end","session_id":${Json.quote(sessionId)}}""")
 
     /** A camera button of the live panel: "pause_video", "resume_video", "switch_camera",

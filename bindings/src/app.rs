@@ -1,0 +1,55 @@
+//! The app model through the FFI: the shells draw core's `Screen` and send back `Intent`s.
+//! `Screen`, `Intent` and `Effect` cross as they are (core's `uniffi` feature, Kotlin package
+//! `uniffi.lens_core`); this file only forwards.
+
+use std::sync::Arc;
+
+use lens_core::app::{Effect, Intent, Screen};
+use lens_engine::AppUpdate;
+
+use crate::session::LensSession;
+use crate::task_handle::TaskHandle;
+
+/// Implemented by the shell that draws the app model. Called from one of the engine's
+/// threads, never the UI's and never a media thread: post to the main thread to draw. Calls
+/// for one subscription never overlap and come in order; the first is the current screen.
+#[uniffi::export(foreign)]
+pub trait AppListener: Send + Sync {
+    /// Draw this screen (it replaces the one before).
+    fn on_screen(&self, screen: Screen);
+    /// Do this: `RequestPermissions` (show the system's camera and microphone prompts, then
+    /// `act(PermissionsAnswered)`), `OpenSystemSettings`, `SaveTutorialSeen` (store it and
+    /// pass `tutorialSeen` next time). The engine carries out the microphone, camera and
+    /// torch effects itself; they do not come here.
+    fn on_effect(&self, effect: Effect);
+}
+
+#[uniffi::export]
+impl LensSession {
+    /// The customer's tap or keystroke, or the platform's answer (`PermissionsAnswered`).
+    /// Returns at once; the screen that follows comes to `subscribeApp`. One the screen did
+    /// not offer changes nothing (the engine logs it): the screen is the truth.
+    pub fn act(&self, intent: Intent) {
+        self.engine.intent(intent);
+    }
+
+    /// What the customer sees now.
+    pub fn screen(&self) -> Screen {
+        self.engine.screen()
+    }
+
+    /// Calls `listener` with the current screen, then with every change and every effect
+    /// for the shell, until the returned handle is cancelled or dropped, or the session is
+    /// closed.
+    pub fn subscribe_app(&self, listener: Arc<dyn AppListener>) -> Arc<TaskHandle> {
+        TaskHandle::forward(
+            self.runtime.handle(),
+            self.engine.subscribe_app(),
+            "app listener",
+            move |update| match update {
+                AppUpdate::Screen(screen) => listener.on_screen(screen),
+                AppUpdate::Effect(effect) => listener.on_effect(effect),
+            },
+        )
+    }
+}

@@ -19,15 +19,21 @@ LOGS := target/test-logs
 # The desktop window's test (tests/e2e/desktop-window.test.mjs): Xvfb is its X server, xdotool
 # its hands; the window draws with OpenGL through Mesa's software driver (EGL or GLX, loaded
 # at run time like the X libraries winit opens: Xcursor, XInput, XRandR, xkbcommon-x11).
+# The Android app without the Android SDK (tests/android/): javac and Maven for the build and
+# Robolectric, Debian's aapt (v1) for resources, apksigner, zipalign and dexdump for the APK
+# packaging check; Robolectric's SDK 34 runs on Java 17.
+ANDROID_APT_PACKAGES := openjdk-17-jdk-headless maven unzip aapt apksigner zipalign dexdump
 APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
 	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
 	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx \
 	xvfb xdotool libgl1-mesa-dri libegl1 libegl-mesa0 libglx-mesa0 libx11-xcb1 libxcursor1 \
-	libxi6 libxrandr2 libxkbcommon-x11-0
+	libxi6 libxrandr2 libxkbcommon-x11-0 \
+	$(ANDROID_APT_PACKAGES)
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-server build-examples \
-	bindings-kotlin bindings-swift android ios clean phone-lib
+	bindings-kotlin bindings-swift android ios clean phone-lib \
+	android-deps test-android test-android-packaging
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
 # It builds the whole workspace (the desktop customer app too): building packages in
@@ -85,7 +91,7 @@ build:
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
 	@rc=0; $(MAKE) -k --no-print-directory lint test-rust test-rust-pg test-e2e test-kotlin \
-	  test-handoff-api test-interop || rc=$$?; \
+	  test-android test-android-packaging test-handoff-api test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 ## lint: rustfmt and clippy (warnings are errors) over every target of the workspace, then the
@@ -121,7 +127,7 @@ test-rust-pg:
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \
 	tests/pg.sh stop $$pg; exit $$rc
 
-test-e2e: tests/node_modules deps-py build-examples kotlin-jar
+test-e2e: tests/node_modules deps-py build-examples kotlin-jar android-deps
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
@@ -129,6 +135,50 @@ test-e2e: tests/node_modules deps-py build-examples kotlin-jar
 test-kotlin: bindings-kotlin deps-npm build-examples
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
+
+## test-android: the Android app (android/) compiled with kotlinc and aapt, its Robolectric
+# tests on the JVM against a real server and the x86_64 Rust library (tests/android/run.sh).
+# kotlinc runs only when a source changed.
+test-android: bindings-kotlin deps-npm build-examples android-deps
+	@mkdir -p $(LOGS)
+	$(NETNS) tests/android/run.sh 2>&1 | tee $(LOGS)/android.log
+
+## test-android-packaging: the Gradle catalog's versions exist on the registries; a debug APK
+# assembled with aapt, D8, zipalign and apksigner reads back as app.toml's app.
+test-android-packaging: bindings-kotlin deps-npm android-deps
+	@mkdir -p $(LOGS)
+	@rc=0; { tests/android/check-versions.sh || rc=$$?; tests/android/package-apk.sh || rc=$$?; \
+	  exit $$rc; } 2>&1 | tee $(LOGS)/android-packaging.log
+
+# Robolectric, JUnit, android-all (SDK 34) and D8 from Maven into target/android-deps/.
+android-deps: deps-apt
+	@tests/android/deps.sh >/dev/null
+
+## android: the app as Android Studio builds it: the Rust library for the phones' ABIs (cargo
+# ndk, the phone profile) into android/app/src/main/jniLibs, then `gradlew assembleDebug`.
+# Says what is missing where the SDK, the NDK, cargo-ndk, a Rust target or the wrapper are not.
+ANDROID_ABIS := arm64-v8a armeabi-v7a x86_64
+ANDROID_TARGETS := aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
+android:
+	@sdk=$${ANDROID_HOME:-$${ANDROID_SDK_ROOT:-}}; missing=(); \
+	[ -n "$$sdk" ] && [ -d "$$sdk/platforms" ] \
+	  || missing+=("the Android SDK: install it (Android Studio > SDK Manager) and set ANDROID_HOME"); \
+	ndk=$${ANDROID_NDK_HOME:-$$(ls -d "$$sdk"/ndk/* 2>/dev/null | sort -V | tail -1 || true)}; \
+	[ -n "$$ndk" ] && [ -d "$$ndk" ] \
+	  || missing+=("the NDK: SDK Manager > SDK Tools > NDK (Side by side), or set ANDROID_NDK_HOME"); \
+	command -v cargo-ndk >/dev/null || missing+=("cargo-ndk: cargo install cargo-ndk"); \
+	for target in $(ANDROID_TARGETS); do \
+	  rustup target list --installed 2>/dev/null | grep -qx $$target \
+	    || missing+=("the Rust target $$target: rustup target add $$target"); \
+	done; \
+	[ -x android/gradlew ] || missing+=("the Gradle wrapper: see android/README.md"); \
+	if [ $${#missing[@]} -gt 0 ]; then \
+	  echo "make android: cannot build the app here; missing:" >&2; \
+	  printf '  - %s\n' "$${missing[@]}" >&2; exit 1; \
+	fi; \
+	ANDROID_NDK_HOME=$$ndk $(CARGO) ndk $(addprefix -t ,$(ANDROID_ABIS)) \
+	  -o android/app/src/main/jniLibs build --profile phone -p lens-ffi --lib --features phone; \
+	cd android && ./gradlew assembleDebug
 
 # The chat hand-off API against its OpenAPI description (schemathesis, a real server).
 test-handoff-api: deps-py

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use lens_core::app::{Effect, Intent, Screen};
+use lens_core::app::{Effect, Intent, LiveNotification, Screen};
 use lens_engine::AppUpdate;
 
 use crate::session::LensSession;
@@ -52,4 +52,11 @@ impl LensSession {
             },
         )
     }
+}
+
+/// The words of the notification a phone shows while a session runs (Android's foreground
+/// service), in the best language for `locales` (the device's, most preferred first).
+#[uniffi::export]
+pub fn live_notification(locales: Vec<String>) -> LiveNotification {
+    LiveNotification::for_locales(&locales)
 }

@@ -21,13 +21,14 @@ mod error;
 mod eula_storage;
 mod join;
 mod listener;
+mod logging;
 mod media_push;
 mod options;
 mod session;
 mod state;
 mod task_handle;
 
-pub use app::AppListener;
+pub use app::{AppListener, live_notification};
 pub use error::{ApiError, FrameError};
 pub use eula_storage::{EulaStorage, StorageError};
 pub use join::parse_join_input;

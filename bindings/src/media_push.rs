@@ -6,6 +6,12 @@
 //! `Data`; UniFFI 0.32 hands Rust a pointer into that memory, without a copy. Each call
 //! converts or copies what it keeps before it returns, so the shell may reuse its buffer at
 //! once. They never wait for the encoder.
+//!
+//! Kotlin: pass buffers whose position is 0 (`buffer.slice()` when it is not). UniFFI 0.32's
+//! glue hands Rust the direct buffer's base address with `remaining()` as the length, so a
+//! buffer read up to some position would give the first bytes again, not the rest (the
+//! Android app's camera planes come at position 0; HardwareH264.kt slices the encoder's
+//! output for this reason).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

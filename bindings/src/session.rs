@@ -48,6 +48,7 @@ impl LensSession {
         options: SessionOptions,
         eula_store: Arc<dyn EulaStorage>,
     ) -> Result<Arc<LensSession>, ApiError> {
+        crate::logging::init();
         let server = Url::parse(server_url.trim()).map_err(|e| ApiError::InvalidConfiguration {
             message: format!("server URL {server_url:?}: {e}"),
         })?;

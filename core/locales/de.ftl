@@ -129,3 +129,8 @@ ended-permissions-denied = Lens benötigt die Kamera oder das Mikrofon, um Ihrem
 
 ## added
 preview-desktop = Kameravorschau: wird auf diesem Computer nicht angezeigt
+
+notification-channel = Lens-Sitzung
+notification-title = Ihr Techniker kann Ihre Kamera sehen
+notification-body = Lens teilt Ihre Kamera und Ihr Mikrofon, bis Sie die Sitzung verlassen. Tippen Sie hier, um zur Sitzung zurückzukehren.
+notification-leave = Verlassen

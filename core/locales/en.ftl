@@ -126,3 +126,10 @@ ended-permissions-denied = Lens needs the camera or the microphone to show the p
 # The desktop window's camera preview area: the desktop shows no local picture before the
 # session's video starts (the phones show their camera there).
 preview-desktop = Camera preview: not shown on this computer
+
+# The phone's notification while a session runs (Android's foreground service): the channel's
+# name in the system settings, what the notification says, and its button.
+notification-channel = Lens session
+notification-title = Your technician can see your camera
+notification-body = Lens shares your camera and microphone until you leave. Tap to return to the session.
+notification-leave = Leave

@@ -127,3 +127,8 @@ ended-permissions-denied = Lens heeft de camera of de microfoon nodig om uw tech
 
 ## added
 preview-desktop = Cameravoorbeeld: wordt op deze computer niet getoond
+
+notification-channel = Lens-sessie
+notification-title = Uw technicus kan uw camera zien
+notification-body = Lens deelt uw camera en microfoon totdat u de sessie verlaat. Tik om terug te gaan naar de sessie.
+notification-leave = Verlaten

@@ -11,6 +11,7 @@
 
 mod flow;
 mod intent;
+mod notification;
 mod screen;
 mod ui;
 mod view;
@@ -19,6 +20,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 pub use intent::{Effect, Intent};
+pub use notification::LiveNotification;
 pub use screen::{Button, LiveControls, Quality, Screen, Toggle};
 
 use crate::eula::EulaRecord;

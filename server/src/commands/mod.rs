@@ -2,4 +2,5 @@
 //! the operator's account commands.
 
 pub mod accounts;
+mod app_links;
 pub mod serve;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lens_server::accounts::technicians::{self, DEMO_EMAIL, DEMO_NAME};
-use lens_server::config::{self, AppLinksConfig, Config};
+use lens_server::config::{self, Config};
+
+use super::app_links::AppLinksArgs;
 use lens_server::flow::access;
 
 use crate::DatabaseArg;
@@ -159,47 +161,6 @@ impl NetworkArgs {
     }
 }
 
-/// The phone apps links open; see `AppLinksConfig`.
-#[derive(clap::Args)]
-pub(crate) struct AppLinksArgs {
-    /// Apple developer team id (for /.well-known/apple-app-site-association).
-    #[arg(long, env = "LENS_APPLE_TEAM_ID")]
-    apple_team_id: Option<String>,
-    /// The iOS app's bundle id.
-    #[arg(long, env = "LENS_APPLE_BUNDLE_ID")]
-    apple_bundle_id: Option<String>,
-    /// The iOS app's numeric App Store id (Smart App Banner, App Store button).
-    #[arg(long, env = "LENS_APPLE_APP_STORE_ID")]
-    apple_app_store_id: Option<String>,
-    /// The App Store page (default: derived from --apple-app-store-id).
-    #[arg(long, env = "LENS_APP_STORE_URL")]
-    app_store_url: Option<url::Url>,
-    /// The Android app's package name (for /.well-known/assetlinks.json).
-    #[arg(long, env = "LENS_ANDROID_PACKAGE")]
-    android_package: Option<String>,
-    /// SHA-256 fingerprint of the Android signing certificate (AA:BB:…); repeat or separate
-    /// with commas for several.
-    #[arg(long, env = "LENS_ANDROID_CERT_SHA256", value_delimiter = ',')]
-    android_cert_sha256: Vec<String>,
-    /// The Google Play page (default: derived from --android-package).
-    #[arg(long, env = "LENS_PLAY_STORE_URL")]
-    play_store_url: Option<url::Url>,
-}
-
-impl From<AppLinksArgs> for AppLinksConfig {
-    fn from(args: AppLinksArgs) -> AppLinksConfig {
-        AppLinksConfig {
-            apple_team_id: args.apple_team_id,
-            apple_bundle_id: args.apple_bundle_id,
-            apple_app_store_id: args.apple_app_store_id,
-            app_store_url: args.app_store_url,
-            android_package: args.android_package,
-            android_cert_fingerprints: args.android_cert_sha256,
-            play_store_url: args.play_store_url,
-        }
-    }
-}
-
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         refuse_demo_beyond_loopback(args.bind)?;
@@ -213,7 +174,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.pin_ttl = Duration::from_secs(args.pin_ttl_secs);
     config.reconnect_grace = Duration::from_secs(args.reconnect_grace_secs);
     config.login_ttl = Duration::from_secs(args.login_ttl_secs);
-    config.app_links = AppLinksConfig::from(args.app_links).validated()?;
+    config.app_links = args.app_links.into_config()?.validated()?;
     config.waiting_timeout = Duration::from_secs(args.waiting_timeout_secs);
     config.idle_timeout = Duration::from_secs(args.idle_timeout_secs);
     config.timeout_sweep = Duration::from_millis(args.timeout_sweep_ms);

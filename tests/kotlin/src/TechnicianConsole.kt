@@ -96,12 +96,14 @@ class TechnicianConsole private constructor(private val server: String, private 
         return refused["message"] as String
     }
 
-    /** Waits until the session list shows this session with `status`. */
-    fun awaitStatus(sessionId: String, status: String, timeoutMs: Long = 20_000) {
-        awaitMessage(timeoutMs, "session $sessionId to become $status") { message ->
+    /** Waits until the session list shows this session with `status` (and `endReason`, when given). */
+    fun awaitStatus(sessionId: String, status: String, timeoutMs: Long = 20_000, endReason: String? = null) {
+        awaitMessage(timeoutMs, "session $sessionId to become $status${endReason?.let { " ($it)" } ?: ""}") { message ->
             @Suppress("UNCHECKED_CAST")
             val sessions = message["sessions"] as? List<Map<String, Any?>> ?: return@awaitMessage false
-            message["type"] == "sessions" && sessions.any { it["id"] == sessionId && it["status"] == status }
+            message["type"] == "sessions" && sessions.any {
+                it["id"] == sessionId && it["status"] == status && (endReason == null || it["end_reason"] == endReason)
+            }
         }
     }
 

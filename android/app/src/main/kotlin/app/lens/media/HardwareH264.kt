@@ -1,0 +1,162 @@
+package app.lens.media
+
+import android.media.*
+import android.media.MediaCodecInfo.CodecCapabilities
+import android.media.MediaCodecInfo.CodecProfileLevel
+import android.os.Build
+import android.os.Bundle
+import android.util.Log
+import java.nio.ByteBuffer
+import uniffi.lens_engine.ShellRequest
+import uniffi.lens_ffi.LensSession
+
+/**
+ * The device's H.264 encoder: camera pictures in, turned upright on the way (the pushed
+ * H.264 path carries no rotation), Annex B access units out to `pushH264`, SPS and PPS in
+ * front of every keyframe. Created for one upright size; [MediaCapture] makes a new one when
+ * the size changes.
+ */
+class HardwareH264(private val session: LensSession, codecName: String, val width: Int, val height: Int) {
+    private val codec = MediaCodec.createByCodecName(codecName)
+    @Volatile private var running = true
+    /** SPS and PPS from the BUFFER_FLAG_CODEC_CONFIG output, prepended to every keyframe. */
+    private var config: ByteBuffer = ByteBuffer.allocateDirect(0)
+    private var keyframe: ByteBuffer = ByteBuffer.allocateDirect(0)
+    private val drain = Thread(::drainOutput, "lens-h264")
+
+    init {
+        val format = MediaFormat.createVideoFormat(MediaFormat.MIMETYPE_VIDEO_AVC, width, height).apply {
+            setInteger(MediaFormat.KEY_COLOR_FORMAT, CodecCapabilities.COLOR_FormatYUV420Flexible)
+            setInteger(MediaFormat.KEY_BIT_RATE, START_BITRATE)
+            setInteger(MediaFormat.KEY_FRAME_RATE, Media.FPS)
+            // Keyframes come when the engine asks (a new receiver, PLI, a lost unit).
+            setInteger(MediaFormat.KEY_I_FRAME_INTERVAL, 10)
+            setInteger(MediaFormat.KEY_PROFILE, CodecProfileLevel.AVCProfileBaseline)
+            setInteger(MediaFormat.KEY_LEVEL, CodecProfileLevel.AVCLevel31)
+        }
+        codec.configure(format, null, null, MediaCodec.CONFIGURE_FLAG_ENCODE)
+        codec.start()
+        drain.start()
+    }
+
+    /** Copies [frame] turned [rotation] degrees into an input buffer; drops it when none is free. */
+    fun encode(frame: YuvFrame, rotation: Int) {
+        val index = codec.dequeueInputBuffer(0)
+        if (index < 0) return
+        val image = codec.getInputImage(index) ?: return codec.queueInputBuffer(index, 0, 0, 0, 0)
+        val (w, h) = frame.width to frame.height
+        copyPlane(frame.y, frame.yRowStride, 1, w, h, image.planes[0], rotation)
+        copyPlane(frame.u, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[1], rotation)
+        copyPlane(frame.v, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[2], rotation)
+        codec.queueInputBuffer(index, 0, width * height * 3 / 2, frame.timestampNs / 1_000, 0)
+    }
+
+    fun onRequest(request: ShellRequest) {
+        val params = Bundle()
+        when (request) {
+            is ShellRequest.KeyframeNeeded -> params.putInt(MediaCodec.PARAMETER_KEY_REQUEST_SYNC_FRAME, 0)
+            is ShellRequest.TargetBitrate -> params.putInt(MediaCodec.PARAMETER_KEY_VIDEO_BITRATE, request.bps.toInt())
+            else -> return
+        }
+        codec.setParameters(params)
+    }
+
+    fun close() {
+        running = false
+        drain.join()
+        codec.stop()
+        codec.release()
+    }
+
+    private fun drainOutput() {
+        val info = MediaCodec.BufferInfo()
+        while (running) {
+            val index = codec.dequeueOutputBuffer(info, 10_000)
+            if (index < 0) continue
+            val out = codec.getOutputBuffer(index)!!
+            out.position(info.offset).limit(info.offset + info.size)
+            when {
+                info.flags and MediaCodec.BUFFER_FLAG_CODEC_CONFIG != 0 ->
+                    config = ByteBuffer.allocateDirect(info.size).put(out).apply { flip() }
+                info.size > 0 -> push(out, info.flags and MediaCodec.BUFFER_FLAG_KEY_FRAME != 0, info.presentationTimeUs)
+            }
+            codec.releaseOutputBuffer(index, false)
+        }
+    }
+
+    private fun push(unit: ByteBuffer, isKey: Boolean, timestampUs: Long) {
+        // The glue reads from a buffer's start, not its position: hand over position-0 views.
+        val au = if (isKey) {
+            val size = config.remaining() + unit.remaining()
+            if (keyframe.capacity() < size) keyframe = ByteBuffer.allocateDirect(size * 2)
+            keyframe.clear()
+            keyframe.put(config.duplicate()).put(unit).flip()
+            keyframe
+        } else {
+            unit.slice()
+        }
+        try {
+            session.pushH264(au, isKey, timestampUs.toULong())
+        } catch (e: Exception) {
+            Log.w("Lens", "access unit refused", e)
+        }
+    }
+
+    companion object {
+        /** Where the engine's first bitrate would be for 720p30; the engine's requests follow. */
+        private const val START_BITRATE = 2_500_000
+
+        /**
+         * A hardware encoder that makes the engine's `profile-level-id=42e01f` (constrained
+         * baseline, level 3.1: 720p30) from flexible YUV input, at the size upright either way
+         * round; null when the phone has none and openh264 encodes instead.
+         */
+        fun findEncoder(width: Int, height: Int, fps: Int): String? =
+            MediaCodecList(MediaCodecList.REGULAR_CODECS).codecInfos.firstOrNull { info ->
+                info.isEncoder && hardware(info) &&
+                    info.supportedTypes.any { it.equals(MediaFormat.MIMETYPE_VIDEO_AVC, ignoreCase = true) } &&
+                    info.getCapabilitiesForType(MediaFormat.MIMETYPE_VIDEO_AVC).let { caps ->
+                        caps.profileLevels.any { baseline(it.profile) && it.level >= CodecProfileLevel.AVCLevel31 } &&
+                            CodecCapabilities.COLOR_FormatYUV420Flexible in caps.colorFormats &&
+                            caps.videoCapabilities?.let {
+                                it.areSizeAndRateSupported(width, height, fps.toDouble()) &&
+                                    it.areSizeAndRateSupported(height, width, fps.toDouble())
+                            } != false
+                    }
+            }?.name
+
+        private fun baseline(profile: Int) = profile == CodecProfileLevel.AVCProfileBaseline ||
+            (Build.VERSION.SDK_INT >= 27 && profile == CodecProfileLevel.AVCProfileConstrainedBaseline)
+
+        /** Software encoders are no cheaper than openh264 in the engine, which adapts better. */
+        private fun hardware(info: MediaCodecInfo) =
+            if (Build.VERSION.SDK_INT >= 29) info.isHardwareAccelerated
+            else !info.name.startsWith("OMX.google.") && !info.name.startsWith("c2.android.")
+    }
+}
+
+/**
+ * Copies a `w`x`h` plane (`pixel` bytes between samples, `row` between rows) into [dst],
+ * turned [rotation] degrees clockwise. Walks the source with steps chosen per rotation, so
+ * the per-pixel loop allocates nothing.
+ */
+internal fun copyPlane(src: ByteBuffer, row: Int, pixel: Int, w: Int, h: Int, dst: Image.Plane, rotation: Int) {
+    val (base, dx, dy) = when (rotation) {
+        90 -> Triple((h - 1) * row, -row, pixel)
+        180 -> Triple((h - 1) * row + (w - 1) * pixel, -pixel, -row)
+        270 -> Triple((w - 1) * pixel, row, -pixel)
+        else -> Triple(0, pixel, row)
+    }
+    val (dw, dh) = if (rotation % 180 == 0) w to h else h to w
+    val out = dst.buffer
+    val (dRow, dPixel) = dst.rowStride to dst.pixelStride
+    for (y in 0 until dh) {
+        var from = base + y * dy
+        var to = y * dRow
+        for (x in 0 until dw) {
+            out.put(to, src.get(from))
+            from += dx
+            to += dPixel
+        }
+    }
+}

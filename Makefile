@@ -33,7 +33,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-server build-examples \
 	bindings-kotlin bindings-swift android ios clean phone-lib \
-	android-deps test-android test-android-packaging
+	android-deps test-android test-android-packaging test-ios
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
 # It builds the whole workspace (the desktop customer app too): building packages in
@@ -91,7 +91,7 @@ build:
 test: deps build
 	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
 	@rc=0; $(MAKE) -k --no-print-directory lint test-rust test-rust-pg test-e2e test-kotlin \
-	  test-android test-android-packaging test-handoff-api test-interop || rc=$$?; \
+	  test-android test-android-packaging test-ios test-handoff-api test-interop || rc=$$?; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 ## lint: rustfmt and clippy (warnings are errors) over every target of the workspace, then the
@@ -208,10 +208,29 @@ bindings-kotlin: build
 kotlin-jar: bindings-kotlin deps-npm
 	tests/kotlin/build.sh
 
-## bindings-swift: Swift glue; building it needs a Swift toolchain (macOS), see ios/README.md.
+## bindings-swift: Swift glue, copied into ios/LensKit (gitignored there); compiling it needs
+# Xcode (macOS), see ios/README.md. Generated from the host's unstripped library (.dylib on a Mac).
+HOST_DYLIB := $(RELEASE)/liblens_ffi.$(if $(filter Darwin,$(shell uname -s)),dylib,so)
+LENSKIT_GLUE := ios/LensKit/Sources/LensKit/Generated
 bindings-swift: build
-	$(RELEASE)/uniffi-bindgen generate --library $(RELEASE)/liblens_ffi.so --language swift \
+	$(RELEASE)/uniffi-bindgen generate --library $(HOST_DYLIB) --language swift \
 	  --out-dir bindings/generated/swift
+	@rm -rf $(LENSKIT_GLUE) && mkdir -p $(LENSKIT_GLUE) && cp bindings/generated/swift/*.swift $(LENSKIT_GLUE)/
+
+## ios: ios/LensKit/LensFFI.xcframework on macOS with Xcode (ios/build-xcframework.sh); says
+# what is missing elsewhere before building anything. Then `swift test` in ios/LensKit, or
+# xcodegen and xcodebuild in ios/LensApp (ios/README.md).
+ios:
+	@ios/build-xcframework.sh --check
+	$(MAKE) --no-print-directory bindings-swift
+	ios/build-xcframework.sh
+
+## test-ios: what can be checked of the iOS app without Swift (tests/ios/run.py): the Swift
+# parses, the glue's module names, app.toml against the project and the server's
+# apple-app-site-association, the usage descriptions' translations, the store listing's lengths.
+test-ios: deps-py build
+	@mkdir -p $(LOGS)
+	$(NETNS) $(PY_VENV)/bin/python tests/ios/run.py 2>&1 | tee $(LOGS)/ios.log
 
 ## phone-lib: the FFI library as the phones ship it ([profile.phone] and lens-ffi's `phone`
 # feature), built for this machine (x86_64 Linux; the phones' own targets need the NDK or

@@ -11,6 +11,7 @@ awk '
   /^# skipped [0-9]+$/         { s += $3 }
   /^kotlin: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   /^android: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $2; f += $4; s += $6 }
+  /^ios: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   /^schemathesis: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   /^lint: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
   END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }

@@ -203,9 +203,12 @@ impl AppLinksConfig {
             );
             *fingerprint = upper;
         }
+        // A package without certificates is an app not signed yet (app.toml before the first
+        // release): the landing page links to its store page and assetlinks.json answers 404,
+        // so links open the browser until the operator adds the fingerprints.
         anyhow::ensure!(
-            self.android_package.is_some() != self.android_cert_fingerprints.is_empty(),
-            "--android-package and --android-cert-sha256 go together"
+            self.android_package.is_some() || self.android_cert_fingerprints.is_empty(),
+            "--android-cert-sha256 needs --android-package"
         );
         for url in [&self.app_store_url, &self.play_store_url]
             .into_iter()

@@ -138,6 +138,16 @@ mod tests {
     }
 
     #[test]
+    fn an_app_not_signed_yet_starts_the_server_without_assetlinks() {
+        let unsigned = APP_TOML
+            .replace(r#"["AA:BB"]"#, "[]")
+            .replace(r#"apple_team_id = """#, r#"apple_team_id = "ABCDE12345""#);
+        let config = config(&[], &unsigned).unwrap().validated().unwrap();
+        assert_eq!(config.android_package.as_deref(), Some("com.example.lens"));
+        assert!(lens_server::http::app_links::android_document(&config).is_none());
+    }
+
+    #[test]
     fn a_flag_wins_over_the_file() {
         let config = config(&["--android-package", "org.other.app"], APP_TOML).unwrap();
         assert_eq!(config.android_package.as_deref(), Some("org.other.app"));

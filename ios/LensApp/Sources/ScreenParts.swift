@@ -1,0 +1,96 @@
+import Foundation
+import LensKit
+
+/// One element of a screen, in the order drawn. Every word in it comes from the core's Screen.
+enum Part {
+    case heading(String)
+    case body(String)
+    /// A sentence that needs attention (what is wrong with the PIN, a notice); nil hides it.
+    case note(String?)
+    /// The PIN field with what the model holds; `prompt` is its placeholder.
+    case pinField(input: String, prompt: String)
+    /// Something is under way (joining, connecting, reconnecting).
+    case busy
+    /// Where the customer is in the tutorial.
+    case steps(step: UInt32, of: UInt32)
+    /// The network quality's bars, read out as its word; hidden until there is a figure.
+    case meter(Quality?)
+    /// A button; the intent is made at the tap (the licence's acceptance carries the time).
+    case action(LensKit.Button, () -> Intent)
+    /// A switch showing where it stands; a tap asks for the other position.
+    case toggle(LensKit.Toggle, (Bool) -> Intent)
+
+    /// Which part this is (its case's name), without its words: same kinds update in place.
+    var kind: String { Mirror(reflecting: self).children.first?.label ?? "\(self)" }
+
+    /// Buttons and switches sit in the bar below the scrolling words.
+    var inBar: Bool {
+        switch self {
+        case .action, .toggle: return true
+        default: return false
+        }
+    }
+}
+
+/// A screen as drawn: whether the camera preview shows, and its parts.
+struct Drawing {
+    let preview: Bool
+    let parts: [Part]
+}
+
+/// The decisions of desktop/src/window/screens.rs and the Android app's ScreenParts.kt.
+func drawing(_ screen: Screen) -> Drawing {
+    switch screen {
+    case let .tutorial(step, steps, title, body, skip, next):
+        return Drawing(preview: false, parts: [
+            .steps(step: step, of: steps), .heading(title), .body(body),
+            .action(next) { .tutorialNext }, .action(skip) { .tutorialSkip },
+        ])
+    case let .permissions(title, body, allow):
+        return Drawing(preview: false, parts: [.heading(title), .body(body), .action(allow) { .allowPermissions }])
+    case let .permissionsRefused(title, body, openSettings, tryAgain, withoutMicrophone):
+        var parts: [Part] = [
+            .heading(title), .body(body),
+            .action(openSettings) { .openSettings }, .action(tryAgain) { .allowPermissions },
+        ]
+        if let withoutMicrophone { parts.append(.action(withoutMicrophone) { .joinWithoutMicrophone }) }
+        return Drawing(preview: false, parts: parts)
+    case let .enterPin(title, organisation, prompt, input, problem, join):
+        return Drawing(preview: false, parts: [
+            .heading(title), .body(organisation), .pinField(input: input, prompt: prompt),
+            .note(problem), .action(join) { .join },
+        ])
+    case let .joining(title, body):
+        return Drawing(preview: false, parts: [.heading(title), .body(body), .busy])
+    case let .licence(title, intro, text, accept, decline):
+        return Drawing(preview: false, parts: [
+            .heading(title), .body(intro), .body(text),
+            .action(accept) { .accept(atUnixMs: Int64(Date().timeIntervalSince1970 * 1000)) },
+            .action(decline) { .decline },
+        ])
+    case let .waiting(title, body, preview, leave), let .onHold(title, body, preview, leave):
+        return waiting(title, body, preview, leave, busy: false)
+    case let .connecting(title, body, preview, leave):
+        return waiting(title, body, preview, leave, busy: true)
+    case let .reconnecting(title, body, leave):
+        return waiting(title, body, false, leave, busy: true)
+    case let .live(title, preview, videoPausedNote, quality, notice, controls):
+        return Drawing(preview: preview, parts: [
+            .heading(title), .meter(quality), .note(videoPausedNote), .note(notice),
+            .toggle(controls.mute) { .setMuted(muted: $0) },
+            .toggle(controls.pauseVideo) { .setVideoPaused(paused: $0) },
+            .action(controls.switchCamera) { .switchCamera },
+            .toggle(controls.torch) { .setTorch(on: $0) },
+            .action(controls.leave) { .leave },
+        ])
+    case let .ended(title, reason, back):
+        return Drawing(preview: false, parts: [.heading(title), .body(reason), .action(back) { .backToStart }])
+    }
+}
+
+private func waiting(_ title: String, _ body: String, _ preview: Bool, _ leave: LensKit.Button, busy: Bool) -> Drawing {
+    var parts: [Part] = [.heading(title), .body(body)]
+    if busy { parts.append(.busy) }
+    parts.append(.action(leave) { .leave })
+    return Drawing(preview: preview, parts: parts)
+}

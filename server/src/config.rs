@@ -386,8 +386,10 @@ mod tests {
                 android_cert_fingerprints: vec!["AB:CD".into()],
                 ..good.clone()
             },
+            // Certificates without the app they sign (a package without certificates is an
+            // app not released yet, which is allowed).
             AppLinksConfig {
-                android_cert_fingerprints: vec![],
+                android_package: None,
                 ..good.clone()
             },
             AppLinksConfig {

@@ -106,7 +106,10 @@ mod tests {
     fn config(args: &[&str], app_toml: &str) -> anyhow::Result<AppLinksConfig> {
         let dir = std::env::temp_dir().join(format!("lens-app-toml-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("app-{}.toml", args.len()));
+        // Tests run in parallel: each call writes a file of its own.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("app-{call}.toml"));
         std::fs::write(&path, app_toml)?;
         let path = path.to_string_lossy().into_owned();
         let mut argv = vec!["serve", "--app-config", path.as_str()];

@@ -24,7 +24,7 @@ LOGS := target/test-logs
 # packaging check; Robolectric's SDK 34 runs on Java 17.
 ANDROID_APT_PACKAGES := openjdk-17-jdk-headless maven unzip aapt apksigner zipalign dexdump
 APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
+	coturn nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
 	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx \
 	xvfb xdotool libgl1-mesa-dri libegl1 libegl-mesa0 libglx-mesa0 libx11-xcb1 libxcursor1 \
 	libxi6 libxrandr2 libxkbcommon-x11-0 \

@@ -91,6 +91,13 @@ impl LensSession {
         self.engine.state().into()
     }
 
+    /// Call when the platform says the device's network changed (Android's
+    /// `ConnectivityManager.NetworkCallback`, iOS's `NWPathMonitor`): a live session moves
+    /// its media to the new network at once.
+    pub fn network_changed(&self) {
+        self.engine.network_changed();
+    }
+
     /// The last media figures while media runs (refreshed every second) or after it stopped;
     /// null/nil before the technician started the session.
     pub fn media_stats(&self) -> Option<MediaStats> {

@@ -32,6 +32,9 @@ pub struct LinkStats {
     pub loss_permille: u32,
     /// [`quality_score`] of the above.
     pub quality: u8,
+    /// The path media takes now (direct, through NAT, relayed).
+    #[serde(default)]
+    pub path: crate::signal::MediaPath,
 }
 
 /// What the score is computed from.

@@ -89,12 +89,14 @@ pub fn decode<M: Message>(text: &str) -> Result<M, SignalError> {
 }
 
 mod customer;
+mod ice;
 mod join;
 mod technician;
 mod vocabulary;
 mod wire_name;
 
 pub use customer::*;
+pub use ice::*;
 pub use join::*;
 pub use technician::*;
 pub use vocabulary::*;

@@ -131,9 +131,17 @@ pub struct AppArgs {
     /// Local address for the media connection (tests use 127.0.0.1).
     #[arg(long, env = "LENS_BIND_IP", default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))]
     pub bind_ip: IpAddr,
-    /// STUN/TURN servers for the media connection.
+    /// STUN/TURN servers for the media connection, besides those the server hands out with
+    /// each call.
     #[arg(long)]
     pub ice_server: Vec<String>,
+    /// How long a started session may take to connect its media before it ends.
+    #[arg(long, env = "LENS_CONNECT_TIMEOUT_SECS", default_value_t = 30)]
+    pub connect_timeout_secs: u64,
+    /// How long a live session keeps restarting ICE after its media path broke before it
+    /// ends.
+    #[arg(long, env = "LENS_MEDIA_RECONNECT_GRACE_SECS", default_value_t = 30)]
+    pub media_reconnect_grace_secs: u64,
     /// Decode the technician's voice without playing it (no sound card needed).
     #[arg(long)]
     pub no_playback: bool,

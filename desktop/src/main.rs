@@ -59,7 +59,12 @@ async fn join(args: JoinArgs) -> ExitCode {
         &args.app.accept_host,
         args.app.media_config(),
     ) {
-        Ok(config) => config,
+        Ok(mut config) => {
+            config.session.connect_timeout = Duration::from_secs(args.app.connect_timeout_secs);
+            config.session.media_reconnect_grace =
+                Duration::from_secs(args.app.media_reconnect_grace_secs);
+            config
+        }
         Err(e) => {
             eprintln!("lens: {e}");
             return ExitCode::from(2);
@@ -118,8 +123,8 @@ async fn join(args: JoinArgs) -> ExitCode {
                         _ => {}
                     }
                 }
-                Some(SessionEvent::Reconnecting { attempt }) => println!("signalling: reconnecting (attempt {attempt})"),
-                Some(SessionEvent::Reconnected) => println!("signalling: reconnected"),
+                Some(SessionEvent::Reconnecting { attempt }) => println!("connection: reconnecting (attempt {attempt})"),
+                Some(SessionEvent::Reconnected) => println!("connection: reconnected"),
                 Some(SessionEvent::LinkStats(link)) => print_link(&link),
                 Some(SessionEvent::DeviceProblem { device, problem, detail }) => {
                     println!("device: {} ({detail})", problem.describe(device));
@@ -233,7 +238,7 @@ fn print_link(link: &lens_core::link_stats::LinkStats) {
         .map_or_else(|| "-".to_owned(), |ms| ms.to_string());
     println!(
         "link: quality={}/5 sent_kbps={} received_kbps={} target_kbps={} estimate_kbps={} \
-         resolution={}x{} fps={} rtt_ms={rtt} loss_permille={}",
+         resolution={}x{} fps={} rtt_ms={rtt} loss_permille={} path={}",
         link.quality,
         link.sent_kbps,
         link.received_kbps,
@@ -242,8 +247,20 @@ fn print_link(link: &lens_core::link_stats::LinkStats) {
         link.width,
         link.height,
         link.fps,
-        link.loss_permille
+        link.loss_permille,
+        path_name(link.path)
     );
+}
+
+/// The path's wire name (direct, through_nat, relayed, unknown): one word for the tests.
+fn path_name(path: lens_core::signal::MediaPath) -> &'static str {
+    use lens_core::signal::MediaPath;
+    match path {
+        MediaPath::Unknown => "unknown",
+        MediaPath::Direct => "direct",
+        MediaPath::ThroughNat => "through_nat",
+        MediaPath::Relayed => "relayed",
+    }
 }
 
 /// One line of figures, the form the end-to-end tests read.

@@ -13,7 +13,7 @@ use std::time::Instant;
 use lens_core::app::{AppInput, AppOutput, CustomerApp, Effect, Intent};
 use lens_core::eula::{EulaStore, save_acceptance};
 use lens_core::session::{Command, Input};
-use lens_core::signal::CameraControl;
+use lens_core::signal::{CameraControl, IceConfig};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
@@ -21,7 +21,7 @@ use crate::config::EngineConfig;
 use crate::controls::{camera_control, torch};
 use crate::engine::{FLUSH_GRACE, Published, Request};
 use crate::listeners::AppUpdate;
-use crate::media::{MediaError, MediaSession, PeerEvent};
+use crate::media::{IceServer, MediaError, MediaSession, Negotiation, PeerEvent};
 use crate::server_api::resolve_pin;
 use crate::signalling::{SignallingConnection, SignallingEvent};
 
@@ -251,7 +251,20 @@ impl Driver {
                     warn!("could not store the licence acceptance: {e}");
                 }
             }
-            Command::StartMedia { camera, microphone } => self.start_media(camera, microphone),
+            Command::StartMedia {
+                camera,
+                microphone,
+                ice,
+            } => self.start_media(camera, microphone, ice),
+            Command::RestartIce => {
+                if let Some((_, media)) = &self.media {
+                    match media.restart_ice().await {
+                        Ok(offer) => self.feed(Input::LocalOffer(offer)),
+                        // The session's recovery timer tries again, then gives up in words.
+                        Err(e) => warn!("could not restart ICE: {e}"),
+                    }
+                }
+            }
             Command::ApplyAnswer(sdp) => {
                 if let Some((_, media)) = &self.media
                     && let Err(e) = media.apply_answer(sdp).await
@@ -292,14 +305,22 @@ impl Driver {
         }
     }
 
-    fn start_media(&mut self, camera: bool, microphone: bool) {
+    fn start_media(&mut self, camera: bool, microphone: bool, ice: IceConfig) {
         self.media_generation = self.generation();
         let generation = self.media_generation;
-        let config = self.config.media.clone();
+        let mut config = self.config.media.clone();
+        // The server's servers (with this call's credentials) after any configured locally.
+        config.ice_servers.extend(media_ice_servers(&ice));
+        let negotiation = Negotiation {
+            trickle: true,
+            relay_only: ice.relay_only,
+        };
         let reports = self.reports_tx.clone();
         tokio::spawn(async move {
             let (peer_tx, mut peer_rx) = mpsc::unbounded_channel();
-            let started = MediaSession::start(config, camera, microphone, peer_tx).await;
+            let started =
+                MediaSession::start_negotiated(config, camera, microphone, negotiation, peer_tx)
+                    .await;
             let ok = started.is_ok();
             let _ = reports.send((generation, Report::MediaStarted(started)));
             if ok {
@@ -352,7 +373,15 @@ impl Driver {
                 }
                 match event {
                     PeerEvent::Connected => self.feed(Input::PeerConnected),
+                    // The session restarts ICE while live; it ends only after its grace.
+                    PeerEvent::Disconnected => {
+                        info!("media connection interrupted");
+                        self.feed(Input::PeerInterrupted)
+                    }
                     PeerEvent::Failed | PeerEvent::Closed => self.feed(Input::PeerFailed),
+                    PeerEvent::IceServerError { url, code, text } => {
+                        self.feed(Input::IceServerError { url, code, text })
+                    }
                     PeerEvent::LocalCandidate(candidate) => {
                         self.feed(Input::LocalCandidate(candidate))
                     }
@@ -364,8 +393,6 @@ impl Driver {
                             detail: error.detail,
                         });
                     }
-                    // ICE may recover from a disconnect by itself; failure is reported separately.
-                    PeerEvent::Disconnected => info!("media connection interrupted"),
                 }
             }
         }
@@ -391,6 +418,20 @@ impl Driver {
             }
         }
     }
+}
+
+/// The server's STUN and TURN servers in the engine's form: one entry per URL.
+fn media_ice_servers(ice: &IceConfig) -> Vec<IceServer> {
+    ice.ice_servers
+        .iter()
+        .flat_map(|server| {
+            server.urls.iter().map(|url| IceServer {
+                url: url.clone(),
+                username: server.username.clone().unwrap_or_default(),
+                credential: server.credential.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// The intent's kind for the log, never what the customer typed (a PIN is a secret while

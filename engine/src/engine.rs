@@ -108,6 +108,14 @@ impl Engine {
         self.published.listeners.current()
     }
 
+    /// The device's network changed (Wi-Fi to mobile, a new address): a live session
+    /// restarts ICE at once instead of waiting for the old path to time out. Harmless at any
+    /// other time.
+    pub fn network_changed(&self) {
+        // Not a customer action: every state admits it, so the result is always Ok.
+        let _ = self.act(Input::NetworkChanged);
+    }
+
     /// Every event from now on, starting with the current state: the first item is always
     /// `StateChanged(current)`, and nothing between it and the next is lost.
     pub fn subscribe(&self) -> mpsc::UnboundedReceiver<SessionEvent> {

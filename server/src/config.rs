@@ -12,6 +12,8 @@ use url::Url;
 
 use crate::tokens::sha256_hex;
 
+pub mod ice;
+
 /// The database the server uses when none is given: an embedded SQLite file next to where
 /// it runs, so that `lens-server serve --demo` works with no setup at all.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://.lens/lens.db?mode=rwc";
@@ -90,6 +92,9 @@ pub struct Config {
     pub tls: Option<crate::net::tls::TlsSource>,
     /// Caps on open connections and how long a client may take to send its headers.
     pub connection_limits: crate::net::serve::ConnectionLimits,
+    /// The STUN and TURN servers handed to both sides of every call (none: host
+    /// candidates only, which works on one network).
+    pub ice: ice::IceSettings,
 }
 
 impl Config {
@@ -125,6 +130,7 @@ impl Config {
             trusted_proxies: Default::default(),
             tls: None,
             connection_limits: Default::default(),
+            ice: ice::IceSettings::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 // Seed 000: the technician creates a PIN, the customer types it in the app, accepts the
 // EULA, appears as Waiting; the technician clicks Start and sees and hears the customer,
-// and the customer hears the technician.
+// and the customer hears the technician. Both sides trickle their candidates and the
+// console shows the path (direct, on loopback).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,17 @@ test('a customer joins by PIN and the technician sees live H.264 video and hears
     assert.match(panel.resolution, /^\d+×\d+$/);
     assert.match(panel.sent, /(kbit|Mbit)\/s$/);
     await customer.waitFor(/link: quality=[0-5]\/5 sent_kbps=\d+ .*resolution=\d+x\d+/);
+
+    // Trickle ICE: the answer went out before gathering (no candidate in it), the console's
+    // candidates followed one by one; on loopback the live panel shows a direct path.
+    await lens.technician.waitForMediaPath('direct');
+    assert.equal(await lens.technician.page.getByTestId('media-path').innerText(), 'Direct');
+    const wire = await lens.technician.callWire();
+    assert.equal(wire.sentAnswers.length, 1);
+    assert.doesNotMatch(wire.sentAnswers[0], /a=candidate:/);
+    assert.ok(wire.sentCandidates.length >= 1 && wire.sentCandidates.every((c) => / typ host /.test(c)), JSON.stringify(wire.sentCandidates));
+    assert.ok(wire.receivedCandidates.length >= 1, 'the customer trickles its candidates');
+    assert.equal(wire.callState, 'connected');
 
     await lens.technician.screenshot('console-live-video.png');
 

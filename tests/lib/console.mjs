@@ -154,6 +154,30 @@ export class Console {
     };
   }
 
+  /** Waits until the live panel shows the call's media path: direct, through_nat or relayed. */
+  async waitForMediaPath(path, timeout = 20000) {
+    await this.page.locator(`[data-testid="media-path"][data-path="${path}"]`).waitFor({ state: 'attached', timeout });
+  }
+
+  /** Waits until the live panel's call state (data-state) is `state`, e.g. reconnecting. */
+  async waitForCallState(state, timeout = 20000) {
+    await this.page.locator(`[data-testid="call-state"][data-state="${state}"]`).waitFor({ state: 'attached', timeout });
+  }
+
+  /** What the console's call sent and received (window.lens): candidate lines, offers,
+   * answers, reported STUN/TURN errors; and the path it shows. */
+  async callWire() {
+    return this.page.evaluate(() => ({
+      mediaPath: window.lens.mediaPath,
+      callState: window.lens.callState,
+      sentCandidates: window.lens.sentCandidates,
+      receivedCandidates: window.lens.receivedCandidates,
+      remoteOffers: window.lens.remoteOffers,
+      sentAnswers: window.lens.sentAnswers,
+      iceErrors: window.lens.iceErrors,
+    }));
+  }
+
   async screenshot(name) {
     const path = join(ARTIFACTS, name);
     await this.page.screenshot({ path, fullPage: true });

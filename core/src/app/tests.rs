@@ -192,7 +192,7 @@ impl Sim {
     fn live() -> Sim {
         let mut sim = Sim::at_licence();
         sim.tap(Intent::Accept { at_unix_ms: 1 });
-        sim.server(ServerToCustomer::Start);
+        sim.server(ServerToCustomer::start());
         sim.world(Input::PeerConnected);
         assert_eq!(sim.name(), "live");
         sim.took_commands();
@@ -322,10 +322,11 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         "no controls before live"
     );
 
-    sim.server(ServerToCustomer::Start);
+    sim.server(ServerToCustomer::start());
     assert!(sim.took_commands().contains(&Command::StartMedia {
         camera: true,
-        microphone: true
+        microphone: true,
+        ice: Default::default(),
     }));
     shown!(sim, Screen::Connecting { body, preview: true, .. } =>
         assert_eq!(body, &with_technician("connecting-body")));
@@ -414,7 +415,7 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
     assert_eq!(sim.took_commands(), vec![Command::StopMedia]);
     shown!(sim, Screen::OnHold { body, preview: true, .. } =>
         assert_eq!(body, &with_technician("on-hold-body")));
-    sim.server(ServerToCustomer::Start);
+    sim.server(ServerToCustomer::start());
     assert_eq!(sim.name(), "connecting");
     sim.world(Input::PeerConnected);
     assert_eq!(sim.name(), "live");

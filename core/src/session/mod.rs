@@ -13,6 +13,7 @@
 
 mod admits;
 mod camera;
+mod media_link;
 mod reconnect;
 mod server;
 mod types;
@@ -25,6 +26,7 @@ pub use types::*;
 use crate::eula::{EulaRecord, is_accepted};
 use crate::pin::Pin;
 use crate::signal::{CustomerMessage, EndReason, JoinResponse};
+use media_link::MediaRecovery;
 use reconnect::Reconnect;
 
 /// How far ahead [`Output::Timeout`] points when no deadline is pending: the engine only
@@ -60,6 +62,12 @@ pub struct CustomerSession {
     /// up): close the socket once they are delivered.
     close_after_flush: bool,
     reconnect: Option<Reconnect>,
+    /// The media path broke while live and ICE is being restarted.
+    media_recovery: Option<MediaRecovery>,
+    /// A recovery ended with a new peer connection: "reconnected" is said once it is up.
+    restored_owed: bool,
+    /// A [`Command::RestartIce`] went out: the next local offer is the restart's.
+    ice_restart_offer_owed: bool,
     /// The current state's deadline (resolve, waiting or connect).
     deadline: Option<Instant>,
     outputs: VecDeque<Output>,
@@ -83,6 +91,9 @@ impl CustomerSession {
             outbox: VecDeque::new(),
             close_after_flush: false,
             reconnect: None,
+            media_recovery: None,
+            restored_owed: false,
+            ice_restart_offer_owed: false,
             deadline: None,
             outputs: VecDeque::new(),
         }
@@ -133,9 +144,10 @@ impl CustomerSession {
             Input::FromServer(message) => self.on_server_message(message),
             Input::LocalOffer(sdp) => {
                 if self.media_running {
-                    self.send(CustomerMessage::Offer { sdp });
+                    let ice_restart = self.take_ice_restart_offer();
+                    self.send(CustomerMessage::Offer { sdp, ice_restart });
                     // Paused before the technician started: say so with the first offer.
-                    if let Some(by) = self.paused_by {
+                    if let Some(by) = self.paused_by.filter(|_| !ice_restart) {
                         self.send(CustomerMessage::MediaState {
                             video_paused: true,
                             paused_by: Some(by),
@@ -172,12 +184,22 @@ impl CustomerSession {
                     self.deadline = None;
                     self.set_state(SessionState::Live);
                 }
+                if self.state == SessionState::Live {
+                    self.on_media_path_restored();
+                }
             }
+            Input::PeerInterrupted => self.on_media_path_broken(false),
             Input::PeerFailed => match self.state {
                 SessionState::Connecting => self.leave(Ended::Session(EndReason::MediaFailed)),
-                SessionState::Live => self.leave(Ended::Session(EndReason::ConnectionLost)),
+                SessionState::Live => self.on_media_path_broken(false),
                 _ => {}
             },
+            Input::NetworkChanged => self.on_media_path_broken(true),
+            Input::IceServerError { url, code, text } => {
+                if self.media_running {
+                    self.send(CustomerMessage::IceServerError { url, code, text });
+                }
+            }
             Input::MediaStats(stats) => {
                 if self.state == SessionState::Live {
                     // Not queued while signalling is down: a stale second is worth nothing.
@@ -200,6 +222,7 @@ impl CustomerSession {
         let next = [
             self.deadline,
             self.reconnect.as_ref().map(Reconnect::next_deadline),
+            self.media_recovery_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -255,6 +278,7 @@ impl CustomerSession {
     }
 
     fn on_timeout(&mut self) {
+        self.on_media_recovery_timeout();
         let now = self.now;
         if let Some(reconnect) = &mut self.reconnect {
             if reconnect.gave_up(now) {
@@ -331,6 +355,7 @@ impl CustomerSession {
             self.media_running = false;
             self.command(Command::StopMedia);
         }
+        self.forget_media_recovery();
         self.deadline = None;
         self.reconnect = None;
         match self.signalling {

@@ -5,7 +5,7 @@ use super::reconnect::Reconnect;
 use super::{
     Command, CustomerSession, Ended, ResolveFailure, SessionEvent, SessionState, Signalling,
 };
-use crate::signal::{EndReason, JoinResponse, ServerToCustomer, SessionStatus};
+use crate::signal::{EndReason, IceConfig, JoinResponse, ServerToCustomer, SessionStatus};
 
 impl CustomerSession {
     pub(super) fn on_resolved(&mut self, response: JoinResponse) {
@@ -41,7 +41,7 @@ impl CustomerSession {
         }
         self.signalling = Signalling::Connected;
         if self.reconnect.take().is_some() {
-            self.event(SessionEvent::Reconnected);
+            self.announce_if_reconnected();
         }
         while let Some(message) = self.outbox.pop_front() {
             self.command(Command::Send(message));
@@ -64,6 +64,8 @@ impl CustomerSession {
             Some(previous) => previous.failed_again(self.now, &self.config),
             None => Reconnect::start(self.now, &self.config),
         };
+        // The media path's own recovery already told the customer; the signalling attempt
+        // counts on.
         self.event(SessionEvent::Reconnecting {
             attempt: reconnect.attempt(),
         });
@@ -84,7 +86,7 @@ impl CustomerSession {
                 SessionStatus::OnHold => self.on_hold(),
                 SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
             },
-            ServerToCustomer::Start => self.on_start(),
+            ServerToCustomer::Start { ice } => self.on_start(ice),
             ServerToCustomer::Hold => self.on_hold(),
             ServerToCustomer::Answer { sdp } => {
                 if self.media_running {
@@ -106,7 +108,7 @@ impl CustomerSession {
     /// The technician clicked Start. A Start while already connecting or live (the server
     /// repeats it after a reconnect, when the console may have lost its peer) restarts the
     /// media connection with a fresh offer.
-    pub(super) fn on_start(&mut self) {
+    pub(super) fn on_start(&mut self, ice: IceConfig) {
         let restart = match self.state {
             SessionState::WaitingForTechnician { .. } => false,
             SessionState::Connecting | SessionState::Live => true,
@@ -117,9 +119,15 @@ impl CustomerSession {
         if restart && self.media_running {
             self.command(Command::StopMedia);
         }
+        self.media_replaced();
+        self.ice_restart_offer_owed = false;
         let (camera, microphone) = self.permissions.unwrap_or((false, false));
         self.media_running = true;
-        self.command(Command::StartMedia { camera, microphone });
+        self.command(Command::StartMedia {
+            camera,
+            microphone,
+            ice,
+        });
         self.deadline = Some(self.now + self.config.connect_timeout);
         self.set_state(SessionState::Connecting);
     }
@@ -136,6 +144,7 @@ impl CustomerSession {
             self.media_running = false;
             self.command(Command::StopMedia);
         }
+        self.forget_media_recovery();
         self.deadline = None;
         let technician_name = self
             .join

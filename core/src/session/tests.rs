@@ -163,12 +163,13 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
         SessionState::WaitingForTechnician { .. }
     ));
 
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     assert_eq!(
         sim.took(),
         vec![Command::StartMedia {
             camera: true,
-            microphone: true
+            microphone: true,
+            ice: Default::default(),
         }]
     );
     assert_eq!(sim.state(), &SessionState::Connecting);
@@ -181,7 +182,8 @@ fn pin_flow_permissions_then_pin_then_eula_then_live() {
         sim.took(),
         vec![
             Command::Send(CustomerMessage::Offer {
-                sdp: "offer-sdp".into()
+                sdp: "offer-sdp".into(),
+                ice_restart: false,
             }),
             Command::ApplyAnswer("answer-sdp".into())
         ]
@@ -202,7 +204,7 @@ fn a_failed_camera_is_reported_to_the_technician_and_the_session_goes_on() {
     });
     assert!(sim.took().is_empty(), "no media yet: nothing to report");
 
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::DeviceFailed {
         device: Device::Camera,
         problem: DeviceProblem::Busy,
@@ -254,12 +256,13 @@ fn link_flow_link_then_permissions_then_eula() {
             version: "v1".into()
         })]
     );
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     assert_eq!(
         sim.took(),
         vec![Command::StartMedia {
             camera: true,
-            microphone: false
+            microphone: false,
+            ice: Default::default(),
         }]
     );
 }
@@ -450,7 +453,7 @@ fn a_server_gone_for_good_ends_the_session() {
 #[test]
 fn the_technician_ending_stops_the_media() {
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::PeerConnected);
     sim.took();
     sim.ok(Input::FromServer(ServerToCustomer::End {
@@ -471,7 +474,7 @@ fn the_technician_ending_stops_the_media() {
 #[test]
 fn the_customer_leaving_tells_the_server_and_stops_the_media() {
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.took();
     sim.ok(Input::Leave);
     assert_eq!(
@@ -494,7 +497,7 @@ fn the_customer_leaving_tells_the_server_and_stops_the_media() {
 #[test]
 fn a_media_connection_that_never_comes_up_ends_the_session() {
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.wait(Duration::from_secs(31));
     assert_eq!(
         sim.state(),
@@ -508,17 +511,18 @@ fn a_media_connection_that_never_comes_up_ends_the_session() {
 #[test]
 fn a_repeated_start_restarts_the_media_with_a_new_offer() {
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::PeerConnected);
     sim.took();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     assert_eq!(
         sim.took(),
         vec![
             Command::StopMedia,
             Command::StartMedia {
                 camera: true,
-                microphone: true
+                microphone: true,
+                ice: Default::default(),
             }
         ]
     );
@@ -566,7 +570,7 @@ fn remote_candidates_and_local_candidates_flow_only_with_media() {
     }));
     sim.ok(Input::LocalCandidate(candidate.clone()));
     assert!(sim.took().is_empty());
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.took();
     sim.ok(Input::FromServer(ServerToCustomer::Candidate {
         candidate: candidate.clone(),
@@ -585,7 +589,7 @@ fn remote_candidates_and_local_candidates_flow_only_with_media() {
 
 fn any_input() -> impl Strategy<Value = Input> {
     let server = prop_oneof![
-        Just(ServerToCustomer::Start),
+        Just(ServerToCustomer::start()),
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
         Just(ServerToCustomer::End {
             reason: EndReason::TechnicianEnded
@@ -633,6 +637,8 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::LocalOffer("o".into())),
         Just(Input::PeerConnected),
         Just(Input::PeerFailed),
+        Just(Input::PeerInterrupted),
+        Just(Input::NetworkChanged),
         any::<bool>().prop_map(|paused| Input::VideoPaused { paused }),
         Just(Input::Timeout),
     ]
@@ -673,7 +679,7 @@ proptest! {
                         accepted_version = Some(eula.version.clone());
                     }
                 }
-                Input::FromServer(ServerToCustomer::Start) => {
+                Input::FromServer(ServerToCustomer::Start { .. }) => {
                     let accepted = resolved_version.is_some() && accepted_version == resolved_version;
                     if accepted { start_seen_after_acceptance = true; }
                 }
@@ -682,7 +688,7 @@ proptest! {
             let _ = session.handle_input(input, now);
             loop {
                 match session.poll_output() {
-                    Output::Command(Command::StartMedia { camera, microphone }) => {
+                    Output::Command(Command::StartMedia { camera, microphone, .. }) => {
                         prop_assert!(resolved_version.is_some() && accepted_version == resolved_version,
                             "media started without acceptance of this session's EULA");
                         prop_assert!(start_seen_after_acceptance, "media started before the technician's Start");
@@ -706,7 +712,7 @@ proptest! {
 #[test]
 fn on_hold_stops_media_keeps_the_session_and_start_resumes() {
     let mut sim = Sim::waiting();
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::PeerConnected);
     assert_eq!(sim.state(), &SessionState::Live);
     sim.took();
@@ -728,12 +734,13 @@ fn on_hold_stops_media_keeps_the_session_and_start_resumes() {
     ));
     assert!(!sim.started_media());
 
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     assert_eq!(
         sim.took(),
         vec![Command::StartMedia {
             camera: true,
-            microphone: true
+            microphone: true,
+            ice: Default::default(),
         }]
     );
     assert_eq!(sim.state(), &SessionState::Connecting);
@@ -749,7 +756,7 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
         SessionState::WaitingForTechnician { .. }
     ));
 
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.took();
     // Reconnected to a session the technician put on hold meanwhile.
     sim.ok(Input::FromServer(ServerToCustomer::Welcome {
@@ -781,7 +788,7 @@ fn live_stats_go_to_the_technician_and_the_app_but_not_before_live() {
             .any(|e| matches!(e, SessionEvent::LinkStats(_)))
     );
 
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::PeerConnected);
     sim.took();
     sim.ok(Input::MediaStats(stats));
@@ -809,7 +816,7 @@ impl Sim {
     /// Started and connected: the video flows.
     fn live() -> Sim {
         let mut sim = Sim::waiting();
-        sim.ok(Input::FromServer(ServerToCustomer::Start));
+        sim.ok(Input::FromServer(ServerToCustomer::start()));
         sim.ok(Input::LocalOffer("offer".into()));
         sim.ok(Input::PeerConnected);
         sim.took();
@@ -943,7 +950,7 @@ fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
     let mut sim = Sim::live();
     sim.ok(Input::VideoPaused { paused: true });
     sim.ok(Input::FromServer(ServerToCustomer::Hold));
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.took();
     // The new offer says the picture is paused, and by whom.
     sim.ok(Input::LocalOffer("second offer".into()));
@@ -951,7 +958,8 @@ fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
         sim.took(),
         vec![
             Command::Send(CustomerMessage::Offer {
-                sdp: "second offer".into()
+                sdp: "second offer".into(),
+                ice_restart: false,
             }),
             media_state(Some(PausedBy::Customer))
         ]
@@ -967,7 +975,7 @@ fn who_paused_is_kept_across_a_hold_and_a_restart_of_media() {
     // the technician's to lift.
     let mut sim = Sim::live();
     sim.technician(CameraControl::PauseVideo);
-    sim.ok(Input::FromServer(ServerToCustomer::Start));
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
     sim.ok(Input::LocalOffer("again".into()));
     sim.ok(Input::PeerConnected);
     sim.took();
@@ -1052,3 +1060,5 @@ fn a_technicians_pause_does_not_follow_the_customer_into_the_next_session() {
     sim.ok(Input::Join(pin()));
     assert!(sim.session.video_paused());
 }
+
+mod media_recovery;

@@ -8,7 +8,7 @@ use crate::secret::CustomerToken;
 pub use crate::signal::PausedBy;
 use crate::signal::{
     CameraControl, CustomerMessage, Device, DeviceProblem, EndReason, Eula, IceCandidate,
-    JoinRefusal, JoinResponse, ServerToCustomer,
+    IceConfig, JoinRefusal, JoinResponse, ServerToCustomer,
 };
 
 /// Time limits of a session. All are measured against the `now` handed to
@@ -26,6 +26,11 @@ pub struct SessionConfig {
     /// First delay before a reconnect; doubled per attempt up to `reconnect_max_delay`.
     pub reconnect_initial_delay: Duration,
     pub reconnect_max_delay: Duration,
+    /// How long a live session keeps restarting ICE after its media path broke (ICE
+    /// disconnected or failed, the network changed) before it ends.
+    pub media_reconnect_grace: Duration,
+    /// Time between ICE restarts while the media path stays broken.
+    pub ice_restart_interval: Duration,
 }
 
 impl Default for SessionConfig {
@@ -37,6 +42,8 @@ impl Default for SessionConfig {
             reconnect_window: Duration::from_secs(60),
             reconnect_initial_delay: Duration::from_millis(500),
             reconnect_max_delay: Duration::from_secs(8),
+            media_reconnect_grace: Duration::from_secs(30),
+            ice_restart_interval: Duration::from_secs(5),
         }
     }
 }
@@ -165,12 +172,26 @@ pub enum Input {
     SignallingLost,
     FromServer(ServerToCustomer),
 
-    /// The media driver's offer, once its ICE gathering completed.
+    /// The media driver's offer, handed out at once (its candidates trickle as
+    /// [`Input::LocalCandidate`]); after [`Command::RestartIce`], the restart's offer.
     LocalOffer(String),
     LocalCandidate(IceCandidate),
     PeerConnected,
-    /// The media connection failed or could not be set up.
+    /// ICE lost the path (disconnected): a live session restarts ICE.
+    PeerInterrupted,
+    /// The media connection failed or could not be set up. A live session restarts ICE;
+    /// one still connecting ends.
     PeerFailed,
+    /// The device's network changed (Wi-Fi to mobile, a new address): a live session
+    /// restarts ICE at once rather than waiting for the old path to time out.
+    NetworkChanged,
+    /// A STUN or TURN server failed for the media driver (wrong or expired credentials,
+    /// unreachable): the technician is told and the server logs it.
+    IceServerError {
+        url: String,
+        code: u16,
+        text: String,
+    },
     /// The media driver's numbers for the last second: shown to the customer and sent to
     /// the technician while the session is live.
     MediaStats(crate::link_stats::LinkStats),
@@ -209,7 +230,12 @@ pub enum Command {
     StartMedia {
         camera: bool,
         microphone: bool,
+        /// This call's STUN/TURN servers and policy, from the technician's Start.
+        ice: IceConfig,
     },
+    /// Restart ICE on the running peer connection (new credentials, sockets re-bound to the
+    /// interfaces there are now) and answer with [`Input::LocalOffer`].
+    RestartIce,
     ApplyAnswer(String),
     AddRemoteCandidate(IceCandidate),
     /// Stop capture and close the peer connection.
@@ -229,11 +255,12 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEvent {
     StateChanged(SessionState),
-    /// The signalling connection dropped; the app retries (attempt counts from 1).
+    /// The signalling connection dropped or the media path broke; the app retries (attempt
+    /// counts from 1). One story for the customer: both kinds of loss show as this.
     Reconnecting {
         attempt: u32,
     },
-    /// The signalling connection is back.
+    /// Both the signalling connection and the media path are back.
     Reconnected,
     /// Once a second while media flows (see [`crate::link_stats`]).
     LinkStats(crate::link_stats::LinkStats),

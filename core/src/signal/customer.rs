@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, Message, PausedBy, SessionStatus,
+    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, IceConfig, Message, PausedBy,
+    SessionStatus,
 };
 
 /// From the customer app to the server.
@@ -18,9 +19,14 @@ pub enum CustomerMessage {
     EulaDeclined {
         version: String,
     },
-    /// The SDP offer, sent after the server said [`ServerToCustomer::Start`].
+    /// The SDP offer, sent at once after the server said [`ServerToCustomer::start()`]; the
+    /// candidates follow as `candidate` messages (trickle ICE).
     Offer {
         sdp: String,
+        /// An ICE restart of the connection that exists (the network changed or the path
+        /// broke): the technician's console answers on the same peer connection.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ice_restart: bool,
     },
     Candidate {
         candidate: IceCandidate,
@@ -54,6 +60,18 @@ pub enum CustomerMessage {
         control: CameraControl,
         message: String,
     },
+    /// The media connection broke (ICE disconnected or failed, or the phone changed network):
+    /// the app is restarting ICE. The server logs it and tells the console.
+    Reconnecting,
+    /// Media flows again after [`CustomerMessage::Reconnecting`].
+    Reconnected,
+    /// A STUN or TURN server failed for the app (the browser's `icecandidateerror`): wrong
+    /// or expired credentials, unreachable. `url` never carries a credential.
+    IceServerError {
+        url: String,
+        code: u16,
+        text: String,
+    },
 }
 
 impl Message for CustomerMessage {
@@ -67,6 +85,9 @@ impl Message for CustomerMessage {
         "device_problem",
         "media_state",
         "control_refused",
+        "reconnecting",
+        "reconnected",
+        "ice_server_error",
     ];
 }
 
@@ -80,8 +101,12 @@ pub enum ServerToCustomer {
         session_id: String,
         status: SessionStatus,
     },
-    /// The technician clicked Start: create the peer connection and send an offer.
-    Start,
+    /// The technician clicked Start: create the peer connection and send an offer. `ice` is
+    /// this call's STUN/TURN servers with fresh credentials (absent from older servers).
+    Start {
+        #[serde(default)]
+        ice: IceConfig,
+    },
     /// The technician put the session on hold: stop sending media, keep the session; a
     /// `start` follows when the technician resumes.
     Hold,
@@ -104,6 +129,15 @@ pub enum ServerToCustomer {
     CameraControl {
         control: CameraControl,
     },
+}
+
+impl ServerToCustomer {
+    /// A Start with no STUN or TURN server: host candidates only (loopback tests, a LAN).
+    pub fn start() -> ServerToCustomer {
+        ServerToCustomer::Start {
+            ice: IceConfig::default(),
+        }
+    }
 }
 
 impl Message for ServerToCustomer {

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, Message, PausedBy, SessionStatus,
+    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, IceConfig, Message, PausedBy,
+    SessionStatus,
 };
 
 /// One row of the technician's session list.
@@ -53,6 +54,14 @@ pub enum TechnicianMessage {
         session_id: String,
         control: CameraControl,
     },
+    /// A STUN or TURN server failed for the console (`icecandidateerror`): logged in the
+    /// session log. `url` never carries a credential.
+    IceServerError {
+        session_id: String,
+        url: String,
+        code: u16,
+        text: String,
+    },
 }
 
 impl Message for TechnicianMessage {
@@ -63,6 +72,7 @@ impl Message for TechnicianMessage {
         "end",
         "hold",
         "camera_control",
+        "ice_server_error",
     ];
 }
 
@@ -74,9 +84,16 @@ pub enum ServerToTechnician {
     Sessions {
         sessions: Vec<SessionSummary>,
     },
+    /// The customer's offer, with this call's ICE configuration (fresh TURN credentials,
+    /// relay-only or not). An `ice_restart` offer belongs on the peer connection the console
+    /// already has for the session.
     Offer {
         session_id: String,
         sdp: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ice_restart: bool,
+        #[serde(default)]
+        ice: IceConfig,
     },
     Candidate {
         session_id: String,
@@ -113,6 +130,20 @@ pub enum ServerToTechnician {
         control: CameraControl,
         message: String,
     },
+    /// The customer's media connection broke and the app is restarting ICE: the console
+    /// shows "Reconnecting" until [`ServerToTechnician::Reconnected`] or the session ends.
+    Reconnecting {
+        session_id: String,
+    },
+    Reconnected {
+        session_id: String,
+    },
+    /// The customer's app could not use a STUN or TURN server; `message` is the sentence to
+    /// show.
+    IceServerError {
+        session_id: String,
+        message: String,
+    },
 }
 
 impl Message for ServerToTechnician {
@@ -125,5 +156,8 @@ impl Message for ServerToTechnician {
         "device_problem",
         "media_state",
         "control_refused",
+        "reconnecting",
+        "reconnected",
+        "ice_server_error",
     ];
 }

@@ -2,18 +2,24 @@ use super::*;
 
 #[test]
 fn round_trip_carries_the_version() {
-    let text = encode(&CustomerMessage::Offer { sdp: "v=0".into() });
+    let text = encode(&CustomerMessage::Offer {
+        sdp: "v=0".into(),
+        ice_restart: false,
+    });
     assert!(text.contains("\"v\":1"), "{text}");
     assert_eq!(
         decode::<CustomerMessage>(&text),
-        Ok(CustomerMessage::Offer { sdp: "v=0".into() })
+        Ok(CustomerMessage::Offer {
+            sdp: "v=0".into(),
+            ice_restart: false
+        })
     );
 }
 
 #[test]
 fn unknown_fields_are_tolerated() {
     let m = decode::<ServerToCustomer>(r#"{"v":1,"type":"start","future":"field"}"#);
-    assert_eq!(m, Ok(ServerToCustomer::Start));
+    assert_eq!(m, Ok(ServerToCustomer::start()));
 }
 
 #[test]
@@ -31,7 +37,10 @@ fn known_type_with_bad_fields_is_not_unknown() {
 #[test]
 fn oversized_message_is_refused_before_parsing() {
     let sdp = "a".repeat(MAX_MESSAGE_BYTES);
-    let text = encode(&CustomerMessage::Offer { sdp });
+    let text = encode(&CustomerMessage::Offer {
+        sdp,
+        ice_restart: false,
+    });
     assert!(matches!(
         decode::<CustomerMessage>(&text),
         Err(SignalError::TooLarge { .. })

@@ -50,8 +50,9 @@ impl Default for MediaConfig {
     }
 }
 
-/// One STUN or TURN server. TURN needs the credentials; STUN ignores them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One STUN or TURN server. TURN needs the credentials; STUN ignores them. `Debug` hides
+/// the credential, so a logged configuration cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct IceServer {
     pub url: String,
@@ -59,6 +60,16 @@ pub struct IceServer {
     pub username: String,
     #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub credential: String,
+}
+
+impl std::fmt::Debug for IceServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IceServer")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("credential", &"<hidden>")
+            .finish()
+    }
 }
 
 impl From<String> for IceServer {

@@ -16,9 +16,16 @@ pub enum PeerEvent {
     Disconnected,
     Failed,
     Closed,
-    /// A local candidate found after the offer was returned (trickle ICE). Host candidates are
-    /// always in the offer itself; only slow server-reflexive or relay ones arrive this way.
+    /// A local candidate found after the offer was returned (trickle ICE): every candidate
+    /// of a trickling session, only slow server-reflexive or relay ones otherwise.
     LocalCandidate(lens_core::signal::IceCandidate),
+    /// A STUN or TURN server failed (wrong or expired credentials, unreachable); `url` is
+    /// the server's URL as configured, which carries no credential.
+    IceServerError {
+        url: String,
+        code: u16,
+        text: String,
+    },
     /// A camera or microphone could not be opened or stopped working; the session goes on
     /// with the other track.
     DeviceProblem(DeviceError),

@@ -48,6 +48,7 @@ pub use controls::MediaControls;
 pub use device::{DeviceError, DeviceInfo, DeviceList};
 pub use error::MediaError;
 pub use events::PeerEvent;
+pub use net::peer::Negotiation;
 pub use pushed::{MediaHandles, ShellRequest};
 pub use recv::playback::PlaybackConfig;
 pub use recv::{jitter, playback};

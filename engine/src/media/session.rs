@@ -5,14 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
+use webrtc::peer_connection::PeerConnection;
 use webrtc::rtp_transceiver::RtpSender;
 
 use super::capture::{self, VideoPath};
@@ -25,7 +24,7 @@ use super::estimate::BandwidthEstimate;
 use super::events::{EventSender, PeerEvent};
 use super::net::link_monitor::{self, MonitorLinks};
 use super::net::peer::{
-    self, AUDIO_PAYLOAD_TYPE, Gathering, PeerLinks, TaskList, VIDEO_PAYLOAD_TYPE,
+    self, AUDIO_PAYLOAD_TYPE, Gathering, Negotiation, PeerLinks, TaskList, VIDEO_PAYLOAD_TYPE,
 };
 use super::pushed::MediaHandles;
 use super::recv::playback;
@@ -40,6 +39,8 @@ use super::send::video::{self, VideoLinks};
 use super::send::writer::{Medium, PayloadTypes, write_frames};
 use super::source::AudioSource;
 use super::stats::{MediaStats, StatsCounters};
+
+mod negotiation;
 
 /// How long `start` waits for ICE gathering before handing out the offer anyway. Host
 /// candidates take milliseconds; this only matters with an unreachable STUN or TURN server,
@@ -143,6 +144,26 @@ impl MediaSession {
         send_audio: bool,
         events: mpsc::UnboundedSender<PeerEvent>,
     ) -> Result<(MediaSession, String), MediaError> {
+        Self::start_negotiated(
+            config,
+            send_video,
+            send_audio,
+            Negotiation::default(),
+            events,
+        )
+        .await
+    }
+
+    /// [`start`](Self::start) as `negotiation` asks: a trickling session returns its offer
+    /// as soon as it is made (no candidate in it) and reports every candidate as
+    /// [`PeerEvent::LocalCandidate`], so an unreachable STUN or TURN server never delays it.
+    pub async fn start_negotiated(
+        config: MediaConfig,
+        send_video: bool,
+        send_audio: bool,
+        negotiation: Negotiation,
+        events: mpsc::UnboundedSender<PeerEvent>,
+    ) -> Result<(MediaSession, String), MediaError> {
         config.video.validate()?;
         config.audio.validate()?;
 
@@ -164,7 +185,7 @@ impl MediaSession {
             Arc::new(NullSink) as Arc<dyn AudioSink>
         });
 
-        let (gathering, mut gathering_rx) = Gathering::new();
+        let (gathering, mut gathering_rx) = Gathering::new(negotiation);
         let links = Links {
             events: Arc::new(EventSender::new(events)),
             run: Arc::default(),
@@ -194,7 +215,11 @@ impl MediaSession {
             closed: false,
         };
         // From here on a failure must also tear down the connection.
-        match session.negotiate(video, audio, &mut gathering_rx).await {
+        let wait = match negotiation.trickle {
+            true => None,
+            false => Some(&mut gathering_rx),
+        };
+        match session.negotiate(video, audio, wait).await {
             Ok(offer) => Ok((session, offer)),
             Err(error) => {
                 session.close().await;
@@ -207,7 +232,7 @@ impl MediaSession {
         &mut self,
         video: Option<VideoPath>,
         audio: Option<(Box<dyn AudioSource>, OpusEncoder)>,
-        gathering_rx: &mut watch::Receiver<bool>,
+        gathering: Option<&mut watch::Receiver<bool>>,
     ) -> Result<String, MediaError> {
         // Video first, audio second: one m-line order for every session the console sees.
         if let Some(path) = video {
@@ -268,25 +293,24 @@ impl MediaSession {
             self.links.gathering.set_bundle_mid(mid);
         }
 
-        // The local description only lists candidates gathered so far.
-        // `is_ok()` at once: the guard `wait_for` returns must not live across an await, or
-        // this future stops being `Send`.
-        let gathered = tokio::time::timeout(
-            GATHERING_TIMEOUT,
-            gathering_rx.wait_for(|complete| *complete),
-        )
-        .await
-        .is_ok_and(|changed| changed.is_ok());
-        if !gathered {
-            tracing::info!("ICE gathering still running; remaining candidates will trickle");
+        if let Some(gathering_rx) = gathering {
+            // The local description only lists candidates gathered so far.
+            // `is_ok()` at once: the guard `wait_for` returns must not live across an await,
+            // or this future stops being `Send`.
+            let gathered = tokio::time::timeout(
+                GATHERING_TIMEOUT,
+                gathering_rx.wait_for(|complete| *complete),
+            )
+            .await
+            .is_ok_and(|changed| changed.is_ok());
+            if !gathered {
+                tracing::info!("ICE gathering still running; remaining candidates will trickle");
+            }
+            // Before reading the SDP: a candidate found in between is then sent twice rather
+            // than never, and a duplicate candidate is harmless.
+            self.links.gathering.offer_returned();
         }
-        // Before reading the SDP: a candidate found in between is then sent twice rather than
-        // never, and a duplicate candidate is harmless.
-        self.links.gathering.offer_returned();
-        let description = self.pc.local_description().await.ok_or_else(|| {
-            MediaError::InvalidConfig("the peer connection has no local description".into())
-        })?;
-        Ok(description.sdp)
+        self.local_sdp().await
     }
 
     /// Keeps a send thread for `close` and starts the task that writes its frames to `track`.
@@ -330,59 +354,6 @@ impl MediaSession {
             .await
             .map_err(MediaError::webrtc("add track"))?
             .ok_or_else(|| MediaError::InvalidConfig("a sending transceiver has no sender".into()))
-    }
-
-    /// Applies the technician's SDP answer; media starts once ICE and DTLS complete
-    /// ([`PeerEvent::Connected`]).
-    pub async fn apply_answer(&self, sdp: String) -> Result<(), MediaError> {
-        let answer = RTCSessionDescription::answer(sdp)
-            .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
-        self.pc
-            .set_remote_description(answer)
-            .await
-            .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
-        // A receiver may renumber payload types in its answer; send what it will recognise.
-        let payload_types = &self.links.payload_types;
-        for (sender, slot) in [
-            (&self.video_sender, payload_types.slot(Medium::Video)),
-            (&self.audio_sender, payload_types.slot(Medium::Audio)),
-        ] {
-            let Some(sender) = sender else { continue };
-            let parameters = sender
-                .get_parameters()
-                .await
-                .map_err(MediaError::webrtc("read negotiated codecs"))?;
-            match parameters.rtp_parameters.codecs.first() {
-                Some(codec) => slot.store(codec.payload_type, Ordering::Relaxed),
-                None => {
-                    return Err(MediaError::InvalidAnswer(
-                        "the answer accepts none of the offered codecs for a sending track".into(),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds a candidate the technician's browser trickled. An empty candidate (the browser's
-    /// end-of-candidates marker) is accepted and ignored.
-    pub async fn add_remote_candidate(
-        &self,
-        candidate: lens_core::signal::IceCandidate,
-    ) -> Result<(), MediaError> {
-        if candidate.candidate.trim().is_empty() {
-            return Ok(());
-        }
-        self.pc
-            .add_ice_candidate(RTCIceCandidateInit {
-                candidate: candidate.candidate,
-                sdp_mid: candidate.sdp_mid,
-                sdp_mline_index: candidate.sdp_mline_index,
-                username_fragment: None,
-                url: None,
-            })
-            .await
-            .map_err(|e| MediaError::InvalidCandidate(e.to_string()))
     }
 
     /// A cheap snapshot of the counters; safe to call at any rate.

@@ -1,6 +1,6 @@
-// The admin area: groups (permissions, PIN validity, waiting and idle timeouts) and
-// technicians (group, admin role, inviting new ones). Shown to admins; the server checks
-// every call (403 admin_only) whatever this page shows.
+// The admin area: groups (permissions, PIN validity, waiting and idle timeouts, relay-only
+// calls) and technicians (group, admin role, inviting new ones). Shown to admins; the server
+// checks every call (403 admin_only) whatever this page shows.
 import { $, el } from './dom.js';
 import { api, refusal } from './api.js';
 import { on } from './bus.js';
@@ -18,6 +18,8 @@ const TIMEOUTS = [
   ['waiting_timeout_secs', 'Waiting timeout (s)'],
   ['idle_timeout_secs', 'Idle timeout on hold (s)'],
 ];
+const RELAY_ONLY_HINT = "Calls of this group go through the TURN relay only, so the customer and "
+  + "the technician never learn each other's IP address (needs a TURN server).";
 const state = { me: null, groups: [], technicians: [] };
 
 function status(text, ok) {
@@ -53,10 +55,16 @@ function groupRow(group) {
     row.append(el('td', {}, input));
     return [key, input];
   });
+  const relay = el('input', { type: 'checkbox', checked: Boolean(group.relay_only), title: RELAY_ONLY_HINT });
+  relay.setAttribute('data-testid', 'admin-group-relay-only');
+  row.append(el('td', { className: 'center' }, relay));
   const save = el('button', { type: 'button', className: 'small', testid: 'admin-group-save' }, 'Save');
   save.addEventListener('click', async () => {
     const body = { name: name.value, permissions: boxes.filter((b) => b.checked).map((b) => b.dataset.permission) };
     for (const [key, input] of times) body[key] = input.value === '' ? null : Number(input.value);
+    // Sent only when changed: the server refuses to turn it on without a TURN server, and
+    // that must not block saving a group's other settings.
+    if (relay.checked !== Boolean(group.relay_only)) body.relay_only = relay.checked;
     const result = await api('api/admin/groups/' + encodeURIComponent(group.id), body, 'PUT');
     status(result.ok ? 'Group ' + result.data.name + ' saved.' : refusal(result, 'Not saved.'), result.ok);
     if (result.ok) load();
@@ -125,7 +133,7 @@ function inviteForm() {
 
 function render() {
   const groupHead = el('tr', {}, el('th', {}, 'Group'), ...PERMISSIONS.map(([, label]) => el('th', {}, label)),
-    ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', {}));
+    ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', { title: RELAY_ONLY_HINT }, 'Relay only'), el('th', {}));
   const techHead = el('tr', {}, ...['Technician', 'E-mail', 'Group', 'Admin', ''].map((t) => el('th', {}, t)));
   // The status line (#admin-status) is outside the body, so a message survives the reload
   // that follows a save.

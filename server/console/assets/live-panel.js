@@ -1,12 +1,15 @@
 // The live panel: the customer's video and what the technician does with the call (mute,
 // hold, end), the customer's camera (pause/resume video, switch camera, torch) and the
-// customer's link statistics.
+// customer's link statistics, the call's media path (media-path.js) and "Reconnecting…" while
+// the path is mended (reconnecting.js).
 import { $ } from './dom.js';
 import { on } from './bus.js';
 import { handle, send } from './socket.js';
 import { showMessage } from './message.js';
 import { sessionList } from './sessions.js';
 import { currentPc, callSession, answerSent, hasMicrophone, endSession, toggleMute } from './call.js';
+import { isReconnecting } from './reconnecting.js';
+import './media-path.js';
 
 // The customer's camera as its app last said, for one peer connection: a new call or the
 // end of one forgets it (the app repeats a pause with its next offer).
@@ -86,6 +89,7 @@ function showLinkStats({ session_id: sessionId, stats }) {
 }
 
 function callStateText(pc, active) {
+  if (pc && isReconnecting(callSession())) return 'Reconnecting…';
   if (pc) {
     const connection = pc.connectionState;
     if (connection === 'connected') return 'Connected';
@@ -94,6 +98,13 @@ function callStateText(pc, active) {
   }
   if (active) return 'Active – waiting for the customer\'s video (use Resume if it does not come)';
   return 'No active session';
+}
+
+/** The call state as data-state (and window.lens.callState): none, reconnecting or the
+ * pc's connectionState. */
+export function callStateName(pc = currentPc()) {
+  if (!pc) return 'none';
+  return isReconnecting(callSession()) ? 'reconnecting' : pc.connectionState;
 }
 
 function update() {
@@ -106,7 +117,7 @@ function update() {
   const live = !!(session && session.status === 'active');
   $('live-customer').textContent = session ? '– ' + session.customer_name : '';
   $('call-state').textContent = callStateText(pc, active);
-  $('call-state').dataset.state = pc ? pc.connectionState : 'none';
+  $('call-state').dataset.state = callStateName(pc);
   $('video-paused').hidden = !(pc && camera.pausedBy);
   $('video-paused').textContent = camera.pausedBy === 'technician'
     ? 'Paused – you paused the video' : 'Paused – the customer paused the video';

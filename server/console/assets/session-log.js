@@ -1,6 +1,7 @@
 // The session log panel: every step of the selected session with its time (created, PIN
 // issued, customer joined, EULA accepted, started, on hold, ended …), from
-// GET api/sessions/{id}/log, refreshed whenever the session list changes.
+// GET api/sessions/{id}/log, refreshed whenever the session list changes or the server tells
+// of a logged event (session-log-changed).
 import { $, el } from './dom.js';
 import { api } from './api.js';
 import { on } from './bus.js';
@@ -22,6 +23,9 @@ const EVENT_TEXT = {
   control_refused: 'Camera control refused',
   pin_replaced: 'PIN replaced',
   log_truncated: 'Log truncated (too many entries)',
+  reconnecting: 'Reconnecting',
+  reconnected: 'Reconnected',
+  ice_server_error: 'STUN/TURN server problem',
 };
 const state = { session: null, loading: 0 };
 
@@ -61,6 +65,12 @@ on('sessions', (sessions) => {
   if (!state.session) return;
   const current = sessions.find((s) => s.id === state.session.id);
   if (current) { state.session = current; refresh(); }
+});
+// Reconnecting and STUN/TURN problems are logged without a change of the session list; the
+// server may tell before its write is done, so the log is read a moment later.
+const LOG_SETTLE_MS = 500;
+on('session-log-changed', (sessionId) => {
+  setTimeout(() => { if (state.session && state.session.id === sessionId) refresh(); }, LOG_SETTLE_MS);
 });
 on('signed-out', () => {
   state.session = null;

@@ -1,6 +1,6 @@
 //! Technician groups: what their members may do (seeds 001 and 003: start Lens sessions,
 //! start private sessions, each connection method, inviting technicians) and their
-//! timeouts. Every technician belongs to one group; `permissions::require` checks these on
+//! timeouts, and whether their calls are relay-only. Every technician belongs to one group; `permissions::require` checks these on
 //! every API call.
 
 use std::time::Duration;
@@ -77,6 +77,9 @@ pub struct Group {
     pub pin_ttl_secs: Option<i64>,
     pub waiting_timeout_secs: Option<i64>,
     pub idle_timeout_secs: Option<i64>,
+    /// Calls use TURN relay candidates only, so the customer and the technician never learn
+    /// each other's IP address (privacy); needs a TURN server. Off by default.
+    pub relay_only: bool,
 }
 
 impl Group {
@@ -119,6 +122,7 @@ pub struct GroupChange {
     pub waiting_timeout_secs: Option<Option<i64>>,
     #[serde(default, deserialize_with = "present")]
     pub idle_timeout_secs: Option<Option<i64>>,
+    pub relay_only: Option<bool>,
 }
 
 /// Tells a field given as null (Some(None)) from a field left out (None).
@@ -146,7 +150,8 @@ impl From<sqlx::Error> for GroupError {
 }
 
 fn from_row(row: GroupRow) -> Group {
-    let (id, name, lens, private, pin, email, link, invite, pin_ttl, waiting, idle) = row;
+    let (id, name, lens, private, pin, email, link, invite, pin_ttl, waiting, idle, relay_only) =
+        row;
     let flags = [lens, private, pin, email, link, invite];
     Group {
         id,
@@ -161,6 +166,7 @@ fn from_row(row: GroupRow) -> Group {
         pin_ttl_secs: pin_ttl.map(|ms| (ms / 1000).min(max_pin_ttl_secs())),
         waiting_timeout_secs: waiting.map(|ms| ms / 1000),
         idle_timeout_secs: idle.map(|ms| ms / 1000),
+        relay_only: relay_only != 0,
     }
 }
 
@@ -244,6 +250,9 @@ pub async fn update(db: &Db, id: &str, change: &GroupChange) -> Result<Group, Gr
             *field = value;
         }
     }
+    if let Some(relay_only) = change.relay_only {
+        group.relay_only = relay_only;
+    }
     let flag = |p| i64::from(group.allows(p));
     let name_key = group.name.to_lowercase();
     let update = store::groups::GroupUpdate {
@@ -260,6 +269,7 @@ pub async fn update(db: &Db, id: &str, change: &GroupChange) -> Result<Group, Gr
         pin_ttl_ms: group.pin_ttl_secs.map(|s| s * 1000),
         waiting_timeout_ms: group.waiting_timeout_secs.map(|s| s * 1000),
         idle_timeout_ms: group.idle_timeout_secs.map(|s| s * 1000),
+        relay_only: i64::from(group.relay_only),
     };
     let result = store::groups::update(db, id, &update).await;
     match result {
@@ -309,6 +319,7 @@ mod tests {
             Some(7 * 24 * 3600 * 1000),
             None,
             None,
+            0,
         );
         let group = from_row(row);
         assert_eq!(group.pin_ttl_secs, Some(3600));

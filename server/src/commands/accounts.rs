@@ -273,6 +273,9 @@ fn group_change(settings: &GroupSettings, name: Option<String>) -> anyhow::Resul
         pin_ttl_secs: timeout(settings.pin_ttl_secs),
         waiting_timeout_secs: timeout(settings.waiting_timeout_secs),
         idle_timeout_secs: timeout(settings.idle_timeout_secs),
+        // Relay-only is set in the admin area, where the server knows whether a TURN server
+        // is configured (without one, a relay-only call cannot connect).
+        relay_only: None,
     })
 }
 

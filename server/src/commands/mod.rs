@@ -3,4 +3,5 @@
 
 pub mod accounts;
 mod app_links;
+mod ice_servers;
 pub mod serve;

@@ -8,6 +8,7 @@ use lens_server::accounts::technicians::{self, DEMO_EMAIL, DEMO_NAME};
 use lens_server::config::{self, Config};
 
 use super::app_links::AppLinksArgs;
+use super::ice_servers::IceArgs;
 use lens_server::flow::access;
 
 use crate::DatabaseArg;
@@ -69,6 +70,8 @@ pub(crate) struct ServeArgs {
     app_links: AppLinksArgs,
     #[command(flatten)]
     network: NetworkArgs,
+    #[command(flatten)]
+    ice: IceArgs,
 }
 
 /// How the server meets the network: built-in TLS or a trusted reverse proxy, and the caps
@@ -180,6 +183,8 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.timeout_sweep = Duration::from_millis(args.timeout_sweep_ms);
     config.organisation = args.organisation.clone();
     args.network.apply(&mut config);
+    config.ice = args.ice.into_settings()?;
+    log_ice_servers(&config.ice);
     if let (Some(url), Some(from)) = (&args.smtp_url, &args.smtp_from) {
         config.smtp = Some(lens_server::email::SmtpConfig::new(url, from)?);
     }
@@ -208,6 +213,28 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!("shutting down");
     server.shutdown().await
+}
+
+/// Names the servers (never the secret): an operator reading the log sees what calls get.
+fn log_ice_servers(ice: &lens_server::config::ice::IceSettings) {
+    let names = |urls: &[lens_server::config::ice::IceUrl]| {
+        urls.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if ice.stun_urls.is_empty() && ice.turn_urls.is_empty() {
+        tracing::info!(
+            "no STUN or TURN server configured: calls connect only where both sides reach each other directly"
+        );
+    } else {
+        tracing::info!(
+            stun = %names(&ice.stun_urls),
+            turn = %names(&ice.turn_urls),
+            credential_ttl_secs = ice.credential_ttl.as_secs(),
+            "STUN and TURN servers for calls"
+        );
+    }
 }
 
 /// `--demo` prints a password on the terminal and makes an account that outlives the demo,

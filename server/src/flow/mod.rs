@@ -4,6 +4,8 @@
 
 pub mod access;
 pub mod housekeeping;
+pub mod ice;
+pub mod media_events;
 pub mod pins;
 pub mod sessions;
 pub mod timeouts;

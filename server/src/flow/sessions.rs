@@ -7,6 +7,7 @@ use lens_core::signal::{
     CameraControl, EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
 };
 
+use crate::flow::ice;
 use crate::flow::pins::{self, IssuedPin, Joined};
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -160,14 +161,17 @@ pub async fn start(
     session_id: &str,
 ) -> Result<(), FlowError> {
     let row = owned(state, technician_id, session_id).await?;
+    // Every Start carries this call's STUN/TURN servers with fresh credentials; issued
+    // before any change is written, so that a failure to read the group changes nothing.
+    let start_media = ServerToCustomer::Start {
+        ice: ice::for_session(state, technician_id, session_id).await?,
+    };
     match row.status_at(now_ms()).0 {
         SessionStatus::Waiting => {}
         SessionStatus::Active => {
             tracing::info!(session = %session_id, "technician resumed the session");
             state.hub.set_media_owner(session_id, conn);
-            state
-                .hub
-                .send_to_customer(session_id, ServerToCustomer::Start);
+            state.hub.send_to_customer(session_id, start_media);
             return Ok(());
         }
         SessionStatus::OnHold => {
@@ -178,9 +182,7 @@ pub async fn start(
             session_log::record(&state.db, session_id, Event::Resumed, None).await;
             state.hub.set_media_owner(session_id, conn);
             // The customer starts its media again exactly as on the first Start.
-            state
-                .hub
-                .send_to_customer(session_id, ServerToCustomer::Start);
+            state.hub.send_to_customer(session_id, start_media);
             state.hub.sessions_changed(technician_id);
             return Ok(());
         }
@@ -208,9 +210,7 @@ pub async fn start(
     state.hub.set_media_owner(session_id, conn);
     // If the customer is between connections, the Welcome on reconnect carries Active and
     // the Start follows it.
-    state
-        .hub
-        .send_to_customer(session_id, ServerToCustomer::Start);
+    state.hub.send_to_customer(session_id, start_media);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
@@ -478,7 +478,7 @@ pub async fn resume_after_restart(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn existing(state: &AppState, session_id: &str) -> Result<SessionRow, FlowError> {
+pub(crate) async fn existing(state: &AppState, session_id: &str) -> Result<SessionRow, FlowError> {
     match store::sessions::get(&state.db, session_id).await? {
         Some(row) => Ok(row),
         None => refused(NO_SUCH_SESSION),
@@ -487,7 +487,7 @@ async fn existing(state: &AppState, session_id: &str) -> Result<SessionRow, Flow
 
 /// The session, if it belongs to the technician. Someone else's session reads as missing,
 /// so ids cannot be probed.
-async fn owned(
+pub(crate) async fn owned(
     state: &AppState,
     technician_id: i64,
     session_id: &str,

@@ -30,6 +30,19 @@ impl From<GroupError> for ApiError {
     }
 }
 
+/// Relay-only needs a relay: without a TURN server such a group's calls could never connect,
+/// so switching it on is refused until the server has one.
+fn check_relay_only(state: &AppState, change: &GroupChange) -> Result<(), ApiError> {
+    if change.relay_only == Some(true) && !state.config.ice.has_turn() {
+        return Err(ApiError::bad_request(
+            "no_turn_server",
+            "Relay-only needs a TURN server, and this server has none: start lens-server with \
+             --turn-url and --turn-secret first (relay-only without a relay cannot connect).",
+        ));
+    }
+    Ok(())
+}
+
 /// `GET /api/admin/groups`: every group (admins), or just one's own (inviters pick no group).
 pub async fn list_groups(
     State(state): State<AppState>,
@@ -46,6 +59,7 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<Group>), ApiError> {
     auth.access.require_admin()?;
     let Json(change) = body?;
+    check_relay_only(&state, &change)?;
     let group = groups::create(&state.db, &change).await?;
     tracing::info!(group = %group.id, by = auth.technician.id, "group created");
     Ok((StatusCode::CREATED, Json(group)))
@@ -59,6 +73,7 @@ pub async fn update_group(
 ) -> Result<Json<Group>, ApiError> {
     auth.access.require_admin()?;
     let Json(change) = body?;
+    check_relay_only(&state, &change)?;
     let group = groups::update(&state.db, &id, &change).await?;
     tracing::info!(group = %group.id, by = auth.technician.id, "group changed");
     Ok(Json(group))

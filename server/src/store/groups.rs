@@ -1,10 +1,11 @@
-//! Technician groups in the database: their permission flags and timeouts (in
-//! milliseconds, NULL for the server's setting).
+//! Technician groups in the database: their permission flags, timeouts (in milliseconds,
+//! NULL for the server's setting) and the relay-only flag.
 
 use crate::store::Db;
 
 /// A group's row: id, name, the six permission flags (start Lens sessions, start private
-/// sessions, PIN, e-mail, link, invite), then the PIN lifetime, waiting and idle timeouts.
+/// sessions, PIN, e-mail, link, invite), then the PIN lifetime, waiting and idle timeouts,
+/// then relay-only (0 or 1).
 pub type GroupRow = (
     String,
     String,
@@ -17,10 +18,12 @@ pub type GroupRow = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    i64,
 );
 
 const COLUMNS: &str = "id, name, can_start_lens, can_start_private, can_use_pin, can_use_email, \
-                       can_use_link, can_invite, pin_ttl_ms, waiting_timeout_ms, idle_timeout_ms";
+                       can_use_link, can_invite, pin_ttl_ms, waiting_timeout_ms, idle_timeout_ms, \
+                       relay_only";
 
 /// What [`update`] writes over a group's row.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +35,8 @@ pub struct GroupUpdate<'a> {
     pub pin_ttl_ms: Option<i64>,
     pub waiting_timeout_ms: Option<i64>,
     pub idle_timeout_ms: Option<i64>,
+    /// 0 or 1.
+    pub relay_only: i64,
 }
 
 /// Every group, by name.
@@ -103,14 +108,14 @@ pub async fn insert(
     Ok(())
 }
 
-/// Overwrites the group's name, flags and timeouts; the error tells a taken name (a unique
+/// Overwrites the group's name, flags, timeouts and relay-only setting; the error tells a taken name (a unique
 /// violation) from other failures.
 pub async fn update(db: &Db, id: &str, group: &GroupUpdate<'_>) -> Result<(), sqlx::Error> {
     let [lens, private, pin, email, link, invite] = group.flags;
     sqlx::query(
         "UPDATE technician_groups SET name = $1, name_key = $2, can_start_lens = $3, can_start_private = $4, \
          can_use_pin = $5, can_use_email = $6, can_use_link = $7, can_invite = $8, pin_ttl_ms = $9, \
-         waiting_timeout_ms = $10, idle_timeout_ms = $11 WHERE id = $12",
+         waiting_timeout_ms = $10, idle_timeout_ms = $11, relay_only = $12 WHERE id = $13",
     )
     .bind(group.name)
     .bind(group.name_key)
@@ -123,6 +128,7 @@ pub async fn update(db: &Db, id: &str, group: &GroupUpdate<'_>) -> Result<(), sq
     .bind(group.pin_ttl_ms)
     .bind(group.waiting_timeout_ms)
     .bind(group.idle_timeout_ms)
+    .bind(group.relay_only)
     .bind(id)
     .execute(db)
     .await?;

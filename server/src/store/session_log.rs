@@ -31,6 +31,14 @@ pub enum Event {
     /// The technician created another PIN in this one's place (detail: the new PIN and
     /// session).
     PinReplaced,
+    /// The customer's media connection broke and its app is restarting ICE (detail: the
+    /// sentence).
+    Reconnecting,
+    /// Media flows again after [`Event::Reconnecting`].
+    Reconnected,
+    /// A STUN or TURN server failed for the customer's app or the console (detail: which
+    /// server, the error, what to check).
+    IceServerError,
     /// The log reached [`MAX_ROWS`]; nothing after this row was kept.
     LogTruncated,
 }
@@ -53,6 +61,9 @@ impl Event {
             Event::CameraControl => "camera_control",
             Event::ControlRefused => "control_refused",
             Event::PinReplaced => "pin_replaced",
+            Event::Reconnecting => "reconnecting",
+            Event::Reconnected => "reconnected",
+            Event::IceServerError => "ice_server_error",
             Event::LogTruncated => "log_truncated",
         }
     }

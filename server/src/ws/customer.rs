@@ -2,7 +2,8 @@
 //!
 //! On connect the server says Welcome with the session's status (and Start again if the
 //! session is Active, so that an app that reconnected makes a new offer). The app then
-//! accepts or declines the EULA, sends its offer and candidates once started, or leaves.
+//! accepts or declines the EULA, sends its offer and candidates once started (and says when
+//! its media path breaks and comes back, or a STUN/TURN server fails), or leaves.
 //! If the socket drops while the session is live, the session survives for the reconnect
 //! grace period.
 
@@ -16,6 +17,7 @@ use lens_core::signal::{
 use serde::Deserialize;
 
 use crate::flow::sessions::{self, FlowError};
+use crate::flow::{ice, media_events};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -76,8 +78,16 @@ async fn run(state: AppState, mut socket: WebSocket, session_id: String) {
             };
             let mut alive = ws::send(&mut socket, &welcome).await;
             if alive && status == SessionStatus::Active {
-                // The app lost its peer connection with the socket: it must offer again.
-                alive = ws::send(&mut socket, &ServerToCustomer::Start).await;
+                // The app lost its peer connection with the socket: it must offer again,
+                // with fresh credentials (the old ones may have run out meanwhile).
+                alive = match ice::for_session(&state, row.technician_id, &session_id).await {
+                    Ok(ice) => ws::send(&mut socket, &ServerToCustomer::Start { ice }).await,
+                    Err(error) => {
+                        tracing::error!(session = %session_id, error = format!("{error:#}"), "could not issue the ICE servers of a reconnecting customer");
+                        ws::close(&mut socket, CloseReason::SERVER_ERROR).await;
+                        false
+                    }
+                };
             }
             if alive {
                 serve(&state, &mut socket, &session_id, &mut outbox).await;
@@ -188,12 +198,8 @@ async fn handle(
             sessions::end(state, session_id, EndReason::EulaDeclined).await?;
             Ok(())
         }
-        CustomerMessage::Offer { sdp } => {
-            let message = ServerToTechnician::Offer {
-                session_id: session_id.to_owned(),
-                sdp,
-            };
-            sessions::relay_to_technician(state, session_id, message).await
+        CustomerMessage::Offer { sdp, ice_restart } => {
+            media_events::relay_offer(state, session_id, sdp, ice_restart).await
         }
         CustomerMessage::Candidate { candidate } => {
             let message = ServerToTechnician::Candidate {
@@ -241,6 +247,11 @@ async fn handle(
         }
         CustomerMessage::ControlRefused { control, message } => {
             sessions::control_refused(state, session_id, control, message).await
+        }
+        CustomerMessage::Reconnecting => media_events::reconnecting(state, session_id).await,
+        CustomerMessage::Reconnected => media_events::reconnected(state, session_id).await,
+        CustomerMessage::IceServerError { url, code, text } => {
+            media_events::customer_ice_server_error(state, session_id, &url, code, &text).await
         }
     }
 }

@@ -373,6 +373,8 @@ mod tests {
         let offer = ServerToTechnician::Offer {
             session_id: "s".into(),
             sdp: "v=0".into(),
+            ice_restart: false,
+            ice: Default::default(),
         };
         assert_eq!(hub.send_media_to_technician(1, "s", offer.clone()), 1);
         assert!(inbox_a.try_recv().is_ok());
@@ -412,6 +414,6 @@ mod tests {
             inbox.try_recv(),
             Ok(ToCustomer::Close(CloseReason::SESSION_ENDED))
         ));
-        assert!(!hub.send_to_customer("s", ServerToCustomer::Start));
+        assert!(!hub.send_to_customer("s", ServerToCustomer::start()));
     }
 }

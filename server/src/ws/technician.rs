@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use lens_core::signal::{ServerToCustomer, ServerToTechnician, TechnicianMessage};
 use tokio::sync::mpsc;
 
+use crate::flow::media_events;
 use crate::flow::sessions::{self, FlowError};
 use crate::http::auth::{AuthedTechnician, origin_allowed};
 use crate::http::error::ApiError;
@@ -209,6 +210,22 @@ async fn handle(
             session_id,
             control,
         } => sessions::camera_control(state, technician_id, &session_id, control).await,
+        TechnicianMessage::IceServerError {
+            session_id,
+            url,
+            code,
+            text,
+        } => {
+            media_events::technician_ice_server_error(
+                state,
+                technician_id,
+                &session_id,
+                &url,
+                code,
+                &text,
+            )
+            .await
+        }
     }
 }
 

@@ -92,7 +92,7 @@ impl TestServer {
             .wait_for_status(&session_id, SessionStatus::Waiting)
             .await;
         console.start(&session_id).await;
-        assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+        assert_eq!(customer.socket.recv().await, ServerToCustomer::start());
         console
             .wait_for_status(&session_id, SessionStatus::Active)
             .await;

@@ -141,7 +141,7 @@ async fn controls_are_refused_unless_the_session_is_the_technicians_and_active()
     assert!(console.refusal().await.contains("active session"));
 
     console.start(&session_id).await;
-    assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+    assert_eq!(customer.socket.recv().await, ServerToCustomer::start());
 
     // Another technician cannot even tell that the session exists.
     let otto = Technician::login(&lens.url, "otto@example.com", "another password").await;

@@ -255,7 +255,7 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
     console.start(&session_id).await;
     customer
         .socket
-        .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
+        .recv_until(|m| (m == ServerToCustomer::start()).then_some(()))
         .await;
     console
         .wait_for_status(&session_id, SessionStatus::Active)
@@ -279,7 +279,7 @@ async fn on_hold_stops_media_keeps_the_session_and_start_resumes_it() {
     console.start(&session_id).await;
     customer
         .socket
-        .recv_until(|m| (m == ServerToCustomer::Start).then_some(()))
+        .recv_until(|m| (m == ServerToCustomer::start()).then_some(()))
         .await;
     console
         .wait_for_status(&session_id, SessionStatus::Active)

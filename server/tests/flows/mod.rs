@@ -11,6 +11,7 @@ mod cli_groups;
 mod customer_join;
 mod groups_and_statuses;
 mod handoff_api;
+mod ice_servers;
 mod pin_security;
 mod signalling;
 mod technician_api;

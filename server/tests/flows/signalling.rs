@@ -112,7 +112,7 @@ async fn start_reaches_the_customer_and_offer_answer_and_candidates_pass_through
     let session_id = customer.joined.session_id.clone();
 
     console.start(&session_id).await;
-    assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+    assert_eq!(customer.socket.recv().await, ServerToCustomer::start());
     console
         .wait_for_status(&session_id, SessionStatus::Active)
         .await;
@@ -121,6 +121,7 @@ async fn start_reaches_the_customer_and_offer_answer_and_candidates_pass_through
         .socket
         .send(&CustomerMessage::Offer {
             sdp: "v=0 offer".into(),
+            ice_restart: false,
         })
         .await;
     customer
@@ -136,7 +137,9 @@ async fn start_reaches_the_customer_and_offer_answer_and_candidates_pass_through
         offer,
         ServerToTechnician::Offer {
             session_id: session_id.clone(),
-            sdp: "v=0 offer".into()
+            sdp: "v=0 offer".into(),
+            ice_restart: false,
+            ice: Default::default(),
         }
     );
     assert_eq!(
@@ -223,7 +226,7 @@ async fn a_technician_can_have_only_one_active_session() {
     console
         .wait_for_status(&alice_id, SessionStatus::Active)
         .await;
-    assert_eq!(alice.socket.recv().await, ServerToCustomer::Start);
+    assert_eq!(alice.socket.recv().await, ServerToCustomer::start());
 
     console.start(&bob_id).await;
     let refusal = console.refusal().await;
@@ -249,7 +252,7 @@ async fn a_technician_can_have_only_one_active_session() {
     console
         .wait_for_status(&bob_id, SessionStatus::Active)
         .await;
-    assert_eq!(bob.socket.recv().await, ServerToCustomer::Start);
+    assert_eq!(bob.socket.recv().await, ServerToCustomer::start());
 }
 
 #[tokio::test]
@@ -294,7 +297,10 @@ async fn media_signalling_before_start_is_refused() {
 
     customer
         .socket
-        .send(&CustomerMessage::Offer { sdp: "v=0".into() })
+        .send(&CustomerMessage::Offer {
+            sdp: "v=0".into(),
+            ice_restart: false,
+        })
         .await;
     assert!(matches!(
         customer.socket.recv().await,
@@ -349,11 +355,12 @@ async fn a_reconnecting_customer_is_welcomed_back_and_asked_to_offer_again() {
             status: SessionStatus::Active
         }
     );
-    assert_eq!(again.recv().await, ServerToCustomer::Start);
+    assert_eq!(again.recv().await, ServerToCustomer::start());
     // The new offer reaches the technician.
     again
         .send(&CustomerMessage::Offer {
             sdp: "v=0 again".into(),
+            ice_restart: false,
         })
         .await;
     let offer = console
@@ -363,7 +370,9 @@ async fn a_reconnecting_customer_is_welcomed_back_and_asked_to_offer_again() {
         offer,
         ServerToTechnician::Offer {
             session_id,
-            sdp: "v=0 again".into()
+            sdp: "v=0 again".into(),
+            ice_restart: false,
+            ice: Default::default(),
         }
     );
 }
@@ -462,7 +471,7 @@ async fn unknown_and_oversized_frames_get_a_typed_error_and_the_sockets_stay_ope
 
     // Both sockets still work.
     console.start(&session_id).await;
-    assert_eq!(customer.socket.recv().await, ServerToCustomer::Start);
+    assert_eq!(customer.socket.recv().await, ServerToCustomer::start());
     console
         .wait_for_status(&session_id, SessionStatus::Active)
         .await;
@@ -540,7 +549,7 @@ async fn a_restarted_server_lets_customers_and_consoles_carry_on() {
         .wait_for_status(&session_id, SessionStatus::Waiting)
         .await;
     console.start(&session_id).await;
-    assert_eq!(customer.recv().await, ServerToCustomer::Start);
+    assert_eq!(customer.recv().await, ServerToCustomer::start());
     second.shutdown().await.unwrap();
 }
 

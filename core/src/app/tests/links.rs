@@ -34,10 +34,11 @@ fn seed_001_email_link_on_first_start_joins_at_once_then_tutorial_permissions_li
     assert_eq!(sim.name(), "licence");
     sim.tap(Intent::Accept { at_unix_ms: 9 });
     assert_eq!(sim.name(), "waiting");
-    sim.server(ServerToCustomer::Start);
+    sim.server(ServerToCustomer::start());
     assert!(sim.commands.contains(&Command::StartMedia {
         camera: true,
-        microphone: true
+        microphone: true,
+        ice: Default::default(),
     }));
 }
 

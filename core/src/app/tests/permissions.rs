@@ -74,10 +74,11 @@ fn microphone_refused_where_allowed_goes_on_with_the_camera_only() {
     sim.world(Input::Resolved(joined("v1")));
     assert_eq!(sim.name(), "licence", "the session took the answers");
     sim.tap(Intent::Accept { at_unix_ms: 1 });
-    sim.server(ServerToCustomer::Start);
+    sim.server(ServerToCustomer::start());
     assert!(sim.commands.contains(&Command::StartMedia {
         camera: true,
-        microphone: false
+        microphone: false,
+        ice: Default::default(),
     }));
     sim.world(Input::PeerConnected);
     assert!(!live_controls(&sim).mute.enabled, "nothing to mute");

@@ -44,8 +44,8 @@ fn any_intent() -> impl Strategy<Value = Intent> {
 
 fn any_world_input() -> impl Strategy<Value = Input> {
     let server = prop_oneof![
-        Just(ServerToCustomer::Start),
-        Just(ServerToCustomer::Start),
+        Just(ServerToCustomer::start()),
+        Just(ServerToCustomer::start()),
         Just(ServerToCustomer::Hold),
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
         Just(ServerToCustomer::End {
@@ -120,7 +120,7 @@ fn progress(app: &CustomerApp) -> AppInput {
         Screen::Joining { .. } => return AppInput::Session(Input::Resolved(joined("v1"))),
         Screen::Licence { .. } => Intent::Accept { at_unix_ms: 8 },
         Screen::Waiting { .. } | Screen::OnHold { .. } => {
-            return AppInput::Session(Input::FromServer(ServerToCustomer::Start));
+            return AppInput::Session(Input::FromServer(ServerToCustomer::start()));
         }
         Screen::Connecting { .. } => return AppInput::Session(Input::PeerConnected),
         Screen::Reconnecting { .. } => return AppInput::Session(Input::SignallingConnected),
@@ -178,7 +178,7 @@ proptest! {
                         Input::Resolved(r) if before == SessionState::ResolvingPin => {
                             resolved_version = Some(r.eula.version.clone());
                         }
-                        Input::FromServer(ServerToCustomer::Start)
+                        Input::FromServer(ServerToCustomer::Start { .. })
                             if resolved_version.is_some() && accepted_version == resolved_version =>
                         {
                             started_after_acceptance = true;

@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use lens_core::link_stats::{LinkStats, QualityInputs, quality_score};
+use lens_core::signal::MediaPath;
 use webrtc::peer_connection::{PeerConnection, RTCStatsReportEntry, StatsSelector};
 
 use crate::media::estimate::BandwidthEstimate;
@@ -32,6 +33,8 @@ struct Totals {
 struct Reported {
     sent_bytes: u64,
     received_bytes: u64,
+    /// From the selected candidate pair's two candidate types.
+    path: MediaPath,
 }
 
 /// What the link monitor reads: the counters (which it also fills), the estimate, and
@@ -53,23 +56,28 @@ pub(crate) async fn run(pc: Arc<dyn PeerConnection>, links: MonitorLinks) {
             continue;
         }
         let now = Instant::now();
-        let reported = read(pc.get_stats(now, StatsSelector::None).await.iter());
+        let report = pc.get_stats(now, StatsSelector::None).await;
+        let reported = read(&report.iter().collect::<Vec<_>>());
         let totals = Totals {
             at: Some(now),
             sent_bytes: reported.sent_bytes,
             received_bytes: reported.received_bytes,
             video_frames: links.stats.video_frames_sent.load(Relaxed),
         };
-        if let Some(link) = second(&previous, &totals, &links) {
+        if let Some(mut link) = second(&previous, &totals, &links) {
+            link.path = reported.path;
             *links.stats.link.lock().expect("link stats lock") = link;
         }
         previous = totals;
     }
 }
 
-fn read<'a>(entries: impl Iterator<Item = &'a RTCStatsReportEntry>) -> Reported {
-    let mut reported = Reported::default();
-    for entry in entries {
+fn read(entries: &[&RTCStatsReportEntry]) -> Reported {
+    let mut reported = Reported {
+        path: selected_path(entries),
+        ..Reported::default()
+    };
+    for entry in entries.iter().copied() {
         match entry {
             RTCStatsReportEntry::OutboundRtp(out) => {
                 reported.sent_bytes += out.sent_rtp_stream_stats.bytes_sent + out.header_bytes_sent;
@@ -81,6 +89,34 @@ fn read<'a>(entries: impl Iterator<Item = &'a RTCStatsReportEntry>) -> Reported 
         }
     }
     reported
+}
+
+/// The path of the transport's selected candidate pair: the less direct of its two sides.
+fn selected_path(entries: &[&RTCStatsReportEntry]) -> MediaPath {
+    let find = |id: &str| entries.iter().copied().find(|entry| entry.id() == id);
+    let Some(pair_id) = entries.iter().find_map(|entry| match entry {
+        RTCStatsReportEntry::Transport(transport)
+            if !transport.selected_candidate_pair_id.is_empty() =>
+        {
+            Some(transport.selected_candidate_pair_id.clone())
+        }
+        _ => None,
+    }) else {
+        return MediaPath::Unknown;
+    };
+    let Some(RTCStatsReportEntry::IceCandidatePair(pair)) = find(&pair_id) else {
+        return MediaPath::Unknown;
+    };
+    let typ = |id: &str| match find(id) {
+        Some(RTCStatsReportEntry::LocalCandidate(c) | RTCStatsReportEntry::RemoteCandidate(c)) => {
+            c.candidate_type.to_string()
+        }
+        _ => String::new(),
+    };
+    MediaPath::of_pair(
+        &typ(&pair.local_candidate_id),
+        &typ(&pair.remote_candidate_id),
+    )
 }
 
 /// The stats for the second between two samples; `None` for the first sample.
@@ -119,5 +155,6 @@ fn second(previous: &Totals, now: &Totals, links: &MonitorLinks) -> Option<LinkS
         rtt_ms,
         loss_permille,
         quality,
+        path: MediaPath::Unknown,
     })
 }

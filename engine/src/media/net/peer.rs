@@ -20,8 +20,8 @@ use rtc::rtp_transceiver::rtp_sender::{
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
-    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionIceEvent, RTCPeerConnectionState,
-    Registry,
+    RTCIceGatheringState, RTCIceServer, RTCIceTransportPolicy, RTCPeerConnectionIceErrorEvent,
+    RTCPeerConnectionIceEvent, RTCPeerConnectionState, Registry,
 };
 
 use super::rtcp_tap::KeyframeRequestForwarder;
@@ -67,24 +67,40 @@ pub(crate) fn audio_codec() -> RTCRtpCodec {
     }
 }
 
+/// How the connection is negotiated. The default (a complete offer, every candidate type)
+/// is what a test or an example that hands the offer to an answerer in one piece wants; a
+/// real session trickles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Negotiation {
+    /// Hand the offer out at once; every candidate follows as
+    /// [`PeerEvent::LocalCandidate`](crate::media::PeerEvent::LocalCandidate).
+    pub trickle: bool,
+    /// Gather and use relay (TURN) candidates only, so that the technician never learns the
+    /// customer's address (the technician group's privacy option).
+    pub relay_only: bool,
+}
+
 /// The offer's progress, between `MediaSession` (which hands the offer out) and the
 /// connection's handler (which finds candidates).
 #[derive(Debug)]
 pub(crate) struct Gathering {
     complete: watch::Sender<bool>,
-    /// Set once the offer SDP was read: later candidates must trickle.
+    /// Set once the offer SDP was read (at once when trickling): later candidates trickle.
     offer_returned: AtomicBool,
+    /// Only relay candidates may leave (see [`Negotiation::relay_only`]).
+    relay_only: bool,
     /// The mid of the first m-line, which carries every candidate under BUNDLE.
     bundle_mid: OnceLock<String>,
 }
 
 impl Gathering {
     /// The receiver turns `true` when ICE gathering completes.
-    pub(crate) fn new() -> (Arc<Self>, watch::Receiver<bool>) {
+    pub(crate) fn new(negotiation: Negotiation) -> (Arc<Self>, watch::Receiver<bool>) {
         let (complete, done) = watch::channel(false);
         let gathering = Self {
             complete,
-            offer_returned: AtomicBool::new(false),
+            offer_returned: AtomicBool::new(negotiation.trickle),
+            relay_only: negotiation.relay_only,
             bundle_mid: OnceLock::new(),
         };
         (Arc::new(gathering), done)
@@ -167,15 +183,27 @@ pub(crate) async fn build(
             credential: server.credential.clone(),
         })
         .collect();
+    // Relay-only: the ICE agent gathers and pairs relay candidates only, and the handler
+    // below drops any other candidate as well.
+    let policy = match links.gathering.relay_only {
+        true => RTCIceTransportPolicy::Relay,
+        false => RTCIceTransportPolicy::All,
+    };
     let configuration = RTCConfigurationBuilder::new()
         .with_ice_servers(ice_servers)
+        .with_ice_transport_policy(policy)
         .build();
 
     // mDNS off: it needs a multicast-capable interface (build() fails with "No such device" in
     // a namespace that only has lo), and host candidates as plain IPs is what the technician's
     // browser can use anyway.
+    //
+    // Discarding local candidates on an ICE restart makes webrtc-rs bind its sockets again and
+    // re-enumerate the interfaces (a wildcard bind address), which is what lets a restart after
+    // a network change (Wi-Fi to mobile, a new address) gather on the network there is now.
     let setting_engine = SettingEngineBuilder::new()
         .with_multicast_dns_mode(MulticastDnsMode::Disabled)
+        .with_discard_local_candidates_during_ice_restart(true)
         .build();
 
     let handler = Arc::new(Handler { links });
@@ -236,11 +264,17 @@ struct Handler {
 impl PeerConnectionEventHandler for Handler {
     async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
         // Until the offer is handed out its SDP carries every candidate; only late ones (a slow
-        // STUN or TURN server) need to trickle.
+        // STUN or TURN server) need to trickle. A trickling session hands the offer out at once.
         if !self.links.gathering.offer_returned.load(Ordering::Acquire) {
             return;
         }
         match event.candidate.to_json() {
+            Ok(init)
+                if self.links.gathering.relay_only
+                    && lens_core::signal::candidate_type(&init.candidate) != Some("relay") =>
+            {
+                tracing::debug!("relay-only: a non-relay local candidate is not sent");
+            }
             Ok(init) => {
                 let candidate = lens_core::signal::IceCandidate {
                     candidate: init.candidate,
@@ -251,6 +285,20 @@ impl PeerConnectionEventHandler for Handler {
             }
             Err(error) => tracing::debug!(%error, "could not serialise a local ICE candidate"),
         }
+    }
+
+    async fn on_ice_candidate_error(&self, event: RTCPeerConnectionIceErrorEvent) {
+        tracing::warn!(
+            url = %event.url,
+            code = event.error_code,
+            text = %event.error_text,
+            "a STUN or TURN server failed"
+        );
+        self.links.events.emit(PeerEvent::IceServerError {
+            url: event.url,
+            code: event.error_code,
+            text: event.error_text,
+        });
     }
 
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {

@@ -1,5 +1,6 @@
 import Combine
 import Foundation
+import Network
 import os
 
 /// The core's app model on the main actor: the screen to draw and the effects for the app.
@@ -20,6 +21,8 @@ public final class LensModel: ObservableObject {
     private let effectSink: AsyncStream<Effect>.Continuation
     private let updateSink: AsyncStream<AppUpdate>.Continuation
     private let subscription: TaskHandle
+    /// A new network (Wi-Fi to mobile): the core moves a live session's media at once.
+    private let pathMonitor = NWPathMonitor()
 
     /// The app's one session: after an end, Back to start returns it to the PIN field.
     /// Throws `ApiError.InvalidConfiguration` for a server URL the core refuses.
@@ -39,6 +42,8 @@ public final class LensModel: ObservableObject {
         let (updates, updateSink) = AsyncStream.makeStream(of: AppUpdate.self)
         self.updateSink = updateSink
         subscription = session.subscribeApp(listener: Forwarder(updateSink))
+        pathMonitor.pathUpdateHandler = { [session] _ in session.networkChanged() }
+        pathMonitor.start(queue: .global(qos: .utility))
         Task { [weak self] in
             for await update in updates {
                 self?.apply(update)

@@ -59,6 +59,7 @@ class SessionController private constructor(private val app: Context) {
     private val main = Handler(Looper.getMainLooper())
     val session = LensSession(endpoint.serverUrl, device.options(endpoint), device.eulaStorage)
     private val media = MediaCapture(app, session)
+    private val network = NetworkWatch(app) { session.networkChanged() }
     private val listeners = mutableListOf<(Screen) -> Unit>()
     private var closed = false
 
@@ -124,6 +125,7 @@ class SessionController private constructor(private val app: Context) {
         // Offered only while a session is in progress; otherwise the engine ignores it.
         session.act(Intent.Leave)
         subscription.close()
+        network.close()
         media.close()
         session.close()
     }

@@ -1,0 +1,134 @@
+//! Keeping a live session's media through a broken path: when ICE disconnects or fails, or
+//! the device's network changes, the app restarts ICE (a new offer with fresh credentials
+//! over the interfaces there are now) every few seconds until media flows again, and ends
+//! the session only after a grace period.
+//!
+//! The customer reads one story: a signalling socket that drops and a media path that
+//! breaks both show as [`SessionEvent::Reconnecting`], and [`SessionEvent::Reconnected`]
+//! comes only when both are back.
+
+use std::time::Instant;
+
+use super::{Command, CustomerSession, Ended, SessionConfig, SessionEvent, SessionState};
+use crate::signal::{CustomerMessage, EndReason};
+
+/// A media path being recovered.
+#[derive(Debug, Clone)]
+pub(super) struct MediaRecovery {
+    attempt: u32,
+    next_restart_at: Instant,
+    give_up_at: Instant,
+}
+
+impl MediaRecovery {
+    fn start(now: Instant, config: &SessionConfig) -> MediaRecovery {
+        MediaRecovery {
+            attempt: 1,
+            next_restart_at: now + config.ice_restart_interval,
+            give_up_at: now + config.media_reconnect_grace,
+        }
+    }
+
+    pub(super) fn next_deadline(&self) -> Instant {
+        self.next_restart_at.min(self.give_up_at)
+    }
+}
+
+impl CustomerSession {
+    /// ICE went disconnected or failed, or the network changed, while media ran.
+    /// `network_changed` restarts at once even when a restart is already under way: the
+    /// interfaces it gathered on may be gone.
+    pub(super) fn on_media_path_broken(&mut self, network_changed: bool) {
+        if self.state != SessionState::Live || !self.media_running {
+            return;
+        }
+        match &mut self.media_recovery {
+            // Already restarting; the next restart is on the timer.
+            Some(_) if !network_changed => {}
+            Some(recovery) => {
+                recovery.attempt += 1;
+                recovery.next_restart_at = self.now + self.config.ice_restart_interval;
+                self.restart_ice();
+            }
+            None => {
+                self.media_recovery = Some(MediaRecovery::start(self.now, &self.config));
+                self.send(CustomerMessage::Reconnecting);
+                self.announce_reconnecting();
+                self.restart_ice();
+            }
+        }
+    }
+
+    /// The media connection is up (again).
+    pub(super) fn on_media_path_restored(&mut self) {
+        if self.media_recovery.take().is_some() || self.restored_owed {
+            self.restored_owed = false;
+            self.send(CustomerMessage::Reconnected);
+            self.announce_if_reconnected();
+        }
+    }
+
+    /// A new peer connection replaces the one being recovered (the technician's Start after
+    /// the app's socket came back): the recovery is over, but media is not back until that
+    /// connection is up, so [`CustomerMessage::Reconnected`] is still owed.
+    pub(super) fn media_replaced(&mut self) {
+        if self.media_recovery.take().is_some() {
+            self.restored_owed = true;
+        }
+    }
+
+    /// Media stopped (hold, end): nothing to recover.
+    pub(super) fn forget_media_recovery(&mut self) {
+        self.media_recovery = None;
+        self.restored_owed = false;
+        self.ice_restart_offer_owed = false;
+    }
+
+    /// The timer's share: restart again, or give up after the grace.
+    pub(super) fn on_media_recovery_timeout(&mut self) {
+        let now = self.now;
+        let Some(recovery) = &mut self.media_recovery else {
+            return;
+        };
+        if now >= recovery.give_up_at {
+            self.media_recovery = None;
+            self.leave(Ended::Session(EndReason::ConnectionLost));
+            return;
+        }
+        if now >= recovery.next_restart_at {
+            recovery.attempt += 1;
+            recovery.next_restart_at = now + self.config.ice_restart_interval;
+            self.restart_ice();
+        }
+    }
+
+    fn restart_ice(&mut self) {
+        self.ice_restart_offer_owed = true;
+        self.command(Command::RestartIce);
+    }
+
+    /// Whether the next local offer is an ICE restart's (once).
+    pub(super) fn take_ice_restart_offer(&mut self) -> bool {
+        std::mem::take(&mut self.ice_restart_offer_owed)
+    }
+
+    /// Says "reconnecting" unless the signalling side already did.
+    pub(super) fn announce_reconnecting(&mut self) {
+        if self.reconnect.is_none() {
+            self.event(SessionEvent::Reconnecting { attempt: 1 });
+        }
+    }
+
+    /// Says "reconnected" once neither the socket nor the media path is being recovered.
+    pub(super) fn announce_if_reconnected(&mut self) {
+        if self.reconnect.is_none() && self.media_recovery.is_none() {
+            self.event(SessionEvent::Reconnected);
+        }
+    }
+
+    pub(super) fn media_recovery_deadline(&self) -> Option<Instant> {
+        self.media_recovery
+            .as_ref()
+            .map(MediaRecovery::next_deadline)
+    }
+}

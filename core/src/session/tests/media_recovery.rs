@@ -1,0 +1,221 @@
+//! A live session whose media path breaks: ICE restarts within the grace, one story of
+//! "reconnecting" for the customer, and an end in words when the path does not come back.
+
+use std::time::Duration;
+
+use super::*;
+use crate::signal::{IceConfig, IceServer};
+
+fn sent(sim: &Sim) -> Vec<CustomerMessage> {
+    sim.commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Send(m) => Some(m.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn restarts(sim: &Sim) -> usize {
+    sim.commands
+        .iter()
+        .filter(|c| **c == Command::RestartIce)
+        .count()
+}
+
+#[test]
+fn the_start_hands_the_calls_ice_servers_and_relay_policy_to_the_engine() {
+    let mut sim = Sim::waiting();
+    let ice = IceConfig {
+        ice_servers: vec![IceServer {
+            urls: vec!["turn:10.0.0.1:3478?transport=udp".into()],
+            username: Some("1767225600:s1".into()),
+            credential: Some("secret".into()),
+        }],
+        relay_only: true,
+    };
+    sim.ok(Input::FromServer(ServerToCustomer::Start {
+        ice: ice.clone(),
+    }));
+    assert_eq!(
+        sim.took(),
+        vec![Command::StartMedia {
+            camera: true,
+            microphone: true,
+            ice,
+        }]
+    );
+}
+
+#[test]
+fn a_broken_path_restarts_ice_and_the_restart_offer_is_marked() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    assert_eq!(sim.state(), &SessionState::Live, "the session goes on");
+    assert_eq!(restarts(&sim), 1);
+    assert_eq!(sent(&sim), vec![CustomerMessage::Reconnecting]);
+    assert_eq!(sim.events, vec![SessionEvent::Reconnecting { attempt: 1 }]);
+    sim.took();
+
+    sim.ok(Input::LocalOffer("restart".into()));
+    assert_eq!(
+        sent(&sim),
+        vec![CustomerMessage::Offer {
+            sdp: "restart".into(),
+            ice_restart: true
+        }]
+    );
+    sim.took();
+    sim.events.clear();
+
+    sim.ok(Input::PeerConnected);
+    assert_eq!(sent(&sim), vec![CustomerMessage::Reconnected]);
+    assert_eq!(sim.events, vec![SessionEvent::Reconnected]);
+    assert!(!sim.commands.contains(&Command::StopMedia));
+}
+
+#[test]
+fn a_failed_path_while_live_is_retried_not_ended() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerFailed);
+    assert_eq!(sim.state(), &SessionState::Live);
+    assert_eq!(restarts(&sim), 1);
+    // Nothing comes back for a while: a restart every five seconds.
+    sim.wait(Duration::from_secs(16));
+    assert_eq!(restarts(&sim), 4);
+    assert_eq!(sim.state(), &SessionState::Live);
+}
+
+#[test]
+fn a_path_that_stays_broken_past_the_grace_ends_the_session_in_words() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    sim.wait(Duration::from_secs(29));
+    assert_eq!(sim.state(), &SessionState::Live);
+    sim.wait(Duration::from_secs(2));
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::ConnectionLost)
+        }
+    );
+    assert!(sim.commands.contains(&Command::StopMedia));
+    assert!(sent(&sim).contains(&CustomerMessage::Leave));
+    assert_eq!(
+        Ended::Session(EndReason::ConnectionLost).describe(),
+        "The connection was lost"
+    );
+}
+
+#[test]
+fn a_network_change_restarts_at_once_even_during_a_recovery() {
+    let mut sim = Sim::live();
+    sim.ok(Input::NetworkChanged);
+    assert_eq!(restarts(&sim), 1);
+    sim.ok(Input::NetworkChanged);
+    assert_eq!(restarts(&sim), 2, "the new network gets its own restart");
+    // An interruption during the recovery waits for the timer.
+    sim.ok(Input::PeerInterrupted);
+    assert_eq!(restarts(&sim), 2);
+    assert_eq!(
+        sent(&sim)
+            .iter()
+            .filter(|m| **m == CustomerMessage::Reconnecting)
+            .count(),
+        1,
+        "the technician hears of one recovery"
+    );
+}
+
+#[test]
+fn the_socket_and_the_media_path_are_one_story_for_the_customer() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    sim.ok(Input::SignallingLost);
+    sim.events.clear();
+    // The socket comes back first: still reconnecting, the media path is not back.
+    sim.wait(Duration::from_secs(1));
+    sim.ok(Input::SignallingConnected);
+    assert!(!sim.events.contains(&SessionEvent::Reconnected));
+    // The restart's offer went out through the queue once the socket was back.
+    assert!(sent(&sim).contains(&CustomerMessage::Reconnecting));
+    sim.ok(Input::PeerConnected);
+    assert_eq!(sim.events.last(), Some(&SessionEvent::Reconnected));
+}
+
+#[test]
+fn a_start_during_a_recovery_replaces_the_connection_and_reconnected_follows_it() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerFailed);
+    sim.took();
+    // The server repeats Start after the app's socket came back: a new connection.
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    assert!(sim.commands.contains(&Command::StopMedia));
+    assert_eq!(sim.state(), &SessionState::Connecting);
+    sim.took();
+    sim.ok(Input::LocalOffer("fresh".into()));
+    assert_eq!(
+        sent(&sim),
+        vec![CustomerMessage::Offer {
+            sdp: "fresh".into(),
+            ice_restart: false
+        }],
+        "a new connection's offer is not a restart"
+    );
+    sim.took();
+    sim.ok(Input::PeerConnected);
+    assert_eq!(sent(&sim), vec![CustomerMessage::Reconnected]);
+    // The grace no longer runs: the session stays live.
+    sim.wait(Duration::from_secs(60));
+    assert_eq!(sim.state(), &SessionState::Live);
+}
+
+#[test]
+fn a_hold_during_a_recovery_forgets_it() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    sim.ok(Input::FromServer(ServerToCustomer::Hold));
+    sim.took();
+    sim.wait(Duration::from_secs(60));
+    assert_eq!(restarts(&sim), 0);
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { .. }
+    ));
+}
+
+#[test]
+fn ice_server_errors_go_to_the_technician_only_while_media_runs() {
+    let mut sim = Sim::waiting();
+    let error = || Input::IceServerError {
+        url: "turn:10.0.0.1:3478".into(),
+        code: 401,
+        text: "Unauthorized".into(),
+    };
+    sim.ok(error());
+    assert!(sent(&sim).is_empty());
+    let mut sim = Sim::live();
+    sim.ok(error());
+    assert_eq!(
+        sent(&sim),
+        vec![CustomerMessage::IceServerError {
+            url: "turn:10.0.0.1:3478".into(),
+            code: 401,
+            text: "Unauthorized".into(),
+        }]
+    );
+}
+
+#[test]
+fn a_connection_that_never_came_up_still_ends_as_media_failed() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    sim.ok(Input::PeerFailed);
+    assert_eq!(
+        sim.state(),
+        &SessionState::Ended {
+            reason: Ended::Session(EndReason::MediaFailed)
+        }
+    );
+    assert_eq!(restarts(&sim), 0);
+}

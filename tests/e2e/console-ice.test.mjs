@@ -73,3 +73,19 @@ test('the path of a pair is its less direct side, from the selected pair of a st
   assert.equal(ice.selectedPair(report([...candidates, ...pairs])).path, 'through_nat');
   assert.equal(ice.selectedPair(report(candidates)), null);
 });
+
+test('a peer-reflexive candidate that is a trickled host candidate reads as direct, a real one as NAT', () => {
+  const report = (entries) => new Map(entries.map((e) => [e.id, e]));
+  const local = { id: 'L1', type: 'local-candidate', candidateType: 'host', address: '10.0.0.2', port: 5000 };
+  const pair = { id: 'P', type: 'candidate-pair', localCandidateId: 'L1', remoteCandidateId: 'R1', nominated: true, state: 'succeeded' };
+  // The customer's check arrived before its host candidate: Chromium keeps the pair's remote as prflx.
+  const early = { id: 'R1', type: 'remote-candidate', candidateType: 'prflx', address: '10.0.0.3', port: 6000 };
+  const trickled = { id: 'R2', type: 'remote-candidate', candidateType: 'host', address: '10.0.0.3', port: 6000 };
+  assert.equal(ice.selectedPair(report([local, early, trickled, pair])).path, 'direct');
+  // A host candidate elsewhere does not make a NAT's mapping direct.
+  const other = { ...trickled, port: 6001 };
+  assert.equal(ice.selectedPair(report([local, early, other, pair])).path, 'through_nat');
+  // A local candidate with the same address does not stand for a remote one.
+  const sameAsLocal = { ...trickled, type: 'local-candidate', id: 'L9' };
+  assert.equal(ice.selectedPair(report([local, early, sameAsLocal, pair])).path, 'through_nat');
+});

@@ -10,155 +10,11 @@
 //
 // Run: cd tests && ../tests/netns.sh node --test --test-concurrency=1 e2e/networks.test.mjs
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { assertBinariesBuilt } from '../lib/lens.mjs';
-import { Console } from '../lib/console.mjs';
-import { Lab, PUBLIC_IP } from '../lib/netlab.mjs';
-import { startCoturn } from '../lib/coturn.mjs';
-import { startServerOn, startCustomerIn, openConsoleIn, sessionLog } from '../lib/lens-netns.mjs';
+import { TECHNICIAN_IP, consolePath, endSession, framesGrow, lab, liveSession, mediaPathPill, net, noRoute, sdpCandidates, typeOf, useNetworkLab, wireSince } from '../lib/network-calls.mjs';
 
-const TECHNICIAN_IP = '10.77.0.2';
-// Fixed ports on the public address (it is this file's alone): the technician's Chromium is
-// told up front which origins to treat as secure (microphone, real host candidates).
-const PORTS = { main: 8080, wrongSecret: 8081, unreachable: 8082, expired: 8083 };
-const ORIGINS = Object.values(PORTS).map((port) => `http://${PUBLIC_IP}:${port}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const lab = new Lab();
-const net = { coturn: null, server: null, technician: null, techNs: null };
-
-before(async () => {
-  assertBinariesBuilt();
-  lab.publicSide();
-  net.techNs = await lab.namespace('technician');
-  lab.onPublicBridge(net.techNs, 'eth0', TECHNICIAN_IP);
-  net.coturn = await startCoturn(lab.public, PUBLIC_IP);
-  net.server = await startServerOn(PUBLIC_IP, {
-    port: PORTS.main,
-    ice: { stunUrl: net.coturn.stunUrl, turnUrl: net.coturn.turnUrl, secret: net.coturn.secret },
-  });
-  net.technician = await openConsoleIn(net.techNs, net.server, ORIGINS);
-  await net.technician.login(net.server.tess);
-  await recordMessages(net.technician);
-});
-
-after(async () => {
-  await net.technician?.close();
-  await net.server?.stop();
-  await net.coturn?.stop();
-  await lab.close();
-});
-
-/** Keeps every text the console's message area shows in window.__messages (it replaces them). */
-async function recordMessages(technician) {
-  // The page's own console too, for the failure messages below.
-  technician.pageLog = [];
-  technician.page.on('console', (m) => technician.pageLog.push(`${m.type()}: ${m.text()}`));
-  await technician.page.evaluate(() => {
-    window.__messages = [];
-    const box = document.querySelector('[data-testid="message"]');
-    new MutationObserver(() => { if (box.textContent) window.__messages.push(box.textContent); })
-      .observe(box, { childList: true, characterData: true, subtree: true });
-  });
-}
-
-const consoleMessages = (technician) => technician.page.evaluate(() => window.__messages.slice());
-
-/** A new session joined by the customer in `ns` and started; resolves once frames decode. */
-async function liveSession(ns, name, { technician = net.technician, server = net.server, extraArgs, onStart } = {}) {
-  const { pin } = await technician.newSession(name);
-  const customer = startCustomerIn(ns, server, pin, { extraArgs });
-  try {
-    await technician.waitForStatus(name, 'Waiting');
-    const startedAt = Date.now();
-    await technician.start(name);
-    onStart?.();
-    await customer.waitFor(/state: live/);
-    await technician.waitForStats((s) => s.framesDecoded >= 1);
-    const firstFrameMs = Date.now() - startedAt;
-    console.log(`${name}: Start → first decoded frame ${firstFrameMs} ms`);
-    await technician.waitForStats((s) => s.framesDecoded >= 15);
-    const sessionId = await technician.page.evaluate(() => window.lens.activeSessionId);
-    return { customer, sessionId, firstFrameMs };
-  } catch (error) {
-    await customer.stop();
-    error.message += `\n${await describeCall(technician)}`;
-    throw error;
-  }
-}
-
-/** What the console's call looks like, for a failure's message: its state, the candidates
- * both ways, the remote description, getStats' candidates and the page's console. */
-async function describeCall(technician) {
-  const call = await technician.page.evaluate(async () => {
-    const pc = window.lens.pc;
-    const candidates = [];
-    if (pc) (await pc.getStats()).forEach((r) => { if (/candidate/.test(r.type)) candidates.push(r); });
-    return {
-      callState: window.lens.callState, offers: window.lens.remoteOffers.length,
-      answers: window.lens.sentAnswers.length, received: window.lens.receivedCandidates.slice(-8),
-      sent: window.lens.sentCandidates.slice(-8), iceErrors: window.lens.iceErrors,
-      pc: pc && { signaling: pc.signalingState, ice: pc.iceConnectionState, remote: (pc.remoteDescription || {}).sdp },
-      candidates,
-    };
-  }).catch((error) => `(no call: ${error.message})`);
-  return `console call: ${JSON.stringify(call)}\npage log: ${(technician.pageLog || []).join('\n')}`;
-}
-
-async function endSession(technician, customer) {
-  try {
-    await technician.end();
-    await customer.waitFor(/state: ended/, 10000);
-  } finally {
-    await customer.stop();
-  }
-}
-
-/** The console's media path once it is `want` (the live panel checks once a second). */
-async function consolePath(technician, want, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await technician.page.evaluate(() => ({ path: window.lens.mediaPath, pair: window.lens.selectedPair }));
-    if (last.path === want) return last;
-    await sleep(200);
-  }
-  throw new Error(`the console's media path never became ${want}: ${JSON.stringify(last)}`);
-}
-
-async function framesGrow(technician) {
-  const before = (await technician.receiveStats()).framesDecoded;
-  await sleep(1000);
-  const after = (await technician.receiveStats()).framesDecoded;
-  assert.ok(after > before + 10, `frames decoded keep coming (${before} → ${after})`);
-}
-
-async function mediaPathPill(technician, words, dataPath) {
-  const pill = technician.page.getByTestId('media-path');
-  await pill.filter({ hasText: words }).waitFor({ timeout: 5000 });
-  assert.equal(await pill.getAttribute('data-path'), dataPath);
-}
-
-function noRoute(ns, address) {
-  assert.throws(() => ns.ip('route', 'get', address), /unreachable/i, `${ns.name} has no route to ${address}`);
-}
-
-/** What went over the wire for the console's calls since `mark` (window.lens' logs). */
-async function wireSince(technician, mark) {
-  const now = await technician.page.evaluate(() => ({
-    sentCandidates: window.lens.sentCandidates,
-    receivedCandidates: window.lens.receivedCandidates,
-    remoteOffers: window.lens.remoteOffers,
-    sentAnswers: window.lens.sentAnswers,
-  }));
-  if (!mark) return now;
-  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v.slice(mark[k].length)]));
-}
-
-const sdpCandidates = (sdp) => sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:')).map((l) => l.slice(2));
-const typeOf = (line) => { const w = line.split(/\s+/); return w[w.indexOf('typ') + 1]; };
+useNetworkLab();
 
 test('a customer behind NAT reaches the technician through its server-reflexive address', async () => {
   const { inside } = await lab.natBehind('router', 'cust-nat', '10.77.3', '10.77.0.3');
@@ -181,3 +37,54 @@ test('a customer behind NAT reaches the technician through its server-reflexive 
   }
 });
 
+test('no route between customer and technician: media flows through coturn', async () => {
+  const ns = await lab.namespace('cust-relay');
+  const customerIp = lab.pointToPoint(ns, 'eth0', '10.77.1');
+  noRoute(ns, TECHNICIAN_IP);
+  noRoute(net.techNs, customerIp);
+
+  const { customer } = await liveSession(ns, 'Rosa Relay');
+  try {
+    const { pair } = await consolePath(net.technician, 'relayed');
+    assert.ok([pair.local.candidateType, pair.remote.candidateType].includes('relay'),
+      `the selected pair has a relay candidate: ${pair.local.candidateType}/${pair.remote.candidateType}`);
+    await framesGrow(net.technician);
+    assert.ok(net.coturn.proc.lines.some((l) => /ALLOCATE processed, success/.test(l)), 'coturn allocated the relay');
+    await mediaPathPill(net.technician, 'Relayed (TURN)', 'relayed');
+    await customer.waitFor(/^link: .*path=relayed/, 10000);
+  } finally {
+    await endSession(net.technician, customer);
+  }
+});
+
+test('relay-only: neither side sends a host or server-reflexive candidate, and media flows', async () => {
+  // On the bridge: a direct path would work, so only the option keeps it relayed.
+  const ns = await lab.namespace('cust-private');
+  const customerIp = '10.77.0.21';
+  lab.onPublicBridge(ns, 'eth0', customerIp);
+  await net.server.admin.setRelayOnly(net.server.tess.email, true);
+  const mark = await wireSince(net.technician);
+  let customer;
+  try {
+    ({ customer } = await liveSession(ns, 'Priya Private'));
+    const { pair } = await consolePath(net.technician, 'relayed');
+    assert.equal(pair.local.candidateType, 'relay');
+    assert.equal(pair.remote.candidateType, 'relay');
+    await framesGrow(net.technician);
+
+    const wire = await wireSince(net.technician, mark);
+    const fromCustomer = [...wire.remoteOffers.flatMap(sdpCandidates), ...wire.receivedCandidates];
+    const fromConsole = [...wire.sentAnswers.flatMap(sdpCandidates), ...wire.sentCandidates];
+    assert.ok(fromCustomer.length > 0 && fromConsole.length > 0, 'both sides sent candidates');
+    for (const c of [...fromCustomer, ...fromConsole]) assert.equal(typeOf(c), 'relay', `only relay candidates: ${c}`);
+    // Not even as a relay candidate's related address (raddr).
+    const lines = Object.values(wire).flat().flatMap((text) => text.split(/\r?\n/));
+    const leaks = (ip) => lines.filter((line) => line.includes(ip));
+    assert.deepEqual(leaks(customerIp), [], "the customer's address never reaches the console");
+    assert.deepEqual(leaks(TECHNICIAN_IP), [], "the technician's address never reaches the customer");
+    await customer.waitFor(/^link: .*path=relayed/, 10000);
+  } finally {
+    await net.server.admin.setRelayOnly(net.server.tess.email, false);
+    if (customer) await endSession(net.technician, customer);
+  }
+});

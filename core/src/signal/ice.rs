@@ -117,6 +117,31 @@ pub fn candidate_type(candidate: &str) -> Option<&str> {
     None
 }
 
+/// The mid of an SDP's first media section: under BUNDLE, the one every candidate goes with.
+pub fn first_mid(sdp: &str) -> Option<&str> {
+    sdp.lines()
+        .find_map(|line| line.trim_end().strip_prefix("a=mid:"))
+        .filter(|mid| !mid.is_empty())
+}
+
+/// A relay candidate with its related address hidden (`raddr 0.0.0.0 rport 0`, as browsers
+/// write it): the related address of a relay candidate is the sender's own address, which a
+/// relay-only call must not tell the other side. Other candidates are returned unchanged.
+pub fn hide_related_address(candidate: &str) -> String {
+    if candidate_type(candidate) != Some("relay") {
+        return candidate.to_owned();
+    }
+    let mut words: Vec<&str> = candidate.split_ascii_whitespace().collect();
+    for i in 0..words.len().saturating_sub(1) {
+        match words[i] {
+            "raddr" => words[i + 1] = "0.0.0.0",
+            "rport" => words[i + 1] = "0",
+            _ => {}
+        }
+    }
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +163,25 @@ mod tests {
         let relay = "candidate:2 1 udp 16777215 10.9.0.1 49152 typ relay raddr 0.0.0.0 rport 0";
         assert_eq!(candidate_type(relay), Some("relay"));
         assert_eq!(candidate_type("candidate:3 1 udp 1 10.0.0.1 5000"), None);
+    }
+
+    #[test]
+    fn the_first_media_sections_mid_is_the_bundle_mid() {
+        let sdp = "v=0\r\na=group:BUNDLE 0 1\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:1\r\n";
+        assert_eq!(first_mid(sdp), Some("0"));
+        assert_eq!(first_mid("v=0\r\n"), None);
+    }
+
+    #[test]
+    fn a_relay_candidate_does_not_tell_its_own_address() {
+        let relay =
+            "candidate:2 1 udp 16777215 10.77.0.1 49152 typ relay raddr 10.77.5.2 rport 40000";
+        assert_eq!(
+            hide_related_address(relay),
+            "candidate:2 1 udp 16777215 10.77.0.1 49152 typ relay raddr 0.0.0.0 rport 0"
+        );
+        let host = "candidate:1 1 udp 2130706431 10.77.5.2 40000 typ host";
+        assert_eq!(hide_related_address(host), host);
     }
 
     #[test]

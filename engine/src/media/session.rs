@@ -283,15 +283,16 @@ impl MediaSession {
             .create_offer(None)
             .await
             .map_err(MediaError::webrtc("create offer"))?;
+        // Every candidate goes with the first m-line's mid (BUNDLE): a browser ignores one
+        // for another m-section. Read from the SDP itself, and before gathering starts, so
+        // that the first trickled candidate has it too.
+        if let Some(mid) = lens_core::signal::first_mid(&offer.sdp) {
+            self.links.gathering.set_bundle_mid(mid.to_owned());
+        }
         self.pc
             .set_local_description(offer)
             .await
             .map_err(MediaError::webrtc("set local description"))?;
-        if let Some(transceiver) = self.pc.get_transceivers().await.first()
-            && let Ok(Some(mid)) = transceiver.mid().await
-        {
-            self.links.gathering.set_bundle_mid(mid);
-        }
 
         if let Some(gathering_rx) = gathering {
             // The local description only lists candidates gathered so far.

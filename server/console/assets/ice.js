@@ -113,8 +113,22 @@ export function selectedPair(report) {
     }
   }
   if (!pair) return null;
-  const local = stats.get(pair.localCandidateId) || null;
-  const remote = stats.get(pair.remoteCandidateId) || null;
+  const local = signalled(stats.get(pair.localCandidateId) || null, stats);
+  const remote = signalled(stats.get(pair.remoteCandidateId) || null, stats);
   const path = pathOf(local && local.candidateType, remote && remote.candidateType);
   return { path, local, remote, pair };
+}
+
+/**
+ * A peer-reflexive candidate that has the address and port of a signalled candidate of the
+ * same side stands for that candidate: with trickle ICE the first check often arrives before
+ * the candidate it comes from, and that race is not a NAT.
+ */
+function signalled(candidate, stats) {
+  if (!candidate || candidate.candidateType !== 'prflx') return candidate;
+  for (const other of stats.values()) {
+    if (other.type === candidate.type && other.candidateType !== 'prflx'
+      && other.address === candidate.address && other.port === candidate.port) return other;
+  }
+  return candidate;
 }

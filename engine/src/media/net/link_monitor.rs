@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 
 use lens_core::link_stats::{LinkStats, QualityInputs, quality_score};
 use lens_core::signal::MediaPath;
+use rtc::peer_connection::transport::RTCIceCandidateType;
+use rtc::statistics::stats::ice_candidate::RTCIceCandidateStats;
+use rtc::statistics::stats::ice_candidate_pair::{
+    RTCIceCandidatePairStats, RTCStatsIceCandidatePairState,
+};
 use webrtc::peer_connection::{PeerConnection, RTCStatsReportEntry, StatsSelector};
 
 use crate::media::estimate::BandwidthEstimate;
@@ -93,30 +98,104 @@ fn read(entries: &[&RTCStatsReportEntry]) -> Reported {
 
 /// The path of the transport's selected candidate pair: the less direct of its two sides.
 fn selected_path(entries: &[&RTCStatsReportEntry]) -> MediaPath {
-    let find = |id: &str| entries.iter().copied().find(|entry| entry.id() == id);
-    let Some(pair_id) = entries.iter().find_map(|entry| match entry {
+    let Some(pair) = selected_pair(entries) else {
+        return MediaPath::Unknown;
+    };
+    let typ = |side: Side, id: &str| {
+        candidate(entries, side, id)
+            .map(|c| signalled_type(c, entries, side))
+            .unwrap_or_default()
+    };
+    MediaPath::of_pair(
+        &typ(Side::Local, &pair.local_candidate_id),
+        &typ(Side::Remote, &pair.remote_candidate_id),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Local,
+    Remote,
+}
+
+/// The candidates of one side in a stats report.
+fn candidates<'a>(
+    entries: &[&'a RTCStatsReportEntry],
+    side: Side,
+) -> impl Iterator<Item = &'a RTCIceCandidateStats> {
+    entries.iter().filter_map(move |entry| match (side, entry) {
+        (Side::Local, RTCStatsReportEntry::LocalCandidate(c))
+        | (Side::Remote, RTCStatsReportEntry::RemoteCandidate(c)) => Some(c),
+        _ => None,
+    })
+}
+
+/// The candidate a pair names. webrtc-rs 0.21 names a pair's candidates by their bare ICE id
+/// but files the candidates' own stats as `RTCLocalIceCandidate_<id>` and
+/// `RTCRemoteIceCandidate_<id>`, so both spellings are looked up.
+fn candidate<'a>(
+    entries: &[&'a RTCStatsReportEntry],
+    side: Side,
+    id: &str,
+) -> Option<&'a RTCIceCandidateStats> {
+    let prefixed = match side {
+        Side::Local => format!("RTCLocalIceCandidate_{id}"),
+        Side::Remote => format!("RTCRemoteIceCandidate_{id}"),
+    };
+    candidates(entries, side).find(|c| c.stats.id == id || c.stats.id == prefixed)
+}
+
+/// A candidate's type, where a peer-reflexive one that has the address and port of a
+/// signalled candidate of the same side takes that candidate's type: with trickle ICE the
+/// first connectivity check often arrives before the candidate it comes from, and that race
+/// is not a NAT.
+fn signalled_type(
+    candidate: &RTCIceCandidateStats,
+    entries: &[&RTCStatsReportEntry],
+    side: Side,
+) -> String {
+    if candidate.candidate_type != RTCIceCandidateType::Prflx {
+        return candidate.candidate_type.to_string();
+    }
+    candidates(entries, side)
+        .find(|other| {
+            other.candidate_type != RTCIceCandidateType::Prflx
+                && other.address == candidate.address
+                && other.port == candidate.port
+        })
+        .unwrap_or(candidate)
+        .candidate_type
+        .to_string()
+}
+
+/// The transport's selected pair; webrtc-rs 0.21 does not always fill
+/// `selected_candidate_pair_id`, so failing that the nominated pair whose checks succeeded,
+/// and failing that the succeeded pair that received the most.
+fn selected_pair<'a>(entries: &[&'a RTCStatsReportEntry]) -> Option<&'a RTCIceCandidatePairStats> {
+    let pairs = || {
+        entries.iter().filter_map(|entry| match entry {
+            RTCStatsReportEntry::IceCandidatePair(pair) => Some(pair),
+            _ => None,
+        })
+    };
+    let selected_id = entries.iter().find_map(|entry| match entry {
         RTCStatsReportEntry::Transport(transport)
             if !transport.selected_candidate_pair_id.is_empty() =>
         {
-            Some(transport.selected_candidate_pair_id.clone())
+            Some(transport.selected_candidate_pair_id.as_str())
         }
         _ => None,
-    }) else {
-        return MediaPath::Unknown;
-    };
-    let Some(RTCStatsReportEntry::IceCandidatePair(pair)) = find(&pair_id) else {
-        return MediaPath::Unknown;
-    };
-    let typ = |id: &str| match find(id) {
-        Some(RTCStatsReportEntry::LocalCandidate(c) | RTCStatsReportEntry::RemoteCandidate(c)) => {
-            c.candidate_type.to_string()
-        }
-        _ => String::new(),
-    };
-    MediaPath::of_pair(
-        &typ(&pair.local_candidate_id),
-        &typ(&pair.remote_candidate_id),
-    )
+    });
+    let succeeded =
+        |pair: &&RTCIceCandidatePairStats| pair.state == RTCStatsIceCandidatePairState::Succeeded;
+    selected_id
+        .and_then(|id| pairs().find(|pair| pair.stats.id == id))
+        .or_else(|| pairs().filter(succeeded).find(|pair| pair.nominated))
+        .or_else(|| {
+            pairs()
+                .filter(succeeded)
+                .max_by_key(|pair| pair.packets_received)
+        })
 }
 
 /// The stats for the second between two samples; `None` for the first sample.

@@ -277,7 +277,8 @@ impl PeerConnectionEventHandler for Handler {
             }
             Ok(init) => {
                 let candidate = lens_core::signal::IceCandidate {
-                    candidate: init.candidate,
+                    // A relay candidate's related address is this device's own.
+                    candidate: lens_core::signal::hide_related_address(&init.candidate),
                     sdp_mid: self.links.gathering.bundle_mid.get().cloned(),
                     sdp_mline_index: Some(0),
                 };

@@ -18,6 +18,7 @@ use clap::Parser;
 use lens_core::session::{Ended, SessionEvent, SessionState};
 use lens_core::signal::EndReason;
 use lens_engine::media::list_devices;
+use lens_engine::network_watch::AddressWatch;
 use lens_engine::{Engine, EngineConfig};
 
 use cli::{Cli, Command, JoinArgs};
@@ -100,6 +101,9 @@ async fn join(args: JoinArgs) -> ExitCode {
     println!("server: {server}");
 
     let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
+    // A phone hears of a new network from the system; a desktop looks once a second.
+    let mut network = AddressWatch::new();
+    let mut network_tick = tokio::time::interval(Duration::from_secs(1));
     let mut leaving = false;
     loop {
         tokio::select! {
@@ -136,6 +140,10 @@ async fn join(args: JoinArgs) -> ExitCode {
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),
+            _ = network_tick.tick() => if network.changed() {
+                println!("network: the addresses changed");
+                engine.network_changed();
+            },
             line = terminal.next_line(), if reading_commands && input_open => match line {
                 Some(command) => {
                     if run_command(&engine, command.trim()) == Typed::Leave {

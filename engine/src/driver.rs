@@ -256,6 +256,11 @@ impl Driver {
                 microphone,
                 ice,
             } => self.start_media(camera, microphone, ice),
+            Command::CheckSignalling => {
+                if let Some((_, connection)) = &self.signalling {
+                    connection.check();
+                }
+            }
             Command::RestartIce => {
                 if let Some((_, media)) = &self.media {
                     match media.restart_ice().await {

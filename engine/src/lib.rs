@@ -13,6 +13,7 @@ mod engine;
 pub mod error;
 mod listeners;
 pub mod media;
+pub mod network_watch;
 mod server_api;
 mod signalling;
 

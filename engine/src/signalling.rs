@@ -1,5 +1,12 @@
 //! The customer's signalling WebSocket: one task per connection that reports what happens
 //! to it as [`SignallingEvent`]s and writes what the driver hands it.
+//!
+//! A TCP connection whose local address went away (the phone left the Wi-Fi) stays "open"
+//! for minutes while everything written to it vanishes. So the socket pings the server
+//! every [`KEEPALIVE`] and on demand ([`SignallingConnection::check`]), and reports the
+//! connection lost when no frame answers within [`ANSWER_WITHIN`].
+
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use lens_core::signal::{
@@ -7,6 +14,7 @@ use lens_core::signal::{
     encode,
 };
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use url::Url;
@@ -21,10 +29,22 @@ pub enum SignallingEvent {
     Lost(String),
 }
 
+/// How often an idle connection proves it is alive.
+const KEEPALIVE: Duration = Duration::from_secs(10);
+/// How long a ping may go unanswered (by the pong or any other frame). Generous for a mobile
+/// link's round trip, short enough that a dead socket is noticed within a handover.
+const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
 /// One signalling connection. Dropping it closes the socket.
 pub struct SignallingConnection {
-    outgoing: mpsc::UnboundedSender<String>,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
     task: tokio::task::JoinHandle<()>,
+}
+
+enum Outgoing {
+    Text(String),
+    /// Ping now and expect an answer within [`ANSWER_WITHIN`].
+    Check,
 }
 
 impl SignallingConnection {
@@ -38,7 +58,7 @@ impl SignallingConnection {
         wrap: fn(SignallingEvent) -> T,
     ) -> SignallingConnection {
         let url = websocket_url(server, token);
-        let (outgoing, mut to_send) = mpsc::unbounded_channel::<String>();
+        let (outgoing, mut to_send) = mpsc::unbounded_channel::<Outgoing>();
         let task = tokio::spawn(async move {
             let report = |event| {
                 let _ = events.send((id, wrap(event)));
@@ -58,24 +78,48 @@ impl SignallingConnection {
                 Err(e) => return report(SignallingEvent::Lost(e.to_string())),
             };
             report(SignallingEvent::Connected);
+            let mut keepalive = tokio::time::interval_at(Instant::now() + KEEPALIVE, KEEPALIVE);
+            keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // Set while a ping waits for its answer; any frame from the server clears it.
+            let mut answer_by: Option<Instant> = None;
             loop {
-                tokio::select! {
-                    frame = stream.next() => match frame {
-                        Some(Ok(Message::Text(text))) => report(match decode::<ServerToCustomer>(&text) {
-                            Ok(message) => SignallingEvent::Message(message),
-                            Err(e) => SignallingEvent::Invalid(e),
-                        }),
-                        Some(Ok(Message::Close(_))) | None => return report(SignallingEvent::Lost("closed by the server".into())),
-                        Some(Ok(_)) => {} // pings are answered by tungstenite; binary is not ours
-                        Some(Err(e)) => return report(SignallingEvent::Lost(e.to_string())),
-                    },
-                    text = to_send.recv() => match text {
-                        Some(text) => if let Err(e) = sink.send(Message::text(text)).await {
-                            return report(SignallingEvent::Lost(e.to_string()));
-                        },
+                let ping = tokio::select! {
+                    frame = stream.next() => {
+                        answer_by = None;
+                        match frame {
+                            Some(Ok(Message::Text(text))) => report(match decode::<ServerToCustomer>(&text) {
+                                Ok(message) => SignallingEvent::Message(message),
+                                Err(e) => SignallingEvent::Invalid(e),
+                            }),
+                            Some(Ok(Message::Close(_))) | None => return report(SignallingEvent::Lost("closed by the server".into())),
+                            Some(Ok(_)) => {} // pongs, and pings tungstenite answers; binary is not ours
+                            Some(Err(e)) => return report(SignallingEvent::Lost(e.to_string())),
+                        }
+                        false
+                    }
+                    outgoing = to_send.recv() => match outgoing {
+                        Some(Outgoing::Text(text)) => {
+                            if let Err(e) = sink.send(Message::text(text)).await {
+                                return report(SignallingEvent::Lost(e.to_string()));
+                            }
+                            false
+                        }
+                        Some(Outgoing::Check) => true,
                         // The driver dropped the connection: say goodbye properly.
                         None => { let _ = sink.send(Message::Close(None)).await; return; }
                     },
+                    _ = keepalive.tick() => true,
+                    _ = sleep_until(answer_by) => {
+                        return report(SignallingEvent::Lost(format!(
+                            "the server did not answer a ping within {} s", ANSWER_WITHIN.as_secs()
+                        )));
+                    }
+                };
+                if ping {
+                    if let Err(e) = sink.send(Message::Ping(Default::default())).await {
+                        return report(SignallingEvent::Lost(e.to_string()));
+                    }
+                    answer_by.get_or_insert(Instant::now() + ANSWER_WITHIN);
                 }
             }
         });
@@ -84,7 +128,13 @@ impl SignallingConnection {
 
     pub fn send(&self, message: &CustomerMessage) {
         // A closed channel means the task already reported Lost; the session reconnects.
-        let _ = self.outgoing.send(encode(message));
+        let _ = self.outgoing.send(Outgoing::Text(encode(message)));
+    }
+
+    /// Pings the server now; the connection is reported lost unless something answers
+    /// within [`ANSWER_WITHIN`].
+    pub fn check(&self) {
+        let _ = self.outgoing.send(Outgoing::Check);
     }
 
     /// Sends what is queued and a close frame, then ends. The returned task finishes once
@@ -92,6 +142,14 @@ impl SignallingConnection {
     pub fn close(self) -> tokio::task::JoinHandle<()> {
         drop(self.outgoing);
         self.task
+    }
+}
+
+/// Sleeps until `at`, or forever without one (a branch of `select!` that never fires).
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

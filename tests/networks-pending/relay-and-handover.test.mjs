@@ -1,9 +1,8 @@
-// NOT PART OF `make test`: these four tests fail on the current engine (issue 14 stays open).
+// NOT PART OF `make test`: these three tests fail on the current engine (issue 14 stays open).
 // What fails and why (each traced to webrtc-rs 0.21 or the engine, see the issue-14 notes):
 // webrtc-rs does not report TURN allocation failures through on_ice_candidate_error (it only
 // logs them), so the customer never tells the technician; Chromium reported the wrong secret
-// to the console as its own 10 s "no answer" (701) rather than 401; an ICE restart after a
-// handover gathers no candidate on the new address. Run them by hand with
+// to the console as its own 10 s "no answer" (701) rather than 401. Run them by hand with
 //   cd tests && ../tests/netns.sh node --test --test-concurrency=1 networks-pending/
 // and move each into e2e/networks.test.mjs as it passes.
 //
@@ -25,69 +24,9 @@ import { createSocket } from 'node:dgram';
 import { PUBLIC_IP } from '../lib/netlab.mjs';
 import { startServerOn, sessionLog } from '../lib/lens-netns.mjs';
 import { Console } from '../lib/console.mjs';
-import { PORTS, TECHNICIAN_IP, consoleMessages, consolePath, describeCall, endSession, framesGrow, lab, liveSession, net, recordMessages, sleep, useNetworkLab } from '../lib/network-calls.mjs';
+import { PORTS, TECHNICIAN_IP, consoleMessages, consolePath, endSession, framesGrow, lab, liveSession, net, recordMessages, sleep, useNetworkLab } from '../lib/network-calls.mjs';
 
 useNetworkLab();
-
-test('handover: the customer moves to another subnet mid-session and the picture comes back', async () => {
-  const ns = await lab.namespace('cust-move');
-  const oldIp = lab.pointToPoint(ns, 'eth0', '10.77.5');
-  // The second network is there but unused until the move (Wi-Fi → mobile).
-  lab.link(lab.public, lab.publicName(ns), '10.77.6.1/24', ns, 'eth1', null);
-
-  const { customer, sessionId } = await liveSession(ns, 'Hana Handover');
-  try {
-    // Every call state the live panel shows from now on, however briefly.
-    await net.technician.page.evaluate(() => {
-      window.__callStates = [];
-      const note = () => {
-        const state = window.lens.callState;
-        if (window.__callStates[window.__callStates.length - 1] !== state) window.__callStates.push(state);
-      };
-      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
-    const framesBefore = (await net.technician.receiveStats()).framesDecoded;
-    const movedAt = Date.now();
-    lab.handover(ns, 'eth0', oldIp, 'eth1', '10.77.6');
-
-    // The console says Reconnecting, then shows new frames on the same call.
-    let sawReconnecting = false;
-    let resumedMs = null;
-    let frozenAt = framesBefore;
-    while (Date.now() - movedAt < 25000) {
-      const [{ state, seen }, stats] = await Promise.all([
-        net.technician.page.evaluate(() => ({ state: window.lens.callState, seen: window.__callStates.slice() })),
-        net.technician.receiveStats(),
-      ]);
-      if (seen.includes('reconnecting')) sawReconnecting = true;
-      if (!sawReconnecting) frozenAt = stats.framesDecoded;
-      if (sawReconnecting && state !== 'reconnecting' && stats.framesDecoded > frozenAt + 10) {
-        resumedMs = Date.now() - movedAt;
-        break;
-      }
-      await sleep(100);
-    }
-    assert.ok(sawReconnecting, 'the console showed Reconnecting');
-    if (resumedMs === null) {
-      assert.fail(`media did not resume after the move (frames stuck at ${frozenAt})\n${await describeCall(net.technician)}`);
-    }
-    console.log(`handover: new frames ${resumedMs} ms after the address change`);
-
-    await customer.waitFor(/^connection: reconnecting/, 1000);
-    await customer.waitFor(/^connection: reconnected/, 5000);
-    await framesGrow(net.technician);
-    assert.equal(await net.technician.page.evaluate(() => window.lens.activeSessionId), sessionId, 'the same session');
-    assert.ok(!customer.lines.some((l) => /state: ended/.test(l)), 'the customer never left the session');
-    await net.technician.waitForStatus('Hana Handover', 'Active', 5000);
-
-    const events = (await sessionLog(net.technician, sessionId)).map((e) => e.event);
-    const reconnecting = events.indexOf('reconnecting');
-    assert.ok(reconnecting >= 0 && events.indexOf('reconnected', reconnecting) > reconnecting,
-      `the session log records the reconnect: ${events.join(', ')}`);
-  } finally {
-    await endSession(net.technician, customer);
-  }
-});
 
 // ---- bad input: each case gets a server of its own (the ICE settings are the server's) ----
 

@@ -9,7 +9,9 @@
 
 use std::time::Instant;
 
-use super::{Command, CustomerSession, Ended, SessionConfig, SessionEvent, SessionState};
+use super::{
+    Command, CustomerSession, Ended, SessionConfig, SessionEvent, SessionState, Signalling,
+};
 use crate::signal::{CustomerMessage, EndReason};
 
 /// A media path being recovered.
@@ -104,12 +106,28 @@ impl CustomerSession {
 
     fn restart_ice(&mut self) {
         self.ice_restart_offer_owed = true;
+        // The restart's offer goes out on the socket: find out now whether it still carries
+        // anything. If not, the socket comes back, the server sends Start again, and a new
+        // peer connection replaces this one.
+        if self.signalling == Signalling::Connected {
+            self.command(Command::CheckSignalling);
+        }
         self.command(Command::RestartIce);
     }
 
     /// Whether the next local offer is an ICE restart's (once).
     pub(super) fn take_ice_restart_offer(&mut self) -> bool {
         std::mem::take(&mut self.ice_restart_offer_owed)
+    }
+
+    /// The socket came back while media is being recovered: what went out on the dead one
+    /// (the `reconnecting` said when the path broke) may never have reached the server, so
+    /// the technician is told again unless it is still queued.
+    pub(super) fn restate_media_recovery(&mut self) {
+        let recovering = self.media_recovery.is_some() || self.restored_owed;
+        if recovering && !self.outbox.contains(&CustomerMessage::Reconnecting) {
+            self.outbox.push_front(CustomerMessage::Reconnecting);
+        }
     }
 
     /// Says "reconnecting" unless the signalling side already did.

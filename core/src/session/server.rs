@@ -41,6 +41,7 @@ impl CustomerSession {
         }
         self.signalling = Signalling::Connected;
         if self.reconnect.take().is_some() {
+            self.restate_media_recovery();
             self.announce_if_reconnected();
         }
         while let Some(message) = self.outbox.pop_front() {

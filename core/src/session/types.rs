@@ -236,6 +236,11 @@ pub enum Command {
     /// Restart ICE on the running peer connection (new credentials, sockets re-bound to the
     /// interfaces there are now) and answer with [`Input::LocalOffer`].
     RestartIce,
+    /// The media path broke or the network changed: the signalling socket may have died with
+    /// it (a TCP connection does not outlive the address it was made from, and says nothing
+    /// until its own timeouts, minutes later). Check that the server still answers within a
+    /// few seconds, and report [`Input::SignallingLost`] if not.
+    CheckSignalling,
     ApplyAnswer(String),
     AddRemoteCandidate(IceCandidate),
     /// Stop capture and close the peer connection.

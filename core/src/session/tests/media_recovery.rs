@@ -144,6 +144,63 @@ fn the_socket_and_the_media_path_are_one_story_for_the_customer() {
 }
 
 #[test]
+fn every_restart_first_checks_that_the_socket_still_answers() {
+    let mut sim = Sim::live();
+    sim.ok(Input::NetworkChanged);
+    // Checked before the restart's offer is queued behind it.
+    let commands = sim.took();
+    let check = commands.iter().position(|c| *c == Command::CheckSignalling);
+    let restart = commands.iter().position(|c| *c == Command::RestartIce);
+    assert!(
+        matches!((check, restart), (Some(c), Some(r)) if c < r),
+        "{commands:?}"
+    );
+    // The timer's next restart checks again.
+    sim.wait(Duration::from_secs(5));
+    assert!(sim.took().contains(&Command::CheckSignalling));
+    // A socket already being reconnected is not checked: its reconnect is under way.
+    sim.ok(Input::SignallingLost);
+    sim.took();
+    sim.ok(Input::NetworkChanged);
+    let commands = sim.took();
+    assert!(commands.contains(&Command::RestartIce));
+    assert!(
+        !commands.contains(&Command::CheckSignalling),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn after_a_socket_that_died_with_the_network_the_technician_hears_reconnecting_again() {
+    let mut sim = Sim::live();
+    sim.ok(Input::NetworkChanged);
+    sim.took(); // the Reconnecting went out on a socket that was already dead
+    sim.ok(Input::SignallingLost);
+    sim.wait(Duration::from_secs(1));
+    sim.took();
+    sim.ok(Input::SignallingConnected);
+    assert_eq!(
+        sent(&sim).first(),
+        Some(&CustomerMessage::Reconnecting),
+        "said again first on the new socket"
+    );
+    assert_eq!(
+        sent(&sim)
+            .iter()
+            .filter(|m| **m == CustomerMessage::Reconnecting)
+            .count(),
+        1
+    );
+    // Without a recovery, a socket that comes back says nothing of the kind.
+    let mut quiet = Sim::live();
+    quiet.ok(Input::SignallingLost);
+    quiet.wait(Duration::from_secs(1));
+    quiet.took();
+    quiet.ok(Input::SignallingConnected);
+    assert!(!sent(&quiet).contains(&CustomerMessage::Reconnecting));
+}
+
+#[test]
 fn a_start_during_a_recovery_replaces_the_connection_and_reconnected_follows_it() {
     let mut sim = Sim::live();
     sim.ok(Input::PeerFailed);

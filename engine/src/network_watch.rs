@@ -36,6 +36,20 @@ impl Default for AddressWatch {
     }
 }
 
+/// Whether `ip` is (still) one of this device's addresses. An enumeration that fails
+/// answers yes: only a positive "gone" may end a connection.
+pub(crate) fn is_local_address(ip: IpAddr) -> bool {
+    if ip.is_loopback() || ip.is_unspecified() {
+        return true;
+    }
+    match ifaces() {
+        Ok(interfaces) => interfaces
+            .iter()
+            .any(|interface| interface.addr.is_some_and(|addr| addr.ip() == ip)),
+        Err(_) => true,
+    }
+}
+
 /// Every interface address ICE could gather a host candidate on: not loopback, not IPv6
 /// link-local (which changes with nothing a session cares about). An enumeration that
 /// fails reads as no address, so its recovery reads as a change.
@@ -64,6 +78,16 @@ mod tests {
         let mut watch = AddressWatch::new();
         assert!(!watch.changed());
         assert!(!watch.changed());
+    }
+
+    #[test]
+    fn an_address_of_this_device_is_local_and_a_foreign_one_is_not() {
+        assert!(is_local_address("127.0.0.1".parse().unwrap()));
+        for ip in usable_addresses() {
+            assert!(is_local_address(ip), "{ip}");
+        }
+        // TEST-NET-3 (RFC 5737): documentation only, on no interface anywhere.
+        assert!(!is_local_address("203.0.113.7".parse().unwrap()));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! A TCP connection whose local address went away (the phone left the Wi-Fi) stays "open"
 //! for minutes while everything written to it vanishes. So the socket pings the server
 //! every [`KEEPALIVE`] and on demand ([`SignallingConnection::check`]), and reports the
-//! connection lost when no frame answers within [`ANSWER_WITHIN`].
+//! connection lost when no frame answers within [`ANSWER_WITHIN`], or at once when the
+//! check finds that the address the connection was made from is no longer the device's.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ use lens_core::signal::{
 };
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+
+use crate::network_watch::is_local_address;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use url::Url;
@@ -73,10 +76,14 @@ impl SignallingConnection {
                 }
                 Err(reason) => return report(SignallingEvent::Lost(reason)),
             };
-            let (mut sink, mut stream) = match socket {
-                Ok((socket, _)) => socket.split(),
+            let (socket, local_ip) = match socket {
+                Ok((socket, _)) => {
+                    let local_ip = socket.get_ref().get_ref().local_addr().ok().map(|a| a.ip());
+                    (socket, local_ip)
+                }
                 Err(e) => return report(SignallingEvent::Lost(e.to_string())),
             };
+            let (mut sink, mut stream) = socket.split();
             report(SignallingEvent::Connected);
             let mut keepalive = tokio::time::interval_at(Instant::now() + KEEPALIVE, KEEPALIVE);
             keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -103,6 +110,11 @@ impl SignallingConnection {
                                 return report(SignallingEvent::Lost(e.to_string()));
                             }
                             false
+                        }
+                        // A connection from an address this device no longer has is dead:
+                        // no need to wait for a ping to go unanswered.
+                        Some(Outgoing::Check) if local_ip.is_some_and(|ip| !is_local_address(ip)) => {
+                            return report(SignallingEvent::Lost("the network address it used is gone".into()));
                         }
                         Some(Outgoing::Check) => true,
                         // The driver dropped the connection: say goodbye properly.
@@ -169,6 +181,27 @@ fn websocket_url(server: &Url, token: &str) -> Result<Url, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An https server's socket is reached over TLS: the first bytes the server sees are a
+    /// TLS handshake record (a ClientHello), not an HTTP upgrade request. (Before rustls was
+    /// compiled in, a wss:// URL failed at once with "TLS support not compiled in".)
+    #[tokio::test]
+    async fn an_https_server_is_reached_over_tls() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = Url::parse(&format!("https://localhost:{port}/")).unwrap();
+        let (events, mut reports) = mpsc::unbounded_channel();
+        let _connection = SignallingConnection::open(&server, "t", 1, events, |e| e);
+        let (mut accepted, _) = listener.accept().await.unwrap();
+        let mut first = [0u8; 3];
+        accepted.read_exact(&mut first).await.unwrap();
+        assert_eq!(first, [0x16, 0x03, 0x01], "a TLS handshake record");
+        drop(accepted);
+        // The server hung up mid-handshake: a typed loss, no panic.
+        let (_, event) = reports.recv().await.unwrap();
+        assert!(matches!(event, SignallingEvent::Lost(_)), "{event:?}");
+    }
 
     #[test]
     fn websocket_url_follows_the_server_scheme() {

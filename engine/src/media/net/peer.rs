@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -201,9 +202,22 @@ pub(crate) async fn build(
     // Discarding local candidates on an ICE restart makes webrtc-rs bind its sockets again and
     // re-enumerate the interfaces (a wildcard bind address), which is what lets a restart after
     // a network change (Wi-Fi to mobile, a new address) gather on the network there is now.
+    //
+    // How long ICE waits before it accepts a working pair of each kind, so that a better one
+    // may still win: pion's defaults (srflx 500 ms, prflx 1 s, relay 2 s) add up to 2 s to
+    // every relayed call and 1 s to a direct one whose first check beat the trickled
+    // candidate (a peer-reflexive pair). A direct pair answers within a round trip or two, so
+    // shorter waits lose nothing; with relay only there is nothing better to wait for.
+    let relay_wait = match links.gathering.relay_only {
+        true => Duration::ZERO,
+        false => RELAY_ACCEPTANCE_WAIT,
+    };
     let setting_engine = SettingEngineBuilder::new()
         .with_multicast_dns_mode(MulticastDnsMode::Disabled)
         .with_discard_local_candidates_during_ice_restart(true)
+        .with_srflx_acceptance_min_wait(Some(REFLEXIVE_ACCEPTANCE_WAIT))
+        .with_prflx_acceptance_min_wait(Some(REFLEXIVE_ACCEPTANCE_WAIT))
+        .with_relay_acceptance_min_wait(Some(relay_wait))
         .build();
 
     let handler = Arc::new(Handler { links });
@@ -222,6 +236,11 @@ pub(crate) async fn build(
         .map_err(MediaError::webrtc("create peer connection"))?;
     Ok(Arc::new(pc))
 }
+
+/// How long a working server- or peer-reflexive pair waits for a host pair to work too.
+const REFLEXIVE_ACCEPTANCE_WAIT: Duration = Duration::from_millis(100);
+/// How long a working relayed pair waits for a direct one (when direct is allowed).
+const RELAY_ACCEPTANCE_WAIT: Duration = Duration::from_millis(500);
 
 /// The bandwidth estimate the send side starts from, before any feedback: enough for 540p30,
 /// so a good link shows a sharp picture within seconds and a bad one drops from there.

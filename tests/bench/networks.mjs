@@ -161,8 +161,8 @@ try {
 
   let turnLoad = null;
   const times = await firstFrames('relayed', technician, (pin) => startCustomerIn(customerNs, server, pin), async () => {
-    const path = await technician.page.evaluate(() => window.lens.mediaPath);
-    if (path !== 'relayed') throw new Error(`the session is not relayed (${path})`);
+    // The path is read once a second: wait for the first reading after the first frame.
+    await technician.waitForMediaPath('relayed', 5000);
     await sleep(3000); // past the start of the ladder
     const before = await technician.receiveStats();
     const bytes0 = await receivedBytes(technician);

@@ -24,6 +24,7 @@ use lens_engine::{Engine, EngineConfig};
 use cli::{Cli, Command, JoinArgs};
 use eula_file::EulaFile;
 use prompt::Terminal;
+use std::io::IsTerminal;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain lines in a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let Some(Command::Join(args)) = cli.command else {

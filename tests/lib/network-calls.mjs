@@ -1,5 +1,5 @@
 // The network lab's shared setting for tests/e2e/networks.test.mjs and
-// tests/networks-pending/: the public side (lens-server and coturn on 10.77.0.1), the
+// tests/e2e/turn-errors.test.mjs: the public side (lens-server and coturn on 10.77.0.1), the
 // technician's Chromium in its own namespace, and the helpers that start, describe and end a
 // call. Every address belongs to namespaces the test made (tests/lib/netlab.mjs).
 

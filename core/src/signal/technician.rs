@@ -139,10 +139,16 @@ pub enum ServerToTechnician {
         session_id: String,
     },
     /// The customer's app could not use a STUN or TURN server; `message` is the sentence to
-    /// show.
+    /// show. `server` names it without credentials or parameters (`turn:host:port`, empty
+    /// when the app's URL made no sense) and `code` is the app's error code, so the console
+    /// can tell a refusal it shares from a server it cannot reach.
     IceServerError {
         session_id: String,
         message: String,
+        #[serde(default)]
+        server: String,
+        #[serde(default)]
+        code: u16,
     },
 }
 

@@ -205,13 +205,15 @@ impl MediaSession {
 
         let pc = peer::build(&config, links.peer(sink)).await?;
         let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), links.monitor()));
+        let mut tasks = vec![monitor];
+        tasks.extend(peer::check_turn_servers(&config, &links.events));
         let mut session = MediaSession {
             pc,
             links,
             video_sender: None,
             audio_sender: None,
             threads: Vec::new(),
-            tasks: vec![monitor],
+            tasks,
             closed: false,
         };
         // From here on a failure must also tear down the connection.

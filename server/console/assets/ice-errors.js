@@ -10,6 +10,10 @@ const RELAY_WAIT_MS = 10000;
 
 // What tests read through window.lens: the errors this page reported, newest last.
 const reportedErrors = [];
+// "<session id> <server>" of each server that refused the customer's app (any code but 701,
+// "no answer"): the same credentials fail for this page, so its silence is that refusal,
+// not a server it cannot reach.
+const refusedTheCustomer = new Set();
 export const iceErrorsReported = () => reportedErrors.slice();
 
 /**
@@ -45,14 +49,19 @@ export function expectRelay(peer, turnUrls, gotRelay) {
   const timer = setTimeout(() => {
     if (gotRelay()) return;
     const errorText = `no answer within ${RELAY_WAIT_MS / 1000} s`;
-    // A server that already said why (401 …) is not also called unreachable.
-    const told = (url) => [...peer.errorsSeen].some((key) => key.startsWith(url + ' '));
+    // A server that already said why (401 …), here or to the customer's app, is not also
+    // called unreachable.
+    const told = (url) => [...peer.errorsSeen].some((key) => key.startsWith(url + ' '))
+      || refusedTheCustomer.has(peer.sessionId + ' ' + url);
     for (const url of urls) if (!told(url)) onIceCandidateError(peer, { url, errorCode: 701, errorText });
   }, RELAY_WAIT_MS);
   return () => clearTimeout(timer);
 }
 
 handle('ice_server_error', (message) => {
+  if (message.server && message.code && message.code !== 701) {
+    refusedTheCustomer.add(message.session_id + ' ' + message.server);
+  }
   if (message.message) showMessage(message.message);
   announce('session-log-changed', message.session_id);
 });

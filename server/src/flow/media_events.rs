@@ -90,6 +90,10 @@ pub async fn customer_ice_server_error(
     let relayed = ServerToTechnician::IceServerError {
         session_id: session_id.to_owned(),
         message: message.clone(),
+        server: server_of(url)
+            .map(|server| server.server())
+            .unwrap_or_default(),
+        code,
     };
     sessions::relay_to_technician(state, session_id, relayed).await?;
     tracing::info!(session = %session_id, code, "a STUN/TURN server failed for the customer's app");

@@ -284,15 +284,19 @@ async fn failed_ice_servers_are_told_in_words_and_bad_reports_are_refused() {
             text: "Unauthorized".into(),
         })
         .await;
-    let message = console
+    let (message, server, code) = console
         .recv_until(|m| match m {
             ServerToTechnician::IceServerError {
                 session_id: id,
                 message,
-            } if id == session_id => Some(message),
+                server,
+                code,
+            } if id == session_id => Some((message, server, code)),
             _ => None,
         })
         .await;
+    // The server and the code as the console names its own (no credentials, no parameters).
+    assert_eq!((server.as_str(), code), ("turn:10.0.0.1:3478", 401));
     assert!(
         message.starts_with(
             "The customer's app could not use the relay server turn:10.0.0.1:3478 \

@@ -6,3 +6,4 @@ pub(crate) mod link_monitor;
 pub(crate) mod peer;
 pub(crate) mod rtcp_tap;
 pub(crate) mod rtx_budget;
+pub(crate) mod turn_check;

@@ -27,6 +27,7 @@ use webrtc::peer_connection::{
 
 use super::rtcp_tap::KeyframeRequestForwarder;
 use super::rtx_budget::RetransmissionBudget;
+use super::turn_check::{self, TurnCheck};
 use crate::media::codec::{H264_FMTP, OPUS_FMTP};
 use crate::media::config::MediaConfig;
 use crate::media::error::MediaError;
@@ -239,6 +240,51 @@ pub(crate) async fn build(
     Ok(Arc::new(pc))
 }
 
+/// A STUN or TURN server failed: logged (never with its credentials: the URL carries none)
+/// and told to the session, which tells the technician.
+pub(crate) fn report_ice_server_error(events: &EventSender, url: String, code: u16, text: String) {
+    tracing::warn!(url = %url, code, text = %text, "a STUN or TURN server failed");
+    events.emit(PeerEvent::IceServerError { url, code, text });
+}
+
+/// How long the TURN check waits for an answer before it says "no answer" (the console's
+/// own limit too).
+pub(crate) const TURN_CHECK_WITHIN: Duration = Duration::from_secs(10);
+
+/// Checks every TURN server of the call beside ICE (see `turn_check`), and reports one that
+/// refuses this device's credentials or does not answer. webrtc-rs would only log it.
+pub(crate) fn check_turn_servers(
+    config: &MediaConfig,
+    events: &Arc<EventSender>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    config
+        .ice_servers
+        .iter()
+        .filter(|server| turn_check::is_checked(&server.url))
+        .map(|server| {
+            let (url, username, password) = (
+                server.url.clone(),
+                server.username.clone(),
+                server.credential.clone(),
+            );
+            let (bind_ip, events) = (config.bind_ip, Arc::clone(events));
+            tokio::spawn(async move {
+                let verdict =
+                    turn_check::check(&url, &username, &password, bind_ip, TURN_CHECK_WITHIN).await;
+                let (code, text) = match verdict {
+                    TurnCheck::Refused { code, reason } => (code, reason),
+                    TurnCheck::Unanswered => (
+                        turn_check::NO_ANSWER_CODE,
+                        format!("no answer within {} s", TURN_CHECK_WITHIN.as_secs()),
+                    ),
+                    TurnCheck::Usable | TurnCheck::NotChecked => return,
+                };
+                report_ice_server_error(&events, url, code, text);
+            })
+        })
+        .collect()
+}
+
 /// How often ICE checks its candidate pairs while it looks for a path: webrtc-rs's 200 ms
 /// (pion's) puts up to 200 ms between a candidate's arrival and its first check; Chromium
 /// paces checks about every 50 ms.
@@ -317,17 +363,12 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_ice_candidate_error(&self, event: RTCPeerConnectionIceErrorEvent) {
-        tracing::warn!(
-            url = %event.url,
-            code = event.error_code,
-            text = %event.error_text,
-            "a STUN or TURN server failed"
+        report_ice_server_error(
+            &self.links.events,
+            event.url,
+            event.error_code,
+            event.error_text,
         );
-        self.links.events.emit(PeerEvent::IceServerError {
-            url: event.url,
-            code: event.error_code,
-            text: event.error_text,
-        });
     }
 
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {

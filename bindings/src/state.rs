@@ -82,6 +82,11 @@ pub enum SessionEvent {
         description: String,
         refused: Option<String>,
     },
+    /// The technician handed the session to `technician_name`; the app's screen says so
+    /// and their Start continues the session.
+    Transferred {
+        technician_name: String,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -146,6 +151,9 @@ impl From<lens::SessionEvent> for SessionEvent {
                     description: control.describe().to_owned(),
                     refused,
                 }
+            }
+            lens::SessionEvent::Transferred { technician_name } => {
+                SessionEvent::Transferred { technician_name }
             }
         }
     }

@@ -77,6 +77,8 @@ live-torch-off = Taschenlampe aus
 leave = Verlassen
 on-hold-title = Sitzung pausiert
 on-hold-body = { $technician } hat die Sitzung pausiert. Es wird nichts übertragen, bis die Sitzung weitergeht.
+transferred-title = An Kollegen übergeben
+transferred-body = Ihre Sitzung wird jetzt von { $technician } weitergeführt. Es wird nichts übertragen, bis { $technician } die Sitzung fortsetzt.
 reconnecting-title = Verbindung wird wiederhergestellt
 reconnecting-body = Die Verbindung wurde unterbrochen. Lens versucht es erneut ({ $attempt }. Versuch)…
 

@@ -75,6 +75,8 @@ live-torch-off = Torch off
 leave = Leave
 on-hold-title = On hold
 on-hold-body = { $technician } put the session on hold. Nothing is sent until they continue.
+transferred-title = Passed to a colleague
+transferred-body = Your session now continues with { $technician }. Nothing is sent until { $technician } continues it.
 reconnecting-title = Reconnecting
 reconnecting-body = The connection was interrupted. Trying again (attempt { $attempt })…
 

@@ -77,6 +77,8 @@ live-torch-off = Zaklamp uit
 leave = Verlaten
 on-hold-title = In de wacht
 on-hold-body = { $technician } heeft de sessie in de wacht gezet. Er wordt niets verzonden totdat de sessie verdergaat.
+transferred-title = Doorgegeven aan een collega
+transferred-body = Uw sessie gaat nu verder met { $technician }. Er wordt niets verzonden totdat { $technician } de sessie voortzet.
 reconnecting-title = Opnieuw verbinden
 reconnecting-body = De verbinding is onderbroken. Lens probeert het opnieuw (poging { $attempt })…
 

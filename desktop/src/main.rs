@@ -141,6 +141,9 @@ async fn join(args: JoinArgs) -> ExitCode {
                     None => println!("technician: {}", control.describe()),
                     Some(why) => println!("technician: {} – not done: {why}", control.describe()),
                 },
+                Some(SessionEvent::Transferred { technician_name }) => {
+                    println!("technician: transferred to {technician_name}");
+                }
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),

@@ -424,6 +424,27 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         "the torch went out with the camera"
     );
 
+    // Passed to a colleague: on hold with the colleague's name, then their Start continues
+    // the same session, whose screens name them from now on.
+    sim.took_commands();
+    sim.server(ServerToCustomer::Transferred {
+        technician_name: "Bob Builder".into(),
+    });
+    assert_eq!(sim.took_commands(), vec![Command::StopMedia]);
+    let bob = |id: &str| en.format(id, &[("technician", Arg::Text("Bob Builder"))]);
+    shown!(sim, Screen::OnHold { title, body, preview: true, .. } => {
+        assert_eq!(title, &en.get("transferred-title"));
+        assert_eq!(body, &bob("transferred-body"));
+    });
+    sim.server(ServerToCustomer::start());
+    shown!(sim, Screen::Connecting { body, .. } => assert_eq!(body, &bob("connecting-body")));
+    sim.world(Input::PeerConnected);
+    assert_eq!(sim.name(), "live");
+    sim.server(ServerToCustomer::Hold);
+    shown!(sim, Screen::OnHold { body, .. } => assert_eq!(body, &bob("on-hold-body")));
+    sim.server(ServerToCustomer::start());
+    sim.world(Input::PeerConnected);
+
     // Reconnecting, with the attempt, until the connection is back.
     sim.world(Input::SignallingLost);
     shown!(sim, Screen::Reconnecting { body, leave, .. } => {

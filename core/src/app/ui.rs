@@ -93,6 +93,8 @@ pub(super) struct Ui {
     pub(super) technician: String,
     /// The technician started this session at least once: waiting again means on hold.
     pub(super) technician_started: bool,
+    /// The session was handed to another technician and waits for their Start.
+    pub(super) transferred: bool,
     /// The attempt the session is reconnecting with, until it is back.
     pub(super) reconnecting: Option<u32>,
     /// The latest quality score, 0 to 5.
@@ -112,6 +114,7 @@ impl Ui {
             torch_on: false,
             technician: String::new(),
             technician_started: false,
+            transferred: false,
             reconnecting: None,
             quality: None,
             notice: None,
@@ -164,6 +167,10 @@ impl Ui {
                     problem: *problem,
                 })
             }
+            SessionEvent::Transferred { technician_name } => {
+                self.technician.clone_from(technician_name);
+                self.transferred = true;
+            }
             SessionEvent::TechnicianControl { control, refused } => {
                 if refused.is_none() {
                     match control {
@@ -188,6 +195,7 @@ impl Ui {
                 self.back_to_start = false;
                 self.technician.clear();
                 self.technician_started = false;
+                self.transferred = false;
                 self.reconnecting = None;
                 self.quality = None;
                 self.notice = None;
@@ -201,6 +209,7 @@ impl Ui {
             // Media (re)starts: the last connection's figures say nothing about this one.
             SessionState::Connecting => {
                 self.technician_started = true;
+                self.transferred = false;
                 self.quality = None;
             }
             SessionState::Live => self.technician_started = true,

@@ -61,6 +61,17 @@ impl View<'_> {
                 ),
                 leave: self.button("leave"),
             },
+            // Handed to a colleague after the first Start: on hold until they continue.
+            SessionState::WaitingForTechnician { .. }
+                if ui.technician_started && ui.transferred =>
+            {
+                Screen::OnHold {
+                    title: self.get("transferred-title"),
+                    body: self.about_technician("transferred-body"),
+                    preview: true,
+                    leave: self.button("leave"),
+                }
+            }
             SessionState::WaitingForTechnician { .. } if ui.technician_started => Screen::OnHold {
                 title: self.get("on-hold-title"),
                 body: self.about_technician("on-hold-body"),

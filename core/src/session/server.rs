@@ -7,6 +7,10 @@ use super::{
 };
 use crate::signal::{EndReason, IceConfig, JoinResponse, ServerToCustomer, SessionStatus};
 
+/// Longest technician name a transfer may put on the customer's screen (the server's
+/// display names are shorter; a longer one is cut, not refused).
+const MAX_TECHNICIAN_NAME_CHARS: usize = 100;
+
 impl CustomerSession {
     pub(super) fn on_resolved(&mut self, response: JoinResponse) {
         if self.state != SessionState::ResolvingPin {
@@ -89,6 +93,9 @@ impl CustomerSession {
             },
             ServerToCustomer::Start { ice } => self.on_start(ice),
             ServerToCustomer::Hold => self.on_hold(),
+            ServerToCustomer::Transferred { technician_name } => {
+                self.on_transferred(technician_name)
+            }
             ServerToCustomer::Answer { sdp } => {
                 if self.media_running {
                     self.command(Command::ApplyAnswer(sdp));
@@ -153,5 +160,36 @@ impl CustomerSession {
             .map(|j| j.technician_name.clone())
             .unwrap_or_default();
         self.set_state(SessionState::WaitingForTechnician { technician_name });
+    }
+
+    /// The session now belongs to another technician: the app shows their name from now on
+    /// and waits for their Start as after a hold. A transfer before the first Start only
+    /// changes the name the Waiting screen shows.
+    pub(super) fn on_transferred(&mut self, technician_name: String) {
+        let waiting = matches!(
+            self.state,
+            SessionState::WaitingForTechnician { .. }
+                | SessionState::Connecting
+                | SessionState::Live
+        );
+        if !waiting {
+            return;
+        }
+        // The server's words reach a screen: bounded like every name it sends.
+        let technician_name: String = technician_name
+            .chars()
+            .take(MAX_TECHNICIAN_NAME_CHARS)
+            .collect();
+        if let Some(join) = self.join.as_mut() {
+            join.technician_name.clone_from(&technician_name);
+        }
+        self.event(SessionEvent::Transferred {
+            technician_name: technician_name.clone(),
+        });
+        if matches!(self.state, SessionState::WaitingForTechnician { .. }) {
+            self.set_state(SessionState::WaitingForTechnician { technician_name });
+        } else {
+            self.on_hold();
+        }
     }
 }

@@ -591,6 +591,9 @@ fn any_input() -> impl Strategy<Value = Input> {
     let server = prop_oneof![
         Just(ServerToCustomer::start()),
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
+        Just(ServerToCustomer::Transferred {
+            technician_name: "Bob Builder".into()
+        }),
         Just(ServerToCustomer::End {
             reason: EndReason::TechnicianEnded
         }),
@@ -768,6 +771,70 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
         sim.state(),
         SessionState::WaitingForTechnician { .. }
     ));
+}
+
+#[test]
+fn a_transfer_stops_media_names_the_new_technician_and_their_start_continues() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    sim.ok(Input::PeerConnected);
+    sim.took();
+
+    sim.ok(Input::FromServer(ServerToCustomer::Transferred {
+        technician_name: "Bob Builder".into(),
+    }));
+    assert_eq!(
+        sim.took(),
+        vec![Command::StopMedia],
+        "nothing is sent meanwhile"
+    );
+    assert!(
+        matches!(sim.state(), SessionState::WaitingForTechnician { technician_name } if technician_name == "Bob Builder")
+    );
+    assert!(sim.events.contains(&SessionEvent::Transferred {
+        technician_name: "Bob Builder".into()
+    }));
+
+    // The new technician's Start continues the same session: no new PIN, no licence.
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    assert_eq!(
+        sim.took(),
+        vec![Command::StartMedia {
+            camera: true,
+            microphone: true,
+            ice: Default::default(),
+        }]
+    );
+    assert_eq!(sim.state(), &SessionState::Connecting);
+}
+
+#[test]
+fn a_transfer_before_start_only_renames_and_one_before_the_licence_is_ignored() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::Transferred {
+        technician_name: "B".repeat(500),
+    }));
+    assert!(sim.took().is_empty(), "no media to stop, none started");
+    assert!(matches!(
+        sim.state(),
+        SessionState::WaitingForTechnician { technician_name } if technician_name.chars().count() == 100
+    ));
+
+    // Before the licence a transfer is a server bug: the licence screen keeps its words.
+    let mut early = Sim::new(None);
+    early.ok(Input::PermissionsAnswered {
+        camera: true,
+        microphone: true,
+    });
+    early.ok(Input::Join(pin()));
+    early.ok(Input::Resolved(joined("v1")));
+    early.ok(Input::SignallingConnected);
+    let before = early.state().clone();
+    early.ok(Input::FromServer(ServerToCustomer::Transferred {
+        technician_name: "Mallory".into(),
+    }));
+    assert_eq!(early.state(), &before);
+    assert!(!early.started_media());
 }
 
 #[test]

@@ -283,6 +283,10 @@ pub enum SessionEvent {
         control: CameraControl,
         refused: Option<String>,
     },
+    /// The technician handed the session to `technician_name`, whose Start continues it.
+    Transferred {
+        technician_name: String,
+    },
 }
 
 /// One item drained from [`super::CustomerSession::poll_output`].

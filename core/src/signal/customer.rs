@@ -110,6 +110,12 @@ pub enum ServerToCustomer {
     /// The technician put the session on hold: stop sending media, keep the session; a
     /// `start` follows when the technician resumes.
     Hold,
+    /// The technician handed the session to a colleague (`technician_name`): media stops as
+    /// for [`ServerToCustomer::Hold`] and the new technician's `start` brings it back. The
+    /// customer keeps the session: no new PIN, no second licence.
+    Transferred {
+        technician_name: String,
+    },
     Answer {
         sdp: String,
     },
@@ -145,6 +151,7 @@ impl Message for ServerToCustomer {
         "welcome",
         "start",
         "hold",
+        "transferred",
         "answer",
         "candidate",
         "end",

@@ -150,6 +150,13 @@ pub enum ServerToTechnician {
         #[serde(default)]
         code: u16,
     },
+    /// A colleague (`from_technician`) handed this session to the console's technician: it
+    /// is in their list now, on hold if it was live, and their Start continues it.
+    SessionTransferred {
+        session_id: String,
+        customer_name: String,
+        from_technician: String,
+    },
 }
 
 impl Message for ServerToTechnician {
@@ -165,5 +172,6 @@ impl Message for ServerToTechnician {
         "reconnecting",
         "reconnected",
         "ice_server_error",
+        "session_transferred",
     ];
 }

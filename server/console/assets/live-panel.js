@@ -10,6 +10,7 @@ import { sessionList } from './sessions.js';
 import { currentPc, callSession, answerSent, hasMicrophone, endSession, toggleMute } from './call.js';
 import { isReconnecting } from './reconnecting.js';
 import './media-path.js';
+import './transfer.js';
 
 // The customer's camera as its app last said, for one peer connection: a new call or the
 // end of one forgets it (the app repeats a pause with its next offer).
@@ -128,7 +129,7 @@ function update() {
   $('switch-camera').disabled = !controllable;
   $('torch').disabled = !controllable;
   $('torch').setAttribute('aria-pressed', String(camera.torchOn));
-  for (const id of ['session-end', 'session-hold']) {
+  for (const id of ['session-end', 'session-hold', 'session-transfer']) {
     $(id).disabled = !live;
     $(id).dataset.sessionId = session ? session.id : '';
   }

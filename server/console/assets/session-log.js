@@ -22,6 +22,7 @@ const EVENT_TEXT = {
   camera_control: 'Camera control',
   control_refused: 'Camera control refused',
   pin_replaced: 'PIN replaced',
+  transferred: 'Transferred',
   log_truncated: 'Log truncated (too many entries)',
   reconnecting: 'Reconnecting',
   reconnected: 'Reconnected',

@@ -9,3 +9,4 @@ pub mod media_events;
 pub mod pins;
 pub mod sessions;
 pub mod timeouts;
+pub mod transfer;

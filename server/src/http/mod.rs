@@ -11,6 +11,7 @@ pub mod join;
 pub mod landing;
 pub mod links;
 pub mod sessions_api;
+pub mod transfer_api;
 
 use axum::Router;
 use axum::body::Body;
@@ -40,6 +41,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/sessions/{id}/log", get(sessions_api::log))
         .route("/api/sessions/{id}/pin", post(sessions_api::replace_pin))
+        .route(
+            "/api/sessions/{id}/transfer",
+            get(transfer_api::targets).post(transfer_api::transfer),
+        )
         .route(
             "/api/admin/groups",
             get(admin_api::list_groups).post(admin_api::create_group),

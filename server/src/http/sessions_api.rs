@@ -247,7 +247,7 @@ pub async fn replace_pin(
 
 /// One of the technician's sessions. Someone else's session reads as missing, so ids cannot
 /// be probed.
-async fn own_session(
+pub(crate) async fn own_session(
     state: &AppState,
     auth: &AuthedTechnician,
     session_id: &str,

@@ -31,6 +31,8 @@ pub enum Event {
     /// The technician created another PIN in this one's place (detail: the new PIN and
     /// session).
     PinReplaced,
+    /// The technician handed the session to a colleague (detail: from whom to whom).
+    Transferred,
     /// The customer's media connection broke and its app is restarting ICE (detail: the
     /// sentence).
     Reconnecting,
@@ -61,6 +63,7 @@ impl Event {
             Event::CameraControl => "camera_control",
             Event::ControlRefused => "control_refused",
             Event::PinReplaced => "pin_replaced",
+            Event::Transferred => "transferred",
             Event::Reconnecting => "reconnecting",
             Event::Reconnected => "reconnected",
             Event::IceServerError => "ice_server_error",

@@ -324,6 +324,38 @@ pub async fn resume(db: &Db, session_id: &str, technician_id: i64) -> anyhow::Re
     Ok(done.rows_affected() == 1)
 }
 
+/// Hands a joined session (Waiting, Active or on hold) from `from` to `to`, only while `to`
+/// has no active session. An active session is put on hold on the way, so that the
+/// receiver's Start brings the media back as after a hold. False if any condition did not
+/// hold (the caller looks at why).
+pub async fn transfer(
+    db: &Db,
+    session_id: &str,
+    from: i64,
+    to: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE sessions SET technician_id = $1, \
+                held_at = CASE WHEN status = 'active' THEN COALESCE(held_at, $2) ELSE held_at END \
+         WHERE id = $3 AND technician_id = $4 AND status IN ('waiting', 'active') \
+           AND NOT EXISTS (SELECT 1 FROM sessions WHERE technician_id = $5 AND status = 'active')",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(session_id)
+    .bind(from)
+    .bind(to)
+    .execute(db)
+    .await;
+    match result {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        // The one-active-per-technician index caught a race the NOT EXISTS could not see.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A session a timeout may end: since when the clock runs, and the group's setting (None:
 /// the server's).
 #[derive(Debug, Clone, PartialEq, Eq)]

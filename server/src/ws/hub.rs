@@ -205,6 +205,12 @@ impl Hub {
             .insert(session_id.to_owned(), conn);
     }
 
+    /// The session's media signalling no longer belongs to any console (it was handed to
+    /// another technician, whose Start names the new owner).
+    pub fn release_media_owner(&self, session_id: &str) {
+        self.registry().media_owner.remove(session_id);
+    }
+
     /// Closes every console socket opened with this log-in.
     pub fn sign_out(&self, login: &str) {
         let mut registry = self.registry();

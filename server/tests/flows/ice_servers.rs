@@ -258,7 +258,17 @@ async fn reconnects_reach_the_console_and_the_session_log() {
             session_id: session_id.clone()
         }
     );
-    let log = tess.log(&session_id).await;
+    // The console is told first and the log written right after: read it once it has
+    // caught up (on a loaded machine with PostgreSQL that takes a few milliseconds).
+    let deadline = tokio::time::Instant::now() + crate::common::PATIENCE;
+    let log = loop {
+        let log = tess.log(&session_id).await;
+        if log.iter().any(|e| e["event"] == "reconnected") || tokio::time::Instant::now() > deadline
+        {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let entry = |event: &str| {
         log.iter()
             .find(|e| e["event"] == event)

@@ -15,3 +15,4 @@ mod ice_servers;
 mod pin_security;
 mod signalling;
 mod technician_api;
+mod transfer;

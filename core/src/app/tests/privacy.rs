@@ -47,6 +47,9 @@ fn any_world_input() -> impl Strategy<Value = Input> {
         Just(ServerToCustomer::start()),
         Just(ServerToCustomer::start()),
         Just(ServerToCustomer::Hold),
+        Just(ServerToCustomer::Transferred {
+            technician_name: "Bob Builder".into()
+        }),
         Just(ServerToCustomer::Answer { sdp: "a".into() }),
         Just(ServerToCustomer::End {
             reason: EndReason::TechnicianEnded

@@ -7,12 +7,14 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { signedInTechnician, liveSession } from '../lib/fixture.mjs';
 import { openConsole } from '../lib/console.mjs';
+import { startCustomer } from '../lib/lens.mjs';
 
 const lens = signedInTechnician();
 const colleagues = {};
 
 /** Bob signed in to his own console; Carl with an account but no console open. */
 async function colleaguesSignIn() {
+  if (colleagues.bob) return;
   const bob = lens.server.addTechnician('bob@example.com', 'Bob Builder', 'another correct horse');
   colleagues.bob = await openConsole(lens.server);
   await colleagues.bob.login(bob);
@@ -68,6 +70,33 @@ test('the technician transfers a live session to a colleague, who continues it',
 
     await bob.end();
     await customer.waitFor(/state: ended \(The technician ended the session\)/);
+  } finally {
+    await customer.stop();
+  }
+});
+
+test('a waiting customer is transferred from the list before anyone started', async () => {
+  await colleaguesSignIn();
+  const tess = lens.technician;
+  const bob = colleagues.bob;
+  const { pin } = await tess.newSession('Wanda Waiting');
+  const customer = startCustomer(lens.server, pin);
+  try {
+    await tess.waitForStatus('Wanda Waiting', 'Waiting');
+    await tess.row('Wanda Waiting').getByTestId('session-row-transfer').click();
+    const bobRow = tess.page.getByTestId('transfer-target').filter({ hasText: 'Bob Builder' });
+    await bobRow.getByTestId('transfer-choose').click();
+    await tess.row('Wanda Waiting').waitFor({ state: 'detached' });
+
+    // Still waiting, now for Bob: the app names him, and nothing was sent.
+    await customer.waitFor(/state: waiting_for_technician \(Bob Builder\)/);
+    assert.ok(!customer.lines.some((l) => /state: (connecting|live)/.test(l)), customer.lines.join('\n'));
+    await bob.waitForStatus('Wanda Waiting', 'Waiting');
+    await bob.start('Wanda Waiting');
+    await customer.waitFor(/state: live/);
+    await bob.waitForStats((s) => s.framesDecoded >= 15);
+    await bob.end();
+    await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }

@@ -82,15 +82,30 @@ impl CustomerSession {
             return;
         }
         match message {
-            ServerToCustomer::Welcome { status, .. } => match status {
-                SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
-                SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
-                // The server follows this Welcome with an End saying which timeout it was.
-                SessionStatus::TimedOut => {}
-                // Put on hold while this app was away: its media must not come back.
-                SessionStatus::OnHold => self.on_hold(),
-                SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
-            },
+            ServerToCustomer::Welcome {
+                status,
+                technician_name,
+                ..
+            } => {
+                match status {
+                    SessionStatus::Closed => self.end(Ended::Session(EndReason::ConnectionLost)),
+                    SessionStatus::Expired => self.end(Ended::Session(EndReason::PinExpired)),
+                    // The server follows this Welcome with an End saying which timeout it was.
+                    SessionStatus::TimedOut => {}
+                    // Put on hold while this app was away: its media must not come back.
+                    SessionStatus::OnHold => self.on_hold(),
+                    SessionStatus::Pending | SessionStatus::Waiting | SessionStatus::Active => {}
+                }
+                // Handed to a colleague while this app was away: as if it had been told.
+                if let Some(name) = technician_name
+                    && self
+                        .join
+                        .as_ref()
+                        .is_some_and(|join| join.technician_name != name)
+                {
+                    self.on_transferred(name);
+                }
+            }
             ServerToCustomer::Start { ice } => self.on_start(ice),
             ServerToCustomer::Hold => self.on_hold(),
             ServerToCustomer::Transferred { technician_name } => {

@@ -616,7 +616,8 @@ fn any_input() -> impl Strategy<Value = Input> {
         ]
         .prop_map(|status| ServerToCustomer::Welcome {
             session_id: "s1".into(),
-            status
+            status,
+            technician_name: None,
         }),
     ];
     prop_oneof![
@@ -765,6 +766,7 @@ fn a_hold_before_start_or_a_welcome_on_hold_never_starts_media() {
     sim.ok(Input::FromServer(ServerToCustomer::Welcome {
         session_id: "s1".into(),
         status: SessionStatus::OnHold,
+        technician_name: Some("Tess Technician".into()),
     }));
     assert_eq!(sim.took(), vec![Command::StopMedia]);
     assert!(matches!(
@@ -835,6 +837,48 @@ fn a_transfer_before_start_only_renames_and_one_before_the_licence_is_ignored() 
     }));
     assert_eq!(early.state(), &before);
     assert!(!early.started_media());
+}
+
+#[test]
+fn a_transfer_made_while_the_app_was_away_shows_on_its_return() {
+    let mut sim = Sim::waiting();
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    sim.ok(Input::PeerConnected);
+    sim.ok(Input::SignallingLost);
+    sim.wait(Duration::from_secs(1));
+    sim.ok(Input::SignallingConnected);
+    sim.took();
+    sim.events.clear();
+    // The same technician: nothing to tell.
+    sim.ok(Input::FromServer(ServerToCustomer::Welcome {
+        session_id: "s1".into(),
+        status: SessionStatus::Active,
+        technician_name: Some("Tess Technician".into()),
+    }));
+    assert!(
+        !sim.events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Transferred { .. })),
+        "{:?}",
+        sim.events
+    );
+    // Handed to Bob meanwhile (stored on hold): media stops and the app names Bob.
+    sim.ok(Input::FromServer(ServerToCustomer::Welcome {
+        session_id: "s1".into(),
+        status: SessionStatus::OnHold,
+        technician_name: Some("Bob Builder".into()),
+    }));
+    assert!(
+        !sim.took()
+            .iter()
+            .any(|c| matches!(c, Command::StartMedia { .. }))
+    );
+    assert!(
+        matches!(sim.state(), SessionState::WaitingForTechnician { technician_name } if technician_name == "Bob Builder")
+    );
+    assert!(sim.events.contains(&SessionEvent::Transferred {
+        technician_name: "Bob Builder".into()
+    }));
 }
 
 #[test]

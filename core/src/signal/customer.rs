@@ -100,6 +100,10 @@ pub enum ServerToCustomer {
     Welcome {
         session_id: String,
         status: SessionStatus,
+        /// Who has the session now: a transfer made while the app was away shows at once.
+        /// Absent from older servers and on a session that is over.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        technician_name: Option<String>,
     },
     /// The technician clicked Start: create the peer connection and send an offer. `ice` is
     /// this call's STUN/TURN servers with fresh credentials (absent from older servers).

@@ -6,6 +6,7 @@ import { announce, on } from './bus.js';
 import { handle } from './socket.js';
 import { chime } from './sound.js';
 import { callSession, isStarting, startSession, endSession } from './call.js';
+import { openTransfer } from './transfer.js';
 
 const STATUS_TEXT = {
   pending: 'Pending',
@@ -65,6 +66,9 @@ function actionsCell(session) {
   const start = () => startSession(session.id);
   if (session.status === 'waiting') {
     cell.append(button('Start', { className: 'small', testid: 'session-start' }, start));
+    // A waiting customer can go to a colleague before anyone started (seed 004).
+    cell.append(button('Transfer', { className: 'small secondary', testid: 'session-row-transfer' },
+      () => openTransfer(session.id)));
   }
   if (session.status === 'active' && callSession() !== session.id && !isStarting(session.id)) {
     // This console has no video for it (reloaded, or another tab): ask for a new offer.

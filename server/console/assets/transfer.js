@@ -1,4 +1,4 @@
-// Transfer (seed 004): the live panel's Transfer button lists the organisation's other
+// Transfer (seed 004): the live panel's Transfer button (and a Waiting row's) lists the organisation's other
 // technicians, signed-in first, each with why the session cannot go to them now; choosing
 // one hands the session over. The server decides (its sentence is shown on a refusal); the
 // session then leaves this console's list and the call ends here. A colleague who is handed
@@ -28,7 +28,8 @@ function targetRow(sessionId, target) {
   return row;
 }
 
-async function open(sessionId) {
+/** Opens the dialog for one of the technician's sessions (live panel or a Waiting row). */
+export async function openTransfer(sessionId) {
   const result = await api(path(sessionId));
   if (!result.ok) {
     showMessage(refusal(result, 'Could not list your colleagues; try again.'));
@@ -45,7 +46,7 @@ async function transferTo(sessionId, target) {
   if (!result.ok) {
     // Their state changed since the list was read: show why and the fresh list.
     showMessage(refusal(result, 'The session could not be transferred.'));
-    open(sessionId);
+    openTransfer(sessionId);
     return;
   }
   close();
@@ -54,7 +55,7 @@ async function transferTo(sessionId, target) {
 
 $('session-transfer').addEventListener('click', () => {
   const id = $('session-transfer').dataset.sessionId;
-  if (id) open(id);
+  if (id) openTransfer(id);
 });
 $('transfer-close').addEventListener('click', close);
 

@@ -72,9 +72,19 @@ async fn run(state: AppState, mut socket: WebSocket, session_id: String) {
         Ok(Some(row)) if row.is_live(now_ms()) => {
             tracing::info!(session = %session_id, "customer connected");
             let status = row.status_at(now_ms()).0;
+            let technician_name = match store::technicians::by_id(&state.db, row.technician_id)
+                .await
+            {
+                Ok(technician) => technician.map(|t| t.name),
+                Err(error) => {
+                    tracing::error!(session = %session_id, error = format!("{error:#}"), "could not read the technician of a connecting customer");
+                    None
+                }
+            };
             let welcome = ServerToCustomer::Welcome {
                 session_id: session_id.clone(),
                 status,
+                technician_name,
             };
             let mut alive = ws::send(&mut socket, &welcome).await;
             if alive && status == SessionStatus::Active {
@@ -112,7 +122,12 @@ async fn run(state: AppState, mut socket: WebSocket, session_id: String) {
 async fn say_it_is_over(socket: &mut WebSocket, row: &SessionRow) {
     let (status, reason) = row.status_at(now_ms());
     let session_id = row.id.clone();
-    if ws::send(socket, &ServerToCustomer::Welcome { session_id, status }).await {
+    let welcome = ServerToCustomer::Welcome {
+        session_id,
+        status,
+        technician_name: None,
+    };
+    if ws::send(socket, &welcome).await {
         let reason = reason.unwrap_or(EndReason::ConnectionLost);
         ws::send(socket, &ServerToCustomer::End { reason }).await;
     }

@@ -108,7 +108,9 @@ impl TestServer {
                 .await
                 .expect("customer socket");
         match socket.recv().await {
-            ServerToCustomer::Welcome { session_id, status } => {
+            ServerToCustomer::Welcome {
+                session_id, status, ..
+            } => {
                 assert_eq!(session_id, joined.session_id);
                 assert_eq!(status, SessionStatus::Pending);
             }

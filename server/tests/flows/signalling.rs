@@ -352,7 +352,8 @@ async fn a_reconnecting_customer_is_welcomed_back_and_asked_to_offer_again() {
         again.recv().await,
         ServerToCustomer::Welcome {
             session_id: session_id.clone(),
-            status: SessionStatus::Active
+            status: SessionStatus::Active,
+            technician_name: Some("Tess Technician".into()),
         }
     );
     assert_eq!(again.recv().await, ServerToCustomer::start());
@@ -399,7 +400,8 @@ async fn a_customer_who_does_not_come_back_in_time_loses_the_session() {
         late.recv().await,
         ServerToCustomer::Welcome {
             session_id,
-            status: SessionStatus::Closed
+            status: SessionStatus::Closed,
+            technician_name: None,
         }
     );
     assert_eq!(
@@ -539,7 +541,8 @@ async fn a_restarted_server_lets_customers_and_consoles_carry_on() {
         customer.recv().await,
         ServerToCustomer::Welcome {
             session_id: session_id.clone(),
-            status: SessionStatus::Waiting
+            status: SessionStatus::Waiting,
+            technician_name: Some("Tess Technician".into()),
         }
     );
     let mut console = Console::connect_with_cookie(&second.url(), &tess.cookie)

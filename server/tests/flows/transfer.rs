@@ -122,6 +122,25 @@ async fn a_live_session_goes_to_a_colleague_who_continues_it() {
         "There is no such session in your list."
     );
 
+    // A customer whose socket comes back meanwhile is told who has the session now.
+    customer.socket.vanish();
+    let mut again =
+        crate::common::Socket::<ServerToCustomer, lens_core::signal::CustomerMessage>::connect(
+            &lens.url,
+            &customer.joined.customer_token,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        again.recv().await,
+        ServerToCustomer::Welcome {
+            session_id: session_id.clone(),
+            status: SessionStatus::OnHold,
+            technician_name: Some(BOB.1.into()),
+        }
+    );
+    customer.socket = again;
+
     // Bob's Start continues the same session.
     bob_console.start(&session_id).await;
     assert!(matches!(

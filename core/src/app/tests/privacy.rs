@@ -67,7 +67,8 @@ fn any_world_input() -> impl Strategy<Value = Input> {
         ]
         .prop_map(|status| ServerToCustomer::Welcome {
             session_id: "s1".into(),
-            status
+            status,
+            technician_name: None,
         }),
     ];
     prop_oneof![

@@ -10,8 +10,9 @@ use lens_engine::AppUpdate;
 use crate::session::LensSession;
 use crate::task_handle::TaskHandle;
 
-/// Implemented by the shell that draws the app model. Called from one of the engine's
-/// threads, never the UI's and never a media thread: post to the main thread to draw. Calls
+/// Implemented by the shell that draws the app model. Called from a thread of the
+/// subscription's own, never the UI's, an engine or a media thread: post to the main thread
+/// to draw (a call that blocks holds up only this subscription). Calls
 /// for one subscription never overlap and come in order; the first is the current screen.
 #[uniffi::export(foreign)]
 pub trait AppListener: Send + Sync {

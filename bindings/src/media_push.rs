@@ -54,8 +54,9 @@ pub struct PushedStats {
     pub h264: PushStats,
 }
 
-/// Implemented by the shell's camera code. Called from one of the engine's threads (never a
-/// media thread), one call at a time, in order.
+/// Implemented by the shell's camera code. Called from a thread of the controller's own
+/// (never the UI's, an engine or a media thread), one call at a time, in order; a call that
+/// blocks holds up only the next request.
 #[uniffi::export(foreign)]
 pub trait CameraController: Send + Sync {
     fn on_request(&self, request: ShellRequest);

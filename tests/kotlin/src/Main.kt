@@ -14,7 +14,7 @@ fun main() {
         technicianName = System.getenv("LENS_TECHNICIAN_NAME") ?: error("LENS_TECHNICIAN_NAME is not set"),
     )
     val tests = SessionFlowTests(server).all() + ErrorTests(server).all() + SubscriptionTests().all() +
-        CameraControlTests(server).all() + AppFlowTests(server).all()
+        CameraControlTests(server).all() + AppFlowTests(server).all() + AbuseTests().all()
 
     var passed = 0
     var failed = 0

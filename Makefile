@@ -32,7 +32,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-server build-examples \
-	bindings-kotlin bindings-swift android ios clean phone-lib \
+	bindings-kotlin bindings-swift android ios clean phone-lib fuzz \
 	android-deps test-android test-android-packaging test-ios
 
 ## run: the server on 127.0.0.1:8080 with its embedded SQLite database and a demo technician.
@@ -131,10 +131,12 @@ test-e2e: tests/node_modules deps-py build-examples kotlin-jar android-deps
 	@mkdir -p $(LOGS)
 	cd tests && ../$(NETNS) node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee ../$(LOGS)/e2e.log
 
-# build-examples: technician_answer answers the customer's offer in the app-model test.
+# build-examples: technician_answer answers the customer's offer in the app-model test and in
+# many-sessions.sh (200 sessions in one process: RSS, descriptors and threads must stay flat).
 test-kotlin: bindings-kotlin deps-npm build-examples
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/kotlin/run.sh 2>&1 | tee $(LOGS)/kotlin.log
+	$(NETNS) tests/kotlin/many-sessions.sh 200 2>&1 | tee $(LOGS)/many-sessions.log
 
 ## test-android: the Android app (android/) compiled with kotlinc and aapt, its Robolectric
 # tests on the JVM against a real server and the x86_64 Rust library (tests/android/run.sh).
@@ -196,6 +198,12 @@ tests/node_modules: tests/package.json
 # The engine's examples: push_frames stands in for a phone shell in the pushed-media tests.
 build-examples:
 	$(CARGO) build --release --workspace --examples
+
+## fuzz: every fuzz target under libFuzzer with AddressSanitizer (nightly, cargo-fuzz), for
+# FUZZ_SECONDS each (default 60); prints executions and crashes per target (fuzz/run.sh).
+# `make test` replays the committed corpus and past crashes on stable (fuzz/tests/replay.rs).
+fuzz:
+	fuzz/run.sh
 
 ## bindings-kotlin: Kotlin glue generated from the unstripped library (UniFFI library mode).
 bindings-kotlin: build

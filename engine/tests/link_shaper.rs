@@ -20,7 +20,7 @@ use lens_engine::media::{
     VideoSourceConfig,
 };
 use support::shaper::{Conditions, Shaper};
-use support::technician::{Received, technician_answering};
+use support::technician::{Received, Technician, technician_answering};
 use tokio::sync::mpsc;
 
 fn media_config() -> MediaConfig {
@@ -38,6 +38,41 @@ fn media_config() -> MediaConfig {
         playback: PlaybackConfig::Null,
         ..MediaConfig::default()
     }
+}
+
+/// A call from the customer's engine to an in-process technician, all through `shaper`;
+/// returns once ICE and DTLS are up.
+async fn call_through(
+    shaper: &Shaper,
+    config: MediaConfig,
+) -> (
+    MediaSession,
+    mpsc::UnboundedReceiver<PeerEvent>,
+    Arc<Received>,
+    Technician,
+) {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (session, offer) = MediaSession::start(config, true, true, events_tx)
+        .await
+        .expect("start");
+    let received = Arc::new(Received::default());
+    let tech = technician_answering(&shaper.route_offer(&offer), Arc::clone(&received)).await;
+    session
+        .apply_answer(shaper.route_answer(&tech.answer))
+        .await
+        .expect("apply answer");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match events.recv().await.expect("events") {
+                PeerEvent::Connected => return,
+                PeerEvent::Failed | PeerEvent::Closed => panic!("connection failed"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("connected through the shaper");
+    (session, events, received, tech)
 }
 
 /// Polls the engine's per-second stats until `done` says yes or `limit` passes.
@@ -89,27 +124,7 @@ fn line(stats: &MediaStats) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
     let shaper = Shaper::start().await;
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let (session, offer) = MediaSession::start(media_config(), true, true, events_tx)
-        .await
-        .expect("start");
-    let received = Arc::new(Received::default());
-    let tech = technician_answering(&shaper.route_offer(&offer), Arc::clone(&received)).await;
-    session
-        .apply_answer(shaper.route_answer(&tech.answer))
-        .await
-        .expect("apply answer");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            match events.recv().await.expect("events") {
-                PeerEvent::Connected => return,
-                PeerEvent::Failed | PeerEvent::Closed => panic!("connection failed"),
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("connected through the shaper");
+    let (session, _events, received, tech) = call_through(&shaper, media_config()).await;
 
     // A good link: the ladder climbs to 720p.
     let (took, good) = watch_stats(&session, Duration::from_secs(60), |s| s.link.height == 720)
@@ -217,6 +232,167 @@ async fn the_stream_adapts_to_a_bad_uplink_and_recovers() {
     assert!(longest_gap <= 4, "audio gap of {longest_gap} packets");
     assert!(received.audio_decoded.load(Ordering::SeqCst) > 400);
 
+    session.close().await;
+    tech.close().await;
+}
+
+/// What the customer's voice and picture went through over one stretch of a call.
+struct Stretch {
+    /// Audio packets that arrived, of those sent.
+    audio_arrived: f64,
+    longest_audio_gap: u16,
+    frames_decoded: usize,
+    /// The longest time without a newly decoded picture.
+    longest_freeze: Duration,
+}
+
+/// Watches the call for `length` under the shaper's current conditions. Panics if the peer
+/// connection fails or closes meanwhile: the call must survive.
+async fn stretch(
+    received: &Received,
+    events: &mut mpsc::UnboundedReceiver<PeerEvent>,
+    length: Duration,
+) -> Stretch {
+    received.audio_sequences.lock().unwrap().clear();
+    let from = Instant::now();
+    let frames_before = received.frames.lock().unwrap().len();
+    let deadline = tokio::time::Instant::now() + length;
+    while let Ok(event) = tokio::time::timeout_at(deadline, events.recv()).await {
+        let event = event.expect("events");
+        assert!(
+            !matches!(event, PeerEvent::Failed | PeerEvent::Closed),
+            "the call broke: {event:?}"
+        );
+    }
+    let sequences = received.audio_sequences.lock().unwrap().clone();
+    assert!(!sequences.is_empty(), "no audio at all for {length:?}");
+    let mut sorted: Vec<u32> = Vec::with_capacity(sequences.len());
+    // Sequence numbers unwrapped from the first (jitter reorders them), kept clear of zero.
+    let mut last = u32::from(sequences[0]) + 0x10000;
+    for &seq in &sequences {
+        let step = seq.wrapping_sub(last as u16);
+        last = if step < 0x8000 {
+            last + u32::from(step)
+        } else {
+            last - u32::from(step.wrapping_neg())
+        };
+        sorted.push(last);
+    }
+    sorted.sort_unstable();
+    sorted.dedup();
+    let span = (sorted.last().unwrap() - sorted[0] + 1) as f64;
+    let longest_audio_gap = sorted
+        .windows(2)
+        .map(|w| (w[1] - w[0] - 1) as u16)
+        .max()
+        .unwrap_or(0);
+    let decoded: Vec<Instant> = received.frames.lock().unwrap()[frames_before..]
+        .iter()
+        .filter(|f| f.counter.is_some())
+        .map(|f| f.at)
+        .collect();
+    let end = from + length;
+    let longest_freeze = std::iter::once(from)
+        .chain(decoded.iter().copied())
+        .chain(std::iter::once(end))
+        .collect::<Vec<_>>()
+        .windows(2)
+        .map(|w| w[1].saturating_duration_since(w[0]))
+        .max()
+        .unwrap_or(length);
+    Stretch {
+        audio_arrived: sorted.len() as f64 / span,
+        longest_audio_gap,
+        frames_decoded: decoded.len(),
+        longest_freeze,
+    }
+}
+
+/// Issue 17's bad links, one after the other on one call: 10 % and 30 % of the customer's
+/// packets lost, then a 300 ms round trip with up to 60 ms of jitter. The call survives
+/// each, the voice that arrives keeps up with what the link lets through, and pictures keep
+/// being decoded at 10 % loss. The figures (audio share, pictures, longest freeze) are
+/// printed for the note.
+///
+/// Not asserted, because Lens does not meet them yet (a defect this test found, open in
+/// issue 17): no freeze over 1 s at 10 % loss (measured 4 to 6 s: the sender falls to its
+/// bottom rung and most pictures wait for a keyframe), any picture at 30 %, and the picture
+/// coming back once the loss is over (none in the 25 s after the 30 % stretch).
+#[tokio::test]
+async fn a_lossy_or_slow_link_keeps_the_call() {
+    let shaper = Shaper::start().await;
+    // 360p: the loss story does not need 720p's encoder load.
+    let config = MediaConfig {
+        video: VideoSourceConfig::Synthetic {
+            width: 640,
+            height: 360,
+            fps: 30,
+        },
+        ..media_config()
+    };
+    let (session, mut events, received, tech) = call_through(&shaper, config).await;
+    let levels = [
+        (
+            "10 % loss",
+            Conditions {
+                loss: 0.10,
+                ..Conditions::default()
+            },
+            true,
+        ),
+        (
+            "30 % loss",
+            Conditions {
+                loss: 0.30,
+                ..Conditions::default()
+            },
+            false,
+        ),
+        (
+            "300 ms RTT, 60 ms jitter",
+            Conditions {
+                delay: Duration::from_millis(300),
+                jitter: Duration::from_millis(60),
+                ..Conditions::default()
+            },
+            false,
+        ),
+    ];
+    for (name, conditions, pictures) in levels {
+        shaper.set(conditions);
+        // The first seconds are the controller reacting; the stretch is what follows.
+        stretch(&received, &mut events, Duration::from_secs(3)).await;
+        let s = stretch(&received, &mut events, Duration::from_secs(12)).await;
+        println!(
+            "{name}: audio {:.1} % arrived (longest gap {} packets), {} pictures decoded, longest freeze {:?}; {}",
+            s.audio_arrived * 100.0,
+            s.longest_audio_gap,
+            s.frames_decoded,
+            s.longest_freeze,
+            line(&session.stats())
+        );
+        // The voice gets what the link lets through (binomial: 600 packets, five standard
+        // deviations of slack), and the picture keeps coming.
+        assert!(
+            s.audio_arrived >= 1.0 - conditions.loss - 0.08,
+            "{name}: {:.1} % of the audio arrived",
+            s.audio_arrived * 100.0
+        );
+        if pictures {
+            assert!(s.frames_decoded > 0, "{name}: no picture decoded");
+        }
+    }
+    // Back on a clean link, the call is still the same call.
+    shaper.set(Conditions::default());
+    let s = stretch(&received, &mut events, Duration::from_secs(10)).await;
+    println!(
+        "clean again: audio {:.1} % arrived, {} pictures decoded, longest freeze {:?}; {}",
+        s.audio_arrived * 100.0,
+        s.frames_decoded,
+        s.longest_freeze,
+        line(&session.stats())
+    );
+    assert!(s.audio_arrived > 0.95);
     session.close().await;
     tech.close().await;
 }

@@ -1,7 +1,7 @@
 //! A link shaper for tests: a UDP relay on loopback between the customer and the technician
 //! that limits the customer's uplink (token bucket with a bounded drop-tail queue, like a
-//! home router's upstream), delays it and drops packets at random, all changeable while the
-//! call runs.
+//! home router's upstream), delays it (with jitter) and drops packets at random, all
+//! changeable while the call runs.
 //!
 //! # How it gets onto the media path
 //!
@@ -34,6 +34,9 @@ pub struct Conditions {
     pub rate_bps: Option<u64>,
     /// Added one way, after the bottleneck.
     pub delay: Duration,
+    /// Up to this much more delay, drawn per packet; a packet never overtakes the one before
+    /// it (a queue that fills and drains, as on a busy Wi-Fi or mobile link).
+    pub jitter: Duration,
     /// Probability that a packet is dropped on the way in, 0.0 to 1.0.
     pub loss: f64,
     /// Bytes that may wait for the bottleneck; a packet that does not fit is dropped.
@@ -45,6 +48,7 @@ impl Default for Conditions {
         Self {
             rate_bps: None,
             delay: Duration::ZERO,
+            jitter: Duration::ZERO,
             loss: 0.0,
             queue_bytes: 64 * 1024,
         }
@@ -209,6 +213,9 @@ async fn uplink_in(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Arc
 async fn uplink_out(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Arc<Notify>) {
     // When the bottleneck has finished serialising the previous packet.
     let mut free_at = Instant::now();
+    let mut rng = StdRng::seed_from_u64(0x717e);
+    // When the previous packet leaves the delay line: the next one never leaves earlier.
+    let mut last_release = Instant::now();
     loop {
         let next = {
             let mut state = state.lock().unwrap();
@@ -230,12 +237,15 @@ async fn uplink_out(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Ar
             continue;
         };
         state.lock().unwrap().counters.uplink_bytes_delivered += packet.len() as u64;
-        if conditions.delay.is_zero() {
+        let delay = conditions.delay + conditions.jitter.mul_f64(rng.random::<f64>());
+        if delay.is_zero() {
             let _ = socket.send_to(&packet, technician).await;
         } else {
+            let release = (Instant::now() + delay).max(last_release);
+            last_release = release;
             let socket = Arc::clone(&socket);
             tokio::spawn(async move {
-                tokio::time::sleep(conditions.delay).await;
+                tokio::time::sleep_until(release).await;
                 let _ = socket.send_to(&packet, technician).await;
             });
         }

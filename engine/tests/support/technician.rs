@@ -56,7 +56,10 @@ pub struct ReceivedFrame {
     pub keyframe: bool,
     pub parameter_sets_first: bool,
     pub profile_level_id: Option<[u8; 3]>,
-    /// The test pattern's frame counter, read from the decoded picture (`None`: not decoded).
+    /// openh264 turned it into a picture.
+    pub decoded: bool,
+    /// The test pattern's frame counter, read from the decoded picture (`None`: not decoded,
+    /// or not readable: a picture scaled down blurs the counter's cells).
     pub counter: Option<u32>,
     pub at: Instant,
 }
@@ -301,8 +304,10 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
             need_keyframe = true;
         }
         let mut counter = None;
+        let mut decoded = false;
         if !need_keyframe {
             if let Ok(Some(picture)) = decoder.decode(&access_unit) {
+                decoded = true;
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
                 if keyframe {
                     received.keyframes_decoded.fetch_add(1, Ordering::SeqCst);
@@ -322,6 +327,7 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
         }
         received.frames.lock().unwrap().push(ReceivedFrame {
             keyframe,
+            decoded,
             parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
             profile_level_id: sps_profile_level_id(&access_unit),
             counter,

@@ -13,6 +13,8 @@
 //! connected, and a line a second with the frames decoded so far. Runs until it is killed.
 //! Binds 127.0.0.1 only.
 
+#[path = "../tests/support/reorder.rs"]
+mod reorder;
 #[allow(dead_code)]
 #[path = "../tests/support/technician.rs"]
 mod technician;

@@ -1,5 +1,6 @@
 //! Helpers shared by the engine's integration tests.
 #![allow(dead_code)]
 
+pub mod reorder;
 pub mod shaper;
 pub mod technician;

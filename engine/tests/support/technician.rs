@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::reorder::{Released, ReorderBuffer};
 use lens_engine::media::codec::OpusDecoder;
 use lens_engine::media::codec::h264::{
     has_parameter_sets_before_idr, is_keyframe, sps_profile_level_id,
@@ -24,6 +25,7 @@ use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp::codec::h264::H264Packet;
+use rtc::rtp::packet::Packet as RtpPacket;
 use rtc::rtp::packetizer::Depacketizer;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
 use tokio::sync::{mpsc, watch};
@@ -260,53 +262,77 @@ async fn answer(
 }
 
 /// Reassembles access units (the marker bit ends one), decodes them and reads the test
-/// pattern's frame counter out of each picture. A gap in the sequence
-/// numbers damages the frame being assembled; then, like a browser, it asks for a keyframe
-/// (at most every 300 ms) and decodes nothing until one arrives. Retransmissions that come
-/// late (NACK) are ignored rather than reordered.
+/// pattern's frame counter out of each picture. Packets pass a jitter buffer first, so a NACK
+/// retransmission that arrives late still fills its hole; a hole given up on damages the frame
+/// being assembled; then, like a browser, it asks for a keyframe (at most every 300 ms) and
+/// decodes nothing until one arrives.
 async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
-    let mut depacketizer = H264Packet::default();
-    let mut decoder = Decoder::new().expect("H.264 decoder");
-    let mut access_unit = Vec::new();
-    let mut last_sequence: Option<u16> = None;
-    let mut intact = true;
-    let mut need_keyframe = false;
-    let mut last_pli: Option<Instant> = None;
-    let media_ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
-    while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else {
-            continue;
-        };
-        received.video_packets.fetch_add(1, Ordering::SeqCst);
-        let sequence = packet.header.sequence_number;
-        if let Some(last) = last_sequence {
-            let step = sequence.wrapping_sub(last);
-            if step == 0 || step > u16::MAX / 2 {
-                continue; // duplicate or late
+    let mut buffer = ReorderBuffer::default();
+    let mut assembler = Assembler {
+        depacketizer: H264Packet::default(),
+        decoder: Decoder::new().expect("H.264 decoder"),
+        access_unit: Vec::new(),
+        intact: true,
+        need_keyframe: false,
+        last_pli: None,
+        media_ssrc: track.ssrcs().await.first().copied().unwrap_or_default(),
+    };
+    loop {
+        // Wakes every 20 ms without packets, so a hole is given up on in time.
+        match tokio::time::timeout(Duration::from_millis(20), track.poll()).await {
+            Ok(None) => return,
+            Ok(Some(TrackRemoteEvent::OnRtpPacket(packet))) => {
+                received.video_packets.fetch_add(1, Ordering::SeqCst);
+                buffer.push(packet.header.sequence_number, packet, Instant::now());
             }
-            if step != 1 {
-                intact = false;
+            Ok(Some(_)) | Err(_) => {}
+        }
+        for released in buffer.pop(Instant::now()) {
+            match released {
+                Released::Gap => assembler.intact = false,
+                Released::Packet(packet) => assembler.packet(&track, &received, packet).await,
             }
         }
-        last_sequence = Some(sequence);
-        match depacketizer.depacketize(&packet.payload) {
-            Ok(nals) => access_unit.extend_from_slice(&nals),
-            Err(_) => intact = false,
+    }
+}
+
+/// Turns in-order packets into access units and pictures.
+struct Assembler {
+    depacketizer: H264Packet,
+    decoder: Decoder,
+    access_unit: Vec<u8>,
+    intact: bool,
+    need_keyframe: bool,
+    last_pli: Option<Instant>,
+    media_ssrc: u32,
+}
+
+impl Assembler {
+    async fn packet(
+        &mut self,
+        track: &Arc<dyn TrackRemote>,
+        received: &Received,
+        packet: RtpPacket,
+    ) {
+        match self.depacketizer.depacketize(&packet.payload) {
+            Ok(nals) => self.access_unit.extend_from_slice(&nals),
+            Err(_) => self.intact = false,
         }
         if !packet.header.marker {
-            continue;
+            return;
         }
+        let access_unit = std::mem::take(&mut self.access_unit);
         let keyframe = is_keyframe(&access_unit);
-        if intact && keyframe {
-            need_keyframe = false;
+        if self.intact && keyframe {
+            self.need_keyframe = false;
         }
-        if !intact {
-            need_keyframe = true;
+        if !self.intact {
+            self.need_keyframe = true;
         }
         let mut counter = None;
         let mut decoded = false;
-        if !need_keyframe {
-            if let Ok(Some(picture)) = decoder.decode(&access_unit) {
+        if !self.need_keyframe {
+            if let Ok(Some(picture)) = self.decoder.decode(&access_unit) {
                 decoded = true;
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
                 if keyframe {
@@ -315,13 +341,16 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
                 let (w, h) = picture.dimensions();
                 counter = read_frame_counter(picture.y(), picture.strides().0, w as u32, h as u32);
             }
-        } else if last_pli.is_none_or(|at| at.elapsed() >= Duration::from_millis(300)) {
-            last_pli = Some(Instant::now());
+        } else if self
+            .last_pli
+            .is_none_or(|at| at.elapsed() >= Duration::from_millis(300))
+        {
+            self.last_pli = Some(Instant::now());
             received.plis_sent.fetch_add(1, Ordering::SeqCst);
             let _ = track
                 .write_rtcp(vec![Box::new(PictureLossIndication {
                     sender_ssrc: 0,
-                    media_ssrc,
+                    media_ssrc: self.media_ssrc,
                 })])
                 .await;
         }
@@ -333,8 +362,7 @@ async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
             counter,
             at: Instant::now(),
         });
-        access_unit.clear();
-        intact = true;
+        self.intact = true;
     }
 }
 

@@ -31,7 +31,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 	$(ANDROID_APT_PACKAGES)
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
-	test-handoff-api demo bench bench-server build-examples \
+	test-handoff-api demo bench bench-hour bench-server build-examples \
 	bindings-kotlin bindings-swift android ios clean phone-lib fuzz \
 	android-deps test-android test-android-packaging test-ios
 
@@ -261,6 +261,12 @@ demo: deps build
 bench: deps build build-examples bench-server
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
+
+## bench-hour: one customer streaming 720p30 to the console for an hour (LENS_BENCH_MINUTES):
+## the customer's RSS, CPU, threads and descriptors and the console's frame rate, freezes and
+## audio every minute; tests/artifacts/hour.csv and hour.png.
+bench-hour: deps build
+	cd tests && ../$(NETNS) node bench/hour.mjs
 
 ## bench-server: PIN look-ups/s at p99 < 20 ms, waiting customers held, wrong-vs-expired PIN
 # timing; on SQLite, then on a throwaway PostgreSQL (tests/pg.sh), inside the namespace.

@@ -4,11 +4,14 @@
 # crashes per target. New interesting inputs go to fuzz/libfuzzer/corpus/<target> (not
 # committed; copy the ones worth keeping into fuzz/corpus/<target>); a crash is written to
 # fuzz/libfuzzer/artifacts/<target>/: copy it into fuzz/regressions/<target>/, where
-# `make test` replays it for ever, and fix the code. Usage: fuzz/run.sh [target …]
+# `make test` replays it for ever, and fix the code. FUZZ_RUNS stops each target after that
+# many executions (the issue's goal is 10 million), whichever of the two comes first.
+# Usage: fuzz/run.sh [target …]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
+RUNS=${FUZZ_RUNS:--1}
 DIR=fuzz/libfuzzer
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
@@ -28,7 +31,7 @@ for target in "${targets[@]}"; do
   log=$(mktemp)
   status=0
   cargo +nightly fuzz run --fuzz-dir "$DIR" "$target" "$DIR/corpus/$target" "fuzz/corpus/$target" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$SECONDS_PER_TARGET" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
   runs=${runs:-0}

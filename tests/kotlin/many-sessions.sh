@@ -28,5 +28,5 @@ lens_server_start "$WORK" || { echo "many sessions: lens-server did not start" >
 
 # Two malloc arenas instead of glibc's 8 per core: each new engine thread would otherwise
 # warm up an arena of its own, and the figures would show glibc rather than Lens.
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} RUST_BACKTRACE=0 java -Xms192m -Xmx192m -XX:+AlwaysPreTouch -Djna.library.path="$RELEASE" \
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} RUST_BACKTRACE=0 java -Xms192m -Xmx192m -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary -Djna.library.path="$RELEASE" \
   -cp "$JAR:$KOTLIN/lib/kotlin-stdlib.jar:$JNA" ManySessionsKt "${1:-200}"

@@ -52,12 +52,32 @@ impl Texts {
     /// The best language for `preferred` (BCP 47 tags, most preferred first), English when
     /// none of them is translated.
     pub fn for_locales<S: AsRef<str>>(preferred: &[S]) -> Texts {
+        Texts::of(Texts::negotiate(preferred), &ENGLISH)
+    }
+
+    /// The tag of the language [`Texts::for_locales`] picks for `preferred` ("en", "de" or
+    /// "nl"), without building its bundles: a caller that keeps texts per language (the fuzz
+    /// target) looks them up by it.
+    pub fn language_for<S: AsRef<str>>(preferred: &[S]) -> &'static str {
+        Texts::negotiate(preferred).tag
+    }
+
+    /// The texts of a tag [`Texts::language_for`] gave; English for any other.
+    pub fn for_language(tag: &str) -> Texts {
+        let chosen = LANGUAGES
+            .iter()
+            .find(|language| language.tag == tag)
+            .unwrap_or(&ENGLISH);
+        Texts::of(chosen, &ENGLISH)
+    }
+
+    fn negotiate<S: AsRef<str>>(preferred: &[S]) -> &'static Language {
         // Tags that do not parse (empty, garbage, a platform's odd spelling) are skipped
         // rather than failing the whole list: the next preference may still be usable.
         let requested = convert_vec_str_to_langids_lossy(preferred.iter().map(|s| s.as_ref()));
         let available = convert_vec_str_to_langids_lossy(LANGUAGES.iter().map(|l| l.tag));
         let default = available.first();
-        let chosen = negotiate_languages(
+        negotiate_languages(
             &requested,
             &available,
             default,
@@ -66,8 +86,7 @@ impl Texts {
         .first()
         .map(|best| best.to_string())
         .and_then(|best| LANGUAGES.iter().find(|language| language.tag == best))
-        .unwrap_or(&ENGLISH);
-        Texts::of(chosen, &ENGLISH)
+        .unwrap_or(&ENGLISH)
     }
 
     /// The texts of `chosen`, falling back to `english` (the tests also pass a partial one).

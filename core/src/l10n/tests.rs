@@ -447,3 +447,24 @@ fn every_english_message_is_used_by_the_code() {
         "en.ftl messages no code uses: {unused:?}"
     );
 }
+
+#[test]
+fn the_language_picked_alone_gives_the_same_texts() {
+    for preferred in [
+        &["de-AT", "en"][..],
+        &["nl_BE"],
+        &["fr-FR"],
+        &[""],
+        &["x-garbage!!", "de"],
+    ] {
+        let tag = Texts::language_for(preferred);
+        let whole = Texts::for_locales(preferred);
+        assert_eq!(tag, whole.language());
+        assert_eq!(
+            Texts::for_language(tag).get("on-hold-body"),
+            whole.get("on-hold-body")
+        );
+    }
+    assert_eq!(Texts::language_for(&["de-CH"]), "de");
+    assert_eq!(Texts::for_language("xx").language(), "en");
+}

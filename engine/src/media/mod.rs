@@ -35,6 +35,7 @@ pub mod ladder;
 mod net;
 pub mod pushed;
 mod recv;
+mod release_memory;
 mod run_state;
 pub mod scale;
 mod send;

@@ -398,6 +398,7 @@ impl MediaSession {
             for thread in threads {
                 let _ = thread.join();
             }
+            super::release_memory::after_call();
         });
         let _ = joined.await;
     }

@@ -26,6 +26,9 @@ const P99_GOAL: Duration = Duration::from_millis(20);
 const STEP: Duration = Duration::from_secs(5);
 const RATES: &[u32] = &[250, 500, 1000, 2000, 3000, 4000, 6000, 8000];
 const CUSTOMERS_GOAL: usize = 10_000;
+/// Well under the server's 256 connections per address: a customer's join connection may
+/// still be closing when its WebSocket opens.
+const CUSTOMERS_PER_ADDRESS: usize = 100;
 const PHASE_LIMIT: Duration = Duration::from_secs(60);
 
 #[tokio::main]
@@ -231,15 +234,28 @@ async fn waiting_customers(
     server_pid: u32,
 ) -> anyhow::Result<()> {
     let phase_started = Instant::now();
-    let client = reqwest::Client::new();
     let ws_base = base.replacen("http", "ws", 1);
+    let server_addr: std::net::SocketAddr = base.trim_start_matches("http://").parse()?;
     let mut sockets = Vec::with_capacity(CUSTOMERS_GOAL);
     let rss_before = rss_kib(server_pid);
     'outer: while sockets.len() < CUSTOMERS_GOAL {
         let batch = issue_pins(pool, technician, 500.min(CUSTOMERS_GOAL - sockets.len())).await?;
         let mut joining = tokio::task::JoinSet::new();
         for pin in batch {
-            let (client, base, ws_base) = (client.clone(), base.to_owned(), ws_base.clone());
+            // Customers come from many addresses, and the server holds at most 256
+            // connections per address: each group of CUSTOMERS_PER_ADDRESS gets a loopback
+            // address of its own (all of 127/8 is loopback).
+            let group = sockets.len() + joining.len();
+            let local = std::net::Ipv4Addr::new(
+                127,
+                1,
+                (group / CUSTOMERS_PER_ADDRESS / 250) as u8,
+                (group / CUSTOMERS_PER_ADDRESS % 250 + 1) as u8,
+            );
+            let client = reqwest::Client::builder()
+                .local_address(std::net::IpAddr::V4(local))
+                .build()?;
+            let (base, ws_base) = (base.to_owned(), ws_base.clone());
             joining.spawn(async move {
                 let joined: JoinResponse = client
                     .post(format!("{base}/api/customer/join"))
@@ -249,10 +265,14 @@ async fn waiting_customers(
                     .error_for_status()?
                     .json()
                     .await?;
-                let (mut socket, _) = tokio_tungstenite::connect_async(format!(
-                    "{ws_base}/api/customer/ws?token={}",
-                    joined.customer_token
-                ))
+                drop(client); // its pooled HTTP connection counts against the address too
+                let tcp = tokio::net::TcpSocket::new_v4()?;
+                tcp.bind(std::net::SocketAddr::new(std::net::IpAddr::V4(local), 0))?;
+                let stream = tcp.connect(server_addr).await?;
+                let (mut socket, _) = tokio_tungstenite::client_async(
+                    format!("{ws_base}/api/customer/ws?token={}", joined.customer_token),
+                    tokio_tungstenite::MaybeTlsStream::Plain(stream),
+                )
                 .await?;
                 socket.next().await; // Welcome
                 let accept = CustomerMessage::EulaAccepted {

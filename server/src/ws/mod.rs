@@ -21,6 +21,12 @@ use crate::ws::hub::CloseReason;
 /// overshoots learn why, without letting one make us buffer megabytes.
 const MAX_FRAME_BYTES: usize = 4 * MAX_MESSAGE_BYTES;
 
+/// Each socket's read buffer. tungstenite's default is 128 KiB, allocated and zeroed for
+/// every connection: 137.8 KiB a waiting customer in all (`make bench-server`), almost all of
+/// it this buffer. Signalling messages are a few KiB at most (an SDP with its candidates),
+/// and a bigger frame still grows the buffer as far as it needs, up to `MAX_FRAME_BYTES`.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// A Ping this often keeps NAT bindings and proxies from dropping a quiet socket...
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// ...and a peer silent for this long (not even a Pong) is gone. Mobile networks drop
@@ -45,6 +51,7 @@ pub const TOO_MANY_MESSAGES: CloseReason = CloseReason {
 
 pub fn limit(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
 }

@@ -195,6 +195,60 @@ async fn start_reaches_the_customer_and_offer_answer_and_candidates_pass_through
     assert_eq!(row.end_reason, Some(EndReason::TechnicianEnded));
 }
 
+/// The sockets read in 4 KiB (so that 10,000 waiting customers fit in little memory); an
+/// offer and answer many times that size, as a phone with many interfaces sends, still pass
+/// through whole, both ways.
+#[tokio::test]
+async fn offers_and_answers_far_bigger_than_the_read_buffer_pass_through_whole() {
+    let lens = TestServer::start().await;
+    let (_tess, mut console, mut customer) = waiting_customer(&lens, "Bea Bigoffer").await;
+    let session_id = customer.joined.session_id.clone();
+    console.start(&session_id).await;
+    assert_eq!(customer.socket.recv().await, ServerToCustomer::start());
+
+    let big_sdp = |side: &str, bytes: usize| {
+        let mut sdp = format!("v=0 {side}\r\n");
+        let mut n = 0;
+        while sdp.len() < bytes {
+            sdp.push_str(&format!(
+                "a=candidate:{n} 1 udp 2122260223 192.0.2.{} 5{n:04} typ host\r\n",
+                n % 250
+            ));
+            n += 1;
+        }
+        sdp
+    };
+    // Half the message limit: the JSON escaping of every line end adds to it.
+    let offer_sdp = big_sdp("offer", MAX_MESSAGE_BYTES / 2);
+    customer
+        .socket
+        .send(&CustomerMessage::Offer {
+            sdp: offer_sdp.clone(),
+            ice_restart: false,
+        })
+        .await;
+    let offer = console
+        .recv_until(|m| match m {
+            ServerToTechnician::Offer { sdp, .. } => Some(sdp),
+            _ => None,
+        })
+        .await;
+    assert_eq!(offer.len(), offer_sdp.len());
+    assert_eq!(offer, offer_sdp);
+
+    let answer_sdp = big_sdp("answer", MAX_MESSAGE_BYTES / 2);
+    console
+        .send(&TechnicianMessage::Answer {
+            session_id: session_id.clone(),
+            sdp: answer_sdp.clone(),
+        })
+        .await;
+    assert_eq!(
+        customer.socket.recv().await,
+        ServerToCustomer::Answer { sdp: answer_sdp }
+    );
+}
+
 #[tokio::test]
 async fn a_technician_can_have_only_one_active_session() {
     let lens = TestServer::start().await;

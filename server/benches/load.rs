@@ -237,6 +237,9 @@ async fn waiting_customers(
     let ws_base = base.replacen("http", "ws", 1);
     let server_addr: std::net::SocketAddr = base.trim_start_matches("http://").parse()?;
     let mut sockets = Vec::with_capacity(CUSTOMERS_GOAL);
+    // Each customer's `POST /join`, and join → socket welcomed → EULA sent, while the
+    // customers before them wait on their sockets.
+    let (mut join_times, mut waiting_times) = (Vec::new(), Vec::new());
     let rss_before = rss_kib(server_pid);
     'outer: while sockets.len() < CUSTOMERS_GOAL {
         let batch = issue_pins(pool, technician, 500.min(CUSTOMERS_GOAL - sockets.len())).await?;
@@ -257,6 +260,7 @@ async fn waiting_customers(
                 .build()?;
             let (base, ws_base) = (base.to_owned(), ws_base.clone());
             joining.spawn(async move {
+                let started = Instant::now();
                 let joined: JoinResponse = client
                     .post(format!("{base}/api/customer/join"))
                     .json(&serde_json::json!({ "pin": pin }))
@@ -265,6 +269,7 @@ async fn waiting_customers(
                     .error_for_status()?
                     .json()
                     .await?;
+                let join_took = started.elapsed();
                 drop(client); // its pooled HTTP connection counts against the address too
                 let tcp = tokio::net::TcpSocket::new_v4()?;
                 tcp.bind(std::net::SocketAddr::new(std::net::IpAddr::V4(local), 0))?;
@@ -281,12 +286,16 @@ async fn waiting_customers(
                 socket
                     .send(Frame::text(lens_core::signal::encode(&accept)))
                     .await?;
-                anyhow::Ok(socket)
+                anyhow::Ok((socket, join_took, started.elapsed()))
             });
         }
         while let Some(socket) = joining.join_next().await {
             match socket? {
-                Ok(socket) => sockets.push(socket),
+                Ok((socket, join_took, waiting_took)) => {
+                    sockets.push(socket);
+                    join_times.push(join_took);
+                    waiting_times.push(waiting_took);
+                }
                 Err(error) => {
                     println!(
                         "waiting customers: stopped at {} ({error:#})",
@@ -314,6 +323,13 @@ async fn waiting_customers(
         rss as f64 / 1024.0,
         rss_before as f64 / 1024.0,
         (rss - rss_before) as f64 / sockets.len().max(1) as f64
+    );
+    println!(
+        "while they wait, joins in batches of 500 at once: POST /join median {:?}, p99 {:?}; join to socket welcomed and EULA sent median {:?}, p99 {:?}",
+        percentile(&mut join_times, 50.0),
+        percentile(&mut join_times, 99.0),
+        percentile(&mut waiting_times, 50.0),
+        percentile(&mut waiting_times, 99.0)
     );
     Ok(())
 }

@@ -15,7 +15,7 @@
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, startCustomer, assertBinariesBuilt, ARTIFACTS } from '../lib/lens.mjs';
-import { openConsole } from '../lib/console.mjs';
+import { openConsole, watchPictureGaps, receiverCounters } from '../lib/console.mjs';
 import { chart } from './chart.mjs';
 
 const MINUTES = Number(process.env.LENS_BENCH_MINUTES || 60);
@@ -37,53 +37,6 @@ function processSample(pid) {
   };
 }
 
-/** The console's inbound video and audio counters. */
-function receiverSample(page) {
-  return page.evaluate(async () => {
-    const pc = window.lens && window.lens.pc;
-    const out = {
-      frames: 0, width: 0, height: 0, freezes: 0, freezeS: 0,
-      samples: 0, concealed: 0, silentConcealed: 0,
-    };
-    if (!pc) return out;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type !== 'inbound-rtp') return;
-      if (r.kind === 'video') {
-        out.frames = r.framesDecoded || 0;
-        out.width = r.frameWidth || 0;
-        out.height = r.frameHeight || 0;
-        out.freezes = r.freezeCount || 0;
-        out.freezeS = r.totalFreezesDuration || 0;
-      } else if (r.kind === 'audio') {
-        out.samples = r.totalSamplesReceived || 0;
-        out.concealed = r.concealedSamples || 0;
-        out.silentConcealed = r.silentConcealedSamples || 0;
-      }
-    });
-    return out;
-  });
-}
-
-/** Chromium's longest single freeze, from the page's own frame clock. */
-async function watchLongestGap(page) {
-  await page.evaluate(() => {
-    const video = document.getElementById('remote-video');
-    window.hourBench = { longestGapMs: 0, last: null };
-    const onFrame = (now) => {
-      const w = window.hourBench;
-      if (w.last !== null) w.longestGapMs = Math.max(w.longestGapMs, now - w.last);
-      w.last = now;
-      video.requestVideoFrameCallback(onFrame);
-    };
-    video.requestVideoFrameCallback(onFrame);
-  });
-  return () => page.evaluate(() => {
-    const gap = window.hourBench.longestGapMs;
-    window.hourBench.longestGapMs = 0;
-    return gap;
-  });
-}
-
 async function main() {
   assertBinariesBuilt();
   const server = await startServer();
@@ -98,12 +51,12 @@ async function main() {
     await technician.start(name);
     await technician.waitForStats((s) => s.framesDecoded > 30, 30000);
     const pid = customer.child.pid;
-    const longestGap = await watchLongestGap(technician.page);
+    const longestGap = await watchPictureGaps(technician.page);
     console.log(`hour bench: ${MINUTES} samples of ${SAMPLE_MS / 1000} s, customer pid ${pid}`);
 
     const rows = [];
     let proc = processSample(pid);
-    let recv = await receiverSample(technician.page);
+    let recv = await receiverCounters(technician.page);
     let t = process.hrtime.bigint();
     await longestGap();
     for (let minute = 1; minute <= MINUTES; minute++) {
@@ -111,7 +64,7 @@ async function main() {
       const now = process.hrtime.bigint();
       const wall = Number(now - t) / 1e9;
       const p = processSample(pid);
-      const r = await receiverSample(technician.page);
+      const r = await receiverCounters(technician.page);
       const samples = r.samples - recv.samples;
       const row = {
         minute,

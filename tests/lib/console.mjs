@@ -188,3 +188,79 @@ export class Console {
     await this.context.close();
   }
 }
+
+/**
+ * Watches the console's video element with requestVideoFrameCallback from now on; the
+ * returned function gives the longest time between two pictures shown since the last call
+ * (ms), and starts the next stretch.
+ */
+export async function watchPictureGaps(page) {
+  await page.evaluate(() => {
+    const video = document.getElementById('remote-video');
+    window.pictureGaps = { longestMs: 0, last: null };
+    const onFrame = (now) => {
+      const w = window.pictureGaps;
+      if (w.last !== null) w.longestMs = Math.max(w.longestMs, now - w.last);
+      w.last = now;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  });
+  return () => page.evaluate(() => {
+    const w = window.pictureGaps;
+    // A freeze still going on counts up to now.
+    const open = w.last === null ? 0 : performance.now() - w.last;
+    const gap = Math.max(w.longestMs, open);
+    w.longestMs = 0;
+    return gap;
+  });
+}
+
+/** The console's inbound video and audio counters (getStats), for before/after figures. */
+export function receiverCounters(page) {
+  return page.evaluate(async () => {
+    const pc = window.lens && window.lens.pc;
+    const out = {
+      frames: 0, width: 0, height: 0, freezes: 0, freezeS: 0, samples: 0, concealed: 0,
+    };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type !== 'inbound-rtp') return;
+      if (r.kind === 'video') {
+        out.frames = r.framesDecoded || 0;
+        out.width = r.frameWidth || 0;
+        out.height = r.frameHeight || 0;
+        out.freezes = r.freezeCount || 0;
+        out.freezeS = r.totalFreezesDuration || 0;
+      } else if (r.kind === 'audio') {
+        out.samples = r.totalSamplesReceived || 0;
+        out.concealed = r.concealedSamples || 0;
+      }
+    });
+    return out;
+  });
+}
+
+/**
+ * What the console received over the next `seconds`: the longest time between two pictures
+ * shown (ms), frames decoded per second and the picture size, Chromium's freeze count and
+ * time, and the share of audio samples played from packets rather than concealed (0 to 1).
+ */
+export async function receivingOver(page, seconds) {
+  const gap = await watchPictureGaps(page);
+  const before = await receiverCounters(page);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = await receiverCounters(page);
+  const wall = (Date.now() - t0) / 1000;
+  const samples = after.samples - before.samples;
+  return {
+    longestGapMs: await gap(),
+    frames: after.frames - before.frames,
+    fps: (after.frames - before.frames) / wall,
+    size: `${after.width}x${after.height}`,
+    freezes: after.freezes - before.freezes,
+    freezeS: after.freezeS - before.freezeS,
+    audioPlayed: samples > 0 ? 1 - (after.concealed - before.concealed) / samples : 0,
+  };
+}

@@ -81,6 +81,28 @@ export class Netns {
     };
   }
 
+  /**
+   * Drops `share` (0 to 1) of the UDP packets from `source` arriving in this namespace, at
+   * random and each on its own (nftables' numgen): a lossy link for media, until the
+   * returned function is called.
+   */
+  loseIncomingUdp(source, share) {
+    const table = 'lens_loss';
+    const rules = `table inet ${table} {
+      chain in { type filter hook input priority filter; policy accept;
+        ip saddr ${source} meta l4proto udp numgen random mod 1000 < ${Math.round(share * 1000)} drop; }
+    }\n`;
+    const file = join(tempDir('nft'), 'loss.nft');
+    writeFileSync(file, rules);
+    this.exec('nft', '-f', file);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.exec('nft', 'delete', 'table', 'inet', table);
+    };
+  }
+
   /** The IPv4 addresses on this namespace's interfaces other than loopback. */
   addresses() {
     const listing = JSON.parse(this.ip('-j', '-4', 'addr', 'show'));

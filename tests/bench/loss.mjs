@@ -10,13 +10,9 @@
 //
 // Run: cd tests && ../tests/netns.sh node bench/loss.mjs
 
-import { assertBinariesBuilt } from '../lib/lens.mjs';
 import { receivingOver } from '../lib/console.mjs';
-import { startCoturn } from '../lib/coturn.mjs';
-import { PUBLIC_IP } from '../lib/netlab.mjs';
-import { startServerOn, openConsoleIn } from '../lib/lens-netns.mjs';
 import {
-  lab, net, TECHNICIAN_IP, PORTS, ORIGINS, liveSession, endSession, sleep,
+  lab, net, setUpNetworkLab, tearDownNetworkLab, liveSession, endSession, sleep,
 } from '../lib/network-calls.mjs';
 
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 20);
@@ -25,17 +21,7 @@ const LEVELS = [0, 0.05, 0.1, 0.2, 0.3, 0];
 const CUSTOMER_IP = '10.77.0.31';
 
 async function main() {
-  assertBinariesBuilt();
-  lab.publicSide();
-  net.techNs = await lab.namespace('technician');
-  lab.onPublicBridge(net.techNs, 'eth0', TECHNICIAN_IP);
-  net.coturn = await startCoturn(lab.public, PUBLIC_IP);
-  net.server = await startServerOn(PUBLIC_IP, {
-    port: PORTS.main,
-    ice: { stunUrl: net.coturn.stunUrl, turnUrl: net.coturn.turnUrl, secret: net.coturn.secret },
-  });
-  net.technician = await openConsoleIn(net.techNs, net.server, ORIGINS);
-  await net.technician.login(net.server.tess);
+  await setUpNetworkLab();
   const ns = await lab.namespace('cust-lossy');
   lab.onPublicBridge(ns, 'eth0', CUSTOMER_IP);
   const { customer } = await liveSession(ns, 'Lena Lossy');
@@ -58,10 +44,7 @@ async function main() {
     }
   } finally {
     await endSession(net.technician, customer);
-    await net.technician.close();
-    await net.server.stop();
-    await net.coturn.stop();
-    await lab.close();
+    await tearDownNetworkLab();
   }
   const ten = rows.find((r) => r.share === 0.1);
   console.log(`\nat 10 % loss the longest freeze was ${ten.longestGapMs.toFixed(0)} ms (goal: at most 1000 ms)`);

@@ -22,30 +22,34 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const lab = new Lab();
 export const net = { coturn: null, server: null, technician: null, techNs: null };
 
-/** Registers the file's hooks: the public side with coturn and lens-server, the technician's
- * namespace and console. Tests then use `net` and `lab`. */
-export function useNetworkLab() {
-  before(async () => {
-    assertBinariesBuilt();
-    lab.publicSide();
-    net.techNs = await lab.namespace('technician');
-    lab.onPublicBridge(net.techNs, 'eth0', TECHNICIAN_IP);
-    net.coturn = await startCoturn(lab.public, PUBLIC_IP);
-    net.server = await startServerOn(PUBLIC_IP, {
-      port: PORTS.main,
-      ice: { stunUrl: net.coturn.stunUrl, turnUrl: net.coturn.turnUrl, secret: net.coturn.secret },
-    });
-    net.technician = await openConsoleIn(net.techNs, net.server, ORIGINS);
-    await net.technician.login(net.server.tess);
-    await recordMessages(net.technician);
+/** The public side with coturn and lens-server, the technician's namespace and console, in
+ * `net` and `lab`; a bench calls it itself, a test file through useNetworkLab. */
+export async function setUpNetworkLab() {
+  assertBinariesBuilt();
+  lab.publicSide();
+  net.techNs = await lab.namespace('technician');
+  lab.onPublicBridge(net.techNs, 'eth0', TECHNICIAN_IP);
+  net.coturn = await startCoturn(lab.public, PUBLIC_IP);
+  net.server = await startServerOn(PUBLIC_IP, {
+    port: PORTS.main,
+    ice: { stunUrl: net.coturn.stunUrl, turnUrl: net.coturn.turnUrl, secret: net.coturn.secret },
   });
+  net.technician = await openConsoleIn(net.techNs, net.server, ORIGINS);
+  await net.technician.login(net.server.tess);
+  await recordMessages(net.technician);
+}
 
-  after(async () => {
-    await net.technician?.close();
-    await net.server?.stop();
-    await net.coturn?.stop();
-    await lab.close();
-  });
+export async function tearDownNetworkLab() {
+  await net.technician?.close();
+  await net.server?.stop();
+  await net.coturn?.stop();
+  await lab.close();
+}
+
+/** Registers the file's hooks: the lab of setUpNetworkLab. Tests then use `net` and `lab`. */
+export function useNetworkLab() {
+  before(setUpNetworkLab);
+  after(tearDownNetworkLab);
 }
 
 /** Keeps every text the console's message area shows in window.__messages (it replaces them). */

@@ -227,9 +227,17 @@ pub async fn start(
     .bind(technician_id)
     .execute(db)
     .await;
+    one_row_unless_active_elsewhere(result)
+}
+
+/// Whether a write guarded by "the technician has no other active session" changed its one
+/// row. The one-active-per-technician index catches the race the `NOT EXISTS` cannot see (two
+/// writes at once): that is a refusal like the guard's, not an error.
+fn one_row_unless_active_elsewhere(
+    result: Result<sqlx::any::AnyQueryResult, sqlx::Error>,
+) -> anyhow::Result<bool> {
     match result {
         Ok(done) => Ok(done.rows_affected() == 1),
-        // The one-active-per-technician index caught a race the NOT EXISTS could not see.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
         Err(e) => Err(e.into()),
     }
@@ -348,12 +356,7 @@ pub async fn transfer(
     .bind(to)
     .execute(db)
     .await;
-    match result {
-        Ok(done) => Ok(done.rows_affected() == 1),
-        // The one-active-per-technician index caught a race the NOT EXISTS could not see.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    one_row_unless_active_elsewhere(result)
 }
 
 /// A session a timeout may end: since when the clock runs, and the group's setting (None:

@@ -65,20 +65,7 @@ export class Netns {
    * error and retransmit (an output-hook drop would fail their sendto with EPERM instead).
    */
   dropIncomingUdp(sources, port) {
-    const table = `lens_drop_${port}`;
-    const rules = `table inet ${table} {
-      chain in { type filter hook input priority filter; policy accept;
-        ip saddr { ${sources.join(', ')} } udp dport ${port} drop; }
-    }\n`;
-    const file = join(tempDir('nft'), 'drop.nft');
-    writeFileSync(file, rules);
-    this.exec('nft', '-f', file);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.exec('nft', 'delete', 'table', 'inet', table);
-    };
+    return this.inputRule(`lens_drop_${port}`, `ip saddr { ${sources.join(', ')} } udp dport ${port} drop`);
   }
 
   /**
@@ -87,12 +74,18 @@ export class Netns {
    * returned function is called.
    */
   loseIncomingUdp(source, share) {
-    const table = 'lens_loss';
+    return this.inputRule('lens_loss',
+      `ip saddr ${source} meta l4proto udp numgen random mod 1000 < ${Math.round(share * 1000)} drop`);
+  }
+
+  /** Adds `rule` to the input hook in an nftables table of its own, until the returned
+   * function (which may be called more than once) deletes the table. */
+  inputRule(table, rule) {
     const rules = `table inet ${table} {
       chain in { type filter hook input priority filter; policy accept;
-        ip saddr ${source} meta l4proto udp numgen random mod 1000 < ${Math.round(share * 1000)} drop; }
+        ${rule}; }
     }\n`;
-    const file = join(tempDir('nft'), 'loss.nft');
+    const file = join(tempDir('nft'), `${table}.nft`);
     writeFileSync(file, rules);
     this.exec('nft', '-f', file);
     let released = false;

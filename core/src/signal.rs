@@ -88,6 +88,7 @@ pub fn decode<M: Message>(text: &str) -> Result<M, SignalError> {
     })
 }
 
+mod collaborator;
 mod customer;
 mod ice;
 mod join;
@@ -95,6 +96,7 @@ mod technician;
 mod vocabulary;
 mod wire_name;
 
+pub use collaborator::*;
 pub use customer::*;
 pub use ice::*;
 pub use join::*;

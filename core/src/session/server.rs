@@ -125,6 +125,10 @@ impl CustomerSession {
             // Informational: the engine logs it; the session goes on.
             ServerToCustomer::Error { .. } => {}
             ServerToCustomer::CameraControl { control } => self.on_camera_control(control),
+            ServerToCustomer::CollaboratorJoined { .. }
+            | ServerToCustomer::CollaboratorLeft { .. }
+            | ServerToCustomer::PeerAnswer { .. }
+            | ServerToCustomer::PeerCandidate { .. } => {}
         }
     }
 

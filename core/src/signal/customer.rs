@@ -72,6 +72,18 @@ pub enum CustomerMessage {
         code: u16,
         text: String,
     },
+    /// The offer of the peer connection for a collaborating technician (`peer`, from
+    /// [`ServerToCustomer::CollaboratorJoined`]): the same encoded camera, one connection per
+    /// technician, so media stays encrypted from the phone to each of them.
+    PeerOffer {
+        peer: String,
+        sdp: String,
+    },
+    /// A local candidate of `peer`'s connection.
+    PeerCandidate {
+        peer: String,
+        candidate: IceCandidate,
+    },
 }
 
 impl Message for CustomerMessage {
@@ -88,6 +100,8 @@ impl Message for CustomerMessage {
         "reconnecting",
         "reconnected",
         "ice_server_error",
+        "peer_offer",
+        "peer_candidate",
     ];
 }
 
@@ -139,6 +153,34 @@ pub enum ServerToCustomer {
     CameraControl {
         control: CameraControl,
     },
+    /// A collaborating technician joined the session (`peer` is the server's name for their
+    /// connection): while the session is live the app makes one more peer connection and
+    /// sends [`CustomerMessage::PeerOffer`]. A `collaborator_joined` for a `peer` the app
+    /// already has replaces that connection (the collaborator's console reconnected).
+    /// `talk` is the permission the lead gave: without it the collaborator's voice is not
+    /// received at all, since the phone, not the server, holds the media.
+    CollaboratorJoined {
+        peer: String,
+        technician_name: String,
+        #[serde(default)]
+        talk: bool,
+        #[serde(default)]
+        ice: IceConfig,
+    },
+    /// The collaborator left or was removed: the app closes `peer`'s connection.
+    CollaboratorLeft {
+        peer: String,
+    },
+    /// The collaborator's answer to [`CustomerMessage::PeerOffer`].
+    PeerAnswer {
+        peer: String,
+        sdp: String,
+    },
+    /// A candidate of the collaborator's side of `peer`'s connection.
+    PeerCandidate {
+        peer: String,
+        candidate: IceCandidate,
+    },
 }
 
 impl ServerToCustomer {
@@ -161,5 +203,9 @@ impl Message for ServerToCustomer {
         "end",
         "error",
         "camera_control",
+        "collaborator_joined",
+        "collaborator_left",
+        "peer_answer",
+        "peer_candidate",
     ];
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CameraControl, Device, DeviceProblem, EndReason, IceCandidate, IceConfig, Message, PausedBy,
+    CameraControl, CollaboratorSummary, Device, DeviceProblem, EndReason, IceCandidate, IceConfig, Message, PausedBy,
     SessionStatus,
 };
 
@@ -24,6 +24,14 @@ pub struct SessionSummary {
     /// words instead of keeping its own copy of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason_text: Option<String>,
+    /// Collaborating technicians in the session now: the console shows "Collaborating"
+    /// while there is one (seed 004). Absent from older servers.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub collaborators: u32,
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
 }
 
 /// From the technician's console to the server.
@@ -157,6 +165,12 @@ pub enum ServerToTechnician {
         customer_name: String,
         from_technician: String,
     },
+    /// The collaborators of the lead's session now, after every join, leave, removal or
+    /// permission change (and when the console connects).
+    Collaborators {
+        session_id: String,
+        collaborators: Vec<CollaboratorSummary>,
+    },
 }
 
 impl Message for ServerToTechnician {
@@ -173,5 +187,6 @@ impl Message for ServerToTechnician {
         "reconnected",
         "ice_server_error",
         "session_transferred",
+        "collaborators",
     ];
 }

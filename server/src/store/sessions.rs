@@ -78,6 +78,8 @@ impl SessionRow {
             created_at: self.created_at,
             end_reason,
             end_reason_text: end_reason.map(|reason| reason.describe().to_owned()),
+            // Filled in from the live registry by whoever sends the list.
+            collaborators: 0,
         }
     }
 }

@@ -155,9 +155,11 @@ pub enum ServerToCustomer {
     },
     /// A collaborating technician joined the session (`peer` is the server's name for their
     /// connection): while the session is live the app makes one more peer connection and
-    /// sends [`CustomerMessage::PeerOffer`]. A `collaborator_joined` for a `peer` the app
-    /// already has replaces that connection (the collaborator's console reconnected).
-    /// `talk` is the permission the lead gave: without it the collaborator's voice is not
+    /// sends [`CustomerMessage::PeerOffer`]. Each collaborator socket gets a new `peer`, so
+    /// a console that reconnects is a new peer (and the old one is `collaborator_left`). The
+    /// server repeats `collaborator_joined` for everyone in the session after a resume and
+    /// when the app's socket comes back: the same `peer` with the same `talk` changes nothing,
+    /// a changed `talk` replaces that connection. `talk` is the permission the lead gave: without it the collaborator's voice is not
     /// received at all, since the phone, not the server, holds the media.
     CollaboratorJoined {
         peer: String,

@@ -165,6 +165,16 @@ pub enum ServerToTechnician {
         customer_name: String,
         from_technician: String,
     },
+    /// A colleague invited this console's technician to collaborate on their live session:
+    /// the console offers "Join", which opens `invitation_url` (only this technician's
+    /// console log-in can redeem it).
+    InvitedToCollaborate {
+        session_id: String,
+        customer_name: String,
+        from_technician: String,
+        note: String,
+        invitation_url: String,
+    },
     /// The collaborators of the lead's session now, after every join, leave, removal or
     /// permission change (and when the console connects).
     Collaborators {
@@ -187,6 +197,7 @@ impl Message for ServerToTechnician {
         "reconnected",
         "ice_server_error",
         "session_transferred",
+        "invited_to_collaborate",
         "collaborators",
     ];
 }

@@ -7,7 +7,7 @@ import { tempDir, ARTIFACTS } from './lens.mjs';
 // See ../shared/SETUP-NOTES.md: without --allow-loopback-in-peer-connection and the fake
 // media UI, ICE on loopback never completes; the fake device gives the technician a
 // synthetic microphone (a beep) to send back to the customer.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
@@ -221,11 +221,12 @@ export function receiverCounters(page) {
   return page.evaluate(async () => {
     const pc = window.lens && window.lens.pc;
     const out = {
-      frames: 0, width: 0, height: 0, freezes: 0, freezeS: 0, samples: 0, concealed: 0,
+      frames: 0, width: 0, height: 0, freezes: 0, freezeS: 0, samples: 0, concealed: 0, bytes: 0,
     };
     if (!pc) return out;
     (await pc.getStats()).forEach((r) => {
       if (r.type !== 'inbound-rtp') return;
+      out.bytes += r.bytesReceived || 0;
       if (r.kind === 'video') {
         out.frames = r.framesDecoded || 0;
         out.width = r.frameWidth || 0;

@@ -268,8 +268,9 @@ pub enum Command {
     /// [`Input::CameraControlResult`]. Pause and resume come as [`Command::SetVideoPaused`].
     CameraControl(CameraControl),
     /// Add a peer connection for a collaborating technician to the running media: the same
-    /// encoded camera and microphone (no second capture, no second encoder), and their voice
-    /// mixed into the playback only if `talk`. Answer with [`Input::CollaboratorOffer`]. Only
+    /// encoded camera (no second capture, no second video encoder), the microphone with the
+    /// other technicians' voices mixed in (their own audio encoding), and their voice mixed
+    /// into the playback and the others' streams only if `talk`. Answer with [`Input::CollaboratorOffer`]. Only
     /// output while the lead's media runs, after [`Command::StartMedia`].
     StartCollaboratorMedia {
         peer: String,

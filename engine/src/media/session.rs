@@ -30,7 +30,7 @@ use super::recv::mixer::Mixer;
 use super::recv::playback;
 use super::recv::sink::{AudioSink, NullSink};
 use super::run_state::RunState;
-use super::send::audio::{self, AudioLinks};
+use super::send::audio::{self, AudioLinks, AudioRoutes};
 use super::send::frame::EncodedFrame;
 use super::send::keyframe::KeyframeRequests;
 use super::send::passthrough::{self, PassthroughLinks};
@@ -86,8 +86,10 @@ struct Links {
     audio_outlets: Outlets,
     /// The lowest of the technicians' estimates, which the one encoder follows.
     encoder_estimate: EncoderEstimate,
-    /// The technicians' voices into the one playback.
+    /// The technicians' voices into the one playback, and into each other's streams.
     mixer: Arc<Mixer>,
+    /// The collaborators' own audio streams (mix-minus, see `send/audio.rs`).
+    audio_routes: AudioRoutes,
 }
 
 /// The wiring: each part gets only the handles it uses.
@@ -99,7 +101,7 @@ impl Links {
             stats: Arc::clone(&self.stats),
             estimate: self.estimate.clone(),
             gathering: Arc::clone(&self.gathering),
-            sink: self.mixer.input(),
+            sink: self.mixer.input(None),
             tasks: Arc::clone(&self.handler_tasks),
             keyframe_on_connect: None,
         }
@@ -139,6 +141,8 @@ impl Links {
             events: Arc::clone(&self.events),
             stats: Arc::clone(&self.stats),
             controls: self.controls.clone(),
+            mixer: Arc::clone(&self.mixer),
+            routes: self.audio_routes.clone(),
         }
     }
 }
@@ -209,6 +213,7 @@ impl MediaSession {
             video_outlets: Outlets::default(),
             audio_outlets: Outlets::default(),
             mixer: Mixer::new(sink),
+            audio_routes: AudioRoutes::default(),
             gathering,
             keyframe_requests: Arc::default(),
             payload_types: Arc::new(PayloadTypes::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),

@@ -93,6 +93,9 @@ fn play_one_frame(
         Playout::Conceal => decoder.conceal(),
         Playout::Silence => {
             out.stats.set_remote_audio_level(level.push(&SILENCE));
+            // Pushed all the same: the playout stays a steady 20 ms per frame, which the
+            // mix of several voices waits on (`mixer.rs`).
+            out.sink.push(&SILENCE);
             return;
         }
     };

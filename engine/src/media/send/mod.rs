@@ -29,4 +29,4 @@ const SOURCE_POLL: Duration = Duration::from_millis(50);
 
 /// About 100 ms of video and 100 ms of audio may wait for the network, no more.
 const VIDEO_QUEUE: usize = 3;
-const AUDIO_QUEUE: usize = 5;
+pub(crate) const AUDIO_QUEUE: usize = 5;

@@ -15,6 +15,7 @@ use webrtc::rtp_transceiver::RtpSender;
 
 use super::MediaSession;
 use super::negotiation::{self, Senders};
+use crate::media::codec::OpusEncoder;
 use crate::media::config::MediaConfig;
 use crate::media::error::MediaError;
 use crate::media::estimate::BandwidthEstimate;
@@ -23,8 +24,11 @@ use crate::media::net::peer::{
     self, AUDIO_PAYLOAD_TYPE, Gathering, Negotiation, PeerLinks, TaskList, VIDEO_PAYLOAD_TYPE,
 };
 use crate::media::recv::sink::{AudioSink, NullSink};
+use crate::media::send::AUDIO_QUEUE;
+use crate::media::send::audio::AudioRoute;
 use crate::media::send::track::{count_keyframe_requests, local_track};
-use crate::media::send::writer::{Outlet, PayloadTypes};
+use crate::media::send::writer::{Medium, Outlet, Outlets, PayloadTypes, write_frames};
+use crate::media::stats::StatsCounters;
 
 /// One collaborator's connection and what runs for it.
 pub(crate) struct Collaborator {
@@ -85,7 +89,7 @@ impl MediaSession {
         // Their own counters: the statistics the lead's console reads are the lead's link.
         let stats = Arc::default();
         let sink: Arc<dyn AudioSink> = match talk {
-            true => self.links.mixer.input(),
+            true => self.links.mixer.input(Some(peer.to_owned())),
             false => Arc::new(NullSink),
         };
         let awaiting_keyframe = Arc::new(AtomicBool::new(true));
@@ -114,7 +118,7 @@ impl MediaSession {
             tasks: Vec::new(),
         };
         match self
-            .connect_collaborator(peer, talk, &mut collaborator, &gathering, stats)
+            .connect_collaborator(peer, talk, config, &mut collaborator, &gathering, stats)
             .await
         {
             Ok(offer) => {
@@ -135,9 +139,10 @@ impl MediaSession {
         &self,
         peer: &str,
         talk: bool,
+        config: &MediaConfig,
         collaborator: &mut Collaborator,
         gathering: &Gathering,
-        stats: Arc<crate::media::stats::StatsCounters>,
+        stats: Arc<StatsCounters>,
     ) -> Result<String, MediaError> {
         let pc = collaborator.pc.as_ref();
         if self.video_sender.is_some() {
@@ -148,7 +153,7 @@ impl MediaSession {
                 .tasks
                 .push(tokio::spawn(count_keyframe_requests(
                     Arc::clone(&track),
-                    stats,
+                    Arc::clone(&stats),
                     Arc::clone(&self.links.keyframe_requests),
                 )));
             self.links
@@ -163,9 +168,23 @@ impl MediaSession {
                 false => RTCRtpTransceiverDirection::Sendonly,
             };
             let sender = negotiation::add_track(pc, &track, direction).await?;
-            self.links
-                .audio_outlets
-                .add(self.outlet(peer, track, ssrc, collaborator));
+            // Their own stream: the microphone plus the other technicians' voices.
+            let (frames_tx, frames) = mpsc::channel(AUDIO_QUEUE);
+            let outlets = Outlets::default();
+            outlets.add(self.outlet(peer, track, ssrc, collaborator));
+            collaborator.tasks.push(tokio::spawn(write_frames(
+                outlets,
+                Medium::Audio,
+                Arc::clone(&stats),
+                frames,
+            )));
+            self.links.audio_routes.add(AudioRoute {
+                peer: peer.to_owned(),
+                encoder: OpusEncoder::new(config.voice)?,
+                frames: frames_tx,
+                stats,
+                dropped: 0,
+            });
             collaborator.audio_sender = Some(sender);
         } else if talk {
             pc.add_transceiver_from_kind(
@@ -201,7 +220,7 @@ impl MediaSession {
 
     fn forget_outlets(&self, peer: &str) {
         self.links.video_outlets.remove(peer);
-        self.links.audio_outlets.remove(peer);
+        self.links.audio_routes.remove(peer);
         self.links.encoder_estimate.remove(peer);
     }
 

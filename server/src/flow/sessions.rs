@@ -7,8 +7,8 @@ use lens_core::signal::{
     CameraControl, EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
 };
 
-use crate::flow::ice;
 use crate::flow::pins::{self, IssuedPin, Joined};
+use crate::flow::{collaboration, ice};
 use crate::state::AppState;
 use crate::store::now_ms;
 use crate::store::session_log::{self, Event};
@@ -172,6 +172,7 @@ pub async fn start(
             tracing::info!(session = %session_id, "technician resumed the session");
             state.hub.set_media_owner(session_id, conn);
             state.hub.send_to_customer(session_id, start_media);
+            collaboration::introduce_all(state, &row).await?;
             return Ok(());
         }
         SessionStatus::OnHold => {
@@ -181,8 +182,11 @@ pub async fn start(
             tracing::info!(session = %session_id, "technician took the session off hold");
             session_log::record(&state.db, session_id, Event::Resumed, None).await;
             state.hub.set_media_owner(session_id, conn);
-            // The customer starts its media again exactly as on the first Start.
+            // The customer starts its media again exactly as on the first Start, and then
+            // one connection per collaborator again.
             state.hub.send_to_customer(session_id, start_media);
+            collaboration::status_changed(state, session_id, SessionStatus::Active);
+            collaboration::introduce_all(state, &row).await?;
             state.hub.sessions_changed(technician_id);
             return Ok(());
         }
@@ -232,6 +236,7 @@ pub async fn hold(state: &AppState, technician_id: i64, session_id: &str) -> Res
     state
         .hub
         .send_to_customer(session_id, ServerToCustomer::Hold);
+    collaboration::status_changed(state, session_id, SessionStatus::OnHold);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
@@ -275,6 +280,7 @@ async fn announce_closed(
     };
     session_log::record(&state.db, session_id, event, Some(reason.describe())).await;
     state.hub.end_session(session_id, reason);
+    collaboration::session_over(state, session_id, Some(reason), None).await;
     state.hub.sessions_changed(technician_id);
 }
 

@@ -171,8 +171,7 @@ pub async fn start(
         SessionStatus::Active => {
             tracing::info!(session = %session_id, "technician resumed the session");
             state.hub.set_media_owner(session_id, conn);
-            state.hub.send_to_customer(session_id, start_media);
-            collaboration::introduce_all(state, &row).await?;
+            collaboration::start_media(state, &row, start_media).await?;
             return Ok(());
         }
         SessionStatus::OnHold => {
@@ -182,11 +181,9 @@ pub async fn start(
             tracing::info!(session = %session_id, "technician took the session off hold");
             session_log::record(&state.db, session_id, Event::Resumed, None).await;
             state.hub.set_media_owner(session_id, conn);
-            // The customer starts its media again exactly as on the first Start, and then
-            // one connection per collaborator again.
-            state.hub.send_to_customer(session_id, start_media);
+            // The customer starts its media again exactly as on the first Start.
             collaboration::status_changed(state, session_id, SessionStatus::Active);
-            collaboration::introduce_all(state, &row).await?;
+            collaboration::start_media(state, &row, start_media).await?;
             state.hub.sessions_changed(technician_id);
             return Ok(());
         }
@@ -233,10 +230,7 @@ pub async fn hold(state: &AppState, technician_id: i64, session_id: &str) -> Res
     }
     tracing::info!(session = %session_id, "session put on hold");
     session_log::record(&state.db, session_id, Event::OnHold, None).await;
-    state
-        .hub
-        .send_to_customer(session_id, ServerToCustomer::Hold);
-    collaboration::status_changed(state, session_id, SessionStatus::OnHold);
+    collaboration::put_on_hold(state, session_id);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }

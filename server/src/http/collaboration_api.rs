@@ -101,7 +101,9 @@ pub async fn caller_for(
     if let Some(seat) = seat_of(state, headers).await?
         && seat.session_id == session_id
     {
-        return Ok(Caller::Collaborator { seat });
+        return Ok(Caller::Collaborator {
+            seat: Box::new(seat),
+        });
     }
     match &technician {
         Some(auth) => lead(auth),

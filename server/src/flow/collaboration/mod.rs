@@ -103,7 +103,7 @@ fn forbidden(code: &'static str, message: impl Into<String>) -> CollabError {
 #[derive(Debug, Clone)]
 pub enum Caller {
     Lead { technician_id: i64, name: String },
-    Collaborator { seat: InvitationRow },
+    Collaborator { seat: Box<InvitationRow> },
 }
 
 impl Caller {

@@ -623,6 +623,60 @@ async fn a_fifth_technician_is_refused_until_a_place_is_free() {
         .await;
     assert_eq!(options["places_left"], 0);
 
+    // The third and fourth take their seats. An invitation written past the limit (as a
+    // racing writer could have) cannot be redeemed: the fifth seat is refused too.
+    let mut helpers = Vec::new();
+    for pin in &pins {
+        let mut invited = Invited::new();
+        let (status, body) = invited.redeem(&lens.url, json!({ "pin": pin }), None).await;
+        assert_eq!(status, 200, "{body}");
+        helpers.push(invited.console(&lens.url).await);
+    }
+    for _ in &pins {
+        customer
+            .socket
+            .recv_until(|m| matches!(m, ServerToCustomer::CollaboratorJoined { .. }).then_some(()))
+            .await;
+    }
+    let (past_limit, past_limit_pin) = (lens_server::tokens::random_id(), "424242");
+    let now = lens_server::store::now_ms();
+    let written = lens_server::store::invitations::insert_if_room(
+        lens.server().db(),
+        &lens_server::store::invitations::NewInvitation {
+            id: &past_limit,
+            session_id: &session_id,
+            invited_by: TESS_NAME,
+            kind: "unlisted",
+            technician_id: None,
+            approved_id: None,
+            name: "Sixth Wheel",
+            email: None,
+            permissions: [0; 4],
+            note: "",
+            method: "pin",
+            pin: Some(past_limit_pin),
+            token_hash: None,
+            now,
+            expires_at: now + 60_000,
+            remembered_since: now - 1,
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(written, lens_server::store::invitations::Inserted::Yes);
+    let (status, body) = Invited::new()
+        .redeem(&lens.url, json!({ "pin": past_limit_pin }), None)
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (409, &json!("too_many_technicians"))
+    );
+    customer_hears_nothing(&mut customer).await;
+    lens_server::store::invitations::end(lens.server().db(), &past_limit, now)
+        .await
+        .unwrap();
+
     // Tess removes the first helper: their console is told and closed, the customer drops
     // the peer, their credential opens nothing any more, and a place is free again.
     let response = tess
@@ -653,7 +707,7 @@ async fn a_fifth_technician_is_refused_until_a_place_is_free() {
             .is_err(),
         "a removed collaborator cannot come back"
     );
-    collaborators_in_list(&mut console, &session_id, 1).await;
+    collaborators_in_list(&mut console, &session_id, 3).await;
     let (status, issued) = invite(
         &tess.http,
         &lens.url,
@@ -955,13 +1009,43 @@ async fn refused_invitations_and_requests_change_nothing() {
             "{}/api/sessions/{session_id}/collaborators/{peer}",
             lens.url
         ))
-        .json(&json!({ "permissions": { "session_log": true } }))
+        .json(&json!({ "permissions": { "session_log": true, "invite": true } }))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
+    assert!(matches!(
+        socket.recv().await,
+        ServerToCollaborator::Permissions { permissions } if permissions.invite && permissions.session_log
+    ));
     let (status, log) = fresh
         .get(&lens.url, &format!("/api/sessions/{session_id}/log"))
         .await;
     assert_eq!(status, 200, "{log}");
+    // ...and, allowed to invite, invites a friend into this session (never another).
+    let (status, issued) = invite(
+        &fresh.http,
+        &lens.url,
+        &session_id,
+        unlisted("Friend", json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{issued}");
+    let (_, other_session) = tess.new_pin("Not Theirs").await;
+    let (status, _) = invite(
+        &fresh.http,
+        &lens.url,
+        &other_session,
+        unlisted("Friend", json!({})),
+    )
+    .await;
+    assert_eq!(status, 401, "a seat opens only its own session");
+    let log = events(&tess, &session_id).await;
+    assert!(
+        log.contains(&(
+            "collaborator_invited".into(),
+            Some("Fresh invited Friend (external, unlisted) by pin: watch only".into())
+        )),
+        "{log:?}"
+    );
 }

@@ -2,13 +2,13 @@
 // its token in the fragment (never sent to any server log); without one the technician types
 // the invitation's PIN. Redeeming sets an HttpOnly cookie for /ws/collaborator, which welcomes
 // this page into the one session the invitation was for. The customer's phone then offers a
-// peer connection of this page's own, which is answered here (the STUN/TURN handling of
-// ice.js, as the console's call does); the microphone goes into it only if the lead allowed
-// talking. Controls the lead did not allow are not shown, and the server refuses them anyway.
+// peer connection of this page's own, answered here as the console answers its call
+// (answerer.js); the microphone goes into it only if the lead allowed talking. Controls the lead did not allow are not shown, and the server refuses them anyway.
 import { $, el } from './dom.js';
 import { api, refusal } from './api.js';
 import { showMessage, clearMessage } from './message.js';
-import { rtcConfiguration, relayOnly, isRelay, relayOnlySdp, iceUfrag, iceErrorSentence, safeIceUrl } from './ice.js';
+import { iceErrorSentence, safeIceUrl } from './ice.js';
+import { createAnswerer } from './answerer.js';
 import { logLine } from './log-words.js';
 
 const PROTOCOL_VERSION = 1;
@@ -172,82 +172,53 @@ function releaseMic() {
 
 // Each offer from the customer's phone is a new connection for this page (its first, after
 // a resume, after a change of talk, or after its socket came back).
-async function onOffer(message) {
+function onOffer(message) {
+  if (typeof message.sdp !== 'string') return;
   closePeer();
-  const pc = new RTCPeerConnection(rtcConfiguration(message.ice));
-  const peer = { pc, relayOnly: relayOnly(message.ice), remoteReady: false, pendingRemote: [], answered: false, pendingLocal: [], ufrag: null, errors: new Set() };
-  page.peer = peer;
+  const errorsSeen = new Set();
+  const answerer = createAnswerer(message.ice, {
+    // Only with talk: otherwise nothing of this computer's sound leaves it.
+    prepare: async (pc) => {
+      const mic = await microphone();
+      if (mic && page.permissions.talk) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
+    },
+    sendAnswer: (sdp) => send({ type: 'answer', sdp }),
+    sendCandidate: (init) => send({ type: 'candidate', candidate: init }),
+    answered: () => update(),
+    failed: (error) => showMessage('Could not connect the video: ' + error.message),
+  });
+  page.peer = answerer;
+  const { pc } = answerer;
   const remote = new MediaStream();
   $('collab-video').srcObject = remote;
   pc.ontrack = (event) => {
     remote.addTrack(event.track);
     $('collab-video').play().catch(() => {});
   };
-  pc.onconnectionstatechange = () => { if (page.peer === peer) update(); };
-  pc.onicecandidate = (event) => { if (page.peer === peer) localCandidate(peer, event.candidate); };
+  pc.onconnectionstatechange = () => { if (page.peer === answerer) update(); };
   pc.onicecandidateerror = (event) => {
-    if (page.peer !== peer) return;
+    if (page.peer !== answerer) return;
     const url = safeIceUrl(event.url);
-    const key = url + ' ' + event.errorCode;
-    if (peer.errors.has(key)) return;
-    peer.errors.add(key);
-    send({ type: 'ice_server_error', url, code: event.errorCode, text: String(event.errorText || '').slice(0, 200) });
-    console.warn('Lens:', iceErrorSentence(url, event.errorCode, event.errorText));
+    const code = Number(event.errorCode) || 0;
+    if (errorsSeen.has(url + ' ' + code)) return;
+    errorsSeen.add(url + ' ' + code);
+    const text = String(event.errorText || '').trim().replace(/\.+$/, '').slice(0, 200);
+    send({ type: 'ice_server_error', url, code, text });
+    console.warn('Lens:', iceErrorSentence(url, code, text));
   };
   update();
-  try {
-    const mic = await microphone();
-    if (page.peer !== peer) return;
-    // Only with talk: otherwise nothing of this computer's sound leaves it.
-    if (mic && page.permissions.talk) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
-    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
-    if (page.peer !== peer) return;
-    peer.remoteReady = true;
-    for (const candidate of peer.pendingRemote.splice(0)) await pc.addIceCandidate(candidate).catch(() => {});
-    await pc.setLocalDescription(await pc.createAnswer());
-    if (page.peer !== peer) return;
-    let answer = pc.localDescription.sdp;
-    if (peer.relayOnly) answer = relayOnlySdp(answer);
-    send({ type: 'answer', sdp: answer });
-    peer.ufrag = iceUfrag(answer);
-    peer.answered = true;
-    for (const candidate of peer.pendingLocal.splice(0)) sendCandidate(peer, candidate);
-    update();
-  } catch (error) {
-    if (page.peer === peer) showMessage('Could not connect the video: ' + error.message);
-  }
-}
-
-function localCandidate(peer, candidate) {
-  if (!candidate || !candidate.candidate) return;
-  if (!peer.answered) { peer.pendingLocal.push(candidate); return; }
-  sendCandidate(peer, candidate);
-}
-
-function sendCandidate(peer, candidate) {
-  if (peer.relayOnly && !isRelay(candidate)) return;
-  if (candidate.usernameFragment && peer.ufrag && candidate.usernameFragment !== peer.ufrag) return;
-  send({ type: 'candidate', candidate: { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex } });
+  answerer.negotiate(message.sdp);
 }
 
 function onCandidate({ candidate }) {
-  const peer = page.peer;
-  if (!peer || !candidate || typeof candidate.candidate !== 'string') return;
-  const init = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
-  if (!peer.remoteReady) { peer.pendingRemote.push(init); return; }
-  peer.pc.addIceCandidate(init).catch(() => {});
+  if (!page.peer || !candidate || typeof candidate.candidate !== 'string') return;
+  page.peer.addRemoteCandidate({ candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex });
 }
 
 function closePeer() {
-  const peer = page.peer;
+  const answerer = page.peer;
   page.peer = null;
-  if (peer) {
-    peer.pc.ontrack = null;
-    peer.pc.onicecandidate = null;
-    peer.pc.onicecandidateerror = null;
-    peer.pc.onconnectionstatechange = null;
-    peer.pc.close();
-  }
+  if (answerer) answerer.close();
   $('collab-video').srcObject = null;
   page.pausedBy = null;
   update();

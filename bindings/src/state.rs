@@ -87,6 +87,11 @@ pub enum SessionEvent {
     Transferred {
         technician_name: String,
     },
+    /// How many technicians receive the camera now: the lead and the collaborators with a
+    /// connection (seed 004); 0 once media stops. The live screen's title says it too.
+    Watching {
+        technicians: u32,
+    },
 }
 
 impl From<lens::SessionState> for SessionState {
@@ -155,6 +160,7 @@ impl From<lens::SessionEvent> for SessionEvent {
             lens::SessionEvent::Transferred { technician_name } => {
                 SessionEvent::Transferred { technician_name }
             }
+            lens::SessionEvent::Watching { technicians } => SessionEvent::Watching { technicians },
         }
     }
 }

@@ -64,7 +64,11 @@ waiting-title = Warten auf Ihren Techniker
 waiting-body = { $technician } startet die Sitzung in Kürze. Ihre Kamera wird noch nicht übertragen: Nur Sie sehen dieses Bild.
 connecting-title = Sitzung wird gestartet
 connecting-body = { $technician } hat die Sitzung gestartet. Das Video wird verbunden…
-live-title = { $technician } sieht zu
+live-title = { $collaborators ->
+   *[0] { $technician } sieht zu
+    [one] { $technician } und ein weiterer Techniker sehen zu
+    [other] { $technician } und { $collaborators } weitere Techniker sehen zu
+}
 live-video-paused-by-you = Ihr Video ist angehalten. { $technician } sieht nichts, bis Sie es fortsetzen.
 live-video-paused-by-technician = { $technician } hat Ihr Video angehalten.
 live-mute = Stummschalten

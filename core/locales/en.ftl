@@ -62,7 +62,11 @@ waiting-title = Waiting for your technician
 waiting-body = { $technician } will start the session soon. Your camera is not shared yet: only you see this picture.
 connecting-title = Starting the session
 connecting-body = { $technician } started the session. Connecting the video…
-live-title = { $technician } is watching
+live-title = { $collaborators ->
+   *[0] { $technician } is watching
+    [one] { $technician } and one more technician are watching
+    [other] { $technician } and { $collaborators } more technicians are watching
+}
 live-video-paused-by-you = Your video is paused. { $technician } sees nothing until you resume it.
 live-video-paused-by-technician = { $technician } paused your video.
 live-mute = Mute

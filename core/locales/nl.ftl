@@ -64,7 +64,11 @@ waiting-title = Wachten op uw technicus
 waiting-body = { $technician } start de sessie zo. Uw camerabeeld wordt nog niet gedeeld: alleen u ziet dit beeld.
 connecting-title = Sessie wordt gestart
 connecting-body = { $technician } heeft de sessie gestart. De video wordt verbonden…
-live-title = { $technician } kijkt mee
+live-title = { $collaborators ->
+   *[0] { $technician } kijkt mee
+    [one] { $technician } en nog een technicus kijken mee
+    [other] { $technician } en nog { $collaborators } technici kijken mee
+}
 live-video-paused-by-you = Uw video is gepauzeerd. { $technician } ziet niets totdat u de video hervat.
 live-video-paused-by-technician = { $technician } heeft uw video gepauzeerd.
 live-mute = Dempen

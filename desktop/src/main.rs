@@ -144,6 +144,10 @@ async fn join(args: JoinArgs) -> ExitCode {
                 Some(SessionEvent::Transferred { technician_name }) => {
                     println!("technician: transferred to {technician_name}");
                 }
+                // The e2e tests read this line: how many technicians see the camera now.
+                Some(SessionEvent::Watching { technicians }) => {
+                    println!("watching: {technicians} technician(s)");
+                }
                 None => return ExitCode::FAILURE,
             },
             _ = stats_tick.tick(), if engine.state() == SessionState::Live => print_stats(&engine),

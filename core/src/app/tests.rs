@@ -338,6 +338,24 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         assert_eq!(controls.torch.label, en.get("live-torch-on"));
     });
 
+    // Seed 004: the lead invited two colleagues; the customer reads how many watch.
+    for peer in ["c1", "c2"] {
+        sim.server(ServerToCustomer::CollaboratorJoined {
+            peer: peer.into(),
+            technician_name: "Ian Internal".into(),
+            talk: true,
+            ice: Default::default(),
+        });
+    }
+    shown!(sim, Screen::Live { title, .. } =>
+        assert_eq!(title, &format!("{TECHNICIAN} and 2 more technicians are watching")));
+    sim.server(ServerToCustomer::CollaboratorLeft { peer: "c2".into() });
+    shown!(sim, Screen::Live { title, .. } =>
+        assert_eq!(title, &format!("{TECHNICIAN} and one more technician are watching")));
+    sim.server(ServerToCustomer::CollaboratorLeft { peer: "c1".into() });
+    shown!(sim, Screen::Live { title, .. } =>
+        assert_eq!(title, &with_technician("live-title")));
+
     // Mute: the shell's microphone, the switch turns.
     sim.tap(Intent::SetMuted { muted: true });
     assert_eq!(

@@ -100,6 +100,8 @@ pub(super) struct Ui {
     /// The latest quality score, 0 to 5.
     pub(super) quality: Option<u8>,
     pub(super) notice: Option<Notice>,
+    /// Technicians receiving the camera now (the lead and collaborators; seed 004).
+    pub(super) watching: u32,
 }
 
 impl Ui {
@@ -118,6 +120,7 @@ impl Ui {
             reconnecting: None,
             quality: None,
             notice: None,
+            watching: 0,
         }
     }
 
@@ -167,6 +170,7 @@ impl Ui {
                     problem: *problem,
                 })
             }
+            SessionEvent::Watching { technicians } => self.watching = *technicians,
             SessionEvent::Transferred { technician_name } => {
                 self.technician.clone_from(technician_name);
                 self.transferred = true;

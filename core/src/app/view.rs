@@ -204,7 +204,17 @@ impl View<'_> {
             leave: self.button("leave"),
         };
         Screen::Live {
-            title: self.about_technician("live-title"),
+            title: self.texts.format(
+                "live-title",
+                &[
+                    ("technician", Arg::Text(&ui.technician)),
+                    // The lead is the named one; the rest are the collaborators.
+                    (
+                        "collaborators",
+                        Arg::Number(i64::from(ui.watching.saturating_sub(1))),
+                    ),
+                ],
+            ),
             preview: true,
             video_paused_note,
             quality,

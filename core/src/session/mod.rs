@@ -13,6 +13,7 @@
 
 mod admits;
 mod camera;
+mod collaborators;
 mod media_link;
 mod reconnect;
 mod server;
@@ -26,6 +27,7 @@ pub use types::*;
 use crate::eula::{EulaRecord, is_accepted};
 use crate::pin::Pin;
 use crate::signal::{CustomerMessage, EndReason, JoinResponse};
+use collaborators::Collaborators;
 use media_link::MediaRecovery;
 use reconnect::Reconnect;
 
@@ -68,6 +70,10 @@ pub struct CustomerSession {
     restored_owed: bool,
     /// A [`Command::RestartIce`] went out: the next local offer is the restart's.
     ice_restart_offer_owed: bool,
+    /// The collaborating technicians the server announced (see `collaborators.rs`).
+    collaborators: Collaborators,
+    /// The last [`SessionEvent::Watching`] count said.
+    watchers_announced: u32,
     /// The current state's deadline (resolve, waiting or connect).
     deadline: Option<Instant>,
     outputs: VecDeque<Output>,
@@ -94,6 +100,8 @@ impl CustomerSession {
             media_recovery: None,
             restored_owed: false,
             ice_restart_offer_owed: false,
+            collaborators: Collaborators::new(),
+            watchers_announced: 0,
             deadline: None,
             outputs: VecDeque::new(),
         }
@@ -209,6 +217,11 @@ impl CustomerSession {
                     self.event(SessionEvent::LinkStats(stats));
                 }
             }
+            Input::CollaboratorOffer { peer, sdp } => self.on_collaborator_offer(peer, sdp),
+            Input::CollaboratorCandidate { peer, candidate } => {
+                self.on_collaborator_local_candidate(peer, candidate)
+            }
+            Input::CollaboratorMediaFailed { peer } => self.on_collaborator_media_failed(&peer),
             Input::Timeout => self.on_timeout(),
         }
         Ok(())
@@ -236,6 +249,7 @@ impl CustomerSession {
         // A new join starts afresh; only the permissions, the stored EULA and the customer's
         // own pause carry over.
         self.forget_technicians_pause();
+        self.collaborators.clear();
         self.join = None;
         self.eula_accepted = false;
         self.outbox.clear();
@@ -351,10 +365,7 @@ impl CustomerSession {
         if matches!(self.state, SessionState::Ended { .. }) {
             return;
         }
-        if self.media_running {
-            self.media_running = false;
-            self.command(Command::StopMedia);
-        }
+        self.stop_media(true);
         self.forget_media_recovery();
         self.deadline = None;
         self.reconnect = None;
@@ -365,6 +376,17 @@ impl CustomerSession {
             Signalling::Closed => self.outbox.clear(),
         }
         self.set_state(SessionState::Ended { reason });
+    }
+
+    /// Stops every connection (the lead's and the collaborators'). `forget_collaborators`
+    /// on an end or a transfer; a hold keeps them for the resume.
+    fn stop_media(&mut self, forget_collaborators: bool) {
+        if self.media_running {
+            self.media_running = false;
+            self.command(Command::StopMedia);
+        }
+        self.collaborators_media_stopped(forget_collaborators);
+        self.announce_no_watchers();
     }
 
     // ---- outputs ----------------------------------------------------------------------

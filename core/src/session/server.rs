@@ -125,10 +125,17 @@ impl CustomerSession {
             // Informational: the engine logs it; the session goes on.
             ServerToCustomer::Error { .. } => {}
             ServerToCustomer::CameraControl { control } => self.on_camera_control(control),
-            ServerToCustomer::CollaboratorJoined { .. }
-            | ServerToCustomer::CollaboratorLeft { .. }
-            | ServerToCustomer::PeerAnswer { .. }
-            | ServerToCustomer::PeerCandidate { .. } => {}
+            ServerToCustomer::CollaboratorJoined {
+                peer,
+                technician_name,
+                talk,
+                ice,
+            } => self.on_collaborator_joined(peer, technician_name, talk, ice),
+            ServerToCustomer::CollaboratorLeft { peer } => self.on_collaborator_left(&peer),
+            ServerToCustomer::PeerAnswer { peer, sdp } => self.on_collaborator_answer(peer, sdp),
+            ServerToCustomer::PeerCandidate { peer, candidate } => {
+                self.on_collaborator_remote_candidate(peer, candidate)
+            }
         }
     }
 
@@ -143,8 +150,8 @@ impl CustomerSession {
             _ => return,
         };
         debug_assert!(self.eula_accepted);
-        if restart && self.media_running {
-            self.command(Command::StopMedia);
+        if restart {
+            self.stop_media(false);
         }
         self.media_replaced();
         self.ice_restart_offer_owed = false;
@@ -155,6 +162,7 @@ impl CustomerSession {
             microphone,
             ice,
         });
+        self.start_collaborators();
         self.deadline = Some(self.now + self.config.connect_timeout);
         self.set_state(SessionState::Connecting);
     }
@@ -167,10 +175,7 @@ impl CustomerSession {
         if !matches!(self.state, SessionState::Connecting | SessionState::Live) {
             return;
         }
-        if self.media_running {
-            self.media_running = false;
-            self.command(Command::StopMedia);
-        }
+        self.stop_media(false);
         self.forget_media_recovery();
         self.deadline = None;
         let technician_name = self
@@ -210,5 +215,7 @@ impl CustomerSession {
         } else {
             self.on_hold();
         }
+        // The server ends every collaboration with a transfer; the new lead invites anew.
+        self.collaborators_media_stopped(true);
     }
 }

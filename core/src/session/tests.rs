@@ -609,6 +609,15 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(ServerToCustomer::CameraControl {
             control: CameraControl::SwitchCamera
         }),
+        (prop_oneof![Just("c1"), Just("c2")], any::<bool>()).prop_map(|(peer, talk)| {
+            ServerToCustomer::CollaboratorJoined {
+                peer: peer.into(),
+                technician_name: "Ian Internal".into(),
+                talk,
+                ice: Default::default(),
+            }
+        }),
+        Just(ServerToCustomer::CollaboratorLeft { peer: "c1".into() }),
         prop_oneof![
             Just(SessionStatus::Waiting),
             Just(SessionStatus::Active),
@@ -639,6 +648,7 @@ fn any_input() -> impl Strategy<Value = Input> {
         server.clone().prop_map(Input::FromServer),
         server.prop_map(Input::FromServer),
         Just(Input::LocalOffer("o".into())),
+        Just(Input::CollaboratorMediaFailed { peer: "c2".into() }),
         Just(Input::PeerConnected),
         Just(Input::PeerFailed),
         Just(Input::PeerInterrupted),
@@ -700,6 +710,9 @@ proptest! {
                         let ended = matches!(session.state(), SessionState::Ended { .. });
                         prop_assert!(!ended, "media started in an ended session");
                         media_on = true;
+                    }
+                    Output::Command(Command::StartCollaboratorMedia { .. }) => {
+                        prop_assert!(media_on, "a collaborator's connection without the lead's media");
                     }
                     Output::Command(Command::StopMedia) => media_on = false,
                     Output::Command(_) | Output::Event(_) => {}
@@ -1172,4 +1185,5 @@ fn a_technicians_pause_does_not_follow_the_customer_into_the_next_session() {
     assert!(sim.session.video_paused());
 }
 
+mod collaborators;
 mod media_recovery;

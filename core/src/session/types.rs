@@ -208,6 +208,20 @@ pub enum Input {
         result: Result<(), String>,
     },
 
+    /// The offer of a collaborator's connection (after [`Command::StartCollaboratorMedia`]).
+    CollaboratorOffer {
+        peer: String,
+        sdp: String,
+    },
+    CollaboratorCandidate {
+        peer: String,
+        candidate: IceCandidate,
+    },
+    /// A collaborator's connection failed or closed: it is dropped (the lead's goes on).
+    CollaboratorMediaFailed {
+        peer: String,
+    },
+
     /// A deadline announced by [`Output::Timeout`] passed.
     Timeout,
 }
@@ -253,6 +267,28 @@ pub enum Command {
     /// Carry out the technician's switch-camera or torch request and answer with
     /// [`Input::CameraControlResult`]. Pause and resume come as [`Command::SetVideoPaused`].
     CameraControl(CameraControl),
+    /// Add a peer connection for a collaborating technician to the running media: the same
+    /// encoded camera and microphone (no second capture, no second encoder), and their voice
+    /// mixed into the playback only if `talk`. Answer with [`Input::CollaboratorOffer`]. Only
+    /// output while the lead's media runs, after [`Command::StartMedia`].
+    StartCollaboratorMedia {
+        peer: String,
+        talk: bool,
+        ice: IceConfig,
+    },
+    /// Close a collaborator's connection; the others go on. [`Command::StopMedia`] closes
+    /// every connection, the collaborators' included.
+    StopCollaboratorMedia {
+        peer: String,
+    },
+    ApplyCollaboratorAnswer {
+        peer: String,
+        sdp: String,
+    },
+    AddCollaboratorCandidate {
+        peer: String,
+        candidate: IceCandidate,
+    },
     CloseSignalling,
 }
 
@@ -286,6 +322,11 @@ pub enum SessionEvent {
     /// The technician handed the session to `technician_name`, whose Start continues it.
     Transferred {
         technician_name: String,
+    },
+    /// How many technicians receive the camera now (the lead and the collaborators with a
+    /// connection; 0 once media stops). The app says so: the customer should know who sees.
+    Watching {
+        technicians: u32,
     },
 }
 

@@ -10,9 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    CameraControl, EndReason, IceCandidate, IceConfig, Message, PausedBy, SessionStatus,
-};
+use super::{CameraControl, EndReason, IceCandidate, IceConfig, Message, PausedBy, SessionStatus};
 
 /// The technicians a session may have at once, the lead included. Seed 004: the customer's
 /// phone sends to each of them, so "four or five at most".
@@ -55,12 +53,22 @@ pub struct CollaboratorSummary {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CollaboratorMessage {
     /// The answer to the customer's [`ServerToCollaborator::Offer`].
-    Answer { sdp: String },
-    Candidate { candidate: IceCandidate },
+    Answer {
+        sdp: String,
+    },
+    Candidate {
+        candidate: IceCandidate,
+    },
     /// Only with [`CollaboratorPermissions::camera_controls`]; otherwise `refused`.
-    CameraControl { control: CameraControl },
+    CameraControl {
+        control: CameraControl,
+    },
     /// A STUN or TURN server failed for the collaborator's browser: logged in the session log.
-    IceServerError { url: String, code: u16, text: String },
+    IceServerError {
+        url: String,
+        code: u16,
+        text: String,
+    },
     /// The collaborator leaves; the session goes on with the others.
     Leave,
 }
@@ -91,16 +99,22 @@ pub enum ServerToCollaborator {
     },
     /// The session's status changed (the lead put it on hold, or resumed it: a fresh
     /// `offer` follows).
-    Status { status: SessionStatus },
+    Status {
+        status: SessionStatus,
+    },
     /// The customer's offer for this collaborator's own peer connection.
     Offer {
         sdp: String,
         #[serde(default)]
         ice: IceConfig,
     },
-    Candidate { candidate: IceCandidate },
+    Candidate {
+        candidate: IceCandidate,
+    },
     /// The lead changed what the collaborator may do.
-    Permissions { permissions: CollaboratorPermissions },
+    Permissions {
+        permissions: CollaboratorPermissions,
+    },
     /// The customer paused or resumed the video.
     MediaState {
         video_paused: bool,
@@ -113,7 +127,9 @@ pub enum ServerToCollaborator {
         message: String,
     },
     /// A request was refused (a permission the lead did not give); nothing changed.
-    Refused { message: String },
+    Refused {
+        message: String,
+    },
     /// The collaboration is over for this console: the session ended (`reason`), or the lead
     /// removed the collaborator (`reason` absent). `message` is the sentence to show; the
     /// server closes the socket after it.

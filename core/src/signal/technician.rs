@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CameraControl, CollaboratorSummary, Device, DeviceProblem, EndReason, IceCandidate, IceConfig, Message, PausedBy,
-    SessionStatus,
+    CameraControl, CollaboratorSummary, Device, DeviceProblem, EndReason, IceCandidate, IceConfig,
+    Message, PausedBy, SessionStatus,
 };
 
 /// One row of the technician's session list.

@@ -9,7 +9,6 @@ use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 use webrtc::peer_connection::PeerConnection;
 use webrtc::rtp_transceiver::RtpSender;
@@ -20,13 +19,14 @@ use super::config::MediaConfig;
 use super::controls::MediaControls;
 use super::device::DeviceError;
 use super::error::MediaError;
-use super::estimate::BandwidthEstimate;
+use super::estimate::{BandwidthEstimate, EncoderEstimate};
 use super::events::{EventSender, PeerEvent};
 use super::net::link_monitor::{self, MonitorLinks};
 use super::net::peer::{
     self, AUDIO_PAYLOAD_TYPE, Gathering, Negotiation, PeerLinks, TaskList, VIDEO_PAYLOAD_TYPE,
 };
 use super::pushed::MediaHandles;
+use super::recv::mixer::Mixer;
 use super::recv::playback;
 use super::recv::sink::{AudioSink, NullSink};
 use super::run_state::RunState;
@@ -36,11 +36,14 @@ use super::send::keyframe::KeyframeRequests;
 use super::send::passthrough::{self, PassthroughLinks};
 use super::send::track::{count_keyframe_requests, local_track};
 use super::send::video::{self, VideoLinks};
-use super::send::writer::{Medium, PayloadTypes, write_frames};
+use super::send::writer::{Medium, Outlet, Outlets, PayloadTypes, write_frames};
 use super::source::AudioSource;
 use super::stats::{MediaStats, StatsCounters};
 
-mod negotiation;
+mod collaborator;
+pub(crate) mod negotiation;
+
+use collaborator::Collaborator;
 
 /// How long `start` waits for ICE gathering before handing out the offer anyway. Host
 /// candidates take milliseconds; this only matters with an unreachable STUN or TURN server,
@@ -60,6 +63,8 @@ pub struct MediaSession {
     audio_sender: Option<Arc<dyn RtpSender>>,
     threads: Vec<std::thread::JoinHandle<()>>,
     tasks: Vec<JoinHandle<()>>,
+    /// The collaborating technicians' connections, by peer id (seed 004).
+    collaborators: std::collections::HashMap<String, Collaborator>,
     closed: bool,
 }
 
@@ -76,19 +81,27 @@ struct Links {
     handler_tasks: Arc<TaskList>,
     controls: MediaControls,
     handles: MediaHandles,
+    /// Every technician's track per medium: each encoded frame goes to all of them.
+    video_outlets: Outlets,
+    audio_outlets: Outlets,
+    /// The lowest of the technicians' estimates, which the one encoder follows.
+    encoder_estimate: EncoderEstimate,
+    /// The technicians' voices into the one playback.
+    mixer: Arc<Mixer>,
 }
 
 /// The wiring: each part gets only the handles it uses.
 impl Links {
-    fn peer(&self, sink: Arc<dyn AudioSink>) -> PeerLinks {
+    fn peer(&self) -> PeerLinks {
         PeerLinks {
             events: Arc::clone(&self.events),
             run: Arc::clone(&self.run),
             stats: Arc::clone(&self.stats),
             estimate: self.estimate.clone(),
             gathering: Arc::clone(&self.gathering),
-            sink,
+            sink: self.mixer.input(),
             tasks: Arc::clone(&self.handler_tasks),
+            keyframe_on_connect: None,
         }
     }
 
@@ -107,7 +120,7 @@ impl Links {
             stats: Arc::clone(&self.stats),
             keyframe_requests: Arc::clone(&self.keyframe_requests),
             pause: self.handles.clone(),
-            estimate: self.estimate.clone(),
+            estimate: self.encoder_estimate.clone(),
         }
     }
 
@@ -186,11 +199,16 @@ impl MediaSession {
         });
 
         let (gathering, mut gathering_rx) = Gathering::new(negotiation);
+        let estimate = BandwidthEstimate::new(peer::INITIAL_ESTIMATE_BPS);
         let links = Links {
             events: Arc::new(EventSender::new(events)),
             run: Arc::default(),
             stats: Arc::default(),
-            estimate: BandwidthEstimate::new(peer::INITIAL_ESTIMATE_BPS),
+            encoder_estimate: EncoderEstimate::new(estimate.clone()),
+            estimate,
+            video_outlets: Outlets::default(),
+            audio_outlets: Outlets::default(),
+            mixer: Mixer::new(sink),
             gathering,
             keyframe_requests: Arc::default(),
             payload_types: Arc::new(PayloadTypes::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
@@ -203,7 +221,7 @@ impl MediaSession {
             links.events.emit(PeerEvent::DeviceProblem(problem));
         }
 
-        let pc = peer::build(&config, links.peer(sink)).await?;
+        let pc = peer::build(&config, links.peer(), peer::INITIAL_ESTIMATE_BPS).await?;
         let monitor = tokio::spawn(link_monitor::run(Arc::clone(&pc), links.monitor()));
         let mut tasks = vec![monitor];
         tasks.extend(peer::check_turn_servers(&config, &links.events));
@@ -214,6 +232,7 @@ impl MediaSession {
             audio_sender: None,
             threads: Vec::new(),
             tasks,
+            collaborators: Default::default(),
             closed: false,
         };
         // From here on a failure must also tear down the connection.
@@ -280,21 +299,7 @@ impl MediaSession {
                 .map_err(MediaError::webrtc("add audio receiver"))?;
         }
 
-        let offer = self
-            .pc
-            .create_offer(None)
-            .await
-            .map_err(MediaError::webrtc("create offer"))?;
-        // Every candidate goes with the first m-line's mid (BUNDLE): a browser ignores one
-        // for another m-section. Read from the SDP itself, and before gathering starts, so
-        // that the first trickled candidate has it too.
-        if let Some(mid) = lens_core::signal::first_mid(&offer.sdp) {
-            self.links.gathering.set_bundle_mid(mid.to_owned());
-        }
-        self.pc
-            .set_local_description(offer)
-            .await
-            .map_err(MediaError::webrtc("set local description"))?;
+        negotiation::set_offer(self.pc.as_ref(), &self.links.gathering).await?;
 
         if let Some(gathering_rx) = gathering {
             // The local description only lists candidates gathered so far.
@@ -326,11 +331,21 @@ impl MediaSession {
         frames: mpsc::Receiver<EncodedFrame>,
     ) {
         self.threads.push(thread);
-        self.tasks.push(tokio::spawn(write_frames(
+        let outlets = match medium {
+            Medium::Video => &self.links.video_outlets,
+            Medium::Audio => &self.links.audio_outlets,
+        };
+        outlets.add(Outlet {
+            peer: None,
             track,
             ssrc,
+            payload_types: Arc::clone(&self.links.payload_types),
+            // The lead's encoder starts with a keyframe once its connection is up.
+            awaiting_keyframe: Arc::default(),
+        });
+        self.tasks.push(tokio::spawn(write_frames(
+            outlets.clone(),
             medium,
-            Arc::clone(&self.links.payload_types),
             Arc::clone(&self.links.stats),
             frames,
         )));
@@ -341,22 +356,7 @@ impl MediaSession {
         track: &Arc<TrackLocalStaticSample>,
         direction: RTCRtpTransceiverDirection,
     ) -> Result<Arc<dyn RtpSender>, MediaError> {
-        let transceiver = self
-            .pc
-            .add_transceiver_from_track(
-                Arc::clone(track) as Arc<dyn TrackLocal>,
-                Some(RTCRtpTransceiverInit {
-                    direction,
-                    ..Default::default()
-                }),
-            )
-            .await
-            .map_err(MediaError::webrtc("add track"))?;
-        transceiver
-            .sender()
-            .await
-            .map_err(MediaError::webrtc("add track"))?
-            .ok_or_else(|| MediaError::InvalidConfig("a sending transceiver has no sender".into()))
+        negotiation::add_track(self.pc.as_ref(), track, direction).await
     }
 
     /// A cheap snapshot of the counters; safe to call at any rate.
@@ -386,6 +386,9 @@ impl MediaSession {
     async fn shutdown(&mut self) {
         if !self.stop_media() {
             return;
+        }
+        for (_, collaborator) in self.collaborators.drain() {
+            collaborator.close().await;
         }
         // `close` stops the driver task that owns the sockets, and waits for it.
         if let Err(error) = self.pc.close().await {
@@ -439,8 +442,13 @@ impl Drop for MediaSession {
         // webrtc-rs keeps the connection's driver running after a drop; only `close` ends it.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let pc = Arc::clone(&self.pc);
+            let collaborators: Vec<Collaborator> =
+                self.collaborators.drain().map(|(_, c)| c).collect();
             runtime.spawn(async move {
                 let _ = pc.close().await;
+                for collaborator in collaborators {
+                    collaborator.close().await;
+                }
             });
         }
     }

@@ -36,6 +36,7 @@ use crate::media::events::{EventSender, PeerEvent};
 use crate::media::recv::receive;
 use crate::media::recv::sink::AudioSink;
 use crate::media::run_state::RunState;
+use crate::media::send::keyframe::KeyframeRequests;
 use crate::media::stats::StatsCounters;
 
 /// The payload types offered. Chromium uses 102 for this H.264 profile and 111 for Opus, so
@@ -131,12 +132,18 @@ pub(crate) struct PeerLinks {
     /// Where the technician's voice is played.
     pub(crate) sink: Arc<dyn AudioSink>,
     pub(crate) tasks: Arc<TaskList>,
+    /// A collaborator's connection joins a stream already running: once it is up, the next
+    /// frame must be a keyframe or it decodes nothing until the next periodic one.
+    /// With the flag the collaborator's video outlet waits on (see `writer.rs`).
+    pub(crate) keyframe_on_connect: Option<(Arc<KeyframeRequests>, Arc<AtomicBool>)>,
 }
 
-/// Builds the peer connection. UDP sockets are bound here and nowhere earlier.
+/// Builds the peer connection, its congestion controller starting from
+/// `initial_estimate_bps`. UDP sockets are bound here and nowhere earlier.
 pub(crate) async fn build(
     config: &MediaConfig,
     links: PeerLinks,
+    initial_estimate_bps: u32,
 ) -> Result<Arc<dyn PeerConnection>, MediaError> {
     let mut media_engine = MediaEngine::default();
     media_engine
@@ -164,7 +171,7 @@ pub(crate) async fn build(
     // feedback the technician's browser then sends.
     let registry = register_default_interceptors(Registry::new(), &mut media_engine)
         .map_err(MediaError::webrtc("register interceptors"))?;
-    let registry = with_congestion_control(registry)
+    let registry = with_congestion_control(registry, initial_estimate_bps)
         // Just below the NACK responder (4 000): bounds what its retransmissions may use.
         .with(
             Slot::from(3_500),
@@ -314,9 +321,9 @@ const MAX_ESTIMATE_BPS: f64 = 2_600_000.0;
 /// wait in a queue the encoder cannot see. The encoder's own rate control, fed the same
 /// estimate (see `ladder.rs`), keeps the average in check; a frame's packets leave as a burst,
 /// which GCC's arrival grouping expects.
-fn with_congestion_control(registry: Registry) -> Registry {
+fn with_congestion_control(registry: Registry, initial_estimate_bps: u32) -> Registry {
     let gcc = Gcc::new(
-        f64::from(INITIAL_ESTIMATE_BPS),
+        f64::from(initial_estimate_bps),
         MIN_ESTIMATE_BPS,
         MAX_ESTIMATE_BPS,
     );
@@ -382,6 +389,12 @@ impl PeerConnectionEventHandler for Handler {
         self.links
             .run
             .set_connected(state == RTCPeerConnectionState::Connected);
+        if state == RTCPeerConnectionState::Connected
+            && let Some((keyframes, awaiting)) = &self.links.keyframe_on_connect
+        {
+            awaiting.store(true, Ordering::Release);
+            keyframes.request();
+        }
         let event = match state {
             RTCPeerConnectionState::Connected => PeerEvent::Connected,
             RTCPeerConnectionState::Disconnected => PeerEvent::Disconnected,

@@ -3,6 +3,7 @@
 //! (`playback`) or the shell's pull (`MediaControls::pull_playback`).
 
 pub mod jitter;
+pub(crate) mod mixer;
 pub mod playback;
 pub(crate) mod receive;
 pub(crate) mod sink;

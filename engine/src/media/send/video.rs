@@ -13,7 +13,7 @@ use super::keyframe::{KeyframeGate, KeyframeRequests};
 use super::{SOURCE_POLL, VIDEO_QUEUE};
 use crate::media::codec::H264Encoder;
 use crate::media::device::Device;
-use crate::media::estimate::BandwidthEstimate;
+use crate::media::estimate::EncoderEstimate;
 use crate::media::events::{EventSender, PeerEvent};
 use crate::media::pushed::MediaHandles;
 use crate::media::run_state::RunState;
@@ -28,7 +28,8 @@ pub(crate) struct VideoLinks {
     pub(crate) keyframe_requests: Arc<KeyframeRequests>,
     /// The app's pause switch (see `MediaHandles::set_video_paused`).
     pub(crate) pause: MediaHandles,
-    pub(crate) estimate: BandwidthEstimate,
+    /// The lowest of the technicians' estimates: the same frames go to each.
+    pub(crate) estimate: EncoderEstimate,
 }
 
 pub(crate) fn spawn(

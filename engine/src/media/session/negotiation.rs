@@ -1,44 +1,32 @@
-//! The session's side of the offer/answer exchange once it runs: the technician's answer and
-//! candidates, and ICE restarts (a broken path, a network change).
+//! The offer/answer exchange of a peer connection once it runs, for the lead's connection
+//! and each collaborator's alike: the answer, the remote candidates, and ICE restarts (a
+//! broken path, a network change).
 
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use rtc::peer_connection::sdp::RTCSessionDescription;
-use webrtc::peer_connection::RTCIceCandidateInit;
+use rtc::rtp_transceiver::RTCRtpTransceiverDirection;
+use rtc::rtp_transceiver::RTCRtpTransceiverInit;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
+use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
+use webrtc::rtp_transceiver::RtpSender;
 
 use super::{MediaError, MediaSession, Medium};
+use crate::media::net::peer::Gathering;
+use crate::media::send::writer::PayloadTypes;
 
 impl MediaSession {
     /// Applies the technician's SDP answer; media starts once ICE and DTLS complete
     /// ([`PeerEvent::Connected`]).
     pub async fn apply_answer(&self, sdp: String) -> Result<(), MediaError> {
-        let answer = RTCSessionDescription::answer(sdp)
-            .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
-        self.pc
-            .set_remote_description(answer)
-            .await
-            .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
-        // A receiver may renumber payload types in its answer; send what it will recognise.
-        let payload_types = &self.links.payload_types;
-        for (sender, slot) in [
-            (&self.video_sender, payload_types.slot(Medium::Video)),
-            (&self.audio_sender, payload_types.slot(Medium::Audio)),
-        ] {
-            let Some(sender) = sender else { continue };
-            let parameters = sender
-                .get_parameters()
-                .await
-                .map_err(MediaError::webrtc("read negotiated codecs"))?;
-            match parameters.rtp_parameters.codecs.first() {
-                Some(codec) => slot.store(codec.payload_type, Ordering::Relaxed),
-                None => {
-                    return Err(MediaError::InvalidAnswer(
-                        "the answer accepts none of the offered codecs for a sending track".into(),
-                    ));
-                }
-            }
-        }
-        Ok(())
+        let senders = Senders {
+            video: self.video_sender.as_ref(),
+            audio: self.audio_sender.as_ref(),
+            payload_types: &self.links.payload_types,
+        };
+        apply_answer(self.pc.as_ref(), &senders, sdp).await
     }
 
     /// Adds a candidate the technician's browser trickled. An empty candidate (the browser's
@@ -47,26 +35,11 @@ impl MediaSession {
         &self,
         candidate: lens_core::signal::IceCandidate,
     ) -> Result<(), MediaError> {
-        if candidate.candidate.trim().is_empty() {
-            return Ok(());
-        }
-        self.pc
-            .add_ice_candidate(RTCIceCandidateInit {
-                candidate: candidate.candidate,
-                sdp_mid: candidate.sdp_mid,
-                sdp_mline_index: candidate.sdp_mline_index,
-                username_fragment: None,
-                url: None,
-            })
-            .await
-            .map_err(|e| MediaError::InvalidCandidate(e.to_string()))
+        add_remote_candidate(self.pc.as_ref(), candidate).await
     }
 
     pub(super) async fn local_sdp(&self) -> Result<String, MediaError> {
-        let description = self.pc.local_description().await.ok_or_else(|| {
-            MediaError::InvalidConfig("the peer connection has no local description".into())
-        })?;
-        Ok(description.sdp)
+        local_sdp(self.pc.as_ref()).await
     }
 
     /// Restarts ICE on this connection (the path broke, or the device's network changed):
@@ -92,4 +65,111 @@ impl MediaSession {
         self.links.keyframe_requests.request();
         self.local_sdp().await
     }
+}
+
+/// A connection's sending tracks and where the payload types its answer settled on go.
+pub(crate) struct Senders<'a> {
+    pub(crate) video: Option<&'a Arc<dyn RtpSender>>,
+    pub(crate) audio: Option<&'a Arc<dyn RtpSender>>,
+    pub(crate) payload_types: &'a PayloadTypes,
+}
+
+pub(crate) async fn apply_answer(
+    pc: &dyn PeerConnection,
+    senders: &Senders<'_>,
+    sdp: String,
+) -> Result<(), MediaError> {
+    let answer =
+        RTCSessionDescription::answer(sdp).map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
+    pc.set_remote_description(answer)
+        .await
+        .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
+    // A receiver may renumber payload types in its answer; send what it will recognise.
+    let slots: [(Option<&Arc<dyn RtpSender>>, &AtomicU8); 2] = [
+        (senders.video, senders.payload_types.slot(Medium::Video)),
+        (senders.audio, senders.payload_types.slot(Medium::Audio)),
+    ];
+    for (sender, slot) in slots {
+        let Some(sender) = sender else { continue };
+        let parameters = sender
+            .get_parameters()
+            .await
+            .map_err(MediaError::webrtc("read negotiated codecs"))?;
+        match parameters.rtp_parameters.codecs.first() {
+            Some(codec) => slot.store(codec.payload_type, Ordering::Relaxed),
+            None => {
+                return Err(MediaError::InvalidAnswer(
+                    "the answer accepts none of the offered codecs for a sending track".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn add_remote_candidate(
+    pc: &dyn PeerConnection,
+    candidate: lens_core::signal::IceCandidate,
+) -> Result<(), MediaError> {
+    if candidate.candidate.trim().is_empty() {
+        return Ok(());
+    }
+    pc.add_ice_candidate(RTCIceCandidateInit {
+        candidate: candidate.candidate,
+        sdp_mid: candidate.sdp_mid,
+        sdp_mline_index: candidate.sdp_mline_index,
+        username_fragment: None,
+        url: None,
+    })
+    .await
+    .map_err(|e| MediaError::InvalidCandidate(e.to_string()))
+}
+
+pub(crate) async fn local_sdp(pc: &dyn PeerConnection) -> Result<String, MediaError> {
+    let description = pc.local_description().await.ok_or_else(|| {
+        MediaError::InvalidConfig("the peer connection has no local description".into())
+    })?;
+    Ok(description.sdp)
+}
+
+/// Adds `track` to the connection and returns its sender.
+pub(crate) async fn add_track(
+    pc: &dyn PeerConnection,
+    track: &Arc<TrackLocalStaticSample>,
+    direction: RTCRtpTransceiverDirection,
+) -> Result<Arc<dyn RtpSender>, MediaError> {
+    let transceiver = pc
+        .add_transceiver_from_track(
+            Arc::clone(track) as Arc<dyn TrackLocal>,
+            Some(RTCRtpTransceiverInit {
+                direction,
+                ..Default::default()
+            }),
+        )
+        .await
+        .map_err(MediaError::webrtc("add track"))?;
+    transceiver
+        .sender()
+        .await
+        .map_err(MediaError::webrtc("add track"))?
+        .ok_or_else(|| MediaError::InvalidConfig("a sending transceiver has no sender".into()))
+}
+
+/// Creates the offer and sets it as the local description. Every candidate goes with the
+/// first m-line's mid (BUNDLE): a browser ignores one for another m-section. Read from the
+/// SDP itself, and before gathering starts, so that the first trickled candidate has it too.
+pub(crate) async fn set_offer(
+    pc: &dyn PeerConnection,
+    gathering: &Gathering,
+) -> Result<(), MediaError> {
+    let offer = pc
+        .create_offer(None)
+        .await
+        .map_err(MediaError::webrtc("create offer"))?;
+    if let Some(mid) = lens_core::signal::first_mid(&offer.sdp) {
+        gathering.set_bundle_mid(mid.to_owned());
+    }
+    pc.set_local_description(offer)
+        .await
+        .map_err(MediaError::webrtc("set local description"))
 }

@@ -1,0 +1,323 @@
+//! Seed 004 on the phone: one capture and one encoder, and a peer connection per
+//! technician. The lead and two collaborators (in-process webrtc-rs peers that decode what
+//! they get, as in `media_loopback.rs`) all decode the same camera; the collaborator the lead
+//! let talk is heard in the customer's playback, the other one cannot even send audio; a
+//! removed collaborator gets nothing more while the others go on.
+//!
+//! Loopback only: run inside the test namespace like every WebRTC test here
+//! (`tests/netns.sh cargo test --release -p lens-engine --test collaborators`).
+
+mod support;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rtc::media::Sample;
+use rtc::media_stream::MediaStreamTrack;
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+};
+use tokio::sync::mpsc;
+use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
+use webrtc::peer_connection::RTCIceCandidateInit;
+
+use lens_engine::media::source::SineTone;
+use lens_engine::media::{
+    AudioSourceConfig, MediaConfig, MediaSession, Negotiation, PeerEvent, PlaybackConfig,
+    VideoSourceConfig,
+};
+use support::technician::{
+    Received, Technician, opus_parameters, technician_answering, technician_answering_with_voice,
+};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn media_config() -> MediaConfig {
+    MediaConfig {
+        bind_ip: "127.0.0.1".parse().unwrap(),
+        ice_servers: vec![],
+        video: VideoSourceConfig::Synthetic {
+            width: 320,
+            height: 240,
+            fps: 30,
+        },
+        audio: AudioSourceConfig::Synthetic {
+            frequency_hz: 440.0,
+        },
+        // The customer's playback, pulled here as a phone's audio callback would.
+        playback: PlaybackConfig::Pulled,
+        ..MediaConfig::default()
+    }
+}
+
+fn voice_track(ssrc: u32) -> Arc<TrackLocalStaticSample> {
+    Arc::new(
+        TrackLocalStaticSample::new(
+            Instant::now(),
+            MediaStreamTrack::new(
+                format!("technician-{ssrc}"),
+                format!("voice-{ssrc}"),
+                format!("voice-{ssrc}"),
+                RtpCodecKind::Audio,
+                vec![RTCRtpEncodingParameters {
+                    rtp_coding_parameters: RTCRtpCodingParameters {
+                        ssrc: Some(ssrc),
+                        ..Default::default()
+                    },
+                    codec: opus_parameters().rtp_codec,
+                    ..Default::default()
+                }],
+            ),
+        )
+        .unwrap(),
+    )
+}
+
+/// A technician's voice in real time: a tone at about -14 dBFS, or silence (a technician
+/// with the microphone open in a quiet room).
+async fn speak(track: Arc<TrackLocalStaticSample>, ssrc: u32, frequency_hz: Option<f32>) {
+    let mut tone = frequency_hz.map(SineTone::new);
+    let mut encoder =
+        opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
+    let silence = [0i16; 960];
+    let mut packet = [0u8; 1500];
+    let mut ticker = tokio::time::interval(Duration::from_millis(20));
+    loop {
+        ticker.tick().await;
+        let pcm = match &mut tone {
+            Some(tone) => tone.render(),
+            None => &silence[..],
+        };
+        let len = encoder.encode(pcm, &mut packet).unwrap();
+        let sample = Sample {
+            data: bytes::Bytes::copy_from_slice(&packet[..len]),
+            duration: Duration::from_millis(20),
+            ..Sample::new(Instant::now())
+        };
+        let _ = track.write_sample(ssrc, 111, &sample, &[]).await;
+    }
+}
+
+/// The customer's loudspeaker: pulls 10 ms every 10 ms and keeps the RMS of each 100 ms.
+fn listen(session_controls: lens_engine::media::MediaControls) -> Arc<Mutex<Vec<f32>>> {
+    let levels = Arc::new(Mutex::new(Vec::new()));
+    let out = Arc::clone(&levels);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_millis(10));
+        let mut window = Vec::with_capacity(4_800);
+        let mut frame = [0i16; 480];
+        loop {
+            ticker.tick().await;
+            session_controls.pull_playback(&mut frame);
+            window.extend_from_slice(&frame);
+            if window.len() >= 4_800 {
+                let sum: f64 = window
+                    .iter()
+                    .map(|&s| (f64::from(s) / 32768.0).powi(2))
+                    .sum();
+                out.lock()
+                    .unwrap()
+                    .push((sum / window.len() as f64).sqrt() as f32);
+                window.clear();
+            }
+        }
+    });
+    levels
+}
+
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn decoded(received: &Received) -> usize {
+    received
+        .frames()
+        .iter()
+        .filter(|f| f.counter.is_some())
+        .count()
+}
+
+/// Adds collaborator `peer` and answers with a test technician; the customer's trickled
+/// candidates are handed over as the server would relay them.
+async fn collaborator_joins(
+    session: &mut MediaSession,
+    peer: &str,
+    talk: bool,
+    received: Arc<Received>,
+    voice: Option<Arc<TrackLocalStaticSample>>,
+) -> (String, Technician) {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let offer = session
+        .add_collaborator(
+            peer,
+            talk,
+            &media_config(),
+            Negotiation::default(),
+            events_tx,
+        )
+        .await
+        .expect("a collaborator's connection");
+    let technician = match voice {
+        Some(voice) => technician_answering_with_voice(&offer, received, voice).await,
+        None => technician_answering(&offer, received).await,
+    };
+    session
+        .apply_collaborator_answer(peer, technician.answer.clone())
+        .await
+        .expect("the collaborator's answer");
+    let pc = Arc::clone(&technician.pc);
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            if let PeerEvent::LocalCandidate(candidate) = event {
+                let _ = pc
+                    .add_ice_candidate(RTCIceCandidateInit {
+                        candidate: candidate.candidate,
+                        sdp_mid: candidate.sdp_mid,
+                        sdp_mline_index: candidate.sdp_mline_index,
+                        username_fragment: None,
+                        url: None,
+                    })
+                    .await;
+            }
+        }
+    });
+    (offer, technician)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_heard() {
+    let config = media_config();
+    let controls = config.controls.clone();
+    let (events_tx, _events) = mpsc::unbounded_channel();
+    let (mut session, offer) = MediaSession::start(config, true, true, events_tx)
+        .await
+        .expect("start");
+    let levels = listen(controls);
+
+    // The lead answers and keeps a quiet open microphone.
+    let lead_received = Arc::new(Received::default());
+    let lead_voice = voice_track(0x1ead);
+    let lead =
+        technician_answering_with_voice(&offer, Arc::clone(&lead_received), lead_voice.clone())
+            .await;
+    session.apply_answer(lead.answer.clone()).await.unwrap();
+    let lead_speaks = tokio::spawn(speak(lead_voice, 0x1ead, None));
+    wait_until("the lead decodes 20 pictures", || {
+        decoded(&lead_received) >= 20
+    })
+    .await;
+
+    // Ian may talk; Eve may only watch.
+    let ian_received = Arc::new(Received::default());
+    let ian_voice = voice_track(0x1a11);
+    let (ian_offer, ian) = collaborator_joins(
+        &mut session,
+        "c1",
+        true,
+        Arc::clone(&ian_received),
+        Some(ian_voice.clone()),
+    )
+    .await;
+    let ian_speaks = tokio::spawn(speak(ian_voice, 0x1a11, Some(440.0)));
+    let eve_received = Arc::new(Received::default());
+    let eve_voice = voice_track(0x0e0e);
+    let (eve_offer, eve) = collaborator_joins(
+        &mut session,
+        "c2",
+        false,
+        Arc::clone(&eve_received),
+        Some(eve_voice.clone()),
+    )
+    .await;
+    let eve_speaks = tokio::spawn(speak(eve_voice, 0x0e0e, Some(1_000.0)));
+    let audio = |offer: &str| offer.split("m=audio").nth(1).unwrap().to_owned();
+    assert!(audio(&ian_offer).contains("a=sendrecv"), "{ian_offer}");
+    assert!(
+        audio(&eve_offer).contains("a=sendonly"),
+        "without the talk permission the phone does not receive her voice:\n{eve_offer}"
+    );
+    assert_eq!(session.collaborator_count(), 2);
+
+    // All three decode the camera, each starting from a keyframe with its parameter sets.
+    wait_until("every technician decodes 30 pictures", || {
+        decoded(&lead_received) >= 60
+            && decoded(&ian_received) >= 30
+            && decoded(&eve_received) >= 30
+    })
+    .await;
+    for (who, received) in [("Ian", &ian_received), ("Eve", &eve_received)] {
+        let first = received.frames()[0].clone();
+        assert!(
+            first.keyframe && first.parameter_sets_first,
+            "{who}: {first:?}"
+        );
+        let counters: Vec<u32> = received.frames().iter().filter_map(|f| f.counter).collect();
+        assert!(
+            counters.windows(2).all(|w| w[1] > w[0]),
+            "{who}: {counters:?}"
+        );
+    }
+    // Encoded once: the encoder's frames are what the lead got, not three times as many.
+    let encoded = session.stats().video_frames_sent;
+    let lead_frames = lead_received.frames().len() as u64;
+    assert!(
+        encoded <= lead_frames + 10,
+        "{encoded} frames encoded, {lead_frames} reached the lead"
+    );
+    // Everyone hears the customer.
+    wait_until("the collaborators hear the customer", || {
+        ian_received.audio_decoded.load(Ordering::SeqCst) >= 25
+            && eve_received.audio_decoded.load(Ordering::SeqCst) >= 25
+    })
+    .await;
+
+    // The customer hears Ian's tone mixed with the lead's quiet microphone (about 0.141
+    // RMS), and never Eve's: hers on top would make it about 0.2.
+    wait_until("Ian is heard on the phone", || {
+        levels
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .take(3)
+            .any(|l| (0.10..0.18).contains(l))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let heard = levels.lock().unwrap().clone();
+    assert!(
+        heard.iter().all(|&l| l < 0.18),
+        "louder than Ian alone: Eve's voice reached the customer? {heard:?}"
+    );
+
+    // Eve is removed: nothing more reaches her; the lead and Ian go on.
+    session.remove_collaborator("c2").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let eve_after = eve_received.packets();
+    let (lead_before, ian_before) = (decoded(&lead_received), decoded(&ian_received));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(eve_received.packets(), eve_after, "packets after removal");
+    assert!(decoded(&lead_received) > lead_before + 10);
+    assert!(decoded(&ian_received) > ian_before + 10);
+    assert_eq!(session.collaborator_count(), 1);
+
+    // Closing the session closes every connection.
+    session.close().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (lead_after, ian_after) = (lead_received.packets(), ian_received.packets());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(lead_received.packets(), lead_after);
+    assert_eq!(ian_received.packets(), ian_after);
+
+    for task in [lead_speaks, ian_speaks, eve_speaks] {
+        task.abort();
+    }
+    for technician in [lead, ian, eve] {
+        technician.close().await;
+    }
+}

@@ -3,9 +3,10 @@
 // an external technician without an account (allowed by the admin's "invite an unlisted
 // technician"), types the invitation's PIN on the collaborator page. The customer's desktop
 // app sends its picture to each of them over a connection of their own: all three decode it.
-// Xavier was not given camera controls and is refused; Bob was and pauses the video. The
-// session reads Collaborating while they are in; a fifth technician is refused; Tess removes
-// Xavier, Bob leaves, and the session log keeps it all.
+// Xavier was not given camera controls and is refused; Bob was and pauses the video. A hold
+// pauses everyone's picture and the lead's Resume brings it back to all. The session reads
+// Collaborating while they are in; a fifth technician is refused; Tess removes Xavier, Bob
+// leaves, and the session log keeps it all.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,6 +152,17 @@ test('the lead invites a colleague and an external technician, who both see the 
     await bobPage.getByTestId('collab-video-toggle').click();
     await customer.waitFor(/technician: The technician resumed your video/);
     await p.getByTestId('video-paused').waitFor({ state: 'hidden' });
+
+    // On hold the collaborators read it; the lead's Resume brings their pictures back too.
+    await p.getByTestId('session-hold').click();
+    await bobPage.getByTestId('collab-status').filter({ hasText: 'On hold' }).waitFor();
+    await xavier.getByTestId('collab-status').filter({ hasText: 'On hold' }).waitFor();
+    await tess.waitForStatus('Olga Oven', 'On hold');
+    await tess.row('Olga Oven').getByTestId('session-unhold').click();
+    await bobPage.getByTestId('collab-status').filter({ hasText: 'Active' }).waitFor();
+    await waitForFrames(bobPage, 15);
+    await waitForFrames(xavier, 15);
+    await tess.waitForStats((s) => s.framesDecoded >= 15);
 
     // Two more invitations fill the session; the fifth technician is refused.
     assert.ok((await inviteUnlisted(tess, 'Third Helper')).pin);

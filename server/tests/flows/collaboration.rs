@@ -1049,3 +1049,193 @@ async fn refused_invitations_and_requests_change_nothing() {
         "{log:?}"
     );
 }
+
+/// An SMTP relay on loopback that takes every message and hands its text to the test.
+async fn accepting_relay() -> (String, tokio::sync::mpsc::Receiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (mails, received) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let mails = mails.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 relay.example ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(text) = &mut data {
+                        if line == "." {
+                            let _ = mails.send(std::mem::take(text)).await;
+                            data = None;
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            text.push_str(&line);
+                            text.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(answer).await;
+                    if verb == "QUIT" {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("smtp://{address}"), received)
+}
+
+#[tokio::test]
+async fn an_approved_technician_is_invited_by_an_email_the_server_sends() {
+    let (relay, mut mails) = accepting_relay().await;
+    let lens = TestServer::start_with(|config| {
+        config.smtp =
+            Some(lens_server::email::SmtpConfig::new(&relay, "lens@example.com").unwrap());
+    })
+    .await;
+    let (tess, _console, mut customer, session_id) = lens.active_session("Pia Pump").await;
+    let tess_id = access::id_by_email(lens.server().db(), crate::common::TESS_EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    access::assign(lens.server().db(), tess_id, None, Some(true))
+        .await
+        .unwrap();
+
+    // The admin keeps the approved list and turns the External tab's option on.
+    let approve = |body: Value| {
+        let http = tess.http.clone();
+        let url = format!("{}/api/admin/approved-technicians", lens.url);
+        async move {
+            let response = http.post(url).json(&body).send().await.unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, vera) =
+        approve(json!({ "name": "Vera Vendor", "email": "vera@vendor.example" })).await;
+    assert_eq!(status, 201, "{vera}");
+    let (status, again) = approve(json!({ "name": "Vera", "email": "VERA@vendor.example" })).await;
+    assert_eq!((status, &again["error"]), (409, &json!("already_approved")));
+    let (status, bad) = approve(json!({ "name": "Nobody", "email": "not an address" })).await;
+    assert_eq!(
+        (status, &bad["error"]),
+        (400, &json!("invalid_email_address"))
+    );
+    let listed: Vec<Value> = tess.get("/api/admin/approved-technicians").await;
+    assert_eq!(listed, vec![vera.clone()]);
+    let response = tess
+        .http
+        .put(format!("{}/api/admin/groups/default", lens.url))
+        .json(&json!({ "invite_approved": true }))
+        .send()
+        .await
+        .unwrap();
+    let group: Value = response.json().await.unwrap();
+    assert_eq!(
+        (
+            group["invite_approved"].clone(),
+            group["invite_unlisted"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+    let options: Value = tess
+        .get(&format!("/api/sessions/{session_id}/invitations"))
+        .await;
+    assert_eq!(options["approved"], json!([vera.clone()]));
+    assert_eq!(options["email_relay"], true);
+
+    // By e-mail from the technician's own client: the text comes back, nothing is sent.
+    let (status, own_client) = invite(
+        &tess.http,
+        &lens.url,
+        &session_id,
+        json!({ "kind": "approved", "approved_id": vera["id"], "method": "email", "note": "Pump P2" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{own_client}");
+    assert_eq!(own_client["email_to"], "vera@vendor.example");
+    assert!(
+        own_client["email"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/collaborate#")
+    );
+    assert!(mails.try_recv().is_err());
+
+    // By e-mail the server sends: the link in the mail joins the session.
+    let (status, sent) = invite(
+        &tess.http,
+        &lens.url,
+        &session_id,
+        json!({ "kind": "approved", "approved_id": vera["id"], "method": "email",
+                "send_email": true, "note": "Pump P2", "permissions": { "talk": true } }),
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["emailed_to"], "vera@vendor.example");
+    let mail = tokio::time::timeout(Duration::from_secs(5), mails.recv())
+        .await
+        .expect("the relay got the mail")
+        .unwrap();
+    let unfolded = mail.replace("=\n", "");
+    let token = unfolded
+        .split("/collaborate#")
+        .nth(1)
+        .expect("the link is in the mail")
+        .chars()
+        .take(64)
+        .collect::<String>();
+    assert!(
+        unfolded.contains("Tess Technician") && unfolded.contains("Pump P2"),
+        "{mail}"
+    );
+    let mut vera_browser = Invited::new();
+    let (status, body) = vera_browser
+        .redeem(&lens.url, json!({ "token": token }), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut socket = vera_browser.console(&lens.url).await;
+    assert!(matches!(
+        socket.recv().await,
+        ServerToCollaborator::Welcome { permissions, .. } if permissions.talk
+    ));
+    assert!(matches!(
+        customer.socket.recv().await,
+        ServerToCustomer::CollaboratorJoined { technician_name, talk: true, .. } if technician_name == "Vera Vendor"
+    ));
+    assert!(
+        events(&tess, &session_id)
+            .await
+            .contains(&("email_sent".into(), Some("vera@vendor.example".into())))
+    );
+
+    // Off the list again.
+    let remove = format!(
+        "{}/api/admin/approved-technicians/{}",
+        lens.url,
+        vera["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        tess.http.delete(&remove).send().await.unwrap().status(),
+        204
+    );
+    assert_eq!(
+        tess.http.delete(&remove).send().await.unwrap().status(),
+        404
+    );
+}

@@ -3,7 +3,8 @@
 // an external technician without an account (allowed by the admin's "invite an unlisted
 // technician"), types the invitation's PIN on the collaborator page. The customer's desktop
 // app sends its picture to each of them over a connection of their own: all three decode it.
-// Xavier was not given camera controls and is refused; Bob was and pauses the video. A hold
+// Xavier was not given camera controls and is refused; Bob was and pauses the video. Xavier
+// is heard only once Tess lets him talk. A hold
 // pauses everyone's picture and the lead's Resume brings it back to all. The session reads
 // Collaborating while they are in; a fifth technician is refused; Tess removes Xavier, Bob
 // leaves, and the session log keeps it all.
@@ -55,6 +56,22 @@ async function waitForFrames(page, atLeast, timeout = 20000) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the collaborator decoded ${frames} frames, expected ${atLeast}`);
+}
+
+/** Waits until the collaborator page's connection sends microphone packets. */
+async function waitForAudioSent(page, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const sent = await page.evaluate(async () => {
+      const report = await window.lensCollab.stats();
+      let packets = 0;
+      if (report) report.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'audio') packets = r.packetsSent || 0; });
+      return packets;
+    });
+    if (sent > 0) return sent;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the collaborator page sent no audio');
 }
 
 /** Tess's dialog: the External tab, an unlisted technician by PIN; returns the PIN or the refusal. */
@@ -163,6 +180,13 @@ test('the lead invites a colleague and an external technician, who both see the 
     await waitForFrames(bobPage, 15);
     await waitForFrames(xavier, 15);
     await tess.waitForStats((s) => s.framesDecoded >= 15);
+
+    // Xavier sends no sound until Tess lets him talk: then his page asks for the microphone
+    // and the phone's new connection for him carries his voice.
+    assert.equal(await xavier.evaluate(() => window.lensCollab.pc.getSenders().filter((s) => s.track).length), 0);
+    await listed.filter({ hasText: 'Xavier External' }).locator('[data-permission="talk"]').check();
+    await xavier.getByTestId('collab-talk').waitFor({ state: 'visible' });
+    await waitForAudioSent(xavier);
 
     // Two more invitations fill the session; the fifth technician is refused.
     assert.ok((await inviteUnlisted(tess, 'Third Helper')).pin);

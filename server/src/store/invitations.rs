@@ -168,6 +168,15 @@ pub async fn seat_by_hash(db: &Db, seat_hash: &str) -> anyhow::Result<Option<Inv
     .await?)
 }
 
+/// Every seat that has not ended (after a restart no console sits in them).
+pub async fn live_seats(db: &Db) -> anyhow::Result<Vec<InvitationRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM invitations WHERE redeemed_at IS NOT NULL AND ended_at IS NULL"
+    ))
+    .fetch_all(db)
+    .await?)
+}
+
 /// Turns the invitation into a seat, only if it is unused, unexpired and not ended at `now`
 /// and the session has fewer than `seats` seats; false otherwise.
 pub async fn redeem(

@@ -22,7 +22,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::invitations::InvitationRow;
 use crate::ws::hub::CloseReason;
-use crate::ws::seats::{Seat, ToCollaborator};
+use crate::ws::seats::ToCollaborator;
 use crate::ws::{self, Inbound, Keepalive};
 
 /// Where the collaborator's console connects.
@@ -70,17 +70,9 @@ pub async fn upgrade(
 async fn run(state: AppState, mut socket: WebSocket, seat: InvitationRow) {
     // After a server restart the seat is only in the database: it sits down again.
     if state.seats.seat(&seat.session_id, &seat.id).is_none() {
-        let permissions = collaboration::seat_permissions(&state, &seat);
-        state.seats.sit(
-            &seat.session_id,
-            Seat {
-                invitation_id: seat.id.clone(),
-                name: seat.name.clone(),
-                external: seat.kind != "internal",
-                permissions,
-                joined_at: seat.redeemed_at.unwrap_or(seat.created_at),
-            },
-        );
+        state
+            .seats
+            .sit(&seat.session_id, collaboration::seat_of_row(&seat));
     }
     let Some((_, peer, conn, mut outbox, replaced)) =
         state.seats.connect(&seat.session_id, &seat.id)

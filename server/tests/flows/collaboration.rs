@@ -133,27 +133,21 @@ impl Invited {
 /// Tess invites an unlisted technician by PIN, who redeems it and opens the console: their
 /// socket (welcomed) and the customer's peer for them.
 async fn external_joins(
-    lens: &TestServer,
+    base: &str,
     tess: &Technician,
     customer: &mut Customer,
     session_id: &str,
     name: &str,
     permissions: Value,
 ) -> (Invited, CollaboratorSocket, String) {
-    let (status, issued) = invite(
-        &tess.http,
-        &lens.url,
-        session_id,
-        unlisted(name, permissions),
-    )
-    .await;
+    let (status, issued) = invite(&tess.http, base, session_id, unlisted(name, permissions)).await;
     assert_eq!(status, 201, "{issued}");
     let pin = issued["pin"].as_str().expect("a PIN").to_owned();
     assert_eq!(pin.len(), 6);
     let mut invited = Invited::new();
-    let (status, body) = invited.redeem(&lens.url, json!({ "pin": pin }), None).await;
+    let (status, body) = invited.redeem(base, json!({ "pin": pin }), None).await;
     assert_eq!(status, 200, "{body}");
-    let mut socket = invited.console(&lens.url).await;
+    let mut socket = invited.console(base).await;
     assert!(matches!(
         socket.recv().await,
         ServerToCollaborator::Welcome { .. }
@@ -224,7 +218,7 @@ async fn an_external_technician_joins_by_pin_and_gets_a_connection_of_their_own(
     let (tess, mut console, mut customer, session_id) = lens.active_session("Hanna Boiler").await;
 
     let (_xavier, mut xavier, peer) = external_joins(
-        &lens,
+        &lens.url,
         &tess,
         &mut customer,
         &session_id,
@@ -573,7 +567,7 @@ async fn a_fifth_technician_is_refused_until_a_place_is_free() {
 
     // Two join, two more are invited and have not used their PINs yet: four places taken.
     let (first, first_socket, first_peer) = external_joins(
-        &lens,
+        &lens.url,
         &tess,
         &mut customer,
         &session_id,
@@ -582,7 +576,7 @@ async fn a_fifth_technician_is_refused_until_a_place_is_free() {
     )
     .await;
     let (_second, _second_socket, _) = external_joins(
-        &lens,
+        &lens.url,
         &tess,
         &mut customer,
         &session_id,
@@ -728,8 +722,15 @@ async fn hold_resume_transfer_and_end_reach_the_collaborators() {
     let lens = TestServer::start().await;
     allow_external(&lens, None).await;
     let (tess, mut console, mut customer, session_id) = lens.active_session("Kim Hold").await;
-    let (_x, mut xavier, peer) =
-        external_joins(&lens, &tess, &mut customer, &session_id, XAVIER, json!({})).await;
+    let (_x, mut xavier, peer) = external_joins(
+        &lens.url,
+        &tess,
+        &mut customer,
+        &session_id,
+        XAVIER,
+        json!({}),
+    )
+    .await;
 
     // Hold: Xavier reads the status; his answers are refused while it lasts.
     console
@@ -810,8 +811,15 @@ async fn the_end_of_the_session_ends_every_collaboration() {
     let lens = TestServer::start().await;
     allow_external(&lens, None).await;
     let (tess, mut console, mut customer, session_id) = lens.active_session("Lea End").await;
-    let (xavier_browser, mut xavier, _) =
-        external_joins(&lens, &tess, &mut customer, &session_id, XAVIER, json!({})).await;
+    let (xavier_browser, mut xavier, _) = external_joins(
+        &lens.url,
+        &tess,
+        &mut customer,
+        &session_id,
+        XAVIER,
+        json!({}),
+    )
+    .await;
     let (status, issued) = invite(
         &tess.http,
         &lens.url,
@@ -1238,4 +1246,135 @@ async fn an_approved_technician_is_invited_by_an_email_the_server_sends() {
         tess.http.delete(&remove).send().await.unwrap().status(),
         404
     );
+}
+
+#[tokio::test]
+async fn after_a_restart_a_collaborator_comes_back_and_an_empty_seat_is_given_up() {
+    let dir_holder = TestServer::start().await;
+    let database_url =
+        crate::common::database::fresh_database_url(&dir_holder.dir, "restart.db").await;
+    let config = |url: &str| {
+        let mut config = lens_server::Config::new("127.0.0.1:0".parse().unwrap(), url.to_owned());
+        config.reconnect_grace = Duration::from_secs(2);
+        config
+    };
+    let first = lens_server::start(config(&database_url)).await.unwrap();
+    lens_server::accounts::technicians::upsert(
+        first.db(),
+        crate::common::TESS_EMAIL,
+        TESS_NAME,
+        crate::common::TESS_PASSWORD,
+    )
+    .await
+    .unwrap();
+    groups::update(
+        first.db(),
+        "default",
+        &GroupChange {
+            invite_unlisted: Some(true),
+            ..GroupChange::default()
+        },
+    )
+    .await
+    .unwrap();
+    let base = first.url();
+    let tess = Technician::login(
+        &base,
+        crate::common::TESS_EMAIL,
+        crate::common::TESS_PASSWORD,
+    )
+    .await;
+    let mut console = tess.console().await;
+    let (pin, session_id) = tess.new_pin("Rita Restart").await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/customer/join"))
+        .json(&json!({ "pin": pin }))
+        .send()
+        .await
+        .unwrap();
+    let joined: lens_core::signal::JoinResponse = response.json().await.unwrap();
+    let mut customer = Customer {
+        socket: Socket::connect(&base, &joined.customer_token)
+            .await
+            .unwrap(),
+        joined,
+    };
+    customer.socket.recv().await;
+    customer.accept_eula().await;
+    console
+        .wait_for_status(&session_id, SessionStatus::Waiting)
+        .await;
+    console.start(&session_id).await;
+    customer.socket.recv().await;
+    let (stays, mut stays_socket, _) = external_joins(
+        &base,
+        &tess,
+        &mut customer,
+        &session_id,
+        "Stays Around",
+        json!({}),
+    )
+    .await;
+    let (_goes, _goes_socket, _) = external_joins(
+        &base,
+        &tess,
+        &mut customer,
+        &session_id,
+        "Goes Away",
+        json!({}),
+    )
+    .await;
+
+    first.shutdown().await.unwrap();
+    assert!(stays_socket.closed().await.is_some());
+    let second = lens_server::start(config(&database_url)).await.unwrap();
+    let base = second.url();
+    // The customer and one collaborator come back; the other never does.
+    let mut customer_socket = Socket::<ServerToCustomer, CustomerMessage>::connect(
+        &base,
+        &customer.joined.customer_token,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        customer_socket.recv().await,
+        ServerToCustomer::Welcome { .. }
+    ));
+    let mut back = Socket::connect_collaborator(&base, stays.cookie.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(
+        back.recv().await,
+        ServerToCollaborator::Welcome { .. }
+    ));
+    customer_socket
+        .recv_until(|m| match m {
+            ServerToCustomer::CollaboratorJoined {
+                technician_name, ..
+            } => (technician_name == "Stays Around").then_some(()),
+            _ => None,
+        })
+        .await;
+    // After the grace period the empty seat is given up: a place is free again.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let tess = Technician::login(
+        &base,
+        crate::common::TESS_EMAIL,
+        crate::common::TESS_PASSWORD,
+    )
+    .await;
+    let options: Value = tess
+        .get(&format!("/api/sessions/{session_id}/invitations"))
+        .await;
+    assert_eq!(options["places_left"], 3);
+    let log = events(&tess, &session_id).await;
+    assert!(
+        log.contains(&("collaborator_left".into(), Some("Goes Away".into()))),
+        "{log:?}"
+    );
+    assert!(
+        !log.contains(&("collaborator_left".into(), Some("Stays Around".into()))),
+        "{log:?}"
+    );
+    second.shutdown().await.unwrap();
 }

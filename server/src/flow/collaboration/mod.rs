@@ -123,6 +123,17 @@ pub fn seat_permissions(state: &AppState, seat: &InvitationRow) -> CollaboratorP
         .map_or_else(|| permissions_of(seat), |live| live.permissions)
 }
 
+/// A seat as the registry keeps it, from its row (a console reconnecting after a restart).
+pub fn seat_of_row(row: &InvitationRow) -> Seat {
+    Seat {
+        invitation_id: row.id.clone(),
+        name: row.name.clone(),
+        external: row.kind != "internal",
+        permissions: permissions_of(row),
+        joined_at: row.redeemed_at.unwrap_or(row.created_at),
+    }
+}
+
 fn permissions_of(row: &InvitationRow) -> CollaboratorPermissions {
     CollaboratorPermissions {
         talk: row.can_talk != 0,

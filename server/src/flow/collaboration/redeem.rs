@@ -141,6 +141,16 @@ pub async fn seat_of_credential(
     invitations::seat_by_hash(&state.db, &sha256_hex(seat_token.as_bytes())).await
 }
 
+/// After a restart no collaborator's console is connected: each seat waits the reconnect
+/// grace period for it, then is given up (and stops counting against the limit).
+pub async fn resume_after_restart(state: &AppState) -> anyhow::Result<()> {
+    for seat in invitations::live_seats(&state.db).await? {
+        let absence = state.seats.sit(&seat.session_id, seat_of_row(&seat));
+        watch_seat(state.clone(), seat.session_id, seat.id, absence);
+    }
+    Ok(())
+}
+
 /// A seat whose console has not (re)connected within the reconnect grace period is given
 /// up: the collaborator left.
 pub fn watch_seat(state: AppState, session_id: String, invitation_id: String, absence: u64) {

@@ -91,6 +91,70 @@ pub fn invitation(facts: &InvitationFacts<'_>) -> Invitation {
     }
 }
 
+pub struct CollaborationFacts<'a> {
+    pub organisation: &'a str,
+    /// Who invites (the lead or a collaborator allowed to).
+    pub from_technician: &'a str,
+    /// Who is invited.
+    pub technician_name: &'a str,
+    pub link: &'a str,
+    pub note: &'a str,
+    pub valid_minutes: u64,
+}
+
+/// Seed 004's invitation to collaborate: the link to the collaborator page (no account
+/// needed) and the lead's note.
+pub fn collaboration_invitation(facts: &CollaborationFacts<'_>) -> Invitation {
+    let CollaborationFacts {
+        organisation,
+        from_technician,
+        technician_name,
+        link,
+        note,
+        valid_minutes,
+    } = facts;
+    let subject = format!("{organisation}: join a Lens support session");
+    let note_text = if note.is_empty() {
+        String::new()
+    } else {
+        format!("Their note:\n{note}\n\n")
+    };
+    let text = format!(
+        "Hello {technician_name},\n\n\
+         {from_technician} from {organisation} invites you to help in a live Lens remote support session.\n\n\
+         {note_text}\
+         Open this link in your browser to join (no account needed):\n{link}\n\n\
+         The link works for {valid_minutes} minutes and for one person only.\n\n\
+         {organisation}\n"
+    );
+    let h = |s: &str| escape_html(s);
+    let note_html = if note.is_empty() {
+        String::new()
+    } else {
+        format!("<p>Their note:</p><blockquote>{}</blockquote>", h(note))
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <p>Hello {},</p>\
+         <p>{} from {} invites you to help in a live Lens remote support session.</p>{}\
+         <p><a href=\"{}\" style=\"font-size:1.2em\">Join the session</a> (no account needed)</p>\
+         <p>The link works for {} minutes and for one person only.</p>\
+         <p>{}</p></body></html>",
+        h(technician_name),
+        h(from_technician),
+        h(organisation),
+        note_html,
+        h(link),
+        valid_minutes,
+        h(organisation),
+    );
+    Invitation {
+        subject,
+        text,
+        html,
+    }
+}
+
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")

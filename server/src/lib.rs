@@ -74,6 +74,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Server> {
     let trusted = config.trusted_proxies.clone();
     let state = AppState::new(config, public_url.clone(), db, shutdown_rx);
     flow::sessions::resume_after_restart(&state).await?;
+    flow::collaboration::resume_after_restart(&state).await?;
     flow::housekeeping::spawn(&state);
     let app = http::router(state.clone());
     let task = tokio::spawn(net::serve::run(

@@ -11,6 +11,7 @@ use crate::accounts::password_guard::PasswordGuard;
 use crate::config::Config;
 use crate::net::rate_limit::{FailureLimiter, GlobalFailureBudget, LoginLimits};
 use crate::ws::hub::Hub;
+use crate::ws::seats::Seats;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Services>);
@@ -22,6 +23,8 @@ pub struct Services {
     pub public_url: Url,
     pub db: Db,
     pub hub: Hub,
+    /// The collaborators of each live session (seed 004).
+    pub seats: Seats,
     pub join_failures: FailureLimiter,
     /// Wrong PINs from all addresses together.
     pub join_budget: GlobalFailureBudget,
@@ -58,6 +61,7 @@ impl AppState {
             public_url,
             db,
             hub: Hub::new(),
+            seats: Seats::default(),
             pin_expiry_changed: Notify::new(),
             shutdown,
         }))

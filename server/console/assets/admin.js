@@ -18,9 +18,14 @@ const TIMEOUTS = [
   ['waiting_timeout_secs', 'Waiting timeout (s)'],
   ['idle_timeout_secs', 'Idle timeout on hold (s)'],
 ];
+// Seed 004's External tab of Invite Technician: what the group's members may do.
+const EXTERNAL = [
+  ['invite_approved', 'Invite an approved technician'],
+  ['invite_unlisted', 'Invite an unlisted technician'],
+];
 const RELAY_ONLY_HINT = "Calls of this group go through the TURN relay only, so the customer and "
   + "the technician never learn each other's IP address (needs a TURN server).";
-const state = { me: null, groups: [], technicians: [] };
+const state = { me: null, groups: [], technicians: [], approved: [] };
 
 function status(text, ok) {
   const line = $('admin-status');
@@ -29,10 +34,12 @@ function status(text, ok) {
 }
 
 async function load() {
-  const [groups, technicians] = await Promise.all([api('api/admin/groups'), api('api/admin/technicians')]);
-  if (!groups.ok || !technicians.ok) return;
+  const [groups, technicians, approved] = await Promise.all([
+    api('api/admin/groups'), api('api/admin/technicians'), api('api/admin/approved-technicians')]);
+  if (!groups.ok || !technicians.ok || !approved.ok) return;
   state.groups = groups.data;
   state.technicians = technicians.data;
+  state.approved = approved.data;
   render();
 }
 
@@ -58,6 +65,12 @@ function groupRow(group) {
   const relay = el('input', { type: 'checkbox', checked: Boolean(group.relay_only), title: RELAY_ONLY_HINT });
   relay.setAttribute('data-testid', 'admin-group-relay-only');
   row.append(el('td', { className: 'center' }, relay));
+  const external = EXTERNAL.map(([key, label]) => {
+    const box = el('input', { type: 'checkbox', checked: Boolean(group[key]), title: label });
+    box.setAttribute('data-testid', 'admin-group-' + key.replace('_', '-'));
+    row.append(el('td', { className: 'center' }, box));
+    return [key, box];
+  });
   const save = el('button', { type: 'button', className: 'small', testid: 'admin-group-save' }, 'Save');
   save.addEventListener('click', async () => {
     const body = { name: name.value, permissions: boxes.filter((b) => b.checked).map((b) => b.dataset.permission) };
@@ -65,6 +78,7 @@ function groupRow(group) {
     // Sent only when changed: the server refuses to turn it on without a TURN server, and
     // that must not block saving a group's other settings.
     if (relay.checked !== Boolean(group.relay_only)) body.relay_only = relay.checked;
+    for (const [key, box] of external) body[key] = box.checked;
     const result = await api('api/admin/groups/' + encodeURIComponent(group.id), body, 'PUT');
     status(result.ok ? 'Group ' + result.data.name + ' saved.' : refusal(result, 'Not saved.'), result.ok);
     if (result.ok) load();
@@ -133,7 +147,8 @@ function inviteForm() {
 
 function render() {
   const groupHead = el('tr', {}, el('th', {}, 'Group'), ...PERMISSIONS.map(([, label]) => el('th', {}, label)),
-    ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', { title: RELAY_ONLY_HINT }, 'Relay only'), el('th', {}));
+    ...TIMEOUTS.map(([, label]) => el('th', {}, label)), el('th', { title: RELAY_ONLY_HINT }, 'Relay only'),
+    ...EXTERNAL.map(([, label]) => el('th', {}, label)), el('th', {}));
   const techHead = el('tr', {}, ...['Technician', 'E-mail', 'Group', 'Admin', ''].map((t) => el('th', {}, t)));
   // The status line (#admin-status) is outside the body, so a message survives the reload
   // that follows a save.
@@ -146,7 +161,36 @@ function render() {
     el('table', { className: 'sessions', testid: 'admin-technicians' },
       el('thead', {}, techHead), el('tbody', {}, ...state.technicians.map(technicianRow))),
     inviteForm(),
+    el('h3', {}, 'Approved external technicians'),
+    el('ul', { className: 'transfer-targets', testid: 'admin-approved' }, ...state.approved.map(approvedRow)),
+    approveForm(),
   );
+}
+
+// The admin's list of approved external technicians (seed 004): people without an account
+// here whom a group with "Invite an approved technician" may invite to collaborate.
+function approvedRow(approved) {
+  const remove = el('button', { type: 'button', className: 'small secondary', testid: 'admin-approved-remove' }, 'Remove');
+  remove.addEventListener('click', async () => {
+    const result = await api('api/admin/approved-technicians/' + encodeURIComponent(approved.id), undefined, 'DELETE');
+    status(result.ok ? approved.name + ' removed from the approved list.' : refusal(result, 'Not removed.'), result.ok);
+    if (result.ok) load();
+  });
+  return el('li', { testid: 'admin-approved-technician' }, el('span', {}, approved.name), el('span', { className: 'why' }, approved.email), remove);
+}
+
+function approveForm() {
+  const name = el('input', { placeholder: 'Name', testid: 'admin-approve-name', required: true, maxLength: 100 });
+  const email = el('input', { type: 'email', placeholder: 'E-mail', testid: 'admin-approve-email', required: true });
+  const form = el('form', { className: 'inline-form', testid: 'admin-approve' }, name, email,
+    el('button', { type: 'submit', testid: 'admin-approve-add' }, 'Approve technician'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await api('api/admin/approved-technicians', { name: name.value, email: email.value });
+    status(result.ok ? result.data.name + ' is on the approved list.' : refusal(result, 'Not added.'), result.ok);
+    if (result.ok) load();
+  });
+  return form;
 }
 
 async function onSignedIn() {

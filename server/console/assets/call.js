@@ -1,6 +1,6 @@
-// The call: the one RTCPeerConnection for the session this console shows, and the
-// technician's microphone. The customer's app makes the WebRTC offer after Start (with this
-// call's STUN/TURN servers from the server); this page answers at once and both sides
+// The call: the one RTCPeerConnection for the session this console shows (answerer.js), and
+// the technician's microphone. The customer's app makes the WebRTC offer after Start (with
+// this call's STUN/TURN servers from the server); this page answers at once and both sides
 // trickle their candidates. An offer marked ice_restart belongs on the peer connection that
 // exists, so the video keeps its stream. Whenever the call changes it announces call-changed
 // (the session list and the live panel redraw).
@@ -9,7 +9,8 @@ import { announce, on } from './bus.js';
 import { handle, send } from './socket.js';
 import { showMessage, clearMessage } from './message.js';
 import { unlockAudio } from './sound.js';
-import { rtcConfiguration, relayOnly, turnUrls, isRelay, relayOnlySdp, iceUfrag } from './ice.js';
+import { isRelay } from './ice.js';
+import { createAnswerer } from './answerer.js';
 import { onIceCandidateError, expectRelay } from './ice-errors.js';
 
 // How long Start hides the Resume button while the customer's offer is on its way.
@@ -41,7 +42,7 @@ export const currentPc = () => (call.peer ? call.peer.pc : null);
 /** The session the video belongs to, or null. */
 export const callSession = () => (call.peer ? call.peer.sessionId : null);
 export const isStarting = (sessionId) => call.starting === sessionId;
-export const answerSent = () => !!(call.peer && call.peer.answered);
+export const answerSent = () => !!(call.peer && call.peer.answerer.answered);
 export const hasMicrophone = () => !!call.mic;
 
 export function startSession(sessionId) {
@@ -92,34 +93,48 @@ function onOffer(message) {
 function newPeer(message) {
   closePeer();
   const sessionId = message.session_id;
-  const pc = new RTCPeerConnection(rtcConfiguration(message.ice));
+  // What ice-errors.js reads: sessionId, relayOnly, errorsSeen.
   const peer = {
-    pc,
     sessionId,
-    relayOnly: relayOnly(message.ice),
-    turnUrls: turnUrls(message.ice),
+    answerer: null,
+    pc: null,
+    relayOnly: false,
     // Whether this negotiation gathered a relay candidate yet, and the watch for none.
     relayGathered: false,
     cancelRelayWatch: () => {},
-    micAdded: false,
-    // Each offer on this pc is one negotiation; a later offer makes an earlier one stale.
-    generation: 0,
-    negotiation: Promise.resolve(),
-    // Remote candidates wait for the remote description of the current negotiation.
-    remoteReady: false,
-    pendingRemote: [],
-    // Local candidates wait until the answer they belong to went out.
-    answered: false,
-    pendingLocal: [],
-    ufrag: null,
     // icecandidateerror: each URL and code is told once per call.
     errorsSeen: new Set(),
   };
+  const answerer = createAnswerer(message.ice, {
+    prepare: async (pc) => {
+      const mic = await (call.micPromise || (call.micPromise = getMicrophone()));
+      if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
+    },
+    negotiating: () => { peer.relayGathered = false; },
+    localCandidate: (candidate) => { if (isRelay(candidate)) peer.relayGathered = true; },
+    sendAnswer: (sdp) => {
+      send({ type: 'answer', session_id: sessionId, sdp });
+      wire.sentAnswers.push(sdp);
+    },
+    sendCandidate: (init) => {
+      if (send({ type: 'candidate', session_id: sessionId, candidate: init })) wire.sentCandidates.push(init.candidate);
+    },
+    answered: (_sdp, stale) => {
+      peer.cancelRelayWatch();
+      peer.cancelRelayWatch = expectRelay(peer, answerer.turnUrls, () => peer.relayGathered || stale());
+      changed();
+    },
+    failed: (error) => showMessage('Could not connect the video: ' + error.message),
+  });
+  peer.answerer = answerer;
+  peer.pc = answerer.pc;
+  peer.relayOnly = answerer.relayOnly;
   call.peer = peer;
   call.starting = null;
   clearTimeout(call.startingTimer);
   changed();
 
+  const { pc } = answerer;
   const remote = new MediaStream();
   const video = $('remote-video');
   video.srcObject = remote;
@@ -137,9 +152,8 @@ function newPeer(message) {
     announce('ice-state', { pc, sessionId, state: pc.iceConnectionState });
     changed();
   };
-  pc.onicecandidate = (event) => { if (call.peer === peer) onLocalCandidate(peer, event.candidate); };
   pc.onicecandidateerror = (event) => { if (call.peer === peer) onIceCandidateError(peer, event); };
-  negotiate(peer, message);
+  answerer.negotiate(message.sdp);
 }
 
 // The customer restarts ICE (its network changed or the path broke): same peer connection,
@@ -147,108 +161,27 @@ function newPeer(message) {
 function restartIce(peer, message) {
   // Fresh TURN credentials come with every offer; the restart gathers with them.
   try {
-    peer.pc.setConfiguration(rtcConfiguration(message.ice));
-    peer.relayOnly = relayOnly(message.ice);
-    peer.turnUrls = turnUrls(message.ice);
+    peer.answerer.reconfigure(message.ice);
+    peer.relayOnly = peer.answerer.relayOnly;
   } catch (error) {
     console.warn('Lens: the new ICE configuration was not applied:', error.name);
   }
-  negotiate(peer, message);
-}
-
-// Answers one offer on the peer's pc, after any negotiation still running on it. Candidates
-// that arrive meanwhile are queued (see remoteReady, answered).
-function negotiate(peer, { sdp }) {
-  const generation = ++peer.generation;
-  peer.remoteReady = false;
-  peer.answered = false;
-  peer.relayGathered = false;
-  const stale = () => call.peer !== peer || peer.generation !== generation;
-  const run = async () => {
-    if (stale()) return;
-    const { pc } = peer;
-    try {
-      if (!peer.micAdded) {
-        const mic = await (call.micPromise || (call.micPromise = getMicrophone()));
-        if (stale()) return;
-        // Added before the first offer is applied, so the offer's audio m-line takes this
-        // track and the answer sends the technician's voice back; a restart keeps it.
-        if (mic) for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
-        peer.micAdded = true;
-      }
-      await pc.setRemoteDescription({ type: 'offer', sdp });
-      if (stale()) return;
-      peer.remoteReady = true;
-      for (const candidate of peer.pendingRemote.splice(0)) {
-        await pc.addIceCandidate(candidate).catch(() => {});
-      }
-      await pc.setLocalDescription(await pc.createAnswer());
-      if (stale()) return;
-      // Trickle ICE: the answer goes now, its candidates follow one by one.
-      let answer = pc.localDescription.sdp;
-      if (peer.relayOnly) answer = relayOnlySdp(answer);
-      send({ type: 'answer', session_id: peer.sessionId, sdp: answer });
-      wire.sentAnswers.push(answer);
-      peer.ufrag = iceUfrag(answer);
-      peer.answered = true;
-      for (const candidate of peer.pendingLocal.splice(0)) sendCandidate(peer, candidate);
-      peer.cancelRelayWatch();
-      peer.cancelRelayWatch = expectRelay(peer, peer.turnUrls, () => peer.relayGathered || stale());
-      changed();
-    } catch (error) {
-      if (!stale()) showMessage('Could not connect the video: ' + error.message);
-    }
-  };
-  peer.negotiation = peer.negotiation.then(run, run);
-}
-
-function onLocalCandidate(peer, candidate) {
-  // null (or an empty line) marks the end of gathering: nothing to send.
-  if (!candidate || !candidate.candidate) return;
-  if (isRelay(candidate)) peer.relayGathered = true;
-  if (!peer.answered) {
-    peer.pendingLocal.push(candidate);
-    return;
-  }
-  sendCandidate(peer, candidate);
-}
-
-function sendCandidate(peer, candidate) {
-  // Relay-only: the customer must not learn this computer's addresses, whatever the
-  // browser gathered despite iceTransportPolicy 'relay'.
-  if (peer.relayOnly && !isRelay(candidate)) return;
-  // A candidate of the ICE generation before a restart belongs to no answer the customer has.
-  if (candidate.usernameFragment && peer.ufrag && candidate.usernameFragment !== peer.ufrag) return;
-  const init = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
-  if (send({ type: 'candidate', session_id: peer.sessionId, candidate: init })) {
-    wire.sentCandidates.push(candidate.candidate);
-  }
+  peer.answerer.negotiate(message.sdp);
 }
 
 function addRemoteCandidate({ session_id: sessionId, candidate }) {
   const peer = call.peer;
   if (!peer || peer.sessionId !== sessionId || !candidate || typeof candidate.candidate !== 'string') return;
   wire.receivedCandidates.push(candidate.candidate);
-  const init = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
-  if (!peer.remoteReady) {
-    peer.pendingRemote.push(init);
-    return;
-  }
-  peer.pc.addIceCandidate(init).catch((error) => console.warn('Lens: ignoring a remote candidate:', error.name));
+  peer.answerer.addRemoteCandidate({ candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex });
 }
 
 function closePeer() {
   const peer = call.peer;
   call.peer = null;
   if (peer) {
-    const { pc } = peer;
     peer.cancelRelayWatch();
-    pc.ontrack = null;
-    pc.onicecandidate = null;
-    pc.onicecandidateerror = null;
-    pc.onconnectionstatechange = null;
-    pc.oniceconnectionstatechange = null;
-    pc.close();
+    peer.answerer.close();
   }
   $('remote-video').srcObject = null;
 }

@@ -11,6 +11,8 @@ import { currentPc, callSession, answerSent, hasMicrophone, endSession, toggleMu
 import { isReconnecting } from './reconnecting.js';
 import './media-path.js';
 import './transfer.js';
+import './invite.js';
+import './collaborators.js';
 
 // The customer's camera as its app last said, for one peer connection: a new call or the
 // end of one forgets it (the app repeats a pause with its next offer).
@@ -129,7 +131,7 @@ function update() {
   $('switch-camera').disabled = !controllable;
   $('torch').disabled = !controllable;
   $('torch').setAttribute('aria-pressed', String(camera.torchOn));
-  for (const id of ['session-end', 'session-hold', 'session-transfer']) {
+  for (const id of ['session-end', 'session-hold', 'session-transfer', 'session-invite']) {
     $(id).disabled = !live;
     $(id).dataset.sessionId = session ? session.id : '';
   }

@@ -5,29 +5,8 @@
 import { $, el } from './dom.js';
 import { api } from './api.js';
 import { on } from './bus.js';
+import { logLine } from './log-words.js';
 
-const EVENT_TEXT = {
-  created: 'Session created',
-  pin_issued: 'PIN issued',
-  email_sent: 'Invitation e-mailed to',
-  customer_joined: 'Customer joined',
-  eula_accepted: 'Licence agreement accepted',
-  eula_declined: 'Licence agreement declined',
-  started: 'Started',
-  on_hold: 'Put on hold',
-  resumed: 'Resumed',
-  ended: 'Ended',
-  expired: 'PIN expired',
-  timed_out: 'Timed out',
-  camera_control: 'Camera control',
-  control_refused: 'Camera control refused',
-  pin_replaced: 'PIN replaced',
-  transferred: 'Transferred',
-  log_truncated: 'Log truncated (too many entries)',
-  reconnecting: 'Reconnecting',
-  reconnected: 'Reconnected',
-  ice_server_error: 'STUN/TURN server problem',
-};
 const state = { session: null, loading: 0 };
 
 async function refresh() {
@@ -51,7 +30,7 @@ async function refresh() {
     const at = new Date(entry.at);
     const time = el('time', { dateTime: at.toISOString() },
       at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }));
-    const text = (EVENT_TEXT[entry.event] || entry.event) + (entry.detail ? ': ' + entry.detail : '');
+    const text = logLine(entry);
     const li = el('li', { testid: 'session-log-entry' }, time, ' ', text);
     li.dataset.event = entry.event;
     return li;

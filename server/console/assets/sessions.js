@@ -12,6 +12,7 @@ const STATUS_TEXT = {
   pending: 'Pending',
   waiting: 'Waiting',
   active: 'Active',
+  collaborating: 'Collaborating',
   closed: 'Closed',
   expired: 'Expired',
   on_hold: 'On hold',
@@ -50,8 +51,11 @@ function renderRows() {
 }
 
 function statusCell(session) {
-  const cell = el('td', {}, el('span', { className: 'pill status-' + session.status, testid: 'session-status' },
-    STATUS_TEXT[session.status] || session.status));
+  // Seed 004: an active session with a collaborating technician in it reads Collaborating.
+  const status = session.status === 'active' && session.collaborators > 0 ? 'collaborating' : session.status;
+  const pill = el('span', { className: 'pill status-' + status, testid: 'session-status' }, STATUS_TEXT[status] || status);
+  pill.dataset.status = status;
+  const cell = el('td', {}, pill);
   if (session.end_reason) {
     const reason = el('span', { className: 'reason', testid: 'session-end-reason' },
       session.end_reason_text || session.end_reason);

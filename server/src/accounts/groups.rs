@@ -80,6 +80,12 @@ pub struct Group {
     /// Calls use TURN relay candidates only, so the customer and the technician never learn
     /// each other's IP address (privacy); needs a TURN server. Off by default.
     pub relay_only: bool,
+    /// Seed 004's External tab: members may invite a technician from the admin's approved
+    /// list to collaborate, or anyone by name and e-mail address. Off by default.
+    #[serde(default)]
+    pub invite_approved: bool,
+    #[serde(default)]
+    pub invite_unlisted: bool,
 }
 
 impl Group {
@@ -123,6 +129,8 @@ pub struct GroupChange {
     #[serde(default, deserialize_with = "present")]
     pub idle_timeout_secs: Option<Option<i64>>,
     pub relay_only: Option<bool>,
+    pub invite_approved: Option<bool>,
+    pub invite_unlisted: Option<bool>,
 }
 
 /// Tells a field given as null (Some(None)) from a field left out (None).
@@ -150,8 +158,22 @@ impl From<sqlx::Error> for GroupError {
 }
 
 fn from_row(row: GroupRow) -> Group {
-    let (id, name, lens, private, pin, email, link, invite, pin_ttl, waiting, idle, relay_only) =
-        row;
+    let (
+        id,
+        name,
+        lens,
+        private,
+        pin,
+        email,
+        link,
+        invite,
+        pin_ttl,
+        waiting,
+        idle,
+        relay_only,
+        invite_approved,
+        invite_unlisted,
+    ) = row;
     let flags = [lens, private, pin, email, link, invite];
     Group {
         id,
@@ -167,6 +189,8 @@ fn from_row(row: GroupRow) -> Group {
         waiting_timeout_secs: waiting.map(|ms| ms / 1000),
         idle_timeout_secs: idle.map(|ms| ms / 1000),
         relay_only: relay_only != 0,
+        invite_approved: invite_approved != 0,
+        invite_unlisted: invite_unlisted != 0,
     }
 }
 
@@ -253,6 +277,12 @@ pub async fn update(db: &Db, id: &str, change: &GroupChange) -> Result<Group, Gr
     if let Some(relay_only) = change.relay_only {
         group.relay_only = relay_only;
     }
+    if let Some(on) = change.invite_approved {
+        group.invite_approved = on;
+    }
+    if let Some(on) = change.invite_unlisted {
+        group.invite_unlisted = on;
+    }
     let flag = |p| i64::from(group.allows(p));
     let name_key = group.name.to_lowercase();
     let update = store::groups::GroupUpdate {
@@ -270,6 +300,10 @@ pub async fn update(db: &Db, id: &str, change: &GroupChange) -> Result<Group, Gr
         waiting_timeout_ms: group.waiting_timeout_secs.map(|s| s * 1000),
         idle_timeout_ms: group.idle_timeout_secs.map(|s| s * 1000),
         relay_only: i64::from(group.relay_only),
+        invite_external: [
+            i64::from(group.invite_approved),
+            i64::from(group.invite_unlisted),
+        ],
     };
     let result = store::groups::update(db, id, &update).await;
     match result {
@@ -319,6 +353,8 @@ mod tests {
             Some(7 * 24 * 3600 * 1000),
             None,
             None,
+            0,
+            0,
             0,
         );
         let group = from_row(row);

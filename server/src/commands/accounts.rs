@@ -276,6 +276,9 @@ fn group_change(settings: &GroupSettings, name: Option<String>) -> anyhow::Resul
         // Relay-only is set in the admin area, where the server knows whether a TURN server
         // is configured (without one, a relay-only call cannot connect).
         relay_only: None,
+        // The External tab's options are set in the admin area with the approved list.
+        invite_approved: None,
+        invite_unlisted: None,
     })
 }
 

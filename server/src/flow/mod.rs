@@ -3,6 +3,7 @@
 //! acts on. HTTP and WebSocket handlers call in here; the SQL is in `store`.
 
 pub mod access;
+pub mod collaboration;
 pub mod housekeeping;
 pub mod ice;
 pub mod media_events;

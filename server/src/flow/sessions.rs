@@ -7,8 +7,8 @@ use lens_core::signal::{
     CameraControl, EndReason, JoinRefusal, ServerToCustomer, ServerToTechnician, SessionStatus,
 };
 
-use crate::flow::ice;
 use crate::flow::pins::{self, IssuedPin, Joined};
+use crate::flow::{collaboration, ice};
 use crate::state::AppState;
 use crate::store::now_ms;
 use crate::store::session_log::{self, Event};
@@ -171,7 +171,7 @@ pub async fn start(
         SessionStatus::Active => {
             tracing::info!(session = %session_id, "technician resumed the session");
             state.hub.set_media_owner(session_id, conn);
-            state.hub.send_to_customer(session_id, start_media);
+            collaboration::start_media(state, &row, start_media).await?;
             return Ok(());
         }
         SessionStatus::OnHold => {
@@ -182,7 +182,8 @@ pub async fn start(
             session_log::record(&state.db, session_id, Event::Resumed, None).await;
             state.hub.set_media_owner(session_id, conn);
             // The customer starts its media again exactly as on the first Start.
-            state.hub.send_to_customer(session_id, start_media);
+            collaboration::status_changed(state, session_id, SessionStatus::Active);
+            collaboration::start_media(state, &row, start_media).await?;
             state.hub.sessions_changed(technician_id);
             return Ok(());
         }
@@ -229,9 +230,7 @@ pub async fn hold(state: &AppState, technician_id: i64, session_id: &str) -> Res
     }
     tracing::info!(session = %session_id, "session put on hold");
     session_log::record(&state.db, session_id, Event::OnHold, None).await;
-    state
-        .hub
-        .send_to_customer(session_id, ServerToCustomer::Hold);
+    collaboration::put_on_hold(state, session_id);
     state.hub.sessions_changed(technician_id);
     Ok(())
 }
@@ -275,6 +274,7 @@ async fn announce_closed(
     };
     session_log::record(&state.db, session_id, event, Some(reason.describe())).await;
     state.hub.end_session(session_id, reason);
+    collaboration::session_over(state, session_id, Some(reason), None).await;
     state.hub.sessions_changed(technician_id);
 }
 

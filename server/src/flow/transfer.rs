@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::accounts::groups::Permission;
 use crate::flow::access::Access;
+use crate::flow::collaboration;
 use crate::flow::sessions::{ALREADY_OVER, FlowError, owned};
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -97,6 +98,9 @@ pub async fn transfer(
     // The old console's offer and answers are over; the colleague's Start names the new
     // owner. The customer stops its media (if it ran) and shows the colleague's name.
     state.hub.release_media_owner(session_id);
+    // Collaborations end on a transfer: the collaborators were invited by the old lead.
+    collaboration::session_over(state, session_id, None, Some(&colleague.name)).await;
+    collaboration::announce(state, session_id, from.id);
     state.hub.send_to_customer(
         session_id,
         ServerToCustomer::Transferred {

@@ -163,19 +163,33 @@ impl FromRequestParts<AppState> for AuthedTechnician {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let cookie = jar.get(SESSION_COOKIE).ok_or_else(ApiError::unauthorized)?;
-        let login = sha256_hex(cookie.value().as_bytes());
-        let (technician, expires_at) = logins::technician_of(&state.db, &login, now_ms())
+        technician_of(state, &parts.headers)
             .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(AuthedTechnician {
-            access: crate::flow::access::Access::of(&state.db, technician.id).await?,
-            technician,
-            login,
-            expires_at,
-        })
+            .ok_or_else(ApiError::unauthorized)
     }
+}
+
+/// The technician whose console log-in the request carries, if any (for the requests that
+/// a collaborator without an account may make too).
+pub async fn technician_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<AuthedTechnician>, ApiError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let login = sha256_hex(cookie.value().as_bytes());
+    let Some((technician, expires_at)) = logins::technician_of(&state.db, &login, now_ms()).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(AuthedTechnician {
+        access: crate::flow::access::Access::of(&state.db, technician.id).await?,
+        technician,
+        login,
+        expires_at,
+    }))
 }
 
 /// Whether a console log-in (the hash in [`AuthedTechnician::login`]) still stands: not

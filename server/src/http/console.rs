@@ -11,6 +11,7 @@ use crate::http::landing::landing;
 use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../../console/index.html");
+const COLLABORATE_HTML: &str = include_str!("../../console/collaborate.html");
 
 /// The console's scripts and styles (`server/console/assets/`), served at `/assets/<file>`.
 /// In release builds the files are compiled in; a file added to the folder is served
@@ -45,6 +46,16 @@ pub async fn index() -> Response {
         StatusCode::OK,
         "text/html; charset=utf-8",
         INDEX_HTML.to_owned(),
+    )
+}
+
+/// `/collaborate`: the collaborating technician's page (seed 004); the invitation's token,
+/// if any, is in the address's fragment, which never reaches the server.
+pub async fn collaborate() -> Response {
+    page(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        COLLABORATE_HTML.to_owned(),
     )
 }
 

@@ -4,6 +4,7 @@
 pub mod admin_api;
 pub mod app_links;
 pub mod auth;
+pub mod collaboration_api;
 pub mod console;
 pub mod error;
 pub mod handoff_api;
@@ -19,7 +20,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use lens_core::signal::{CUSTOMER_WS_PATH, JOIN_PATH, TECHNICIAN_WS_PATH};
 use tower_http::trace::TraceLayer;
 
@@ -44,6 +45,32 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/sessions/{id}/transfer",
             get(transfer_api::targets).post(transfer_api::transfer),
+        )
+        .route(
+            "/api/sessions/{id}/invitations",
+            get(collaboration_api::options).post(collaboration_api::invite),
+        )
+        .route(
+            "/api/sessions/{id}/collaborators/{peer}",
+            axum::routing::patch(collaboration_api::set_permissions)
+                .delete(collaboration_api::remove),
+        )
+        .route("/api/collaborate/join", post(collaboration_api::redeem))
+        .route(
+            ws::collaborator::COLLABORATOR_WS_PATH,
+            get(ws::collaborator::upgrade),
+        )
+        .route(
+            crate::flow::collaboration::COLLABORATE_PATH,
+            get(console::collaborate),
+        )
+        .route(
+            "/api/admin/approved-technicians",
+            get(collaboration_api::approved_list).post(collaboration_api::approve),
+        )
+        .route(
+            "/api/admin/approved-technicians/{id}",
+            delete(collaboration_api::unapprove),
         )
         .route(
             "/api/admin/groups",

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use lens_core::signal::SessionSummary;
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,6 @@ use crate::http::auth::AuthedTechnician;
 use crate::http::error::ApiError;
 use crate::http::links::PinLinks;
 use crate::state::AppState;
-use crate::store::now_ms;
 use crate::store::session_log::{self, Entry, Event};
 use crate::store::{self, sessions::SessionRow};
 
@@ -200,13 +199,14 @@ pub async fn create(
 }
 
 /// `GET /api/sessions/{id}/log`: the steps of one of the technician's sessions.
+/// Its lead reads it, and so does a collaborator the lead allowed to (seed 004).
 pub async fn log(
     State(state): State<AppState>,
-    auth: AuthedTechnician,
+    headers: HeaderMap,
     Path(session_id): Path<String>,
 ) -> Result<Json<Vec<Entry>>, ApiError> {
-    auth.access.require(Permission::StartLensSessions)?;
-    own_session(&state, &auth, &session_id).await?;
+    let caller = crate::http::collaboration_api::caller_for(&state, &headers, &session_id).await?;
+    crate::flow::collaboration::may_read_log(&state, &caller, &session_id).await?;
     Ok(Json(session_log::entries(&state.db, &session_id).await?))
 }
 
@@ -268,6 +268,6 @@ pub async fn list(
 ) -> Result<Json<Vec<SessionSummary>>, ApiError> {
     auth.access.require(Permission::StartLensSessions)?;
     Ok(Json(
-        store::sessions::list_for_technician(&state.db, auth.technician.id, now_ms()).await?,
+        crate::flow::collaboration::list_for_technician(&state, auth.technician.id).await?,
     ))
 }

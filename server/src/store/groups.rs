@@ -1,11 +1,11 @@
 //! Technician groups in the database: their permission flags, timeouts (in milliseconds,
-//! NULL for the server's setting) and the relay-only flag.
+//! NULL for the server's setting), the relay-only flag and the External tab's options.
 
 use crate::store::Db;
 
 /// A group's row: id, name, the six permission flags (start Lens sessions, start private
 /// sessions, PIN, e-mail, link, invite), then the PIN lifetime, waiting and idle timeouts,
-/// then relay-only (0 or 1).
+/// then relay-only, then the External tab's two invitation options (0 or 1 each).
 pub type GroupRow = (
     String,
     String,
@@ -19,11 +19,13 @@ pub type GroupRow = (
     Option<i64>,
     Option<i64>,
     i64,
+    i64,
+    i64,
 );
 
 const COLUMNS: &str = "id, name, can_start_lens, can_start_private, can_use_pin, can_use_email, \
                        can_use_link, can_invite, pin_ttl_ms, waiting_timeout_ms, idle_timeout_ms, \
-                       relay_only";
+                       relay_only, can_invite_approved, can_invite_unlisted";
 
 /// What [`update`] writes over a group's row.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +39,8 @@ pub struct GroupUpdate<'a> {
     pub idle_timeout_ms: Option<i64>,
     /// 0 or 1.
     pub relay_only: i64,
+    /// Invite an approved external technician, invite an unlisted one: 0 or 1 each.
+    pub invite_external: [i64; 2],
 }
 
 /// Every group, by name.
@@ -115,7 +119,8 @@ pub async fn update(db: &Db, id: &str, group: &GroupUpdate<'_>) -> Result<(), sq
     sqlx::query(
         "UPDATE technician_groups SET name = $1, name_key = $2, can_start_lens = $3, can_start_private = $4, \
          can_use_pin = $5, can_use_email = $6, can_use_link = $7, can_invite = $8, pin_ttl_ms = $9, \
-         waiting_timeout_ms = $10, idle_timeout_ms = $11, relay_only = $12 WHERE id = $13",
+         waiting_timeout_ms = $10, idle_timeout_ms = $11, relay_only = $12, can_invite_approved = $13, \
+         can_invite_unlisted = $14 WHERE id = $15",
     )
     .bind(group.name)
     .bind(group.name_key)
@@ -129,6 +134,8 @@ pub async fn update(db: &Db, id: &str, group: &GroupUpdate<'_>) -> Result<(), sq
     .bind(group.waiting_timeout_ms)
     .bind(group.idle_timeout_ms)
     .bind(group.relay_only)
+    .bind(group.invite_external[0])
+    .bind(group.invite_external[1])
     .bind(id)
     .execute(db)
     .await?;

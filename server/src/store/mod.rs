@@ -11,6 +11,7 @@
 pub mod api_keys;
 pub mod groups;
 pub mod handoffs;
+pub mod invitations;
 pub mod logins;
 pub mod pins;
 pub mod session_log;

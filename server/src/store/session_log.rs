@@ -41,6 +41,17 @@ pub enum Event {
     /// A STUN or TURN server failed for the customer's app or the console (detail: which
     /// server, the error, what to check).
     IceServerError,
+    /// A technician was invited to collaborate (detail: who invited whom, how, with which
+    /// permissions).
+    CollaboratorInvited,
+    /// An invited technician joined (detail: their name).
+    CollaboratorJoined,
+    /// A collaborator left or their console went away for good (detail: their name).
+    CollaboratorLeft,
+    /// The lead removed a collaborator (detail: their name).
+    CollaboratorRemoved,
+    /// The lead changed what a collaborator may do (detail: the name and the new permissions).
+    CollaboratorPermissions,
     /// The log reached [`MAX_ROWS`]; nothing after this row was kept.
     LogTruncated,
 }
@@ -67,6 +78,11 @@ impl Event {
             Event::Reconnecting => "reconnecting",
             Event::Reconnected => "reconnected",
             Event::IceServerError => "ice_server_error",
+            Event::CollaboratorInvited => "collaborator_invited",
+            Event::CollaboratorJoined => "collaborator_joined",
+            Event::CollaboratorLeft => "collaborator_left",
+            Event::CollaboratorRemoved => "collaborator_removed",
+            Event::CollaboratorPermissions => "collaborator_permissions",
             Event::LogTruncated => "log_truncated",
         }
     }

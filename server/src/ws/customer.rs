@@ -12,12 +12,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lens_core::signal::{
-    CustomerMessage, EndReason, ServerToCustomer, ServerToTechnician, SessionStatus,
+    CustomerMessage, EndReason, ServerToCollaborator, ServerToCustomer, ServerToTechnician,
+    SessionStatus,
 };
 use serde::Deserialize;
 
 use crate::flow::sessions::{self, FlowError};
-use crate::flow::{ice, media_events};
+use crate::flow::{collaboration, ice, media_events};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -98,6 +99,12 @@ async fn run(state: AppState, mut socket: WebSocket, session_id: String) {
                         false
                     }
                 };
+            }
+            if alive && status == SessionStatus::Active {
+                // ...and one connection per collaborator again; queued behind the Start.
+                if let Err(error) = collaboration::introduce_all(&state, &row).await {
+                    tracing::error!(session = %session_id, error = format!("{error:#}"), "could not introduce the collaborators to a reconnecting customer");
+                }
             }
             if alive {
                 serve(&state, &mut socket, &session_id, &mut outbox).await;
@@ -253,6 +260,14 @@ async fn handle(
             video_paused,
             paused_by,
         } => {
+            collaboration::tell_all(
+                state,
+                session_id,
+                ServerToCollaborator::MediaState {
+                    video_paused,
+                    paused_by,
+                },
+            );
             let message = ServerToTechnician::MediaState {
                 session_id: session_id.to_owned(),
                 video_paused,
@@ -261,7 +276,25 @@ async fn handle(
             sessions::relay_to_technician(state, session_id, message).await
         }
         CustomerMessage::ControlRefused { control, message } => {
+            // The customer's app wrote it; keep a hostile client from flooding the consoles.
+            let message: String = message.chars().take(300).collect();
+            collaboration::tell_all(
+                state,
+                session_id,
+                ServerToCollaborator::ControlRefused {
+                    control,
+                    message: message.clone(),
+                },
+            );
             sessions::control_refused(state, session_id, control, message).await
+        }
+        CustomerMessage::PeerOffer { peer, sdp } => {
+            let offer = collaboration::offer_for(state, session_id, sdp).await?;
+            collaboration::relay_to_collaborator(state, session_id, &peer, offer).await
+        }
+        CustomerMessage::PeerCandidate { peer, candidate } => {
+            let message = ServerToCollaborator::Candidate { candidate };
+            collaboration::relay_to_collaborator(state, session_id, &peer, message).await
         }
         CustomerMessage::Reconnecting => media_events::reconnecting(state, session_id).await,
         CustomerMessage::Reconnected => media_events::reconnected(state, session_id).await,

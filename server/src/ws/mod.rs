@@ -2,8 +2,10 @@
 //! file is what the two sockets have in common: frame limits, a frame budget, reading a
 //! frame into a typed message, sending with a deadline, keep-alive and closing.
 
+pub mod collaborator;
 pub mod customer;
 pub mod hub;
+pub mod seats;
 pub mod technician;
 
 use std::num::NonZeroU32;

@@ -11,12 +11,11 @@ use axum::response::{IntoResponse, Response};
 use lens_core::signal::{ServerToCustomer, ServerToTechnician, TechnicianMessage};
 use tokio::sync::mpsc;
 
-use crate::flow::media_events;
 use crate::flow::sessions::{self, FlowError};
+use crate::flow::{collaboration, media_events};
 use crate::http::auth::{AuthedTechnician, origin_allowed};
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::store;
 use crate::store::now_ms;
 use crate::ws::hub::{CloseReason, ConnId, ToTechnician};
 use crate::ws::{self, Inbound, Keepalive};
@@ -45,7 +44,9 @@ async fn run(state: AppState, mut socket: WebSocket, auth: AuthedTechnician) {
         .hub
         .connect_technician(technician_id, auth.login.clone());
     tracing::info!(technician = technician_id, conn, "console connected");
-    if send_list(&state, &mut socket, technician_id).await {
+    if send_list(&state, &mut socket, technician_id).await
+        && send_collaborators(&state, &mut socket, technician_id).await
+    {
         serve(&state, &mut socket, &auth, conn, &mut outbox).await;
     }
     state.hub.disconnect_technician(technician_id, conn);
@@ -245,9 +246,23 @@ async fn require_lens(state: &AppState, technician_id: i64) -> Result<(), FlowEr
     }
 }
 
+/// The collaborators of the technician's sessions, for a console that just connected; false
+/// if the socket is gone.
+async fn send_collaborators(state: &AppState, socket: &mut WebSocket, technician_id: i64) -> bool {
+    let Ok(sessions) = collaboration::list_for_technician(state, technician_id).await else {
+        return true;
+    };
+    for message in collaboration::lists_of(state, &sessions) {
+        if !ws::send(socket, &message).await {
+            return false;
+        }
+    }
+    true
+}
+
 /// Reads the list now and sends it; false if the socket is gone.
 async fn send_list(state: &AppState, socket: &mut WebSocket, technician_id: i64) -> bool {
-    match store::sessions::list_for_technician(&state.db, technician_id, now_ms()).await {
+    match collaboration::list_for_technician(state, technician_id).await {
         Ok(sessions) => ws::send(socket, &ServerToTechnician::Sessions { sessions }).await,
         Err(error) => {
             tracing::error!(

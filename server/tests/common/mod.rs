@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use lens_core::signal::{
-    self, CustomerMessage, JoinResponse, Message, ServerToCustomer, ServerToTechnician,
-    SessionStatus, SessionSummary, TechnicianMessage,
+    self, CollaboratorMessage, CustomerMessage, JoinResponse, Message, ServerToCollaborator,
+    ServerToCustomer, ServerToTechnician, SessionStatus, SessionSummary, TechnicianMessage,
 };
 use lens_server::{Config, Server};
 use serde_json::{Value, json};
@@ -369,6 +369,24 @@ impl Socket<ServerToCustomer, CustomerMessage> {
             base.replacen("http", "ws", 1)
         );
         Socket::open(url.into_client_request()?).await
+    }
+}
+
+/// A collaborating technician's console (seed 004).
+pub type CollaboratorSocket = Socket<ServerToCollaborator, CollaboratorMessage>;
+
+impl Socket<ServerToCollaborator, CollaboratorMessage> {
+    /// Opens `/ws/collaborator` with the credential cookie a redeemed invitation set.
+    pub async fn connect_collaborator(
+        base: &str,
+        cookie: &str,
+    ) -> Result<Self, tungstenite::Error> {
+        let url = format!("{}/ws/collaborator", base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request()?;
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        Socket::open(request).await
     }
 }
 

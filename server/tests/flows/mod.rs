@@ -8,6 +8,7 @@ mod camera_controls;
 mod cli;
 mod cli_api_keys;
 mod cli_groups;
+mod collaboration;
 mod customer_join;
 mod groups_and_statuses;
 mod handoff_api;

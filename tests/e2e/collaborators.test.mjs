@@ -4,7 +4,7 @@
 // technician"), types the invitation's PIN on the collaborator page. The customer's desktop
 // app sends its picture to each of them over a connection of their own: all three decode it.
 // Xavier was not given camera controls and is refused; Bob was and pauses the video. Xavier
-// is heard only once Tess lets him talk. A hold
+// is heard only once Tess lets him talk, and Bob may invite once she lets him. A hold
 // pauses everyone's picture and the lead's Resume brings it back to all. The session reads
 // Collaborating while they are in; a fifth technician is refused; Tess removes Xavier, Bob
 // leaves, and the session log keeps it all.
@@ -74,9 +74,9 @@ async function waitForAudioSent(page, timeout = 20000) {
   throw new Error('the collaborator page sent no audio');
 }
 
-/** Tess's dialog: the External tab, an unlisted technician by PIN; returns the PIN or the refusal. */
-async function inviteUnlisted(tess, name, permissions = []) {
-  const p = tess.page;
+/** The Invite Technician dialog on page `p` (Tess's console, or a collaborator's page): the
+ * External tab, an unlisted technician by PIN; returns the PIN or the refusal. */
+async function inviteUnlisted(p, name, permissions = []) {
   await p.getByTestId('session-invite').click();
   await p.getByTestId('invite').waitFor();
   await p.getByTestId('invite-tab-external').click();
@@ -134,7 +134,7 @@ test('the lead invites a colleague and an external technician, who both see the 
     await waitForFrames(bobPage, 15);
 
     // External tab: Xavier, unlisted, nothing but watching, by PIN.
-    const { pin } = await inviteUnlisted(tess, 'Xavier External');
+    const { pin } = await inviteUnlisted(tess.page, 'Xavier External');
     assert.match(pin, /^\d{6}$/);
     people.xavier = await openConsole(lens.server);
     const xavier = people.xavier.page;
@@ -188,10 +188,13 @@ test('the lead invites a colleague and an external technician, who both see the 
     await xavier.getByTestId('collab-talk').waitFor({ state: 'visible' });
     await waitForAudioSent(xavier);
 
-    // Two more invitations fill the session; the fifth technician is refused.
-    assert.ok((await inviteUnlisted(tess, 'Third Helper')).pin);
-    assert.ok((await inviteUnlisted(tess, 'Fourth Helper')).pin);
-    const fifth = await inviteUnlisted(tess, 'Fifth Helper');
+    // Tess lets Bob invite: he invites a third helper from his own page; Tess a fourth. The
+    // fifth technician is refused.
+    await listed.filter({ hasText: 'Bob Builder' }).locator('[data-permission="invite"]').check();
+    await bobPage.getByTestId('session-invite').waitFor({ state: 'visible' });
+    assert.ok((await inviteUnlisted(bobPage, 'Third Helper')).pin);
+    assert.ok((await inviteUnlisted(tess.page, 'Fourth Helper')).pin);
+    const fifth = await inviteUnlisted(tess.page, 'Fifth Helper');
     assert.equal(fifth.pin, null);
     assert.match(fifth.error, /at most 5 technicians/);
 
@@ -217,6 +220,7 @@ test('the lead invites a colleague and an external technician, who both see the 
       /Technician joined: Bob Builder/,
       /Technician joined: Xavier External/,
       /Technician removed: Xavier External/,
+      /Technician invited: Bob Builder invited Third Helper \(external, unlisted\) by pin/,
       /Camera control: .*\(by Bob Builder\)/,
     ]) assert.match(log, line);
 

@@ -10,6 +10,7 @@ import { showMessage, clearMessage } from './message.js';
 import { iceErrorSentence, safeIceUrl } from './ice.js';
 import { createAnswerer } from './answerer.js';
 import { logLine } from './log-words.js';
+import './invite.js';
 
 const PROTOCOL_VERSION = 1;
 const RECONNECT_MS = 2000;
@@ -21,6 +22,8 @@ const page = {
   // Set once the server said the collaboration is over: no reconnecting after that.
   over: false,
   welcomed: false,
+  // Reconnections refused in a row.
+  refusals: 0,
   sessionId: null,
   status: null,
   permissions: {},
@@ -98,8 +101,15 @@ function connect() {
     page.socket = null;
     closePeer();
     if (page.over) return;
-    // Refused at once: no (more) seat for this browser; an invitation is needed.
-    if (!opened || !page.welcomed) { showJoin(); return; }
+    // Before any welcome, a refusal means no seat for this browser: an invitation is needed.
+    if (!page.welcomed) { showJoin(); return; }
+    // A seat that is gone (the session ended or the lead removed it while this page was
+    // away) refuses the socket; a server that is down does too, so only a few times in a row.
+    page.refusals = opened ? 0 : page.refusals + 1;
+    if (page.refusals >= 3) {
+      onEnded({ message: 'This collaboration is over: the session ended or you were removed.' });
+      return;
+    }
     $('collab-call-state').textContent = 'Reconnecting…';
     setTimeout(() => { if (!page.over) connect(); }, RECONNECT_MS);
   };
@@ -133,6 +143,8 @@ function setPermissions(permissions) {
   $('collab-camera').hidden = !permissions.camera_controls;
   $('collab-talk').hidden = !permissions.talk;
   $('collab-log-open').hidden = !permissions.session_log;
+  $('session-invite').hidden = !permissions.invite;
+  if (!permissions.invite) $('invite').hidden = true;
   if (!permissions.session_log) $('collab-log').hidden = true;
   // Without talk the microphone is released at once; the phone replaces the connection.
   if (hadTalk && !permissions.talk) releaseMic();
@@ -242,6 +254,9 @@ function update() {
   $('collab-call-state').dataset.state = pc ? pc.connectionState : 'none';
   const live = !!pc && page.status === 'active';
   for (const id of ['collab-video-toggle', 'collab-switch-camera', 'collab-torch']) $(id).disabled = !live;
+  // Invitations are for an active session only (the server says so too).
+  $('session-invite').disabled = page.status !== 'active';
+  $('session-invite').dataset.sessionId = page.sessionId || '';
   $('collab-video-toggle').textContent = page.pausedBy ? 'Resume video' : 'Pause video';
   $('collab-torch').setAttribute('aria-pressed', String(page.torchOn));
   $('collab-paused').hidden = !page.pausedBy;

@@ -84,7 +84,7 @@ async function main() {
     for (const target of [3, 5]) {
       while (1 + collaborators.length < target) {
         const who = `Helper ${collaborators.length + 1}`;
-        const { pin: invitation, error } = await inviteUnlisted(tess, who);
+        const { pin: invitation, error } = await inviteUnlisted(tess.page, who);
         if (!invitation) throw new Error(`the invitation for ${who} was refused: ${error}`);
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();

@@ -11,52 +11,17 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { signedInTechnician, liveSession } from '../lib/fixture.mjs';
 import { openConsole } from '../lib/console.mjs';
-import { BIN } from '../lib/lens.mjs';
+import {
+  adminAllowsUnlisted, inviteUnlisted, waitForFrames,
+} from '../lib/collaboration.mjs';
 
 const lens = signedInTechnician();
 const people = {};
 after(async () => {
   for (const browser of [people.bob, people.xavier, people.ada]) await browser?.close();
 });
-
-/** The admin turns on the External tab's "unlisted" option for Tess's group, in the admin area. */
-async function adminAllowsUnlisted() {
-  const ada = { email: 'ada@example.com', name: 'Ada Admin', password: 'admin password here' };
-  execFileSync(join(BIN, 'lens-server'), ['add-technician', '--database',
-    `sqlite://${join(lens.server.dir, 'lens.db')}?mode=rwc`, '--email', ada.email, '--name', ada.name,
-    '--password', ada.password, '--admin']);
-  people.ada = await openConsole(lens.server);
-  await people.ada.login(ada);
-  const row = people.ada.page.locator('[data-testid="admin-group"][data-group-name="Default"]');
-  await row.getByTestId('admin-group-invite-unlisted').check();
-  await row.getByTestId('admin-group-save').click();
-  await people.ada.page.getByTestId('admin-status').filter({ hasText: 'Group Default saved.' }).waitFor();
-}
-
-/** Frames a collaborator page's peer connection decoded (0 without one). */
-async function collaboratorFrames(page) {
-  return page.evaluate(async () => {
-    const report = await window.lensCollab.stats();
-    let frames = 0;
-    if (report) report.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0; });
-    return frames;
-  });
-}
-
-async function waitForFrames(page, atLeast, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let frames = 0;
-  while (Date.now() < deadline) {
-    frames = await collaboratorFrames(page);
-    if (frames >= atLeast) return frames;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the collaborator decoded ${frames} frames, expected ${atLeast}`);
-}
 
 /** Waits until the collaborator page's connection sends microphone packets. */
 async function waitForAudioSent(page, timeout = 20000) {
@@ -74,30 +39,8 @@ async function waitForAudioSent(page, timeout = 20000) {
   throw new Error('the collaborator page sent no audio');
 }
 
-/** The Invite Technician dialog on page `p` (Tess's console, or a collaborator's page): the
- * External tab, an unlisted technician by PIN; returns the PIN or the refusal. */
-async function inviteUnlisted(p, name, permissions = []) {
-  await p.getByTestId('session-invite').click();
-  await p.getByTestId('invite').waitFor();
-  await p.getByTestId('invite-tab-external').click();
-  await p.getByTestId('invite-unlisted').check();
-  await p.getByTestId('invite-name').fill(name);
-  for (const box of await p.getByTestId('invite-permission').all()) {
-    await box.setChecked(permissions.includes(await box.getAttribute('data-permission')));
-  }
-  await p.getByTestId('invite-note').fill('The oven shows error E3; have a look at the display.');
-  await p.getByTestId('invite-method').selectOption('pin');
-  await p.getByTestId('invite-submit').click();
-  const outcome = p.getByTestId('invite-result-pin').or(p.getByTestId('invite-error'));
-  await outcome.waitFor();
-  const pin = await p.getByTestId('invite-result-pin').count() ? await p.getByTestId('invite-result-pin').innerText() : null;
-  const error = await p.getByTestId('invite-error').count() ? await p.getByTestId('invite-error').innerText() : null;
-  await p.getByTestId('invite-close').click();
-  return { pin, error };
-}
-
 test('the lead invites a colleague and an external technician, who both see the customer', async () => {
-  await adminAllowsUnlisted();
+  people.ada = await adminAllowsUnlisted(lens.server);
   const bobAccount = lens.server.addTechnician('bob@example.com', 'Bob Builder', 'another correct horse');
   people.bob = await openConsole(lens.server);
   await people.bob.login(bobAccount);

@@ -26,11 +26,11 @@ export async function adminAllowsUnlisted(server) {
 }
 
 /**
- * The lead's Invite technician dialog: the External tab, an unlisted technician by PIN with
+ * The Invite technician dialog on page `p` (the lead's console, or a collaborator's page
+ * when the lead let them invite): the External tab, an unlisted technician by PIN with
  * `permissions` (data-permission names) and a note. Returns `{ pin }` or `{ error }`.
  */
-export async function inviteUnlisted(lead, name, permissions = []) {
-  const p = lead.page;
+export async function inviteUnlisted(p, name, permissions = []) {
   await p.getByTestId('session-invite').click();
   await p.getByTestId('invite').waitFor();
   await p.getByTestId('invite-tab-external').click();

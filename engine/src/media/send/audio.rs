@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use bytes::Bytes;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
 use super::frame::EncodedFrame;
@@ -47,6 +48,8 @@ pub(crate) struct AudioLinks {
 /// A collaborator's own audio stream: the microphone plus the other technicians' voices.
 pub(crate) struct AudioRoute {
     pub(crate) peer: String,
+    /// Their voice is in the mix (the lead let them talk): their stream is theirs alone.
+    pub(crate) talk: bool,
     pub(crate) encoder: OpusEncoder,
     pub(crate) frames: mpsc::Sender<EncodedFrame>,
     /// Their receiver's reports, for the encoder's in-band FEC.
@@ -75,6 +78,8 @@ impl AudioRoutes {
     }
 
     /// Encodes and queues one frame for each collaborator, each with what they should hear.
+    /// The collaborators who may not talk all hear the same (the customer and every voice):
+    /// one encoding serves them all, by the encoder of the first of them.
     fn send(
         &self,
         microphone: &[i16],
@@ -82,30 +87,53 @@ impl AudioRoutes {
         frame: &crate::media::source::AudioFrame<'_>,
         plan_loss: bool,
     ) {
-        for route in self.routes().iter_mut() {
-            let who = Some(route.peer.clone());
-            let pcm = mix_minus(microphone, voices, &who);
-            if plan_loss
-                && let Err(error) = route.encoder.follow_reported_loss(route.stats.reported().1)
-            {
-                tracing::warn!(%error, "cannot set Opus's expected loss");
-            }
-            match route.encoder.encode(&pcm) {
-                Ok(data) => {
-                    let out = EncodedFrame {
-                        data,
-                        captured_at: frame.captured_at,
-                        duration: AUDIO_FRAME_DURATION,
-                        keyframe: false,
-                        prev_dropped: route.dropped,
+        let mut routes = self.routes();
+        let listeners_loss = routes
+            .iter()
+            .filter(|route| !route.talk)
+            .map(|route| route.stats.reported().1)
+            .max()
+            .unwrap_or(0);
+        let mut listeners_frame: Option<Bytes> = None;
+        for route in routes.iter_mut() {
+            let data = match (&listeners_frame, route.talk) {
+                (Some(shared), false) => Some(shared.clone()),
+                _ => {
+                    let who = Some(route.peer.clone());
+                    let pcm = mix_minus(microphone, voices, &who);
+                    let loss = match route.talk {
+                        true => route.stats.reported().1,
+                        false => listeners_loss,
                     };
-                    match route.frames.try_send(out) {
-                        Ok(()) => route.dropped = 0,
-                        // Closed: the collaborator is being removed.
-                        Err(_) => route.dropped = route.dropped.saturating_add(1),
+                    if plan_loss && let Err(error) = route.encoder.follow_reported_loss(loss) {
+                        tracing::warn!(%error, "cannot set Opus's expected loss");
+                    }
+                    match route.encoder.encode(&pcm) {
+                        Ok(data) => {
+                            if !route.talk {
+                                listeners_frame = Some(data.clone());
+                            }
+                            Some(data)
+                        }
+                        Err(error) => {
+                            tracing::debug!(%error, "dropping a collaborator's audio frame");
+                            None
+                        }
                     }
                 }
-                Err(error) => tracing::debug!(%error, "dropping a collaborator's audio frame"),
+            };
+            let Some(data) = data else { continue };
+            let out = EncodedFrame {
+                data,
+                captured_at: frame.captured_at,
+                duration: AUDIO_FRAME_DURATION,
+                keyframe: false,
+                prev_dropped: route.dropped,
+            };
+            match route.frames.try_send(out) {
+                Ok(()) => route.dropped = 0,
+                // Closed: the collaborator is being removed.
+                Err(_) => route.dropped = route.dropped.saturating_add(1),
             }
         }
     }
@@ -255,6 +283,43 @@ mod tests {
     }
 
     #[test]
+    fn the_collaborators_who_only_listen_share_one_encoding() {
+        let routes = AudioRoutes::default();
+        let mut receivers = Vec::new();
+        for peer in ["c1", "c2", "c3"] {
+            let (frames, rx) = mpsc::channel(4);
+            routes.add(AudioRoute {
+                peer: peer.into(),
+                talk: peer == "c1",
+                encoder: OpusEncoder::new(Default::default()).unwrap(),
+                frames,
+                stats: Arc::default(),
+                dropped: 0,
+            });
+            receivers.push(rx);
+        }
+        let microphone: Vec<i16> = (0..960).map(|i| ((i * 37) % 2000) as i16).collect();
+        let frame = crate::media::source::AudioFrame {
+            samples: &microphone,
+            captured_at: std::time::Instant::now(),
+        };
+        let voices = vec![
+            (None, vec![300; 960]),
+            (Some("c1".to_owned()), vec![-700; 960]),
+        ];
+        routes.send(&microphone, &voices, &frame, false);
+        let sent: Vec<Bytes> = receivers
+            .iter_mut()
+            .map(|rx| rx.try_recv().unwrap().data)
+            .collect();
+        assert_eq!(sent[1], sent[2], "c2 and c3 hear the same: one encoding");
+        assert_ne!(
+            sent[0], sent[1],
+            "c1 talks: his stream leaves his own voice out"
+        );
+    }
+
+    #[test]
     fn every_collaborator_gets_a_frame_of_their_own_and_a_removed_one_none() {
         let routes = AudioRoutes::default();
         let mut receivers = Vec::new();
@@ -262,6 +327,7 @@ mod tests {
             let (frames, rx) = mpsc::channel(4);
             routes.add(AudioRoute {
                 peer: peer.into(),
+                talk: peer == "c1",
                 encoder: OpusEncoder::new(Default::default()).unwrap(),
                 frames,
                 stats: Arc::default(),

@@ -180,6 +180,7 @@ impl MediaSession {
             )));
             self.links.audio_routes.add(AudioRoute {
                 peer: peer.to_owned(),
+                talk,
                 encoder: OpusEncoder::new(config.voice)?,
                 frames: frames_tx,
                 stats,

@@ -93,6 +93,8 @@ test('the lead invites a colleague and an external technician, who both see the 
     const tessBefore = (await tess.receiveStats()).framesDecoded;
     await tess.waitForStats((s) => s.framesDecoded >= tessBefore + 15);
     await tess.waitForStatus('Olga Oven', 'Collaborating');
+    // The customer's app says who sees the camera: Tess and her two collaborators.
+    await customer.waitFor(/watching: 3 technician/);
     const listed = p.getByTestId('collaborator');
     await listed.filter({ hasText: 'Xavier External' }).waitFor();
     assert.deepEqual(await p.getByTestId('collaborator-kind').allInnerTexts(), ['internal', 'external']);

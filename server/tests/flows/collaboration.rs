@@ -1048,6 +1048,43 @@ async fn refused_invitations_and_requests_change_nothing() {
     )
     .await;
     assert_eq!(status, 401, "a seat opens only its own session");
+    // An outsider allowed to invite never sees the organisation's technicians, nor invites one.
+    let (bob, _) = colleague(&lens, ("bob@example.com", "Bob Builder")).await;
+    let (_, lead_view) = tess
+        .http
+        .get(format!(
+            "{}/api/sessions/{session_id}/invitations",
+            lens.url
+        ))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), r))
+        .unwrap();
+    let lead_view: Value = lead_view.json().await.unwrap();
+    assert_eq!(
+        lead_view["internal"][0]["name"],
+        json!("Bob Builder"),
+        "{lead_view}"
+    );
+    let (status, options) = fresh
+        .get(
+            &lens.url,
+            &format!("/api/sessions/{session_id}/invitations"),
+        )
+        .await;
+    assert_eq!(status, 200, "{options}");
+    assert_eq!(options["internal"], json!([]), "{options}");
+    let (status, refused) = invite(
+        &fresh.http,
+        &lens.url,
+        &session_id,
+        json!({ "kind": "internal", "technician_id": bob, "method": "pin" }),
+    )
+    .await;
+    assert_eq!(
+        (status, &refused["error"]),
+        (403, &json!("permission_denied"))
+    );
     let log = events(&tess, &session_id).await;
     assert!(
         log.contains(&(

@@ -131,6 +131,9 @@ async fn invitee(
     request: &InviteRequest,
 ) -> Result<Invitee, CollabError> {
     match request.kind {
+        InviteKind::Internal if caller.is_external() => {
+            Err(forbidden("permission_denied", NOT_FOR_EXTERNALS))
+        }
         InviteKind::Internal => {
             let id = request.technician_id.ok_or_else(|| {
                 CollabError::Invalid(

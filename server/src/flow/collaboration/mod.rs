@@ -113,7 +113,17 @@ impl Caller {
             Caller::Collaborator { seat } => &seat.name,
         }
     }
+
+    /// A collaborator from outside the organisation: never shown the organisation's
+    /// technicians or the approved technicians' addresses, and cannot invite a colleague.
+    fn is_external(&self) -> bool {
+        matches!(self, Caller::Collaborator { seat } if seat.technician_id.is_none())
+    }
 }
+
+/// What an external collaborator reads when asking for the organisation's technicians.
+const NOT_FOR_EXTERNALS: &str =
+    "Only technicians of the organisation can invite a colleague; ask the lead technician.";
 
 /// The collaborator's permissions as the lead last set them: the live seat's, else the row's.
 pub fn seat_permissions(state: &AppState, seat: &InvitationRow) -> CollaboratorPermissions {

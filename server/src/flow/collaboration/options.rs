@@ -49,7 +49,11 @@ pub async fn options(
     .await?;
     let group = lead_group(state, &row).await?;
     let mut internal = Vec::new();
-    for (id, _email, name, _group, _admin) in store::technicians::members(&state.db).await? {
+    let colleagues = match caller.is_external() {
+        true => Vec::new(),
+        false => store::technicians::members(&state.db).await?,
+    };
+    for (id, _email, name, _group, _admin) in colleagues {
         let in_session =
             matches!(caller, Caller::Collaborator { seat } if seat.technician_id == Some(id));
         if id == row.technician_id || in_session {
@@ -63,7 +67,12 @@ pub async fn options(
     }
     internal.sort_by_key(|c| !c.online);
     let approved = if group.invite_approved {
-        Some(approved_list(state).await?)
+        let mut list = approved_list(state).await?;
+        // The lead's list is the organisation's: an outsider chooses by name only.
+        if caller.is_external() {
+            list.iter_mut().for_each(|entry| entry.email.clear());
+        }
+        Some(list)
     } else {
         None
     };

@@ -258,12 +258,15 @@ demo: deps build
 ## bench: criterion benchmarks of the per-frame path, then 60 s of 720p30 + audio into one
 ## Chromium receiver from the customer process and from Chromium's own fake camera, side by
 ## side; the customer's CPU and uplink with 1, 3 and 5 collaborating technicians and the time
-## from a collaborator's Join to the first picture; then the server's load benchmarks
+## from a collaborator's Join to the first picture; glass-to-glass latency (p50/p95/p99),
+## time to full quality and Start to first frame, Lens beside Chromium, on loopback and
+## through a 40 ms, 5 Mbit/s relay (bench/latency.mjs); then the server's load benchmarks
 ## (bench-server).
 bench: deps build build-examples bench-server
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 	cd tests && ../$(NETNS) node bench/collaborators.mjs
+	cd tests && ../$(NETNS) node bench/latency.mjs
 
 ## bench-hour: one customer streaming 720p30 to the console for an hour (LENS_BENCH_MINUTES):
 ## the customer's RSS, CPU, threads and descriptors and the console's frame rate, freezes and

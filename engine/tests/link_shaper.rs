@@ -406,3 +406,51 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
     session.close().await;
     tech.close().await;
 }
+
+/// The stream starts at 720p, since the first estimate affords it (`INITIAL_ESTIMATE_BPS`, so
+/// that a good link shows full quality at once). A customer whose uplink holds only 700 kbit/s
+/// from the very first packet must not be stuck there: the picture steps down within seconds,
+/// then keeps coming without freezing, and the voice gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_slower_than_the_first_estimate_settles_below_it() {
+    let shaper = Shaper::start().await;
+    shaper.set(Conditions {
+        rate_bps: Some(700_000),
+        ..Conditions::default()
+    });
+    let (session, mut events, received, tech) = call_through(&shaper, media_config()).await;
+    let mut tallest = 0;
+    let (took, settled) = watch_stats(&session, Duration::from_secs(10), |s| {
+        tallest = tallest.max(s.link.height);
+        s.link.height > 0 && s.link.height < 720
+    })
+    .await
+    .unwrap_or_else(|| panic!("still at 720p after 10 s: {}", line(&session.stats())));
+    println!(
+        "700 kbit/s from the start: the tallest picture sent was {tallest} lines; down after {took:?}: {}",
+        line(&settled)
+    );
+
+    stretch(&received, &mut events, Duration::from_secs(3)).await;
+    let s = stretch(&received, &mut events, Duration::from_secs(8)).await;
+    println!(
+        "then: audio {:.1} % arrived, {} pictures decoded, longest freeze {:?}; {}",
+        s.audio_arrived * 100.0,
+        s.frames_decoded,
+        s.longest_freeze,
+        line(&session.stats())
+    );
+    assert!(s.audio_arrived > 0.9, "the voice did not get through");
+    assert!(
+        s.frames_decoded >= 8 * 10,
+        "fewer than 10 pictures a second once settled: {}",
+        s.frames_decoded
+    );
+    assert!(
+        s.longest_freeze <= Duration::from_secs(1),
+        "the picture froze for {:?} once settled",
+        s.longest_freeze
+    );
+    session.close().await;
+    tech.close().await;
+}

@@ -11,6 +11,7 @@
 
 import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
+import { startToFirstFrame } from '../lib/first-frame.mjs';
 import { Lab, PUBLIC_IP } from '../lib/netlab.mjs';
 import { startCoturn } from '../lib/coturn.mjs';
 import { startServerOn, startCustomerIn, openConsoleIn } from '../lib/lens-netns.mjs';
@@ -26,27 +27,6 @@ const median = (xs) => {
 };
 const summary = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, ` +
   `max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
-
-/** Clicks Start inside the page and polls getStats every 5 ms until a frame is decoded. */
-async function startToFirstFrame(technician, customerName) {
-  await technician.row(customerName).getByTestId('session-start').waitFor();
-  return technician.page.evaluate(async (name) => {
-    const rows = [...document.querySelectorAll('[data-testid=session-row]')];
-    const row = rows.find((r) => r.innerText.includes(name));
-    const t0 = performance.now();
-    row.querySelector('[data-testid=session-start]').click();
-    for (;;) {
-      const pc = window.lens && window.lens.pc;
-      if (pc) {
-        let decoded = 0;
-        (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') decoded = r.framesDecoded || 0; });
-        if (decoded > 0) return performance.now() - t0;
-      }
-      await new Promise((r) => setTimeout(r, 5));
-      if (performance.now() - t0 > 30000) throw new Error('no frame within 30 s');
-    }
-  }, customerName);
-}
 
 /** `RUNS` sessions: Start → first frame each; `keepLast(customer)` runs before the last ends. */
 async function firstFrames(label, technician, join, keepLast) {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCustomer, customerStats } from '../lib/lens.mjs';
 import { signedInTechnician } from '../lib/fixture.mjs';
+import { stampLayout, watchStamps, stampRecord } from '../lib/stamp.mjs';
 
 const lens = signedInTechnician();
 
@@ -36,6 +37,16 @@ test('a customer joins by PIN and the technician sees live H.264 video and hears
     // Frames keep coming: the stream is live, not one frame.
     const later = await lens.technician.waitForStats((s) => s.framesDecoded >= video.framesDecoded + 30);
     assert.ok(later.totalSamplesReceived > video.totalSamplesReceived);
+
+    // Each picture carries the time it was captured (the latency bench's stamp): the console
+    // reads it back from the decoded pixels, and it is a time of the last seconds: what the
+    // technician sees is live, and the bench's reader agrees with the engine's drawing.
+    await watchStamps(lens.technician.page, '#remote-video', stampLayout(1280, 720));
+    await lens.technician.page.waitForFunction(() => window.__stamps.frames.length >= 30, null, { timeout: 10000 });
+    const { frames } = await stampRecord(lens.technician.page);
+    const stamped = frames.filter((f) => f.latency !== null);
+    assert.ok(stamped.length >= frames.length * 0.8, `${stamped.length} of ${frames.length} stamps read`);
+    assert.ok(stamped.every((f) => f.latency < 2000), `capture to screen: ${stamped.map((f) => f.latency).join(', ')} ms`);
 
     // The technician's microphone reaches the customer's decoder.
     await customer.waitFor(/stats: .*remote_audio_frames_decoded=([1-9]\d{1,})/);

@@ -304,9 +304,15 @@ const REFLEXIVE_ACCEPTANCE_WAIT: Duration = Duration::from_millis(100);
 /// How long a working relayed pair waits for a direct one (when direct is allowed).
 const RELAY_ACCEPTANCE_WAIT: Duration = Duration::from_millis(500);
 
-/// The bandwidth estimate the send side starts from, before any feedback: enough for 540p30,
-/// so a good link shows a sharp picture within seconds and a bad one drops from there.
-pub(crate) const INITIAL_ESTIMATE_BPS: u32 = 1_000_000;
+/// The bandwidth estimate the send side starts from, before any feedback: above the 720p30
+/// rung's floor (1.2 Mbit/s, see `ladder.rs`), so the stream starts at full size and frame
+/// rate instead of climbing to it. webrtc-rs's GCC does not probe and raises its delay-based
+/// estimate by about 8 % a second, so from 1 Mbit/s (540p) the climb to 720p took 10 s
+/// (`tests/bench/latency.mjs`); from here a clean link shows 720p30 within the first second.
+/// A link slower than this overflows for the first second of feedback, and the ladder's
+/// collapse rule (an estimate below half a rung's floor steps down at once, several rungs if
+/// need be) takes the stream down to what it holds.
+pub(crate) const INITIAL_ESTIMATE_BPS: u32 = 1_600_000;
 /// GCC never goes below this; the ladder's bottom rung fits in it.
 const MIN_ESTIMATE_BPS: f64 = 100_000.0;
 /// The top rung's ceiling plus audio: probing beyond it would only fill the pipe.

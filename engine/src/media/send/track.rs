@@ -23,8 +23,13 @@ pub(crate) fn local_track(
     codec: RTCRtpCodec,
 ) -> Result<(Arc<TrackLocalStaticSample>, u32), MediaError> {
     let ssrc = random_u32();
+    // Audio and video in media streams of their own: a receiver synchronises the tracks of
+    // one stream, and Chromium then holds every picture until the voice, delayed by its own
+    // jitter buffer, catches up. Apart, the picture is shown as soon as it is decoded
+    // (`tests/bench/latency.mjs`: that wait was most of the glass-to-glass latency through a
+    // 40 ms link).
     let track = MediaStreamTrack::new(
-        "lens".to_owned(),
+        format!("lens-{kind}"),
         format!("lens-{kind}"),
         format!("lens-{kind}"),
         kind,

@@ -20,6 +20,7 @@
 
 #[cfg(feature = "camera")]
 pub mod camera;
+pub mod clock_stamp;
 #[cfg(feature = "microphone")]
 pub mod microphone;
 pub mod resample;

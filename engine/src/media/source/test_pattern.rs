@@ -1,11 +1,13 @@
-//! A synthetic camera: colour bars, a moving box and a frame counter.
+//! A synthetic camera: colour bars, a moving box, a frame counter and, in pictures taken from
+//! its clock, the capture time ([`super::clock_stamp`]).
 //!
 //! The bars make colour and chroma mistakes obvious, the box makes frozen video obvious, and
 //! the counter, drawn in a blocky font that survives compression, lets a test read back which
 //! frame a receiver decoded ([`read_frame_counter`]).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use super::clock_stamp;
 use super::{I420Buffer, Pacer, SourceError, VideoFrame, VideoSource};
 
 /// 75 % colour bars in BT.601 limited range (Y, U, V): white, yellow, cyan, green, magenta,
@@ -261,7 +263,13 @@ impl VideoSource for TestPattern {
         };
         let index = self.frame_index;
         self.frame_index += 1;
-        Ok(Some(self.render(index).frame(captured_at)))
+        self.render(index);
+        // The wall-clock time of capture, for a receiver to measure glass-to-glass latency.
+        let (w, h) = (self.buffer.width, self.buffer.height);
+        let now = clock_stamp::stamp_millis(SystemTime::now());
+        let I420Buffer { y, u, v, .. } = &mut self.buffer;
+        clock_stamp::draw(y, u, v, w, h, now);
+        Ok(Some(self.buffer.frame(captured_at)))
     }
 }
 

@@ -20,7 +20,11 @@
 //    Chromium of its browser process and every descendant (renderer, GPU, network, audio
 //    and utility processes all take part in capturing, encoding and sending);
 //  * peak RSS: VmHWM; for Chromium the sum over the same processes (each one's own peak, so
-//    an upper bound of the tree's peak at any one moment).
+//    an upper bound of the tree's peak at any one moment);
+//  * CPU per frame delivered: those CPU seconds over the frames the receiver decoded;
+//  * the luma PSNR of the pictures the receiver presented, one every 2 s read back from its
+//    <video> and matched by the frame counter to the synthetic camera's own picture
+//    (lib/decoded-quality.mjs, examples/decoded_psnr), for every sender of those pictures.
 // Run inside a loopback-only network namespace (the Makefile does).
 
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -30,6 +34,7 @@ import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { startServer, startCustomer, assertBinariesBuilt, BIN, Proc, tempDir } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
+import { sampleDecodedLuma, decodedPsnr } from '../lib/decoded-quality.mjs';
 
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 60);
 const WARMUP_S = 5;
@@ -78,8 +83,13 @@ function ticksOf(pids) {
   return sum;
 }
 
-/** CPU seconds of the process tree under `rootPid` over SECONDS, and its peak RSS. */
-async function measure(rootPid, receiverStats) {
+/**
+ * CPU seconds of the process tree under `rootPid` over SECONDS, its peak RSS, and the luma
+ * PSNR of the pictures the receiver's `video` presented meanwhile (null if `psnr` is false:
+ * a picture without the frame counter cannot be matched to its source).
+ */
+async function measure(rootPid, receiverStats, { page, video, psnr = true }) {
+  if (psnr) await sampleDecodedLuma(page, video);
   const before = await receiverStats();
   const pidsAtStart = tree(rootPid);
   const c0 = ticksOf(pidsAtStart);
@@ -92,6 +102,8 @@ async function measure(rootPid, receiverStats) {
   const rssMb = pids.reduce((sum, p) => { try { return sum + peakRssKb(p); } catch { return sum; } }, 0) / 1024;
   const after = await receiverStats();
   return {
+    psnr: psnr ? await decodedPsnr(page) : null,
+    frames: after.framesDecoded - before.framesDecoded,
     cpu, wall, rssMb, processes: pids.length,
     fps: (after.framesDecoded - before.framesDecoded) / wall,
     kbps: (after.bytes - before.bytes) * 8 / 1000 / wall,
@@ -135,6 +147,11 @@ async function waitForFrames(stats, n, page) {
   throw new Error(`the receiver decoded no video (${state})`);
 }
 
+/** Waits up to 60 s for the receiver to decode pictures `height` lines tall. */
+async function waitForHeight(stats, height) {
+  for (let i = 0; i < 600 && (await stats()).frameHeight < height; i++) await sleep(100);
+}
+
 assertBinariesBuilt();
 const server = await startServer();
 const technician = await openConsole(server);
@@ -151,7 +168,7 @@ try {
   const stats = pageStats(technician.page);
   await waitForFrames(stats, 1, technician.page);
   await sleep(WARMUP_S * 1000);
-  lens = await measure(customer.child.pid, stats);
+  lens = await measure(customer.child.pid, stats, { page: technician.page, video: '#remote-video' });
   await technician.end();
   await customer.waitFor(/state: ended/);
 } finally {
@@ -195,7 +212,7 @@ async function passthroughSender() {
     const stats = pageStats(receiverPage);
     await waitForFrames(stats, 1, receiverPage);
     await sleep(WARMUP_S * 1000);
-    return await measure(shell.child.pid, stats);
+    return await measure(shell.child.pid, stats, { page: receiverPage, video: 'video' });
   } finally {
     await receiverPage.close();
     shell.child.kill();
@@ -209,7 +226,7 @@ const phonePath = await passthroughSender();
  * A separate Chromium that captures `fakeCameraArgs`' fake camera and sends it to a new page
  * of the receiver Chromium; measured like Lens.
  */
-async function chromiumSender(fakeCameraArgs) {
+async function chromiumSender(fakeCameraArgs, { psnr = true } = {}) {
   const blankServer = http.createServer((_req, res) => res.end('<!doctype html><title>sender</title>'));
   await new Promise((resolve) => blankServer.listen(0, '127.0.0.1', resolve));
   const blankPage = `http://127.0.0.1:${blankServer.address().port}/`;
@@ -266,8 +283,10 @@ async function chromiumSender(fakeCameraArgs) {
 
     const stats = pageStats(receiverPage);
     await waitForFrames(stats, 1, receiverPage);
+    // Chromium starts low and climbs for about 15 s: compare at full size, as Lens sends.
+    await waitForHeight(stats, 720);
     await sleep(WARMUP_S * 1000);
-    return await measure(senderPid, stats);
+    return await measure(senderPid, stats, { page: receiverPage, video: 'video', psnr });
   } finally {
     await receiverPage.close();
     await sender.close();
@@ -286,14 +305,18 @@ try {
   rmSync(patternFile, { force: true });
 }
 // Chromium's built-in fake camera, a flat picture: cheaper to encode than a real camera's.
-const builtIn = await chromiumSender([]);
+const builtIn = await chromiumSender([], { psnr: false });
 await technician.close();
 await server.stop();
 
+const perFrameMs = (m) => (m.cpu * 1000) / m.frames;
+const psnrText = (m) => (!m.psnr ? '' : `; luma PSNR of what it decoded ${m.psnr.mean.toFixed(2)} dB ` +
+  `(min ${m.psnr.min.toFixed(2)}, ${m.psnr.pictures} pictures)`);
 const show = (name, m) => console.log(
-  `${name}: ${m.cpu.toFixed(2)} CPU s over ${m.wall.toFixed(1)} s (${(m.cpu / m.wall * 100).toFixed(1)} % of one core), ` +
+  `${name}: ${m.cpu.toFixed(2)} CPU s over ${m.wall.toFixed(1)} s (${(m.cpu / m.wall * 100).toFixed(1)} % of one core, ` +
+  `${perFrameMs(m).toFixed(2)} ms per frame delivered), ` +
   `peak RSS ${m.rssMb.toFixed(1)} MB (${m.processes} process${m.processes === 1 ? '' : 'es'}); ` +
-  `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps, ${m.kbps.toFixed(0)} kbit/s of video`);
+  `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps, ${m.kbps.toFixed(0)} kbit/s of video${psnrText(m)}`);
 console.log('');
 console.log(`side by side: ${SECONDS} s of 1280x720@30 + audio into one Chromium receiver`);
 show('Lens customer process (synthetic camera)', lens);
@@ -302,6 +325,11 @@ show('Chromium, the same pictures from a file', samePictures);
 show('Chromium, its built-in fake camera', builtIn);
 console.log(`ratio Lens/Chromium, same pictures: CPU ${(lens.cpu / samePictures.cpu).toFixed(2)}x (goal ≤ 0.35x), ` +
   `RSS ${(lens.rssMb / samePictures.rssMb).toFixed(3)}x; Lens RSS ${lens.rssMb.toFixed(1)} MB (goal < 40 MB)`);
+const db = (m) => (m.psnr === null ? 'no picture at 720p to score' : `${m.psnr.mean.toFixed(2)} dB`);
+console.log(`equal quality, same pictures: Lens ${lens.fps.toFixed(1)} fps ${lens.size} at ${db(lens)}, ` +
+  `Chromium ${samePictures.fps.toFixed(1)} fps ${samePictures.size} at ${db(samePictures)} ` +
+  `(PSNR difference ${lens.psnr && samePictures.psnr ? (lens.psnr.mean - samePictures.psnr.mean).toFixed(2) : '?'} dB, goal within 0.5); ` +
+  `CPU per frame delivered Lens/Chromium ${(perFrameMs(lens) / perFrameMs(samePictures)).toFixed(2)}x (goal ≤ 0.5x)`);
 console.log(`ratio Lens/Chromium, built-in fake camera: CPU ${(lens.cpu / builtIn.cpu).toFixed(2)}x`);
 console.log(`ratio Lens passthrough/Chromium, same pictures: CPU ${(phonePath.cpu / samePictures.cpu).toFixed(2)}x, ` +
   `RSS ${phonePath.rssMb.toFixed(1)} MB (the encoding itself done by the phone's encoder chip)`);

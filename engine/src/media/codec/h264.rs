@@ -84,6 +84,11 @@ impl H264Encoder {
             // times the size of a P frame, so unrequested ones are wasted uplink.
             .intra_frame_period(IntraFramePeriod::from_num_frames(0))
             .scene_change_detect(false)
+            // Adaptive quantisation and background detection are openh264's per-macroblock
+            // analyses before encoding; off, a 720p frame costs less CPU at the same PSNR
+            // (`tests/bench/side-by-side.mjs`, which scores the decoded pictures).
+            .adaptive_quantization(false)
+            .background_detection(false)
             // One thread: about 2 ms a VGA frame already, and the other core belongs to the
             // rest of the app (and, on test machines, to other builds).
             .num_threads(1)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lens_engine::media::MediaStats;
 use lens_engine::{Engine, EngineConfig};
-use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::runtime::{Handle, Runtime};
 use url::Url;
 
 use crate::error::ApiError;
@@ -15,9 +15,6 @@ use crate::options::SessionOptions;
 use crate::state::{SessionEvent, SessionState};
 use crate::task_handle::TaskHandle;
 
-/// The engine's worker threads. Two carry signalling and the WebRTC stack; capture and the
-/// encoders have threads of their own.
-const WORKER_THREADS: usize = 2;
 /// Samples returned by each [`LensSession::pull_playback_audio`]: 10 ms at 48 kHz.
 pub const PLAYBACK_FRAME_SAMPLES: u32 = 480;
 
@@ -157,14 +154,9 @@ pub(crate) struct EngineRuntime(Option<Runtime>);
 
 impl EngineRuntime {
     fn new() -> Result<EngineRuntime, ApiError> {
-        let runtime = Builder::new_multi_thread()
-            .worker_threads(WORKER_THREADS)
-            .thread_name("lens-engine")
-            .enable_all()
-            .build()
-            .map_err(|e| ApiError::Internal {
-                message: format!("the engine's threads could not start: {e}"),
-            })?;
+        let runtime = lens_engine::runtime::build().map_err(|e| ApiError::Internal {
+            message: format!("the engine's threads could not start: {e}"),
+        })?;
         Ok(EngineRuntime(Some(runtime)))
     }
 

@@ -40,11 +40,13 @@ fn main() -> ExitCode {
     let Some(Command::Join(args)) = cli.command else {
         return window::run(cli.window);
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = match lens_engine::runtime::build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("lens: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let code = runtime.block_on(join(args));
     // The stdin command reader sits in a blocking read that only a new line would end;
     // everything that matters was closed by `join`, so do not wait for it.

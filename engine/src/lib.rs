@@ -14,6 +14,7 @@ pub mod error;
 mod listeners;
 pub mod media;
 pub mod network_watch;
+pub mod runtime;
 mod server_api;
 mod signalling;
 

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole, receiverCounters, CHROMIUM_ARGS } from '../lib/console.mjs';
+import { median } from '../lib/figures.mjs';
 import {
   adminAllowsUnlisted, inviteUnlisted, collaboratorCounters, joinByPin,
 } from '../lib/collaboration.mjs';
@@ -22,7 +23,6 @@ import {
 const WINDOW_S = Number(process.env.LENS_BENCH_WINDOW_S || 20);
 const TICKS = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { startServer, startCustomer, assertBinariesBuilt, ARTIFACTS } from '../lib/lens.mjs';
 import { openConsole, watchPictureGaps, receiverCounters } from '../lib/console.mjs';
 import { chart } from './chart.mjs';
+import { median } from '../lib/figures.mjs';
 
 const MINUTES = Number(process.env.LENS_BENCH_MINUTES || 60);
 const SAMPLE_MS = Number(process.env.LENS_BENCH_SAMPLE_MS || 60000);
@@ -103,8 +104,6 @@ function report(rows) {
   const first = rows[0];
   const last = rows[rows.length - 1];
   const peak = Math.max(...rows.map((r) => r.rssMb));
-  const sorted = (xs) => [...xs].sort((a, b) => a - b);
-  const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
   console.log('');
   console.log(`RSS after minute 1: ${first.rssMb.toFixed(1)} MB; at the end: ${last.rssMb.toFixed(1)} MB ` +
     `(growth ${(last.rssMb - first.rssMb).toFixed(1)} MB, peak ${peak.toFixed(1)} MB)`);

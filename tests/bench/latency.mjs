@@ -28,13 +28,15 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, startCustomer, assertBinariesBuilt, BIN, Proc } from '../lib/lens.mjs';
+import { startServer, assertBinariesBuilt, BIN, Proc } from '../lib/lens.mjs';
 import { openConsole, CHROMIUM_ARGS } from '../lib/console.mjs';
 import { startToFirstFrame } from '../lib/first-frame.mjs';
 import { startRelay } from '../lib/udp-relay.mjs';
 import {
-  stampLayout, watchStamps, stampRecord, timeToFullQuality, percentiles, startStampedCanvas,
+  stampLayout, watchStamps, stampRecord, timeToFullQuality, startStampedCanvas,
 } from '../lib/stamp.mjs';
+import { median, percentiles } from '../lib/figures.mjs';
+import { withWaitingCustomer } from '../lib/waiting-customer.mjs';
 
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 60);
 const RUNS = Number(process.env.LENS_BENCH_RUNS || 10);
@@ -43,10 +45,6 @@ const RAMP_LIMIT_S = 30;
 const LAYOUT = stampLayout(1280, 720);
 const RELAY = { delayMs: 20, rateBps: 5_000_000 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 assertBinariesBuilt();
 const pageServer = http.createServer((_req, res) => res.end(
@@ -204,17 +202,7 @@ await technician.login(server.tess);
 const lensStarts = [];
 for (let run = 1; run <= RUNS; run++) {
   const name = `Latency ${run}`;
-  const { pin } = await technician.newSession(name);
-  const customer = startCustomer(server, pin);
-  try {
-    await customer.waitFor(/state: waiting_for_technician/);
-    await technician.waitForStatus(name, 'Waiting');
-    lensStarts.push(await startToFirstFrame(technician, name));
-    await technician.end();
-    await customer.waitFor(/state: ended/);
-  } finally {
-    await customer.stop();
-  }
+  lensStarts.push(await withWaitingCustomer({ server, technician, name }, () => startToFirstFrame(technician, name)));
 }
 await technician.close();
 await server.stop();

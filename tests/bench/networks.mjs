@@ -12,6 +12,8 @@
 import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
 import { startToFirstFrame } from '../lib/first-frame.mjs';
+import { median } from '../lib/figures.mjs';
+import { withWaitingCustomer } from '../lib/waiting-customer.mjs';
 import { Lab, PUBLIC_IP } from '../lib/netlab.mjs';
 import { startCoturn } from '../lib/coturn.mjs';
 import { startServerOn, startCustomerIn, openConsoleIn } from '../lib/lens-netns.mjs';
@@ -21,10 +23,6 @@ const HANDOVERS = Number(process.env.LENS_BENCH_HANDOVERS || 5);
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 30);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, ` +
   `max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
 
@@ -33,20 +31,12 @@ async function firstFrames(label, technician, join, keepLast) {
   const times = [];
   for (let run = 1; run <= RUNS; run++) {
     const name = `${label} ${run}`;
-    const { pin } = await technician.newSession(name);
-    const customer = join(pin);
-    try {
-      await customer.waitFor(/state: waiting_for_technician/);
-      await technician.waitForStatus(name, 'Waiting');
+    await withWaitingCustomer({ technician, name, join }, async (customer) => {
       const ms = await startToFirstFrame(technician, name);
       times.push(ms);
       console.log(`${label} run ${run}: Start → first decoded frame ${ms.toFixed(0)} ms`);
       if (run === RUNS && keepLast) await keepLast(customer);
-      await technician.end();
-      await customer.waitFor(/state: ended/);
-    } finally {
-      await customer.stop();
-    }
+    });
   }
   return times;
 }

@@ -8,17 +8,16 @@
 // Run inside a loopback-only network namespace (the Makefile does).
 
 import { readFileSync } from 'node:fs';
-import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
+import { startServer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole } from '../lib/console.mjs';
+import { startToFirstFrame } from '../lib/first-frame.mjs';
+import { median } from '../lib/figures.mjs';
+import { withWaitingCustomer } from '../lib/waiting-customer.mjs';
 
 const RUNS = Number(process.env.LENS_DEMO_RUNS || 10);
 const STREAM_SECONDS = Number(process.env.LENS_DEMO_SECONDS || 20);
 const TICKS = 100; // USER_HZ on Linux
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** "video/H264" → "H264": the codec Chromium says it decoded. */
 const codecName = (mimeType) => (mimeType ? mimeType.split('/')[1] : 'no codec');
@@ -33,29 +32,6 @@ function peakRssKb(pid) {
   return Number(m[1]);
 }
 
-/** Clicks Start inside the page and polls getStats until a frame is decoded. */
-async function startToFirstFrame(technician, customerName) {
-  const row = technician.row(customerName);
-  await row.getByTestId('session-start').waitFor();
-  return technician.page.evaluate(async (name) => {
-    const rows = [...document.querySelectorAll('[data-testid=session-row]')];
-    const row = rows.find((r) => r.innerText.includes(name));
-    const t0 = performance.now();
-    row.querySelector('[data-testid=session-start]').click();
-    for (;;) {
-      const pc = window.lens && window.lens.pc;
-      if (pc) {
-        const stats = await pc.getStats();
-        let decoded = 0;
-        stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') decoded = r.framesDecoded || 0; });
-        if (decoded > 0) return performance.now() - t0;
-      }
-      await new Promise((r) => setTimeout(r, 5));
-      if (performance.now() - t0 > 30000) throw new Error('no frame within 30 s');
-    }
-  }, customerName);
-}
-
 assertBinariesBuilt();
 const server = await startServer();
 const technician = await openConsole(server);
@@ -65,11 +41,7 @@ const firstFrameMs = [];
 let streamed = null; // what was measured over the steady stretch, with its labels
 for (let run = 1; run <= RUNS; run++) {
   const name = `Demo Customer ${run}`;
-  const { pin } = await technician.newSession(name);
-  const customer = startCustomer(server, pin);
-  try {
-    await customer.waitFor(/state: waiting_for_technician/);
-    await technician.waitForStatus(name, 'Waiting');
+  await withWaitingCustomer({ server, technician, name }, async (customer) => {
     const ms = await startToFirstFrame(technician, name);
     firstFrameMs.push(ms);
     console.log(`run ${run}: Start → first decoded frame ${ms.toFixed(0)} ms`);
@@ -97,11 +69,7 @@ for (let run = 1; run <= RUNS; run++) {
       console.log(`receiver: ${size(stats)} ${stats.videoCodec}, ${stats.framesDecoded} frames decoded`);
       await technician.screenshot('demo-console-live.png');
     }
-    await technician.end();
-    await customer.waitFor(/state: ended/);
-  } finally {
-    await customer.stop();
-  }
+  });
 }
 await technician.close();
 await server.stop();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startCustomer, customerStats } from '../lib/lens.mjs';
 import { signedInTechnician } from '../lib/fixture.mjs';
 import { stampLayout, watchStamps, stampRecord } from '../lib/stamp.mjs';
+import { expectedBarColours, barColoursOnScreen } from '../lib/bars.mjs';
 
 const lens = signedInTechnician();
 
@@ -47,6 +48,14 @@ test('a customer joins by PIN and the technician sees live H.264 video and hears
     const stamped = frames.filter((f) => f.latency !== null);
     assert.ok(stamped.length >= frames.length * 0.8, `${stamped.length} of ${frames.length} stamps read`);
     assert.ok(stamped.every((f) => f.latency < 2000), `capture to screen: ${stamped.map((f) => f.latency).join(', ')} ms`);
+
+    // The technician sees the customer's colours as the camera took them: every bar within a
+    // few levels of its colour (a receiver guessing the wrong colour matrix is off by 11 to
+    // 30 levels in the yellow, cyan and magenta bars).
+    const onScreen = await barColoursOnScreen(lens.technician.page, '#remote-video');
+    const expected = expectedBarColours();
+    const off = onScreen.map((rgb, bar) => Math.max(...rgb.map((c, i) => Math.abs(c - expected[bar][i]))));
+    assert.ok(off.every((d) => d <= 8), `bars on screen ${JSON.stringify(onScreen)}, expected ${JSON.stringify(expected)}`);
 
     // The technician's microphone reaches the customer's decoder.
     await customer.waitFor(/stats: .*remote_audio_frames_decoded=([1-9]\d{1,})/);

@@ -83,13 +83,6 @@ export function timeToFullQuality(record, t0, height = 720, fps = 28) {
   return null;
 }
 
-/** p50, p95 and p99 of `values`. */
-export function percentiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p95: at(95), p99: at(99), n: sorted.length };
-}
-
 /**
  * In a blank page of the sending Chromium: a 1280x720 canvas drawn `fps` times a second with
  * what the synthetic camera draws (colour bars, sensor-like grain, a moving box, the stamp),

@@ -81,11 +81,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
         }
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match lens_engine::runtime::build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("lens: {e}");

@@ -21,7 +21,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use openh264::Timestamp;
 use openh264::encoder::{
     BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Level,
-    Profile, RateControlMode, UsageType,
+    Profile, RateControlMode, UsageType, VuiConfig,
 };
 use openh264::formats::YUVSource;
 
@@ -92,7 +92,12 @@ impl H264Encoder {
             // One thread: about 2 ms a VGA frame already, and the other core belongs to the
             // rest of the app (and, on test machines, to other builds).
             .num_threads(1)
-            .complexity(Complexity::Low);
+            .complexity(Complexity::Low)
+            // Every picture the engine encodes is BT.601 limited range (the cameras' and the
+            // shells' frames are converted to it, and the test pattern is drawn in it). Said
+            // in the SPS, because a receiver guesses otherwise: Chromium converts an HD
+            // stream that says nothing with BT.709, and the customer's colours came out off.
+            .vui(VuiConfig::bt601());
         let inner = Encoder::with_api_config(openh264::OpenH264API::from_source(), config)
             .map_err(|e| MediaError::VideoEncoder(format!("cannot create encoder: {e}")))?;
         Ok(Self {

@@ -12,8 +12,8 @@ use yuv::{
 use super::types::{PixelFormat, PushError, Rotation, VideoFrameLayout};
 use crate::media::source::I420Buffer;
 
-/// Cameras and H.264 receivers agree on BT.601 limited range for SD and on phones' front
-/// cameras; the encoder's VUI leaves it unspecified, which receivers read as BT.601.
+/// What the engine's encoder takes and says in its SPS (`codec/h264.rs`): BT.601 limited
+/// range, what cameras deliver for SD and phones' front cameras.
 const RANGE: YuvRange = YuvRange::Limited;
 const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
 

@@ -13,14 +13,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::paint::{self, THRESHOLD};
+
 const TIME_BITS: usize = 32;
 const CHECK_BITS: usize = 8;
 /// Cells in the row.
 pub const STAMP_BITS: usize = TIME_BITS + CHECK_BITS;
-
-const INK: u8 = 235;
-const PAPER: u8 = 16;
-const THRESHOLD: u32 = (INK as u32 + PAPER as u32) / 2;
 
 /// Where the row sits: on a dark plate in the bottom-left corner, one cell of margin around
 /// the row (the frame counter has the top-left corner).
@@ -94,24 +92,11 @@ pub fn draw(y: &mut [u8], u: &mut [u8], v: &mut [u8], width: u32, height: u32, v
     let Some(layout) = StampLayout::for_size(width, height) else {
         return;
     };
-    let (w, cw) = (width as usize, width as usize / 2);
-    let (px, py, pw, ph) = layout.plate();
-    fill(y, w, px, py, pw, ph, PAPER);
-    for chroma in [u, v] {
-        fill(
-            chroma,
-            cw,
-            px / 2,
-            py / 2,
-            pw.div_ceil(2),
-            ph.div_ceil(2),
-            128,
-        );
-    }
+    let w = width as usize;
+    paint::plate(y, u, v, w, layout.plate());
     for (bit, lit) in bits_of(value).enumerate() {
         if lit {
-            let (x, y0) = layout.cell_origin(bit);
-            fill(y, w, x, y0, layout.cell, layout.cell, INK);
+            paint::ink_cell(y, w, layout.cell_origin(bit), layout.cell);
         }
     }
 }
@@ -134,21 +119,10 @@ pub fn read(y: &[u8], y_stride: usize, width: u32, height: u32) -> Option<u32> {
             let line = y.get(row * y_stride + cx..row * y_stride + cx + quarter)?;
             sum += line.iter().map(|&p| u32::from(p)).sum::<u32>();
         }
-        word = (word << 1) | u64::from(sum / (quarter * quarter) as u32 > THRESHOLD);
+        word = (word << 1) | u64::from(sum / (quarter * quarter) as u32 > u32::from(THRESHOLD));
     }
     let value = (word >> CHECK_BITS) as u32;
     (check_of(value) == (word & 0xff) as u8).then_some(value)
-}
-
-/// Fills a rectangle of one plane, clipped to the plane.
-fn fill(plane: &mut [u8], stride: usize, x: usize, y: usize, w: usize, h: usize, value: u8) {
-    let rows = plane.len() / stride;
-    let x_end = (x + w).min(stride);
-    for row in y..(y + h).min(rows) {
-        if x < x_end {
-            plane[row * stride + x..row * stride + x_end].fill(value);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -179,15 +153,11 @@ mod tests {
         draw(y, u, v, w, h, 0x0102_0304);
         // Flip the cell of the lowest time bit.
         let layout = StampLayout::for_size(w, h).unwrap();
-        let (x, y0) = layout.cell_origin(TIME_BITS - 1);
-        fill(
+        paint::ink_cell(
             &mut picture.y,
             w as usize,
-            x,
-            y0,
+            layout.cell_origin(TIME_BITS - 1),
             layout.cell,
-            layout.cell,
-            INK,
         );
         assert_eq!(read(&picture.y, w as usize, w, h), None);
         // A picture without a stamp reads as nothing.

@@ -23,6 +23,7 @@ pub mod camera;
 pub mod clock_stamp;
 #[cfg(feature = "microphone")]
 pub mod microphone;
+mod paint;
 pub mod resample;
 mod test_pattern;
 mod tone;

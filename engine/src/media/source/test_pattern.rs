@@ -8,6 +8,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::clock_stamp;
+use super::paint::{self, THRESHOLD};
 use super::{I420Buffer, Pacer, SourceError, VideoFrame, VideoSource};
 
 /// 75 % colour bars in BT.601 limited range (Y, U, V): white, yellow, cyan, green, magenta,
@@ -25,10 +26,6 @@ const BARS: [(u8, u8, u8); 8] = [
 
 /// An orange box: stands out against every bar.
 const BOX: (u8, u8, u8) = (151, 61, 190);
-
-const INK: u8 = 235;
-const PAPER: u8 = 16;
-const THRESHOLD: u8 = (INK as u16 / 2 + PAPER as u16 / 2) as u8;
 
 const DIGITS: usize = 6;
 const COUNTER_MODULO: u64 = 1_000_000;
@@ -157,10 +154,19 @@ impl TestPattern {
     /// which render without waiting for the frame clock.
     pub fn render(&mut self, index: u64) -> &I420Buffer {
         let (w, h) = (self.buffer.width as usize, self.buffer.height as usize);
-        let (cw, ch) = (w / 2, h / 2);
+        let cw = w / 2;
 
-        for row in self.buffer.y.chunks_exact_mut(w) {
-            row.copy_from_slice(&self.bar_row_y);
+        // Grain that changes every frame, as a camera's sensor noise does. Without it the
+        // pattern is so cheap to encode that rate control never uses its budget and the
+        // bitrate ladder and congestion controller are never exercised; with it the encoder
+        // fills whatever bitrate it is given, like with a real camera. The bars and their
+        // grain are written in one pass: this runs 30 times a second on a 720p plane, and
+        // a copy followed by a second read-modify-write pass cost twice the memory traffic.
+        let grain = &self.grain[(index as usize).wrapping_mul(1031) % GRAIN_SLACK..];
+        for (row, grain_row) in self.buffer.y.chunks_exact_mut(w).zip(grain.chunks_exact(w)) {
+            for ((pixel, &bar), &g) in row.iter_mut().zip(&self.bar_row_y).zip(grain_row) {
+                *pixel = bar.saturating_add_signed(g);
+            }
         }
         for row in self.buffer.u.chunks_exact_mut(cw) {
             row.copy_from_slice(&self.bar_row_u);
@@ -171,7 +177,7 @@ impl TestPattern {
 
         // The box bounces around the lower two thirds, 4 px a frame horizontally and 2 px
         // vertically, so motion is visible at any frame rate. Even coordinates keep luma and
-        // chroma edges aligned.
+        // chroma edges aligned. It carries the same grain as the bars around it.
         let size = (h / 6).max(2) & !1;
         let lane_top = h / 3;
         let travel_x = w.saturating_sub(size).max(1);
@@ -183,56 +189,23 @@ impl TestPattern {
         };
         let bx = bounce(index * 4, travel_x) & !1;
         let by = (lane_top + bounce(index * 2, travel_y)) & !1;
-        fill_rect(&mut self.buffer.y, w, bx, by, size, size, BOX.0);
-        fill_rect(
-            &mut self.buffer.u,
-            cw,
-            bx / 2,
-            by / 2,
-            size / 2,
-            size / 2,
-            BOX.1,
-        );
-        fill_rect(
-            &mut self.buffer.v,
-            cw,
-            bx / 2,
-            by / 2,
-            size / 2,
-            size / 2,
-            BOX.2,
-        );
-
-        // Grain that changes every frame, as a camera's sensor noise does. Without it the
-        // pattern is so cheap to encode that rate control never uses its budget and the
-        // bitrate ladder and congestion controller are never exercised; with it the encoder
-        // fills whatever bitrate it is given, like with a real camera.
-        let offset = (index as usize).wrapping_mul(1031) % GRAIN_SLACK;
-        for (pixel, &g) in self.buffer.y.iter_mut().zip(&self.grain[offset..]) {
-            *pixel = pixel.saturating_add_signed(g);
+        for row in by..(by + size).min(h) {
+            let x_end = (bx + size).min(w);
+            let (pixels, grain_row) = (
+                &mut self.buffer.y[row * w + bx..row * w + x_end],
+                &grain[row * w + bx..row * w + x_end],
+            );
+            for (pixel, &g) in pixels.iter_mut().zip(grain_row) {
+                *pixel = BOX.0.saturating_add_signed(g);
+            }
         }
+        let chroma_box = (bx / 2, by / 2, size / 2, size / 2);
+        paint::fill_rect(&mut self.buffer.u, cw, chroma_box, BOX.1);
+        paint::fill_rect(&mut self.buffer.v, cw, chroma_box, BOX.2);
 
         if let Some(layout) = self.counter {
-            let (px, py, pw, ph) = layout.plate();
-            fill_rect(&mut self.buffer.y, w, px, py, pw, ph, PAPER);
-            fill_rect(
-                &mut self.buffer.u,
-                cw,
-                px / 2,
-                py / 2,
-                pw.div_ceil(2),
-                ph.div_ceil(2),
-                128,
-            );
-            fill_rect(
-                &mut self.buffer.v,
-                cw,
-                px / 2,
-                py / 2,
-                pw.div_ceil(2),
-                ph.div_ceil(2),
-                128,
-            );
+            let I420Buffer { y, u, v, .. } = &mut self.buffer;
+            paint::plate(y, u, v, w, layout.plate());
             let mut value = index % COUNTER_MODULO;
             for digit in (0..DIGITS).rev() {
                 let glyph = &FONT[(value % 10) as usize];
@@ -240,14 +213,13 @@ impl TestPattern {
                 for (row, bits) in glyph.iter().enumerate() {
                     for col in 0..3 {
                         if bits & (0b100 >> col) != 0 {
-                            let (x, y) = layout.cell_origin(digit, col, row);
-                            fill_rect(&mut self.buffer.y, w, x, y, layout.cell, layout.cell, INK);
+                            paint::ink_cell(y, w, layout.cell_origin(digit, col, row), layout.cell);
                         }
                     }
                 }
             }
         }
-        debug_assert!(ch * cw == self.buffer.u.len());
+        debug_assert!(h / 2 * cw == self.buffer.u.len());
         &self.buffer
     }
 }
@@ -270,18 +242,6 @@ impl VideoSource for TestPattern {
         let I420Buffer { y, u, v, .. } = &mut self.buffer;
         clock_stamp::draw(y, u, v, w, h, now);
         Ok(Some(self.buffer.frame(captured_at)))
-    }
-}
-
-/// Fills a rectangle of one plane, clipped to the plane.
-fn fill_rect(plane: &mut [u8], stride: usize, x: usize, y: usize, w: usize, h: usize, value: u8) {
-    let rows = plane.len() / stride;
-    let x_end = (x + w).min(stride);
-    if x >= x_end {
-        return;
-    }
-    for row in y..(y + h).min(rows) {
-        plane[row * stride + x..row * stride + x_end].fill(value);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use lens_core::app::{Effect, Intent, LiveNotification, Screen};
+use lens_core::app::{Effect, Intent, LiveNotification, MediaUse, Screen};
 use lens_engine::AppUpdate;
 
 use crate::session::LensSession;
@@ -60,4 +60,10 @@ impl LensSession {
 #[uniffi::export]
 pub fn live_notification(locales: Vec<String>) -> LiveNotification {
     LiveNotification::for_locales(&locales)
+}
+
+/// What the phone's camera and microphone do while `screen` shows: run them as it says.
+#[uniffi::export]
+pub fn screen_media(screen: Screen) -> MediaUse {
+    screen.media()
 }

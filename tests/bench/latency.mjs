@@ -7,6 +7,9 @@
 //    SECONDS at 720p30, once the stream reached full quality, and how much of it was spent
 //    before the last packet of the picture arrived (capture, encoding, pacing, the network)
 //    and after (Chromium's jitter buffer, decoding, presenting).
+//  * Lip sync, estimated from the receiver's statistics: how long it held the voice (jitter
+//    buffer and playout) against the picture's latency. Lens sends voice and picture as
+//    streams of their own, so Chromium does not hold the picture back for the voice.
 //  * Time to full quality: from the answer to the first second in which the receiver
 //    presented at least 28 pictures of 720 lines.
 //  Both on loopback and through a relay that delays each direction by 20 ms (40 ms round
@@ -138,6 +141,35 @@ async function chromiumSender() {
   };
 }
 
+/**
+ * What the receiving page has held the voice for so far: the jitter buffer's delay summed
+ * over the samples it emitted, and the playout's over the samples played (absent when the
+ * receiver has no audio device).
+ */
+function audioHold(page) {
+  return page.evaluate(async () => {
+    const out = { jitter: 0, emitted: 0, playout: 0, played: 0 };
+    (await window.benchPc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') {
+        out.jitter = r.jitterBufferDelay || 0;
+        out.emitted = r.jitterBufferEmittedCount || 0;
+      }
+      if (r.type === 'media-playout') {
+        out.playout = r.totalPlayoutDelay || 0;
+        out.played = r.totalSamplesCount || 0;
+      }
+    });
+    return out;
+  });
+}
+
+/** Milliseconds the voice was held per sample between two `audioHold` readings. */
+function heldMs(before, after) {
+  const per = (sum, count) => (after[count] > before[count]
+    ? ((after[sum] - before[sum]) / (after[count] - before[count])) * 1000 : 0);
+  return per('jitter', 'emitted') + per('playout', 'played');
+}
+
 /** One call from `makeSender` into a receiving page, through `relay` if given. */
 async function measureCall(makeSender, relay) {
   const sender = await makeSender();
@@ -153,16 +185,26 @@ async function measureCall(makeSender, relay) {
       fullMs = timeToFullQuality(await stampRecord(page), t0);
     }
     const from = Date.now();
+    const heldBefore = await audioHold(page);
     await sleep(SECONDS * 1000);
+    const voiceHeldMs = heldMs(heldBefore, await audioHold(page));
     const record = await stampRecord(page);
     const frames = record.frames.filter((f) => f.at >= from);
     const read = frames.filter((f) => f.latency !== null);
     if (read.length < frames.length / 2) throw new Error(`only ${read.length} of ${frames.length} stamps read`);
     const heights = [...new Set(frames.map((f) => f.height))].sort((a, b) => b - a);
+    const latency = percentiles(read.map((f) => f.latency));
+    const arrival = percentiles(read.filter((f) => f.network !== null).map((f) => f.network));
     return {
+      // Lip sync, estimated: the voice is heard a 20 ms Opus frame after its first sample
+      // was captured, plus its way here (at most the picture's, whose last packet comes
+      // after the voice's one), plus what the receiver held it for; the picture is seen
+      // after its glass-to-glass latency. Positive: the voice is late.
+      voiceBehindMs: 20 + arrival.p50 + voiceHeldMs - latency.p50,
+      voiceHeldMs,
       fullMs,
-      latency: percentiles(read.map((f) => f.latency)),
-      arrival: percentiles(read.filter((f) => f.network !== null).map((f) => f.network)),
+      latency,
+      arrival,
       fps: frames.length / SECONDS,
       heights,
       unread: frames.length - read.length,
@@ -178,7 +220,9 @@ const show = (network, who, m) => {
   const l = m.latency;
   const line = `${network.padEnd(9)} ${who.padEnd(8)} glass-to-glass p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms ` +
     `(n=${l.n}; last packet in at p50 ${m.arrival.p50} ms); ${m.fps.toFixed(1)} fps of ${m.heights.join('/')} lines; ` +
-    `full quality ${m.fullMs === null ? `not within ${RAMP_LIMIT_S} s` : `after ${(m.fullMs / 1000).toFixed(1)} s`}`;
+    `full quality ${m.fullMs === null ? `not within ${RAMP_LIMIT_S} s` : `after ${(m.fullMs / 1000).toFixed(1)} s`}; ` +
+    `voice held ${m.voiceHeldMs.toFixed(0)} ms by the receiver, heard about ${m.voiceBehindMs.toFixed(0)} ms after the ` +
+    `picture is seen (estimate; ITU-R BT.1359 finds up to 125 ms acceptable)`;
   console.log(line);
 };
 

@@ -21,7 +21,7 @@ use std::time::Instant;
 
 pub use intent::{Effect, Intent};
 pub use notification::LiveNotification;
-pub use screen::{Button, LiveControls, Quality, Screen, Toggle};
+pub use screen::{Button, LiveControls, MediaUse, Quality, Screen, Toggle};
 
 use crate::eula::EulaRecord;
 use crate::join::JoinConfig;

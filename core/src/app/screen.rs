@@ -42,6 +42,19 @@ pub struct LiveControls {
     pub leave: Button,
 }
 
+/// What the phone's camera and microphone do while a screen shows: the shells run them as it
+/// says ([`Screen::media`]) and work none of it out from the screen themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MediaUse {
+    /// The camera runs: the screen shows the preview. Its pictures leave the phone only once
+    /// the technician started (the engine drops every frame before).
+    pub camera: bool,
+    /// The microphone and the speaker run: the technician started and is connecting or
+    /// watching.
+    pub talking: bool,
+}
+
 /// One screen of the customer app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -141,6 +154,24 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// What the camera and the microphone do while this screen shows.
+    pub fn media(&self) -> MediaUse {
+        match self {
+            Screen::Waiting { preview, .. } | Screen::OnHold { preview, .. } => MediaUse {
+                camera: *preview,
+                talking: false,
+            },
+            Screen::Connecting { preview, .. } | Screen::Live { preview, .. } => MediaUse {
+                camera: *preview,
+                talking: true,
+            },
+            _ => MediaUse {
+                camera: false,
+                talking: false,
+            },
+        }
+    }
+
     /// A short stable name for logs and tests.
     pub fn name(&self) -> &'static str {
         match self {

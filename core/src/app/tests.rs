@@ -307,6 +307,14 @@ fn seed_000_first_start_tutorial_permissions_pin_licence_waiting() {
         assert!(*preview);
         assert!(leave.enabled);
     });
+    // The shell runs the camera for the preview, not the microphone.
+    assert_eq!(
+        sim.screen().media(),
+        MediaUse {
+            camera: true,
+            talking: false
+        }
+    );
     sim.wait(Duration::from_secs(10 * 60));
     assert_eq!(sim.name(), "waiting");
     assert!(!sim.started_media());
@@ -337,6 +345,13 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         assert_eq!(controls.pause_video.label, en.get("live-pause-video"));
         assert_eq!(controls.torch.label, en.get("live-torch-on"));
     });
+    assert_eq!(
+        sim.screen().media(),
+        MediaUse {
+            camera: true,
+            talking: true
+        }
+    );
 
     // Seed 004: the lead invited two colleagues; the customer reads how many watch.
     for peer in ["c1", "c2"] {
@@ -433,6 +448,14 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
     assert_eq!(sim.took_commands(), vec![Command::StopMedia]);
     shown!(sim, Screen::OnHold { body, preview: true, .. } =>
         assert_eq!(body, &with_technician("on-hold-body")));
+    assert_eq!(
+        sim.screen().media(),
+        MediaUse {
+            camera: true,
+            talking: false
+        },
+        "on hold: silent"
+    );
     sim.server(ServerToCustomer::start());
     assert_eq!(sim.name(), "connecting");
     sim.world(Input::PeerConnected);
@@ -490,6 +513,13 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         assert_eq!(reason, &en.ended(Ended::Session(EndReason::TechnicianEnded)));
         assert_eq!(back.label, en.get("ended-back"));
     });
+    assert_eq!(
+        sim.screen().media(),
+        MediaUse {
+            camera: false,
+            talking: false
+        }
+    );
     sim.tap(Intent::BackToStart);
     shown!(sim, Screen::EnterPin { input, problem: None, join, .. } => {
         assert_eq!(input, "");

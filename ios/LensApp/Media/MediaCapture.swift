@@ -4,7 +4,7 @@ import os
 
 let mediaLog = Logger(lensCategory: "media")
 
-/// Runs the phone's media for one session as the screens say (the Android app's rules): the
+/// Runs the phone's media for one session as core's screen says (`screenMedia`): the
 /// camera while a screen shows the preview (from Waiting: the engine drops every frame until
 /// the technician started), the microphone and the speaker while connecting and live,
 /// nothing on the other screens. Also the session's CameraController: torch, camera switch,
@@ -41,14 +41,9 @@ final class MediaCapture: CameraController, @unchecked Sendable {
     }
 
     @MainActor func onScreen(_ screen: Screen) {
-        let preview: Bool
-        var talking = false
-        switch screen {
-        case .waiting(_, _, let shown, _), .onHold(_, _, let shown, _): preview = shown
-        case .connecting(_, _, let shown, _): preview = shown; talking = true
-        case .live(_, let shown, _, _, _, _): preview = shown; talking = true
-        default: preview = false
-        }
+        // Core says what the camera and the microphone do on this screen.
+        let media = screenMedia(screen: screen)
+        let preview = media.camera, talking = media.talking
         frames.async { [self] in
             sending = talking
             if !talking { encoder = nil }

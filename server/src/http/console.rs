@@ -1,6 +1,8 @@
 //! The technician console (static files compiled into the binary, so the server is one
 //! file to deploy) and the page a customer's link opens.
 
+use std::sync::LazyLock;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,22 @@ use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../../console/index.html");
 const COLLABORATE_HTML: &str = include_str!("../../console/collaborate.html");
+/// The invite dialog: the lead's console and a collaborator allowed to invite show the same.
+const INVITE_DIALOG_HTML: &str = include_str!("../../console/invite-dialog.html");
+/// Where a page takes the invite dialog.
+const INVITE_DIALOG_SLOT: &str = "<!-- invite-dialog.html -->";
+
+/// The console and the collaborator's page with the invite dialog in place, made once.
+static INDEX_PAGE: LazyLock<String> = LazyLock::new(|| with_invite_dialog(INDEX_HTML));
+static COLLABORATE_PAGE: LazyLock<String> = LazyLock::new(|| with_invite_dialog(COLLABORATE_HTML));
+
+fn with_invite_dialog(page: &str) -> String {
+    debug_assert!(
+        page.contains(INVITE_DIALOG_SLOT),
+        "a page without the dialog's slot"
+    );
+    page.replacen(INVITE_DIALOG_SLOT, INVITE_DIALOG_HTML, 1)
+}
 
 /// The console's scripts and styles (`server/console/assets/`), served at `/assets/<file>`.
 /// In release builds the files are compiled in; a file added to the folder is served
@@ -45,7 +63,7 @@ pub async fn index() -> Response {
     page(
         StatusCode::OK,
         "text/html; charset=utf-8",
-        INDEX_HTML.to_owned(),
+        INDEX_PAGE.clone(),
     )
 }
 
@@ -55,7 +73,7 @@ pub async fn collaborate() -> Response {
     page(
         StatusCode::OK,
         "text/html; charset=utf-8",
-        COLLABORATE_HTML.to_owned(),
+        COLLABORATE_PAGE.clone(),
     )
 }
 
@@ -115,4 +133,18 @@ pub(crate) fn page(status: StatusCode, content_type: &'static str, body: String)
         HeaderValue::from_static("microphone=(self), camera=(), geolocation=()"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_pages_carry_the_invite_dialog_once() {
+        for page in [&*INDEX_PAGE, &*COLLABORATE_PAGE] {
+            assert_eq!(page.matches(r#"<div id="invite" "#).count(), 1);
+            assert!(page.contains(r#"id="invite-submit""#));
+            assert!(!page.contains(INVITE_DIALOG_SLOT));
+        }
+    }
 }

@@ -25,6 +25,9 @@ pub const TESS_EMAIL: &str = "tess@example.com";
 pub const TESS_NAME: &str = "Tess Technician";
 pub const TESS_PASSWORD: &str = "correct horse battery staple";
 
+/// The password of the colleagues `TestServer::colleague` adds.
+pub const COLLEAGUE_PASSWORD: &str = "another correct horse";
+
 /// How long a test waits for something the server should do at once.
 pub const PATIENCE: Duration = Duration::from_secs(5);
 
@@ -61,6 +64,19 @@ impl TestServer {
 
     pub async fn add_technician(&self, email: &str, name: &str, password: &str) {
         add_technician(self.server(), email, name, password).await;
+    }
+
+    /// A colleague in Tess's organisation, added and signed in: their id and client.
+    pub async fn colleague(&self, (email, name): (&str, &str)) -> (i64, Technician) {
+        self.add_technician(email, name, COLLEAGUE_PASSWORD).await;
+        let id = lens_server::flow::access::id_by_email(self.server().db(), email)
+            .await
+            .unwrap()
+            .unwrap();
+        (
+            id,
+            Technician::login(&self.url, email, COLLEAGUE_PASSWORD).await,
+        )
     }
 
     /// Tess, signed in.
@@ -240,6 +256,20 @@ impl Technician {
     /// The session's log as `GET /api/sessions/{id}/log` returns it.
     pub async fn log(&self, session_id: &str) -> Vec<Value> {
         self.get(&format!("/api/sessions/{session_id}/log")).await
+    }
+
+    /// The session log as (event, detail) pairs, oldest first.
+    pub async fn events(&self, session_id: &str) -> Vec<(String, Option<String>)> {
+        self.log(session_id)
+            .await
+            .into_iter()
+            .map(|e| {
+                (
+                    e["event"].as_str().unwrap().to_owned(),
+                    e["detail"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
     }
 
     /// Opens the console socket and reads the first list.

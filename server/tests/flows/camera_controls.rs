@@ -10,33 +10,12 @@ use lens_core::signal::{
     CameraControl, CustomerMessage, PausedBy, ServerToCustomer, ServerToTechnician, SessionStatus,
     TechnicianMessage,
 };
-use serde_json::Value;
 
 fn control(session_id: &str, control: CameraControl) -> TechnicianMessage {
     TechnicianMessage::CameraControl {
         session_id: session_id.to_owned(),
         control,
     }
-}
-
-async fn session_log(tess: &Technician, session_id: &str) -> Vec<(String, Option<String>)> {
-    let response = tess
-        .http
-        .get(format!("{}/api/sessions/{session_id}/log", tess.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let entries: Vec<Value> = response.json().await.unwrap();
-    entries
-        .into_iter()
-        .map(|e| {
-            (
-                e["event"].as_str().unwrap().to_owned(),
-                e["detail"].as_str().map(str::to_owned),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -101,7 +80,7 @@ async fn a_pause_reaches_the_customer_and_its_answers_reach_the_technician() {
     );
 
     // The technician reads it all back in the session log.
-    let log = session_log(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     let controls: Vec<_> = log
         .iter()
         .filter(|(event, _)| event == "camera_control" || event == "control_refused")
@@ -166,7 +145,7 @@ async fn controls_are_refused_unless_the_session_is_the_technicians_and_active()
     // None of it reached the customer.
     let stray = customer.socket.try_recv(Duration::from_millis(300)).await;
     assert!(stray.is_err(), "the customer got {stray:?}");
-    let log = session_log(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     assert!(
         !log.iter().any(|(event, _)| event == "camera_control"),
         "{log:?}"

@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 
 const BOB: (&str, &str) = ("bob@example.com", "Bob Builder");
 const CARL: (&str, &str) = ("carl@example.com", "Carl Colleague");
-const PASSWORD: &str = "another correct horse";
 const XAVIER: &str = "Xavier External";
 
 /// Tess's group may invite external technicians (the admin's External tab switches).
@@ -37,15 +36,6 @@ async fn allow_external(lens: &TestServer, pin_ttl_secs: Option<i64>) {
     )
     .await
     .unwrap();
-}
-
-async fn colleague(lens: &TestServer, (email, name): (&str, &str)) -> (i64, Technician) {
-    lens.add_technician(email, name, PASSWORD).await;
-    let id = access::id_by_email(lens.server().db(), email)
-        .await
-        .unwrap()
-        .unwrap();
-    (id, Technician::login(&lens.url, email, PASSWORD).await)
 }
 
 /// `POST /api/sessions/{id}/invitations` from `http` (the lead's or a collaborator's).
@@ -196,19 +186,6 @@ async fn collaborators_in_list(console: &mut Console, session_id: &str, count: u
             _ => None,
         })
         .await;
-}
-
-async fn events(tess: &Technician, session_id: &str) -> Vec<(String, Option<String>)> {
-    tess.log(session_id)
-        .await
-        .into_iter()
-        .map(|e| {
-            (
-                e["event"].as_str().unwrap().to_owned(),
-                e["detail"].as_str().map(str::to_owned),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -380,7 +357,7 @@ async fn an_external_technician_joins_by_pin_and_gets_a_connection_of_their_own(
     );
     collaborators_in_list(&mut console, &session_id, 0).await;
 
-    let log = events(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     let names: Vec<&str> = log.iter().map(|(e, _)| e.as_str()).collect();
     for expected in [
         "collaborator_invited",
@@ -410,8 +387,8 @@ async fn an_external_technician_joins_by_pin_and_gets_a_connection_of_their_own(
 async fn a_colleague_joins_by_link_with_their_own_log_in_only() {
     let lens = TestServer::start().await;
     let (tess, mut console, mut customer, session_id) = lens.active_session("Ivo Link").await;
-    let (bob_id, bob) = colleague(&lens, BOB).await;
-    let (_carl_id, carl) = colleague(&lens, CARL).await;
+    let (bob_id, bob) = lens.colleague(BOB).await;
+    let (_carl_id, carl) = lens.colleague(CARL).await;
     let mut bob_console = bob.console().await;
 
     // The dialog lists the organisation's technicians, signed-in first; the External tab's
@@ -711,7 +688,7 @@ async fn a_fifth_technician_is_refused_until_a_place_is_free() {
     .await;
     assert_eq!(status, 201, "{issued}");
     assert!(
-        events(&tess, &session_id)
+        tess.events(&session_id)
             .await
             .contains(&("collaborator_removed".into(), Some("First Helper".into())))
     );
@@ -786,7 +763,7 @@ async fn hold_resume_transfer_and_end_reach_the_collaborators() {
     ));
 
     // A transfer ends the collaboration (the new technician did not invite anyone).
-    let (bob_id, bob) = colleague(&lens, BOB).await;
+    let (bob_id, bob) = lens.colleague(BOB).await;
     let _bob_console = bob.console().await;
     let response = tess
         .http
@@ -991,7 +968,7 @@ async fn refused_invitations_and_requests_change_nothing() {
         (&row["status"], &row["collaborators"]),
         (&json!("active"), &json!(1))
     );
-    let log = events(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     assert_eq!(
         log.iter()
             .filter(|(e, _)| e == "collaborator_invited")
@@ -1049,7 +1026,7 @@ async fn refused_invitations_and_requests_change_nothing() {
     .await;
     assert_eq!(status, 401, "a seat opens only its own session");
     // An outsider allowed to invite never sees the organisation's technicians, nor invites one.
-    let (bob, _) = colleague(&lens, ("bob@example.com", "Bob Builder")).await;
+    let (bob, _) = lens.colleague(("bob@example.com", "Bob Builder")).await;
     let (_, lead_view) = tess
         .http
         .get(format!(
@@ -1085,7 +1062,7 @@ async fn refused_invitations_and_requests_change_nothing() {
         (status, &refused["error"]),
         (403, &json!("permission_denied"))
     );
-    let log = events(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     assert!(
         log.contains(&(
             "collaborator_invited".into(),
@@ -1264,7 +1241,7 @@ async fn an_approved_technician_is_invited_by_an_email_the_server_sends() {
         ServerToCustomer::CollaboratorJoined { technician_name, talk: true, .. } if technician_name == "Vera Vendor"
     ));
     assert!(
-        events(&tess, &session_id)
+        tess.events(&session_id)
             .await
             .contains(&("email_sent".into(), Some("vera@vendor.example".into())))
     );
@@ -1404,7 +1381,7 @@ async fn after_a_restart_a_collaborator_comes_back_and_an_empty_seat_is_given_up
         .get(&format!("/api/sessions/{session_id}/invitations"))
         .await;
     assert_eq!(options["places_left"], 3);
-    let log = events(&tess, &session_id).await;
+    let log = tess.events(&session_id).await;
     assert!(
         log.contains(&("collaborator_left".into(), Some("Goes Away".into()))),
         "{log:?}"

@@ -13,17 +13,6 @@ use serde_json::{Value, json};
 
 const BOB: (&str, &str) = ("bob@example.com", "Bob Builder");
 const CARL: (&str, &str) = ("carl@example.com", "Carl Colleague");
-const PASSWORD: &str = "another correct horse";
-
-/// A colleague of Tess's organisation: their id and, signed in, their client.
-async fn colleague(lens: &TestServer, (email, name): (&str, &str)) -> (i64, Technician) {
-    lens.add_technician(email, name, PASSWORD).await;
-    let id = access::id_by_email(lens.server().db(), email)
-        .await
-        .unwrap()
-        .unwrap();
-    (id, Technician::login(&lens.url, email, PASSWORD).await)
-}
 
 async fn transfer(tech: &Technician, session_id: &str, to: Value) -> (u16, Value) {
     let response = tech
@@ -60,7 +49,7 @@ async fn a_live_session_goes_to_a_colleague_who_continues_it() {
     let lens = TestServer::start().await;
     let (tess, mut tess_console, mut customer, session_id) =
         lens.active_session("Hanna Transfer").await;
-    let (bob_id, bob) = colleague(&lens, BOB).await;
+    let (bob_id, bob) = lens.colleague(BOB).await;
     let mut bob_console = bob.console().await;
 
     let listed = targets(&tess, &session_id).await;
@@ -178,9 +167,9 @@ async fn a_transfer_nobody_may_take_is_refused_and_changes_nothing() {
         .unwrap();
 
     // Carl has an account but no console open.
-    let (carl_id, _carl) = colleague(&lens, CARL).await;
+    let (carl_id, _carl) = lens.colleague(CARL).await;
     // Dora's group may not take Lens sessions.
-    let (dora_id, dora) = colleague(&lens, ("dora@example.com", "Dora Denied")).await;
+    let (dora_id, dora) = lens.colleague(("dora@example.com", "Dora Denied")).await;
     let _dora_console = dora.console().await;
     let no_lens = groups::create(
         lens.server().db(),
@@ -241,7 +230,7 @@ async fn a_transfer_nobody_may_take_is_refused_and_changes_nothing() {
     nothing_changed(&tess, &mut customer, &session_id).await;
 
     // Bob, busy with his own customer, cannot take a second active session.
-    let (bob_id, bob) = colleague(&lens, BOB).await;
+    let (bob_id, bob) = lens.colleague(BOB).await;
     let mut bob_console = bob.console().await;
     let (pin, bobs_session) = bob.new_pin("Bob's own customer").await;
     let mut bobs_customer = lens.customer_joins(&pin).await;
@@ -274,8 +263,8 @@ async fn a_transfer_nobody_may_take_is_refused_and_changes_nothing() {
 async fn two_transfers_racing_for_one_session_cannot_both_win() {
     let lens = TestServer::start().await;
     let (tess, _tess_console, mut customer, session_id) = lens.active_session("Jack Race").await;
-    let (bob_id, bob) = colleague(&lens, BOB).await;
-    let (carl_id, carl) = colleague(&lens, CARL).await;
+    let (bob_id, bob) = lens.colleague(BOB).await;
+    let (carl_id, carl) = lens.colleague(CARL).await;
     let (_bob_console, _carl_console): (Console, Console) =
         (bob.console().await, carl.console().await);
 

@@ -1,7 +1,8 @@
 //! The privacy invariant through the app model, over random sequences of the customer's
 //! intents and the world's inputs: the live screen ("… is watching") shows only while the
-//! session is live, media starts only after this session's licence was accepted and the
-//! technician's Start came after it, and a refused intent changes nothing.
+//! session is live, media starts (and the screen asks the shell for the microphone) only after
+//! this session's licence was accepted and the technician's Start came after it, and a
+//! refused intent changes nothing.
 
 use proptest::prelude::*;
 
@@ -217,6 +218,11 @@ proptest! {
             }
             if matches!(app.screen(), Screen::Live { .. }) {
                 prop_assert_eq!(&state, &SessionState::Live);
+            }
+            // The shells run the microphone when the screen says so: never before the
+            // technician's Start, after this session's licence was accepted.
+            if app.screen().media().talking {
+                prop_assert!(started_after_acceptance, "the microphone on before acceptance and Start");
             }
             if result.is_err() {
                 prop_assert_eq!(outputs, 0, "a refused intent changed something");

@@ -6,11 +6,13 @@ import uniffi.lens_core.Screen
 import uniffi.lens_engine.ShellRequest
 import uniffi.lens_ffi.CameraController
 import uniffi.lens_ffi.LensSession
+import uniffi.lens_ffi.screenMedia
 
 /**
- * Runs the phone's media for one session, as the screens say: the camera while a screen shows
- * the preview (from Waiting: the engine drops every frame until the technician started), the
- * microphone and the speaker while connecting and live, nothing after Ended or [close].
+ * Runs the phone's media for one session as core's screen says ([screenMedia]): the camera
+ * while a screen shows the preview (from Waiting: the engine drops every frame until the
+ * technician started), the microphone and the speaker while connecting and live, nothing
+ * after Ended or [close].
  * Also the session's [CameraController]: torch, camera switch, keyframes and bitrate.
  */
 class MediaCapture(private val context: Context, private val session: LensSession) : CameraController {
@@ -30,14 +32,10 @@ class MediaCapture(private val context: Context, private val session: LensSessio
     private val controller = session.setCameraController(this)
 
     fun onScreen(screen: Screen) {
-        val preview = when (screen) {
-            is Screen.Waiting -> screen.preview
-            is Screen.Connecting -> screen.preview
-            is Screen.Live -> screen.preview
-            is Screen.OnHold -> screen.preview
-            else -> false
-        }
-        val talking = screen is Screen.Connecting || screen is Screen.Live
+        // Core says what the camera and the microphone do on this screen.
+        val media = screenMedia(screen)
+        val preview = media.camera
+        val talking = media.talking
         synchronized(lock) {
             sending = talking
             if (preview && source == null) startCamera()

@@ -43,6 +43,10 @@ pub struct VideoFrameInfo {
     pub rotation_degrees: u32,
     /// Capture time on the platform's monotonic clock, in microseconds.
     pub timestamp_us: u64,
+    /// The Y, U and V planes span 0–255 (JFIF: Android's Camera2 `YUV_420_888`, iOS's
+    /// `420YpCbCr8BiPlanarFullRange`) rather than BT.601's limited 16–235. Ignored for RGB.
+    #[uniffi(default = false)]
+    pub full_range: bool,
 }
 
 /// Counters of pushed media: how much was taken, dropped for being late, dropped before the
@@ -82,6 +86,7 @@ impl LensSession {
             strides: [info.stride0, info.stride1, info.stride2],
             rotation,
             timestamp_us: info.timestamp_us,
+            full_range: info.full_range,
         };
         guarded(|| {
             self.engine

@@ -1,7 +1,8 @@
 //! Per-frame costs of media pushed by a shell: `cargo bench -p lens-engine --bench pushed`.
 //!
 //! - `convert/*`: what `PushedVideo::push` does on the shell's camera thread for one 1280x720
-//!   frame in each pixel format (checks, conversion to I420, rotation where asked);
+//!   frame in each pixel format (checks, conversion to I420, rotation and range scaling where
+//!   asked);
 //! - `pushed frame to RTP`: the whole send path of one pushed frame without the network —
 //!   conversion, openh264 encode, H.264 RTP packetization (what the track does next).
 
@@ -31,6 +32,7 @@ fn camera_frame(format: PixelFormat, pattern: &I420Buffer) -> (VideoFrameLayout,
         strides,
         rotation: Rotation::R0,
         timestamp_us: 0,
+        full_range: false,
     };
     let padded = |plane: &[u8], width: usize, rows: usize, stride: usize| -> Vec<u8> {
         let mut out = vec![0u8; stride * rows];
@@ -86,19 +88,26 @@ fn convert(c: &mut Criterion) {
     let pattern = TestPattern::new(W, H, 30).render(7).clone();
     let mut group = c.benchmark_group("convert 1280x720");
     group.throughput(Throughput::Elements(1));
+    // The last case is an Android back camera: NV21, turned, full range (scaled to limited).
     let cases = [
-        (PixelFormat::I420, Rotation::R0),
-        (PixelFormat::Nv12, Rotation::R0),
-        (PixelFormat::Nv21, Rotation::R0),
-        (PixelFormat::Bgra, Rotation::R0),
-        (PixelFormat::Rgba, Rotation::R0),
-        (PixelFormat::Nv12, Rotation::R90),
+        (PixelFormat::I420, Rotation::R0, false),
+        (PixelFormat::Nv12, Rotation::R0, false),
+        (PixelFormat::Nv21, Rotation::R0, false),
+        (PixelFormat::Bgra, Rotation::R0, false),
+        (PixelFormat::Rgba, Rotation::R0, false),
+        (PixelFormat::Nv12, Rotation::R90, false),
+        (PixelFormat::Nv21, Rotation::R90, true),
     ];
-    for (format, rotation) in cases {
+    for (format, rotation, full_range) in cases {
         let (layout, planes) = camera_frame(format, &pattern);
-        let layout = VideoFrameLayout { rotation, ..layout };
+        let layout = VideoFrameLayout {
+            rotation,
+            full_range,
+            ..layout
+        };
         let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
-        group.bench_function(format!("{format:?} {rotation:?}"), |b| {
+        let range = if full_range { " full range" } else { "" };
+        group.bench_function(format!("{format:?} {rotation:?}{range}"), |b| {
             b.iter(|| {
                 convert_frame(
                     &layout,

@@ -255,6 +255,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         strides: *strides,
                         rotation: m.rotation,
                         timestamp_us,
+                        full_range: false,
                     };
                     if let Err(e) = handles
                         .video

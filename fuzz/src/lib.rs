@@ -133,6 +133,7 @@ pub fn pushed_video(data: &[u8]) {
         ],
         rotation: Rotation::from_degrees(u32::from(bytes.u8() % 5) * 90).unwrap_or(Rotation::R0),
         timestamp_us: u64::from(bytes.u32()),
+        full_range: bytes.u8() & 1 == 1,
     };
     let lengths = [bytes.u16(), bytes.u16()];
     let plane0 = bytes.take(usize::from(lengths[0]) * 4);

@@ -199,7 +199,10 @@ async function measureCall(makeSender, relay) {
       // Lip sync, estimated: the voice is heard a 20 ms Opus frame after its first sample
       // was captured, plus its way here (at most the picture's, whose last packet comes
       // after the voice's one), plus what the receiver held it for; the picture is seen
-      // after its glass-to-glass latency. Positive: the voice is late.
+      // after its glass-to-glass latency. Positive: the voice is late. Biased, so compare the
+      // two senders rather than read it as absolute: Chromium's own sender, which the receiver
+      // synchronises, still comes out at about 60 ms here (the jitter buffer's figure counts
+      // the time a sample waited in it, not only the hold added for the network).
       voiceBehindMs: 20 + arrival.p50 + voiceHeldMs - latency.p50,
       voiceHeldMs,
       fullMs,

@@ -19,7 +19,9 @@ enum FramePusher {
             width: UInt32(CVPixelBufferGetWidth(pixels)), height: UInt32(CVPixelBufferGetHeight(pixels)),
             format: .nv12, stride0: UInt32(lumaStride), stride1: UInt32(chromaStride),
             // The capture connection has already turned the picture upright.
-            rotationDegrees: 0, timestampUs: time.micros)
+            rotationDegrees: 0, timestampUs: time.micros,
+            // Camera.swift asks for video range; a full-range buffer says so in its type.
+            fullRange: CVPixelBufferGetPixelFormatType(pixels) == kCVPixelFormatType_420YpCbCr8BiPlanarFullRange)
         try session.pushVideoFrame(
             plane0: Data(bytesNoCopy: luma, count: lumaBytes, deallocator: .none),
             plane1: Data(bytesNoCopy: chroma, count: chromaBytes, deallocator: .none),

@@ -108,7 +108,26 @@ fn to_i420(
             .map_err(|e| PushError::Conversion(e.to_string()))?;
         }
     }
+    if layout.full_range && layout.format.is_yuv() {
+        to_limited_range(out);
+    }
     Ok(())
+}
+
+/// Scales a full-range (JFIF) picture in place to BT.601's limited range: luma 0–255 to
+/// 16–235, chroma 0–255 to 16–240 (128 stays 128). Without it a phone's blacks and whites
+/// reach the receiver as blacker than black and whiter than white, which it clips, and the
+/// shadows and highlights are lost. Plain arithmetic on each byte, which the compiler
+/// vectorises (about a tenth of a millisecond a 720p frame).
+fn to_limited_range(picture: &mut I420Buffer) {
+    fn scale(plane: &mut [u8], span: u16) {
+        for sample in plane {
+            *sample = (16 + (u16::from(*sample) * span + 127) / 255) as u8;
+        }
+    }
+    scale(&mut picture.y, 219);
+    scale(&mut picture.u, 224);
+    scale(&mut picture.v, 224);
 }
 
 /// Copies `rows` rows of `row_bytes` from a strided plane into a packed one.
@@ -173,6 +192,7 @@ mod tests {
             strides,
             rotation: Rotation::R0,
             timestamp_us: 0,
+            full_range: false,
         };
         let y: Vec<u8> = (0..w * h)
             .map(|i| if red(i % w, i / w) { yr } else { yg })
@@ -237,6 +257,50 @@ mod tests {
 
     fn is_red((y, u, v): (u8, u8, u8)) -> bool {
         (70..95).contains(&y) && (80..100).contains(&u) && v > 225
+    }
+
+    #[test]
+    fn full_range_pictures_reach_the_encoder_in_limited_range() {
+        // A 4x2 NV12 picture from a JFIF camera: black, white, mid grey and a dark grey on
+        // each row; its two chroma pairs at the ends of the range.
+        let y = [0u8, 255, 128, 64, 0, 255, 128, 64];
+        let uv = [0u8, 255, 255, 0];
+        let layout = VideoFrameLayout {
+            width: 4,
+            height: 2,
+            format: PixelFormat::Nv12,
+            strides: [4, 4, 0],
+            rotation: Rotation::R0,
+            timestamp_us: 0,
+            full_range: true,
+        };
+        let convert = |layout: &VideoFrameLayout, planes: [&[u8]; 3]| {
+            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            layout.validate(planes).unwrap();
+            to_upright_i420(layout, planes, &mut scratch, &mut out).unwrap();
+            out
+        };
+        let out = convert(&layout, [&y, &uv, &[]]);
+        assert_eq!(&out.y[..4], &[16, 235, 126, 71], "black, white and greys");
+        assert_eq!((out.u[0], out.v[0]), (16, 240));
+        assert_eq!((out.u[1], out.v[1]), (240, 16));
+
+        // The same bytes said to be limited range are taken as they are.
+        let limited = VideoFrameLayout {
+            full_range: false,
+            ..layout
+        };
+        assert_eq!(&convert(&limited, [&y, &uv, &[]]).y[..4], &y[..4]);
+
+        // RGB has no range of its own: black is limited-range black whatever the flag says.
+        let black = [0u8, 0, 0, 255].repeat(8);
+        let rgba = VideoFrameLayout {
+            format: PixelFormat::Rgba,
+            strides: [16, 0, 0],
+            ..layout
+        };
+        let from_rgb = convert(&rgba, [&black, &[], &[]]);
+        assert!(from_rgb.y.iter().all(|&y| y == 16));
     }
 
     #[test]

@@ -35,6 +35,11 @@ impl PixelFormat {
         }
     }
 
+    /// The planes hold Y, U and V (not RGB).
+    pub(crate) fn is_yuv(self) -> bool {
+        !matches!(self, PixelFormat::Bgra | PixelFormat::Rgba)
+    }
+
     /// NV12 and NV21: plane 1 holds U and V in pairs.
     pub(crate) fn interleaved_chroma(self) -> bool {
         matches!(self, PixelFormat::Nv12 | PixelFormat::Nv21)
@@ -42,7 +47,7 @@ impl PixelFormat {
 
     /// Whether width and height must be even: 4:2:0 chroma covers 2x2 pixels.
     fn subsampled(self) -> bool {
-        !matches!(self, PixelFormat::Bgra | PixelFormat::Rgba)
+        self.is_yuv()
     }
 }
 
@@ -79,6 +84,10 @@ pub struct VideoFrameLayout {
     pub rotation: Rotation,
     /// The capture time on the shell's monotonic clock, in microseconds.
     pub timestamp_us: u64,
+    /// The YUV planes span the full 0–255 range (JFIF, what Android's Camera2 hands out),
+    /// not BT.601's limited 16–235; the engine scales them to what its encoder says it sends.
+    /// Ignored for RGB formats.
+    pub full_range: bool,
 }
 
 /// Largest picture accepted, either way round: 4K, what openh264 takes.

@@ -181,6 +181,7 @@ mod tests {
             strides,
             rotation: Rotation::R0,
             timestamp_us: 0,
+            full_range: false,
         }
     }
 

@@ -1,8 +1,8 @@
 // Camera pictures for tests, in every YUV_420_888 layout a camera HAL hands out, going through
 // the app's own FramePusher exactly as Camera2's Images do (padded rows, the interleaved
-// chroma's two views one byte apart). The scene: an orange top-left quadrant on grey, drawn
-// as a sensor mounted `sensorOrientation` degrees turned sees it, so only the app's rotation
-// makes it upright again.
+// chroma's two views one byte apart, full-range JFIF samples). The scene: an orange top-left
+// quadrant on light grey, drawn as a sensor mounted `sensorOrientation` degrees turned sees
+// it, so only the app's rotation makes it upright again.
 
 package app.lens.media
 
@@ -11,13 +11,13 @@ import kotlin.math.roundToInt
 
 object PatternFrames {
     val ORANGE = intArrayOf(240, 140, 20)
-    val GREY = intArrayOf(128, 128, 128)
+    val LIGHT_GREY = intArrayOf(200, 200, 200)
     private const val PAD = 32
 
     /** `layout`: nv12, nv21, i420, or separate (pixel stride 2 in buffers of their own). */
     fun yuv(width: Int, height: Int, layout: String, sensorOrientation: Int = 0, timestampNs: Long = 0): YuvFrame {
         val marked = { x: Int, y: Int -> uprightMarked(x, y, width, height, sensorOrientation) }
-        val (fg, bg) = yuv(ORANGE) to yuv(GREY)
+        val (fg, bg) = yuv(ORANGE) to yuv(LIGHT_GREY)
         val yStride = width + PAD
         val y = plane(yStride, height, width) { x, row -> (if (marked(x, row)) fg else bg)[0] }
         val (cw, ch) = width / 2 to height / 2
@@ -62,13 +62,13 @@ object PatternFrames {
         return buffer
     }
 
-    /** BT.601 limited range, what Android's YUV_420_888 holds. */
+    /** JFIF: BT.601 over the full 0–255 range, what Camera2's YUV_420_888 holds. */
     private fun yuv(rgb: IntArray): IntArray {
         val (r, g, b) = Triple(rgb[0].toDouble(), rgb[1].toDouble(), rgb[2].toDouble())
         return doubleArrayOf(
-            16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255,
-            128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255,
-            128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255,
+            0.299 * r + 0.587 * g + 0.114 * b,
+            128 - 0.168736 * r - 0.331264 * g + 0.5 * b,
+            128 + 0.5 * r - 0.418688 * g - 0.081312 * b,
         ).map { it.roundToInt().coerceIn(0, 255) }.toIntArray()
     }
 }

@@ -52,6 +52,9 @@ class FramePusher(private val session: LensSession) {
             width = frame.width.toUInt(), height = frame.height.toUInt(), format = format ?: PixelFormat.I420,
             stride0 = frame.yRowStride.toUInt(), stride1 = stride1.toUInt(), stride2 = stride2.toUInt(),
             rotationDegrees = rotationDegrees.toUInt(), timestampUs = (frame.timestampNs / 1_000).toULong(),
+            // Camera2's YUV_420_888 is JFIF: full-range BT.601 (the camera HAL's contract for
+            // YCbCr_420_888). The engine scales it to the limited range its H.264 declares.
+            fullRange = true,
         )
         session.pushVideoFrame(frame.y, plane1, plane2, info)
     }

@@ -55,28 +55,28 @@ pub(crate) struct Outlet {
 
 /// Every technician's track of one medium. The same encoded frame goes to each (seed 004:
 /// encode once, one peer connection per technician); collaborators come and go while the
-/// writer runs.
+/// writer runs. The list is shared copy-on-write: the writer takes it with a reference count
+/// for each frame, and only a technician joining or leaving copies it.
 #[derive(Clone, Default)]
-pub(crate) struct Outlets(Arc<Mutex<Vec<Outlet>>>);
+pub(crate) struct Outlets(Arc<Mutex<Arc<Vec<Outlet>>>>);
 
 impl Outlets {
     pub(crate) fn add(&self, outlet: Outlet) {
-        self.list().push(outlet);
+        Arc::make_mut(&mut self.list()).push(outlet);
     }
 
     /// Removes the collaborator's track; the lead's stays.
     pub(crate) fn remove(&self, peer: &str) {
-        self.list()
-            .retain(|outlet| outlet.peer.as_deref() != Some(peer));
+        Arc::make_mut(&mut self.list()).retain(|outlet| outlet.peer.as_deref() != Some(peer));
     }
 
-    fn list(&self) -> std::sync::MutexGuard<'_, Vec<Outlet>> {
+    fn list(&self) -> std::sync::MutexGuard<'_, Arc<Vec<Outlet>>> {
         // A plain list: nothing is left half-updated by a panic.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn snapshot(&self) -> Vec<Outlet> {
-        self.list().clone()
+    fn snapshot(&self) -> Arc<Vec<Outlet>> {
+        Arc::clone(&self.list())
     }
 }
 
@@ -96,7 +96,7 @@ pub(crate) async fn write_frames(
         };
         // A snapshot, so that a collaborator joining never waits for a frame to be written.
         let mut written = false;
-        for outlet in outlets.snapshot() {
+        for outlet in outlets.snapshot().iter() {
             if medium == Medium::Video && outlet.awaiting_keyframe.load(Ordering::Acquire) {
                 if !frame.keyframe {
                     continue;

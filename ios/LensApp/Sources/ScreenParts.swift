@@ -39,58 +39,61 @@ struct Drawing {
 }
 
 /// The decisions of desktop/src/window/screens.rs and the Android app's ScreenParts.kt.
+/// Whether the preview shows is the core's (`screenMedia`), the answer that runs the camera.
 func drawing(_ screen: Screen) -> Drawing {
+    Drawing(preview: screenMedia(screen: screen).camera, parts: parts(screen))
+}
+
+private func parts(_ screen: Screen) -> [Part] {
     switch screen {
     case let .tutorial(step, steps, title, body, skip, next):
-        return Drawing(preview: false, parts: [
+        return [
             .steps(step: step, of: steps), .heading(title), .body(body),
             .action(next) { .tutorialNext }, .action(skip) { .tutorialSkip },
-        ])
+        ]
     case let .permissions(title, body, allow):
-        return Drawing(preview: false, parts: [.heading(title), .body(body), .action(allow) { .allowPermissions }])
+        return [.heading(title), .body(body), .action(allow) { .allowPermissions }]
     case let .permissionsRefused(title, body, openSettings, tryAgain, withoutMicrophone):
         var parts: [Part] = [
             .heading(title), .body(body),
             .action(openSettings) { .openSettings }, .action(tryAgain) { .allowPermissions },
         ]
         if let withoutMicrophone { parts.append(.action(withoutMicrophone) { .joinWithoutMicrophone }) }
-        return Drawing(preview: false, parts: parts)
+        return parts
     case let .enterPin(title, organisation, prompt, input, problem, join):
-        return Drawing(preview: false, parts: [
+        return [
             .heading(title), .body(organisation), .pinField(input: input, prompt: prompt),
             .note(problem), .action(join) { .join },
-        ])
+        ]
     case let .joining(title, body):
-        return Drawing(preview: false, parts: [.heading(title), .body(body), .busy])
+        return [.heading(title), .body(body), .busy]
     case let .licence(title, intro, text, accept, decline):
-        return Drawing(preview: false, parts: [
+        return [
             .heading(title), .body(intro), .body(text),
             .action(accept) { .accept(atUnixMs: Int64(Date().timeIntervalSince1970 * 1000)) },
             .action(decline) { .decline },
-        ])
-    case let .waiting(title, body, preview, leave), let .onHold(title, body, preview, leave):
-        return waiting(title, body, preview, leave, busy: false)
-    case let .connecting(title, body, preview, leave):
-        return waiting(title, body, preview, leave, busy: true)
-    case let .reconnecting(title, body, leave):
-        return waiting(title, body, false, leave, busy: true)
-    case let .live(title, preview, videoPausedNote, quality, notice, controls):
-        return Drawing(preview: preview, parts: [
+        ]
+    case let .waiting(title, body, _, leave), let .onHold(title, body, _, leave):
+        return waiting(title, body, leave, busy: false)
+    case let .connecting(title, body, _, leave), let .reconnecting(title, body, leave):
+        return waiting(title, body, leave, busy: true)
+    case let .live(title, _, videoPausedNote, quality, notice, controls):
+        return [
             .heading(title), .meter(quality), .note(videoPausedNote), .note(notice),
             .toggle(controls.mute) { .setMuted(muted: $0) },
             .toggle(controls.pauseVideo) { .setVideoPaused(paused: $0) },
             .action(controls.switchCamera) { .switchCamera },
             .toggle(controls.torch) { .setTorch(on: $0) },
             .action(controls.leave) { .leave },
-        ])
+        ]
     case let .ended(title, reason, back):
-        return Drawing(preview: false, parts: [.heading(title), .body(reason), .action(back) { .backToStart }])
+        return [.heading(title), .body(reason), .action(back) { .backToStart }]
     }
 }
 
-private func waiting(_ title: String, _ body: String, _ preview: Bool, _ leave: LensKit.Button, busy: Bool) -> Drawing {
+private func waiting(_ title: String, _ body: String, _ leave: LensKit.Button, busy: Bool) -> [Part] {
     var parts: [Part] = [.heading(title), .body(body)]
     if busy { parts.append(.busy) }
     parts.append(.action(leave) { .leave })
-    return Drawing(preview: preview, parts: parts)
+    return parts
 }

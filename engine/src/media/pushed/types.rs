@@ -35,7 +35,7 @@ impl PixelFormat {
         }
     }
 
-    /// The planes hold Y, U and V (not RGB).
+    /// The planes hold Y, U and V (not RGB), 4:2:0: width and height must be even.
     pub(crate) fn is_yuv(self) -> bool {
         !matches!(self, PixelFormat::Bgra | PixelFormat::Rgba)
     }
@@ -43,11 +43,6 @@ impl PixelFormat {
     /// NV12 and NV21: plane 1 holds U and V in pairs.
     pub(crate) fn interleaved_chroma(self) -> bool {
         matches!(self, PixelFormat::Nv12 | PixelFormat::Nv21)
-    }
-
-    /// Whether width and height must be even: 4:2:0 chroma covers 2x2 pixels.
-    fn subsampled(self) -> bool {
-        self.is_yuv()
     }
 }
 
@@ -142,7 +137,7 @@ impl VideoFrameLayout {
                 format,
             });
         }
-        debug_assert!(format.subsampled() || width % 2 == 0);
+        debug_assert!(format.is_yuv() || width % 2 == 0);
         for (plane, ((bytes_per_pixel, row_divisor), data)) in
             format.planes().into_iter().zip(planes).enumerate()
         {

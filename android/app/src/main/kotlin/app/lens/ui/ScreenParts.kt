@@ -5,6 +5,7 @@ import uniffi.lens_core.Intent
 import uniffi.lens_core.Quality
 import uniffi.lens_core.Screen
 import uniffi.lens_core.Toggle
+import uniffi.lens_ffi.screenMedia
 
 /** One element of a screen, in the order drawn. Every word in it comes from the core's [Screen]. */
 sealed class Part {
@@ -39,83 +40,66 @@ sealed class Part {
 /** A screen as drawn: whether the camera preview shows, and its parts. */
 class Drawing(val preview: Boolean, val parts: List<Part>)
 
-/** The decisions of desktop/src/window/screens.rs, as parts for framework Views. */
-fun drawing(screen: Screen): Drawing = when (screen) {
-    is Screen.Tutorial -> Drawing(
-        false,
-        listOf(
-            Part.Steps(screen.step.toInt(), screen.steps.toInt()),
-            Part.Heading(screen.title),
-            Part.Body(screen.body),
-            Part.Action(screen.next) { Intent.TutorialNext },
-            Part.Action(screen.skip) { Intent.TutorialSkip },
-        ),
+/**
+ * The decisions of desktop/src/window/screens.rs, as parts for framework Views. Whether the
+ * preview shows is the core's ([screenMedia]), the same answer that runs the camera.
+ */
+fun drawing(screen: Screen): Drawing = Drawing(screenMedia(screen).camera, parts(screen))
+
+private fun parts(screen: Screen): List<Part> = when (screen) {
+    is Screen.Tutorial -> listOf(
+        Part.Steps(screen.step.toInt(), screen.steps.toInt()),
+        Part.Heading(screen.title),
+        Part.Body(screen.body),
+        Part.Action(screen.next) { Intent.TutorialNext },
+        Part.Action(screen.skip) { Intent.TutorialSkip },
     )
-    is Screen.Permissions -> Drawing(
-        false,
-        listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Action(screen.allow) { Intent.AllowPermissions }),
+    is Screen.Permissions ->
+        listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Action(screen.allow) { Intent.AllowPermissions })
+    is Screen.PermissionsRefused -> listOfNotNull(
+        Part.Heading(screen.title),
+        Part.Body(screen.body),
+        Part.Action(screen.openSettings) { Intent.OpenSettings },
+        Part.Action(screen.tryAgain) { Intent.AllowPermissions },
+        screen.withoutMicrophone?.let { Part.Action(it) { Intent.JoinWithoutMicrophone } },
     )
-    is Screen.PermissionsRefused -> Drawing(
-        false,
-        listOfNotNull(
-            Part.Heading(screen.title),
-            Part.Body(screen.body),
-            Part.Action(screen.openSettings) { Intent.OpenSettings },
-            Part.Action(screen.tryAgain) { Intent.AllowPermissions },
-            screen.withoutMicrophone?.let { Part.Action(it) { Intent.JoinWithoutMicrophone } },
-        ),
+    is Screen.EnterPin -> listOf(
+        Part.Heading(screen.title),
+        Part.Body(screen.organisation),
+        Part.PinField(screen.input, screen.prompt, screen.join),
+        Part.Note(screen.problem),
+        Part.Action(screen.join) { Intent.Join },
     )
-    is Screen.EnterPin -> Drawing(
-        false,
-        listOf(
-            Part.Heading(screen.title),
-            Part.Body(screen.organisation),
-            Part.PinField(screen.input, screen.prompt, screen.join),
-            Part.Note(screen.problem),
-            Part.Action(screen.join) { Intent.Join },
-        ),
+    is Screen.Joining -> listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Busy)
+    is Screen.Licence -> listOf(
+        Part.Heading(screen.title),
+        Part.Body(screen.intro),
+        Part.Body(screen.text),
+        Part.Action(screen.accept) { Intent.Accept(System.currentTimeMillis()) },
+        Part.Action(screen.decline) { Intent.Decline },
     )
-    is Screen.Joining -> Drawing(false, listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Busy))
-    is Screen.Licence -> Drawing(
-        false,
-        listOf(
-            Part.Heading(screen.title),
-            Part.Body(screen.intro),
-            Part.Body(screen.text),
-            Part.Action(screen.accept) { Intent.Accept(System.currentTimeMillis()) },
-            Part.Action(screen.decline) { Intent.Decline },
-        ),
+    is Screen.Waiting -> waiting(screen.title, screen.body, screen.leave, busy = false)
+    is Screen.OnHold -> waiting(screen.title, screen.body, screen.leave, busy = false)
+    is Screen.Connecting -> waiting(screen.title, screen.body, screen.leave, busy = true)
+    is Screen.Reconnecting -> waiting(screen.title, screen.body, screen.leave, busy = true)
+    is Screen.Live -> listOf(
+        Part.Heading(screen.title),
+        Part.Meter(screen.quality),
+        Part.Note(screen.videoPausedNote),
+        Part.Note(screen.notice),
+        Part.Switch(screen.controls.mute) { Intent.SetMuted(it) },
+        Part.Switch(screen.controls.pauseVideo) { Intent.SetVideoPaused(it) },
+        Part.Action(screen.controls.switchCamera) { Intent.SwitchCamera },
+        Part.Switch(screen.controls.torch) { Intent.SetTorch(it) },
+        Part.Action(screen.controls.leave) { Intent.Leave },
     )
-    is Screen.Waiting -> waiting(screen.title, screen.body, screen.preview, screen.leave, busy = false)
-    is Screen.OnHold -> waiting(screen.title, screen.body, screen.preview, screen.leave, busy = false)
-    is Screen.Connecting -> waiting(screen.title, screen.body, screen.preview, screen.leave, busy = true)
-    is Screen.Reconnecting -> waiting(screen.title, screen.body, false, screen.leave, busy = true)
-    is Screen.Live -> Drawing(
-        screen.preview,
-        listOf(
-            Part.Heading(screen.title),
-            Part.Meter(screen.quality),
-            Part.Note(screen.videoPausedNote),
-            Part.Note(screen.notice),
-            Part.Switch(screen.controls.mute) { Intent.SetMuted(it) },
-            Part.Switch(screen.controls.pauseVideo) { Intent.SetVideoPaused(it) },
-            Part.Action(screen.controls.switchCamera) { Intent.SwitchCamera },
-            Part.Switch(screen.controls.torch) { Intent.SetTorch(it) },
-            Part.Action(screen.controls.leave) { Intent.Leave },
-        ),
-    )
-    is Screen.Ended -> Drawing(
-        false,
-        listOf(Part.Heading(screen.title), Part.Body(screen.reason), Part.Action(screen.back) { Intent.BackToStart }),
-    )
+    is Screen.Ended ->
+        listOf(Part.Heading(screen.title), Part.Body(screen.reason), Part.Action(screen.back) { Intent.BackToStart })
 }
 
-private fun waiting(title: String, body: String, preview: Boolean, leave: Button, busy: Boolean) = Drawing(
-    preview,
-    listOfNotNull(
-        Part.Heading(title),
-        Part.Body(body),
-        Part.Busy.takeIf { busy },
-        Part.Action(leave) { Intent.Leave },
-    ),
+private fun waiting(title: String, body: String, leave: Button, busy: Boolean) = listOfNotNull(
+    Part.Heading(title),
+    Part.Body(body),
+    Part.Busy.takeIf { busy },
+    Part.Action(leave) { Intent.Leave },
 )

@@ -99,14 +99,17 @@ fn h264(c: &mut Criterion) {
             black_box(encoder.encode(&frame).unwrap())
         });
     });
-    group.bench_function("render 640x480 test pattern", |b| {
-        let mut pattern = TestPattern::new(WIDTH, HEIGHT, 30);
-        let mut n = 0u64;
-        b.iter(|| {
-            n += 1;
-            black_box(pattern.render(n).y[0])
+    // The size the desktop app's synthetic camera sends, and the side-by-side bench measures.
+    for (width, height) in [(WIDTH, HEIGHT), (1280, 720)] {
+        group.bench_function(format!("render {width}x{height} test pattern"), |b| {
+            let mut pattern = TestPattern::new(width, height, 30);
+            let mut n = 0u64;
+            b.iter(|| {
+                n += 1;
+                black_box(pattern.render(n).y[0])
+            });
         });
-    });
+    }
     group.finish();
 }
 

@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sessionLog } from '../lib/lens-netns.mjs';
-import { TECHNICIAN_IP, consolePath, describeCall, endSession, framesGrow, lab, liveSession, mediaPathPill, net, noRoute, sdpCandidates, sleep, typeOf, useNetworkLab, wireSince } from '../lib/network-calls.mjs';
+import { TECHNICIAN_IP, consolePath, describeCall, endSession, framesGrow, lab, liveSession, mediaPathPill, net, noRoute, sdpCandidates, sleep, typeOf, useNetworkLab, wireSince, withCleanup } from '../lib/network-calls.mjs';
 
 useNetworkLab();
 
@@ -23,7 +23,7 @@ test('a customer behind NAT reaches the technician through its server-reflexive 
   const mark = await wireSince(net.technician);
 
   const { customer } = await liveSession(inside, 'Nadia NAT');
-  try {
+  await withCleanup(async () => {
     const wire = await wireSince(net.technician, mark);
     const srflx = wire.receivedCandidates.filter((c) => typeOf(c) === 'srflx');
     assert.ok(srflx.some((c) => c.includes(' 10.77.0.3 ')),
@@ -33,9 +33,7 @@ test('a customer behind NAT reaches the technician through its server-reflexive 
     assert.notEqual(pair.local.candidateType, 'relay', 'not relayed: the NAT lets the direct path through');
     await framesGrow(net.technician);
     await mediaPathPill(net.technician, 'Through NAT', 'through_nat');
-  } finally {
-    await endSession(net.technician, customer);
-  }
+  }, () => endSession(net.technician, customer));
 });
 
 test('no route between customer and technician: media flows through coturn', async () => {
@@ -45,7 +43,7 @@ test('no route between customer and technician: media flows through coturn', asy
   noRoute(net.techNs, customerIp);
 
   const { customer } = await liveSession(ns, 'Rosa Relay');
-  try {
+  await withCleanup(async () => {
     const { pair } = await consolePath(net.technician, 'relayed');
     assert.ok([pair.local.candidateType, pair.remote.candidateType].includes('relay'),
       `the selected pair has a relay candidate: ${pair.local.candidateType}/${pair.remote.candidateType}`);
@@ -53,9 +51,7 @@ test('no route between customer and technician: media flows through coturn', asy
     assert.ok(net.coturn.proc.lines.some((l) => /ALLOCATE processed, success/.test(l)), 'coturn allocated the relay');
     await mediaPathPill(net.technician, 'Relayed (TURN)', 'relayed');
     await customer.waitFor(/^link: .*path=relayed/, 10000);
-  } finally {
-    await endSession(net.technician, customer);
-  }
+  }, () => endSession(net.technician, customer));
 });
 
 test('relay-only: neither side sends a host or server-reflexive candidate, and media flows', async () => {
@@ -66,7 +62,7 @@ test('relay-only: neither side sends a host or server-reflexive candidate, and m
   await net.server.admin.setRelayOnly(net.server.tess.email, true);
   const mark = await wireSince(net.technician);
   let customer;
-  try {
+  await withCleanup(async () => {
     ({ customer } = await liveSession(ns, 'Priya Private'));
     const { pair } = await consolePath(net.technician, 'relayed');
     assert.equal(pair.local.candidateType, 'relay');
@@ -84,10 +80,10 @@ test('relay-only: neither side sends a host or server-reflexive candidate, and m
     assert.deepEqual(leaks(customerIp), [], "the customer's address never reaches the console");
     assert.deepEqual(leaks(TECHNICIAN_IP), [], "the technician's address never reaches the customer");
     await customer.waitFor(/^link: .*path=relayed/, 10000);
-  } finally {
+  }, async () => {
     await net.server.admin.setRelayOnly(net.server.tess.email, false);
     if (customer) await endSession(net.technician, customer);
-  }
+  });
 });
 
 test('handover: the customer moves to another subnet mid-session and the picture comes back', async () => {
@@ -97,7 +93,7 @@ test('handover: the customer moves to another subnet mid-session and the picture
   lab.link(lab.public, lab.publicName(ns), '10.77.6.1/24', ns, 'eth1', null);
 
   const { customer, sessionId } = await liveSession(ns, 'Hana Handover');
-  try {
+  await withCleanup(async () => {
     // Every call state the live panel shows from now on, however briefly.
     await net.technician.page.evaluate(() => {
       window.__callStates = [];
@@ -120,6 +116,11 @@ test('handover: the customer moves to another subnet mid-session and the picture
         net.technician.page.evaluate(() => ({ state: window.lens.callState, seen: window.__callStates.slice() })),
         net.technician.receiveStats(),
       ]);
+      if (!stats) {
+        assert.fail(`the console's call is gone (states seen: ${seen.join(' → ')})\n`
+          + `session log: ${(await sessionLog(net.technician, sessionId)).map((e) => e.event).join(', ')}\n`
+          + `customer: ${customer.lines.slice(-15).join('\n')}\n${await describeCall(net.technician)}`);
+      }
       if (seen.includes('reconnecting')) sawReconnecting = true;
       if (!sawReconnecting) frozenAt = stats.framesDecoded;
       if (sawReconnecting && state !== 'reconnecting' && stats.framesDecoded > frozenAt + 10) {
@@ -145,7 +146,5 @@ test('handover: the customer moves to another subnet mid-session and the picture
     const reconnecting = events.indexOf('reconnecting');
     assert.ok(reconnecting >= 0 && events.indexOf('reconnected', reconnecting) > reconnecting,
       `the session log records the reconnect: ${events.join(', ')}`);
-  } finally {
-    await endSession(net.technician, customer);
-  }
+  }, () => endSession(net.technician, customer));
 });

@@ -13,7 +13,7 @@ import { createSocket } from 'node:dgram';
 import { PUBLIC_IP } from '../lib/netlab.mjs';
 import { startServerOn, sessionLog } from '../lib/lens-netns.mjs';
 import { Console } from '../lib/console.mjs';
-import { PORTS, TECHNICIAN_IP, consoleMessages, consolePath, endSession, framesGrow, lab, liveSession, net, recordMessages, sleep, useNetworkLab } from '../lib/network-calls.mjs';
+import { PORTS, TECHNICIAN_IP, consoleMessages, consolePath, endSession, framesGrow, lab, liveSession, net, recordMessages, sleep, useNetworkLab, withCleanup } from '../lib/network-calls.mjs';
 
 useNetworkLab();
 
@@ -36,7 +36,7 @@ async function withBadServer(port, ice, name, body, { prepare, onStart } = {}) {
   const server = await startServerOn(PUBLIC_IP, { port, ice });
   let technician;
   let customer;
-  try {
+  await withCleanup(async () => {
     technician = await consoleOn(server);
     const ns = await lab.namespace(`cust-${name.split(' ')[0].toLowerCase()}`);
     const customerIp = `10.77.0.${30 + lab.spaces.length}`;
@@ -45,11 +45,14 @@ async function withBadServer(port, ice, name, body, { prepare, onStart } = {}) {
     const live = await liveSession(ns, name, { technician, server, onStart });
     customer = live.customer;
     await body({ server, technician, customer, sessionId: live.sessionId, firstFrameMs: live.firstFrameMs });
-  } finally {
-    if (customer) await endSession(technician, customer);
-    await technician?.page.close();
-    await server.stop();
-  }
+  }, async () => {
+    try {
+      if (customer) await endSession(technician, customer);
+    } finally {
+      await technician?.page.close();
+      await server.stop();
+    }
+  });
 }
 
 /** The log's STUN/TURN failures, and the console's and customer's words for them. */

@@ -108,6 +108,26 @@ export async function describeCall(technician) {
   return `console call: ${JSON.stringify(call)}\npage log: ${(technician.pageLog || []).join('\n')}`;
 }
 
+/** Runs `body`, then `cleanup` whatever happened. When the body failed, a cleanup that fails
+ * too (End session is refused once the call is gone) is logged, not thrown: the test reports
+ * the body's own failure instead of the cleanup's. */
+export async function withCleanup(body, cleanup) {
+  let failure = null;
+  try {
+    return await body();
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    try {
+      await cleanup();
+    } catch (error) {
+      if (!failure) throw error;
+      console.log(`cleanup after the failure failed as well: ${error.message.split('\n')[0]}`);
+    }
+  }
+}
+
 export async function endSession(technician, customer) {
   try {
     await technician.end();

@@ -3,7 +3,8 @@
 //! The colour maths and the rotation are the `yuv` crate's (SIMD on x86 and ARM). Two steps
 //! are plain slice copies because `yuv` 0.8 has no function for them: a plane copy that drops
 //! row padding (`copy_from_slice` per row, i.e. memcpy) and splitting NV12/NV21's interleaved
-//! chroma into two planes (`chunks_exact(2)`, which the compiler vectorises).
+//! chroma into two planes (`chunks_exact(2)`, which the compiler vectorises). A full-range
+//! (JFIF) picture is scaled to limited range in those same passes.
 
 use yuv::{
     BufferStoreMut, RotationMode, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix,
@@ -48,14 +49,20 @@ fn to_i420(
     let (w, h) = (layout.width as usize, layout.height as usize);
     let (cw, ch) = (w / 2, h / 2);
     let [s0, s1, s2] = layout.strides.map(|s| s as usize);
+    // A full-range picture is scaled to limited range as it is copied: one pass over each
+    // plane instead of a copy and then a second read-modify-write pass.
+    let (luma, chroma) = match layout.full_range {
+        true => (Levels::Narrow(LUMA_SPAN), Levels::Narrow(CHROMA_SPAN)),
+        false => (Levels::AsIs, Levels::AsIs),
+    };
     match layout.format {
         PixelFormat::I420 => {
-            copy_plane(planes[0], s0, &mut out.y, w, w, h);
-            copy_plane(planes[1], s1, &mut out.u, cw, cw, ch);
-            copy_plane(planes[2], s2, &mut out.v, cw, cw, ch);
+            copy_plane(planes[0], s0, &mut out.y, w, h, luma);
+            copy_plane(planes[1], s1, &mut out.u, cw, ch, chroma);
+            copy_plane(planes[2], s2, &mut out.v, cw, ch, chroma);
         }
         PixelFormat::Nv12 | PixelFormat::Nv21 => {
-            copy_plane(planes[0], s0, &mut out.y, w, w, h);
+            copy_plane(planes[0], s0, &mut out.y, w, h, luma);
             let (first, second) = if layout.format == PixelFormat::Nv12 {
                 (&mut out.u, &mut out.v)
             } else {
@@ -69,19 +76,14 @@ fn to_i420(
                     &mut first[row * cw..(row + 1) * cw],
                     &mut second[row * cw..(row + 1) * cw],
                 );
-                for ((pair, a), b) in src.chunks_exact(2).zip(a.iter_mut()).zip(b.iter_mut()) {
-                    *a = pair[0];
-                    *b = pair[1];
-                }
-                if let [.., last] = src.chunks_exact(2).remainder() {
-                    // The missing byte is the other component of the bottom-right 2x2 block:
-                    // its left neighbour's stands in (one chroma sample of the whole picture).
-                    a[cw - 1] = *last;
-                    b[cw - 1] = if cw >= 2 { b[cw - 2] } else { 128 };
+                match chroma {
+                    Levels::AsIs => split_pairs(src, a, b, |sample| sample),
+                    Levels::Narrow(span) => split_pairs(src, a, b, |sample| narrow(sample, span)),
                 }
             }
         }
         PixelFormat::Bgra | PixelFormat::Rgba => {
+            // RGB has no range of its own: `yuv` writes limited range whatever the flag says.
             let mut image = YuvPlanarImageMut {
                 y_plane: BufferStoreMut::Borrowed(&mut out.y),
                 y_stride: layout.width,
@@ -108,44 +110,79 @@ fn to_i420(
             .map_err(|e| PushError::Conversion(e.to_string()))?;
         }
     }
-    if layout.full_range && layout.format.is_yuv() {
-        to_limited_range(out);
-    }
     Ok(())
 }
 
-/// Scales a full-range (JFIF) picture in place to BT.601's limited range: luma 0–255 to
-/// 16–235, chroma 0–255 to 16–240 (128 stays 128). Without it a phone's blacks and whites
-/// reach the receiver as blacker than black and whiter than white, which it clips, and the
-/// shadows and highlights are lost. Plain arithmetic on each byte, which the compiler
-/// vectorises (about a tenth of a millisecond a 720p frame).
-fn to_limited_range(picture: &mut I420Buffer) {
-    fn scale(plane: &mut [u8], span: u16) {
-        for sample in plane {
-            *sample = (16 + (u16::from(*sample) * span + 127) / 255) as u8;
-        }
-    }
-    scale(&mut picture.y, 219);
-    scale(&mut picture.u, 224);
-    scale(&mut picture.v, 224);
+/// How a pushed plane's samples become the encoder's.
+#[derive(Clone, Copy)]
+enum Levels {
+    /// Already BT.601 limited range: copied as they are.
+    AsIs,
+    /// Full range (JFIF), 0–255, scaled onto 16..=16 + span. Without it a phone's blacks
+    /// and whites reach the receiver as blacker than black and whiter than white, which it
+    /// clips, and the shadows and highlights are lost.
+    Narrow(u16),
 }
 
-/// Copies `rows` rows of `row_bytes` from a strided plane into a packed one.
+/// Limited range's span of luma (16–235) and chroma (16–240; 128 stays 128).
+const LUMA_SPAN: u16 = 219;
+const CHROMA_SPAN: u16 = 224;
+
+/// One full-range sample on limited range's scale: plain arithmetic that the compiler
+/// vectorises (a division by a constant is a multiplication).
+#[inline(always)]
+fn narrow(sample: u8, span: u16) -> u8 {
+    (16 + (u16::from(sample) * span + 127) / 255) as u8
+}
+
+/// Copies one row, scaled to limited range if it is full range.
+fn copy_row(src: &[u8], dst: &mut [u8], levels: Levels) {
+    match levels {
+        Levels::AsIs => dst.copy_from_slice(src),
+        Levels::Narrow(span) => {
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = narrow(s, span);
+            }
+        }
+    }
+}
+
+/// Splits one row of interleaved chroma pairs into the first and second planes' rows, each
+/// sample through `level` (`chunks_exact(2)`, which the compiler vectorises).
+#[inline(always)]
+fn split_pairs(src: &[u8], a: &mut [u8], b: &mut [u8], level: impl Fn(u8) -> u8) {
+    for ((pair, a), b) in src.chunks_exact(2).zip(a.iter_mut()).zip(b.iter_mut()) {
+        *a = level(pair[0]);
+        *b = level(pair[1]);
+    }
+    if let [.., last] = src.chunks_exact(2).remainder() {
+        // The missing byte is the other component of the bottom-right 2x2 block: its left
+        // neighbour's stands in (one chroma sample of the whole picture).
+        let n = a.len();
+        a[n - 1] = level(*last);
+        b[n - 1] = if n >= 2 { b[n - 2] } else { 128 };
+    }
+}
+
+/// Copies `rows` rows of `width` bytes from a strided plane into a packed one.
 fn copy_plane(
     src: &[u8],
     src_stride: usize,
     dst: &mut [u8],
-    dst_stride: usize,
-    row_bytes: usize,
+    width: usize,
     rows: usize,
+    levels: Levels,
 ) {
-    if src_stride == dst_stride && src.len() >= dst_stride * rows {
-        dst[..dst_stride * rows].copy_from_slice(&src[..dst_stride * rows]);
+    if src_stride == width && src.len() >= width * rows {
+        copy_row(&src[..width * rows], &mut dst[..width * rows], levels);
         return;
     }
     for row in 0..rows {
-        dst[row * dst_stride..row * dst_stride + row_bytes]
-            .copy_from_slice(&src[row * src_stride..row * src_stride + row_bytes]);
+        copy_row(
+            &src[row * src_stride..row * src_stride + width],
+            &mut dst[row * width..(row + 1) * width],
+            levels,
+        );
     }
 }
 

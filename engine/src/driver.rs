@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
-use crate::controls::{camera_control, torch};
+use crate::controls::{ControlError, camera_control, torch};
 use crate::engine::{FLUSH_GRACE, Published, Request};
 use crate::listeners::AppUpdate;
 use crate::media::{IceServer, MediaError, MediaSession, Negotiation, PeerEvent};
@@ -198,14 +198,26 @@ impl Driver {
     }
 
     fn customer_camera(&self, control: CameraControl) {
-        if let Err(refusal) = camera_control(&self.config, control) {
-            // The model has no input for a control the device lacks (its screen offered the
-            // button), so the customer is not told why nothing happened; the log is.
+        if let Err(refusal) = self.camera_control(control) {
+            // The screen offers only what the open camera can do (`Intent::CameraOpened`),
+            // so this is a shell that did not say, or a camera that failed; the log says.
             warn!(
                 control = control.name(),
                 "the customer's camera control failed: {refusal}"
             );
         }
+    }
+
+    /// Switch camera or torch, unless the shell's camera cannot (the shell said so): a torch
+    /// asked of a front camera is refused in words the technician reads, not lost. The
+    /// engine's own cameras refuse in theirs (a desktop camera, the test picture).
+    fn camera_control(&self, control: CameraControl) -> Result<(), ControlError> {
+        if self.config.media.video.is_shells()
+            && let Some(refusal) = self.app.camera().refusal(control)
+        {
+            return Err(ControlError::Unsupported(refusal.to_owned()));
+        }
+        camera_control(&self.config, control)
     }
 
     fn generation(&mut self) -> u64 {
@@ -300,7 +312,7 @@ impl Driver {
                 self.config.media.handles.set_video_paused(paused);
             }
             Command::CameraControl(control) => {
-                let result = camera_control(&self.config, control).map_err(|e| e.to_string());
+                let result = self.camera_control(control).map_err(|e| e.to_string());
                 if let Err(refusal) = &result {
                     info!(
                         control = control.name(),
@@ -483,6 +495,7 @@ fn intent_name(intent: &Intent) -> &'static str {
         Intent::SetVideoPaused { .. } => "set_video_paused",
         Intent::SwitchCamera => "switch_camera",
         Intent::SetTorch { .. } => "set_torch",
+        Intent::CameraOpened { .. } => "camera_opened",
         Intent::Leave => "leave",
         Intent::BackToStart => "back_to_start",
     }

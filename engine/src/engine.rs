@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lens_core::app::{CustomerApp, Intent, Screen};
+use lens_core::app::{AppInput, CustomerApp, Intent, Screen};
 use lens_core::eula::{EulaStore, stored_acceptance};
 use lens_core::join::parse_join_input;
 use lens_core::session::{Input, NotNow, SessionEvent, SessionState};
@@ -58,7 +58,18 @@ impl Engine {
     pub fn start(config: EngineConfig, eula_store: Arc<dyn EulaStore>) -> Engine {
         let config = Arc::new(config);
         let stored = stored_acceptance(eula_store.as_ref());
-        let app = CustomerApp::new(config.app_config(), stored, std::time::Instant::now());
+        let now = std::time::Instant::now();
+        let mut app = CustomerApp::new(config.app_config(), stored, now);
+        if !config.media.video.is_shells() {
+            // No shell will say what its camera can do: the engine's own have no torch and
+            // no second camera, so the Live screen offers neither.
+            let opened = Intent::CameraOpened {
+                torch: false,
+                another_camera: false,
+            };
+            // Admitted on any screen.
+            let _ = app.handle_input(AppInput::Intent(opened), now);
+        }
         let published = Arc::new(Published {
             listeners: Listeners::new(SessionState::Idle),
             app: Listeners::new(app.screen().clone()),

@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::join::parse_join_input;
 use crate::session::{Input, NotNow, SessionState};
 
-use super::ui::{PinField, TUTORIAL_STEPS};
+use super::ui::{CameraAbilities, PinField, TUTORIAL_STEPS};
 use super::{AppOutput, CustomerApp, Effect, Intent, Screen};
 
 impl CustomerApp {
@@ -77,6 +77,15 @@ impl CustomerApp {
                 self.ui.torch_on = on;
                 self.effect(Effect::SetTorch { on });
             }
+            Intent::CameraOpened {
+                torch,
+                another_camera,
+            } => {
+                self.ui.camera = CameraAbilities {
+                    torch,
+                    another_camera,
+                }
+            }
             Intent::Leave => self.session.handle_input(Input::Leave, now)?,
             Intent::BackToStart => {
                 self.ui.back_to_start = true;
@@ -131,6 +140,8 @@ impl CustomerApp {
             }
             (Intent::SwitchCamera, Screen::Live { controls, .. }) => controls.switch_camera.enabled,
             (Intent::SetTorch { .. }, Screen::Live { controls, .. }) => controls.torch.enabled,
+            // A fact about the device, like the permissions: whatever shows.
+            (Intent::CameraOpened { .. }, _) => true,
             (
                 Intent::Leave,
                 Screen::Waiting { .. }
@@ -189,6 +200,7 @@ fn action_name(intent: &Intent) -> &'static str {
         Intent::SetVideoPaused { .. } => "pausing the video",
         Intent::SwitchCamera => "switching the camera",
         Intent::SetTorch { .. } => "the torch",
+        Intent::CameraOpened { .. } => "opening the camera",
         Intent::Leave => "leaving",
         Intent::BackToStart => "going back to the start",
     }

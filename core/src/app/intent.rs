@@ -46,6 +46,13 @@ pub enum Intent {
     SetTorch {
         on: bool,
     },
+    /// The shell opened a camera (when the preview starts, and after each switch): whether
+    /// it has a torch, and whether the phone has another camera to switch to. Until the
+    /// first, both are taken to be there.
+    CameraOpened {
+        torch: bool,
+        another_camera: bool,
+    },
     Leave,
     /// From the end screen back to the PIN field.
     BackToStart,

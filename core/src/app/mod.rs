@@ -22,6 +22,7 @@ use std::time::Instant;
 pub use intent::{Effect, Intent};
 pub use notification::LiveNotification;
 pub use screen::{Button, LiveControls, MediaUse, Quality, Screen, Toggle};
+pub use ui::{CameraAbilities, NO_OTHER_CAMERA, NO_TORCH};
 
 use crate::eula::EulaRecord;
 use crate::join::JoinConfig;
@@ -126,6 +127,12 @@ impl CustomerApp {
     /// What the customer sees now.
     pub fn screen(&self) -> &Screen {
         &self.screen
+    }
+
+    /// What the open camera can do, as the shell last said: the engine refuses a technician's
+    /// control the camera cannot carry out ([`CameraAbilities::refusal`]).
+    pub fn camera(&self) -> CameraAbilities {
+        self.ui.camera
     }
 
     /// The session inside (its state, for the engine's older API and logs).

@@ -633,6 +633,73 @@ fn the_technicians_torch_and_a_failed_device_show_as_notices() {
 }
 
 #[test]
+fn a_camera_without_a_torch_or_a_second_camera_offers_neither() {
+    let en = en();
+    let mut sim = Sim::live();
+    let offered = |sim: &Sim| {
+        let controls = live_controls(sim);
+        (controls.torch.enabled, controls.switch_camera.enabled)
+    };
+    assert_eq!(offered(&sim), (true, true), "until the shell says");
+    sim.tap(Intent::SetTorch { on: true });
+
+    // Switched to the front camera: no torch there, so it shows off and cannot be pressed.
+    sim.tap(Intent::CameraOpened {
+        torch: false,
+        another_camera: true,
+    });
+    assert_eq!(
+        live_controls(&sim).torch,
+        Toggle {
+            label: en.get("live-torch-on"),
+            on: false,
+            enabled: false
+        }
+    );
+    assert!(sim.intent(Intent::SetTorch { on: false }).is_err());
+    assert_eq!(sim.took_effects(), vec![Effect::SetTorch { on: true }]);
+
+    // Back on the back camera the shell lights the torch again, and it shows lit.
+    sim.tap(Intent::CameraOpened {
+        torch: true,
+        another_camera: true,
+    });
+    assert!(live_controls(&sim).torch.on);
+
+    // A phone with one camera has nothing to switch to.
+    sim.tap(Intent::CameraOpened {
+        torch: true,
+        another_camera: false,
+    });
+    assert_eq!(offered(&sim), (true, false));
+    assert!(sim.intent(Intent::SwitchCamera).is_err());
+}
+
+#[test]
+fn the_technician_reads_what_the_camera_lacks() {
+    let lacking = CameraAbilities {
+        torch: false,
+        another_camera: false,
+    };
+    assert_eq!(lacking.refusal(CameraControl::TorchOn), Some(NO_TORCH));
+    assert_eq!(
+        lacking.refusal(CameraControl::SwitchCamera),
+        Some(NO_OTHER_CAMERA)
+    );
+    // Turning off what is not lit, and pause and resume (the session's), are never refused.
+    for control in [
+        CameraControl::TorchOff,
+        CameraControl::PauseVideo,
+        CameraControl::ResumeVideo,
+    ] {
+        assert_eq!(lacking.refusal(control), None, "{control:?}");
+    }
+    let unknown = CameraAbilities::default();
+    assert_eq!(unknown.refusal(CameraControl::TorchOn), None);
+    assert_eq!(unknown.refusal(CameraControl::SwitchCamera), None);
+}
+
+#[test]
 fn the_events_still_pass_through_in_order_for_the_older_api() {
     let mut sim = Sim::at_licence();
     let states: Vec<_> = sim

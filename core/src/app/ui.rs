@@ -87,7 +87,10 @@ pub(super) struct Ui {
     /// while the session stays ended until the next join.
     pub(super) back_to_start: bool,
     pub(super) muted: bool,
+    /// The customer's or the technician's last torch switch. The shells light the torch
+    /// again when a camera that has one opens, so it outlasts a switch to the front camera.
     pub(super) torch_on: bool,
+    pub(super) camera: CameraAbilities,
     /// The technician's name, from the last session state that carried it (Connecting and
     /// Live do not).
     pub(super) technician: String,
@@ -104,6 +107,39 @@ pub(super) struct Ui {
     pub(super) watching: u32,
 }
 
+/// What the open camera can do, as the shell last said ([`super::Intent::CameraOpened`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CameraAbilities {
+    pub torch: bool,
+    pub another_camera: bool,
+}
+
+impl Default for CameraAbilities {
+    /// Before the shell said: every control stays offered, as for a shell that never says.
+    fn default() -> Self {
+        CameraAbilities {
+            torch: true,
+            another_camera: true,
+        }
+    }
+}
+
+/// What the technician reads when the camera cannot do what they asked.
+pub const NO_TORCH: &str = "The customer's camera has no torch";
+pub const NO_OTHER_CAMERA: &str = "The customer's phone has no other camera";
+
+impl CameraAbilities {
+    /// Why `control` cannot be carried out on this camera, or `None` when it can (or may:
+    /// turning a torch off is never refused, and pause and resume are not the camera's).
+    pub fn refusal(&self, control: CameraControl) -> Option<&'static str> {
+        match control {
+            CameraControl::TorchOn if !self.torch => Some(NO_TORCH),
+            CameraControl::SwitchCamera if !self.another_camera => Some(NO_OTHER_CAMERA),
+            _ => None,
+        }
+    }
+}
+
 impl Ui {
     pub(super) fn new(config: &AppConfig) -> Ui {
         Ui {
@@ -114,6 +150,7 @@ impl Ui {
             back_to_start: false,
             muted: false,
             torch_on: false,
+            camera: CameraAbilities::default(),
             technician: String::new(),
             technician_started: false,
             transferred: false,

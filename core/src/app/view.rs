@@ -199,8 +199,17 @@ impl View<'_> {
                 "live-resume-video",
                 true,
             ),
-            switch_camera: self.button("live-switch-camera"),
-            torch: self.toggle(ui.torch_on, "live-torch-on", "live-torch-off", true),
+            switch_camera: Button {
+                enabled: ui.camera.another_camera,
+                ..self.button("live-switch-camera")
+            },
+            // A camera without a torch (a front camera) shows it off and out of reach.
+            torch: self.toggle(
+                ui.torch_on && ui.camera.torch,
+                "live-torch-on",
+                "live-torch-off",
+                ui.camera.torch,
+            ),
             leave: self.button("leave"),
         };
         Screen::Live {

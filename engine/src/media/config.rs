@@ -115,6 +115,12 @@ pub enum VideoSourceConfig {
 }
 
 impl VideoSourceConfig {
+    /// The shell's camera (pushed frames or H.264): the shell switches it and lights its
+    /// torch. The engine's own (the synthetic picture, a desktop webcam) can do neither.
+    pub fn is_shells(&self) -> bool {
+        matches!(self, Self::Pushed { .. } | Self::PushedH264 { .. })
+    }
+
     pub fn size(&self) -> (u32, u32) {
         match *self {
             Self::Synthetic { width, height, .. }

@@ -61,6 +61,10 @@ final class Camera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate {
         Task { @MainActor in rotation.follow(nil) }
     }
 
+    /// What the open camera has, for core's Torch and Switch camera (`Intent.cameraOpened`).
+    var has: (torch: Bool, anotherCamera: Bool) { (input?.device.hasTorch ?? false, Self.cameras.devices.count > 1) }
+    private static let cameras = AVCaptureDevice.DiscoverySession(deviceTypes: [.builtInWideAngleCamera], mediaType: .video, position: .unspecified)
+
     /// False where this camera has no torch (front cameras) or it is busy.
     func setTorch(_ on: Bool) -> Bool {
         guard let device = input?.device, device.hasTorch, (try? device.lockForConfiguration()) != nil else { return false }

@@ -59,8 +59,7 @@ final class MediaCapture: CameraController, @unchecked Sendable {
     /// On one of the engine's threads, in order.
     func onRequest(request: ShellRequest) {
         switch request {
-        case .keyframeNeeded:
-            frames.async { [self] in encoder?.keyframeDue = true }
+        case .keyframeNeeded: frames.async { [self] in encoder?.keyframeDue = true }
         case .targetBitrate(let bps):
             frames.async { [self] in
                 bitrate = bps
@@ -76,14 +75,15 @@ final class MediaCapture: CameraController, @unchecked Sendable {
                 torch = on
                 if cameraOn, !camera.setTorch(on) { mediaLog.info("this camera has no torch") }
             }
-        case .videoPaused:
-            break // The customer's preview goes on; the engine sends nothing while paused.
+        case .videoPaused: break // The customer's preview goes on; the engine sends nothing while paused.
         }
     }
 
     private func startCamera() {
         camera.start(front: front)
         if torch { _ = camera.setTorch(true) }
+        let has = camera.has // core offers Torch and Switch camera only where this camera has them
+        session.act(intent: .cameraOpened(torch: has.torch, anotherCamera: has.anotherCamera))
     }
 
     /// On `frames`: one picture to the encoder, or to the engine when it encodes.

@@ -1,13 +1,15 @@
 // The technician's camera buttons reaching a phone app through the bindings: the app pushes
 // its own camera (a pushed video source), so Switch camera and Torch arrive at its
 // CameraController as requests, and every control is told to its SessionListener. A pause
-// the customer made is the customer's: the technician's Resume is refused with the reason.
+// the customer made is the customer's: the technician's Resume is refused with the reason,
+// and so is a Torch on a camera that has none.
 //
 // Nothing answers the app's offer here (no browser): the controls travel over signalling
 // while the session is active and the app's media has started, which is all they need.
 
 import java.util.concurrent.LinkedBlockingQueue
 import uniffi.lens_core.CameraControl
+import uniffi.lens_core.Intent
 import uniffi.lens_ffi.CameraController
 import uniffi.lens_ffi.LensSession
 import uniffi.lens_ffi.SessionEvent
@@ -37,7 +39,7 @@ fun RecordingListener.nextTechnicianControl(timeoutMs: Long = 10_000): SessionEv
 
 class CameraControlTests(private val server: Server) {
     fun all(): List<Pair<String, () -> Unit>> = listOf(
-        "camera controls: the technician's Switch camera, Torch and Pause reach the app's CameraController and listener; the customer's own pause is not lifted" to ::controlsReachThePhone,
+        "camera controls: the technician's Switch camera, Torch and Pause reach the app's CameraController and listener; a torch the camera lacks and the customer's own pause are refused" to ::controlsReachThePhone,
     )
 
     private fun controlsReachThePhone(): Unit =
@@ -73,6 +75,15 @@ class CameraControlTests(private val server: Server) {
                         console.control(created.sessionId, "torch_on")
                         checkEquals<ShellRequest>(ShellRequest.Torch(true), camera.next(), "request for Torch on")
                         checkEquals(CameraControl.TORCH_ON, listener.nextTechnicianControl().control, "control told to the app")
+
+                        // Now on the front camera, which has no torch (the app says what it
+                        // opened): the technician reads why, and the camera is not asked (the
+                        // next request below is the pause's).
+                        session.act(Intent.CameraOpened(torch = false, anotherCamera = true))
+                        console.control(created.sessionId, "torch_on")
+                        val noTorch = "The customer's camera has no torch"
+                        checkEquals(noTorch, console.awaitControlRefused(created.sessionId, "torch_on"), "refusal")
+                        checkEquals(noTorch, listener.nextTechnicianControl().refused, "refusal told to the app")
 
                         // The technician's pause: the camera may stop, the app says so, the
                         // console learns who paused.

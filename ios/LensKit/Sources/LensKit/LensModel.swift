@@ -96,11 +96,7 @@ private final class Forwarder: AppListener {
         self.updates = updates
     }
 
-    func onScreen(screen: Screen) {
-        updates.yield(.screen(screen))
-    }
+    func onScreen(screen: Screen) { updates.yield(.screen(screen)) }
 
-    func onEffect(effect: Effect) {
-        updates.yield(.effect(effect))
-    }
+    func onEffect(effect: Effect) { updates.yield(.effect(effect)) }
 }

@@ -56,8 +56,13 @@ class CameraToConsoleScenario {
         await<Screen.Licence> { if (controller.screen is Screen.Tutorial) controller.act(AppIntent.TutorialSkip) }
         controller.act(AppIntent.Accept(System.currentTimeMillis()))
         await<Screen.Waiting>()
-        await<Screen.Live>(timeoutMs = 60_000)
+        val live = await<Screen.Live>(timeoutMs = 60_000)
         assertTrue("the pattern camera delivered no frames", camera.frames > 0)
+        // MediaCapture told core what the camera has (when it opened, on the Waiting screen):
+        // nothing to light, nothing to switch to.
+        val controls = live.controls
+        assertEquals("torch offered on a camera without one", false, controls.torch.enabled)
+        assertEquals("switch offered on a phone with one camera", false, controls.switchCamera.enabled)
         // Until the node test has looked and listened, and says so.
         val ended = await<Screen.Ended>(timeoutMs = 120_000) {
             if (System.`in`.available() > 0 && readLine()?.trim() == "leave") controller.act(AppIntent.Leave)

@@ -84,6 +84,9 @@ class PatternCamera(
     private val layout: String = "nv21",
 ) : FrameSource {
     override val frontFacing = false
+    // One back camera without a torch, like a cheap phone's (or a tablet's).
+    override val hasTorch = false
+    override val hasOtherCamera = false
     @Volatile private var thread: Thread? = null
     @Volatile var frames = 0
         private set

@@ -28,7 +28,7 @@ class Camera2Source(context: Context) : FrameSource {
     private var reader: ImageReader? = null
     private var preview: Surface? = null
     private var torch = false
-    private var hasFlash = false
+    @Volatile private var hasFlash = false
     /** Held while the camera is opening: stop() waits for the open to finish, because a device
      * delivered to a camera thread that has already quit would stay open (Camera2Basic's lock). */
     private val opening = Semaphore(1)
@@ -38,6 +38,9 @@ class Camera2Source(context: Context) : FrameSource {
         private set
     @Volatile override var frontFacing = false
         private set
+    @Volatile override var hasOtherCamera = false
+        private set
+    override val hasTorch get() = hasFlash
 
     override fun start(front: Boolean, sink: FrameSink) {
         // An earlier open that never answered still holds the camera: leave it to that one.
@@ -53,6 +56,10 @@ class Camera2Source(context: Context) : FrameSource {
         sensorOrientation = characteristics.get(CameraCharacteristics.SENSOR_ORIENTATION) ?: 0
         frontFacing = characteristics.get(CameraCharacteristics.LENS_FACING) == CameraCharacteristics.LENS_FACING_FRONT
         hasFlash = characteristics.get(CameraCharacteristics.FLASH_INFO_AVAILABLE) == true
+        val chosen = characteristics.get(CameraCharacteristics.LENS_FACING)
+        hasOtherCamera = manager.cameraIdList.any {
+            manager.getCameraCharacteristics(it).get(CameraCharacteristics.LENS_FACING) != chosen
+        }
         val size = closestSize(characteristics.get(CameraCharacteristics.SCALER_STREAM_CONFIGURATION_MAP)
             ?.getOutputSizes(ImageFormat.YUV_420_888).orEmpty())
         val thread = HandlerThread("lens-camera").also { it.start(); this.thread = it }

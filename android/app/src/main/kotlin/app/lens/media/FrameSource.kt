@@ -27,6 +27,10 @@ interface FrameSource {
     /** Degrees the sensor's picture is turned from the device's natural orientation. */
     val sensorOrientation: Int
     val frontFacing: Boolean
+    /** Whether the camera [start] opened has a torch (front cameras have none). */
+    val hasTorch: Boolean
+    /** Whether the phone has a camera facing the other way, for Switch camera. */
+    val hasOtherCamera: Boolean
 
     /**
      * Delivers frames of about [Media.WIDTH]x[Media.HEIGHT] to [sink] on the source's own

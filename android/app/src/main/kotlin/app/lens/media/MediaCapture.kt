@@ -2,6 +2,7 @@ package app.lens.media
 
 import android.content.Context
 import android.util.Log
+import uniffi.lens_core.Intent
 import uniffi.lens_core.Screen
 import uniffi.lens_engine.ShellRequest
 import uniffi.lens_ffi.CameraController
@@ -80,6 +81,8 @@ class MediaCapture(private val context: Context, private val session: LensSessio
         val camera = Media.frameSourceFactory(context)
         source = camera
         camera.start(front) { frame -> onFrame(camera, frame) }
+        // Core offers Torch and Switch camera only where this camera has them.
+        session.act(Intent.CameraOpened(camera.hasTorch, camera.hasOtherCamera))
         if (torch) camera.setTorch(true)
         Media.previewListener = { camera.previewChanged() }
     }

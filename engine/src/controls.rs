@@ -8,6 +8,7 @@
 //! Whether the technician's pause or resume is obeyed is core's decision (the customer's
 //! own pause is never lifted from the console); the engine only carries decisions out.
 
+use lens_core::app::CameraAbilities;
 use lens_core::session::Input;
 use lens_core::signal::CameraControl;
 
@@ -85,6 +86,22 @@ pub(crate) fn camera_control(
     shell_camera(config, what)?;
     config.media.handles.requests.send(request);
     Ok(())
+}
+
+/// Switch camera or torch as the app model knows the camera: the shell's camera refuses in
+/// core's words what the shell said it lacks (a torch asked of a front camera is refused,
+/// not sent to a camera that ignores it); the engine's own cameras refuse in theirs.
+pub(crate) fn app_camera_control(
+    config: &EngineConfig,
+    camera: CameraAbilities,
+    control: CameraControl,
+) -> Result<(), ControlError> {
+    if config.media.video.is_shells()
+        && let Some(refusal) = camera.refusal(control)
+    {
+        return Err(ControlError::Unsupported(refusal.to_owned()));
+    }
+    camera_control(config, control)
 }
 
 fn shell_camera(config: &EngineConfig, what: &str) -> Result<(), ControlError> {

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::config::EngineConfig;
-use crate::controls::{ControlError, camera_control, torch};
+use crate::controls::{app_camera_control, torch};
 use crate::engine::{FLUSH_GRACE, Published, Request};
 use crate::listeners::AppUpdate;
 use crate::media::{IceServer, MediaError, MediaSession, Negotiation, PeerEvent};
@@ -198,7 +198,7 @@ impl Driver {
     }
 
     fn customer_camera(&self, control: CameraControl) {
-        if let Err(refusal) = self.camera_control(control) {
+        if let Err(refusal) = app_camera_control(&self.config, self.app.camera(), control) {
             // The screen offers only what the open camera can do (`Intent::CameraOpened`),
             // so this is a shell that did not say, or a camera that failed; the log says.
             warn!(
@@ -206,18 +206,6 @@ impl Driver {
                 "the customer's camera control failed: {refusal}"
             );
         }
-    }
-
-    /// Switch camera or torch, unless the shell's camera cannot (the shell said so): a torch
-    /// asked of a front camera is refused in words the technician reads, not lost. The
-    /// engine's own cameras refuse in theirs (a desktop camera, the test picture).
-    fn camera_control(&self, control: CameraControl) -> Result<(), ControlError> {
-        if self.config.media.video.is_shells()
-            && let Some(refusal) = self.app.camera().refusal(control)
-        {
-            return Err(ControlError::Unsupported(refusal.to_owned()));
-        }
-        camera_control(&self.config, control)
     }
 
     fn generation(&mut self) -> u64 {
@@ -312,7 +300,8 @@ impl Driver {
                 self.config.media.handles.set_video_paused(paused);
             }
             Command::CameraControl(control) => {
-                let result = self.camera_control(control).map_err(|e| e.to_string());
+                let result = app_camera_control(&self.config, self.app.camera(), control)
+                    .map_err(|e| e.to_string());
                 if let Err(refusal) = &result {
                     info!(
                         control = control.name(),

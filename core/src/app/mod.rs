@@ -175,8 +175,16 @@ impl CustomerApp {
         loop {
             match self.session.poll_output() {
                 Output::Command(command) => {
+                    let lit = self.ui.torch_on;
                     self.ui.observe_command(&command);
                     self.outputs.push_back(AppOutput::Command(command));
+                    // The torch goes out with the media, also when the camera goes on for
+                    // the preview (on hold): the shell puts it out, rather than leave it lit
+                    // with no switch on the screen to turn it off.
+                    if lit && !self.ui.torch_on {
+                        let out = Effect::SetTorch { on: false };
+                        self.outputs.push_back(AppOutput::Effect(out));
+                    }
                 }
                 Output::Event(event) => {
                     self.ui.observe_event(&event);

@@ -444,8 +444,14 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
 
     // On hold: media stops, the same session waits for the technician again.
     sim.took_commands();
+    sim.took_effects();
     sim.server(ServerToCustomer::Hold);
     assert_eq!(sim.took_commands(), vec![Command::StopMedia]);
+    assert_eq!(
+        sim.took_effects(),
+        vec![Effect::SetTorch { on: false }],
+        "the torch the customer lit goes out with the media, though the preview goes on"
+    );
     shown!(sim, Screen::OnHold { body, preview: true, .. } =>
         assert_eq!(body, &with_technician("on-hold-body")));
     assert_eq!(

@@ -186,7 +186,8 @@ impl Ui {
 
     /// Follows the session's commands (the session's own record of the camera state).
     pub(super) fn observe_command(&mut self, command: &Command) {
-        // The camera closes with the media; the torch goes out with it.
+        // The torch goes out with the media, even where the camera goes on for the preview
+        // (on hold); `CustomerApp::drain_session` tells the shell.
         if matches!(command, Command::StopMedia) {
             self.torch_on = false;
         }

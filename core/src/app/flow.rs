@@ -84,6 +84,11 @@ impl CustomerApp {
                 self.ui.camera = CameraAbilities {
                     torch,
                     another_camera,
+                };
+                // The torch switch outlasts a camera without one (the front camera): a
+                // camera with a torch that opens while it is on lights it again.
+                if torch && self.ui.torch_on {
+                    self.effect(Effect::SetTorch { on: true });
                 }
             }
             Intent::Leave => self.session.handle_input(Input::Leave, now)?,

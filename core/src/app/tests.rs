@@ -665,18 +665,24 @@ fn a_camera_without_a_torch_or_a_second_camera_offers_neither() {
     assert!(sim.intent(Intent::SetTorch { on: false }).is_err());
     assert_eq!(sim.took_effects(), vec![Effect::SetTorch { on: true }]);
 
-    // Back on the back camera the shell lights the torch again, and it shows lit.
+    // Back on the back camera the app asks the shell to light the torch again, and it
+    // shows lit.
     sim.tap(Intent::CameraOpened {
         torch: true,
         another_camera: true,
     });
     assert!(live_controls(&sim).torch.on);
+    assert_eq!(sim.took_effects(), vec![Effect::SetTorch { on: true }]);
 
+    // A camera that opens with the switch off stays dark: nothing is asked of the shell.
+    sim.tap(Intent::SetTorch { on: false });
+    assert_eq!(sim.took_effects(), vec![Effect::SetTorch { on: false }]);
     // A phone with one camera has nothing to switch to.
     sim.tap(Intent::CameraOpened {
         torch: true,
         another_camera: false,
     });
+    assert_eq!(sim.took_effects(), vec![]);
     assert_eq!(offered(&sim), (true, false));
     assert!(sim.intent(Intent::SwitchCamera).is_err());
 }

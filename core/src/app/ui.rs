@@ -87,8 +87,8 @@ pub(super) struct Ui {
     /// while the session stays ended until the next join.
     pub(super) back_to_start: bool,
     pub(super) muted: bool,
-    /// The customer's or the technician's last torch switch. The shells light the torch
-    /// again when a camera that has one opens, so it outlasts a switch to the front camera.
+    /// The customer's or the technician's last torch switch. It outlasts a switch to the
+    /// front camera: the app lights the torch again when a camera that has one opens.
     pub(super) torch_on: bool,
     pub(super) camera: CameraAbilities,
     /// The technician's name, from the last session state that carried it (Connecting and

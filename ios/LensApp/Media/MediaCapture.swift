@@ -27,7 +27,7 @@ final class MediaCapture: CameraController, @unchecked Sendable {
     private let control = DispatchQueue(label: "lens.media.control")
     /// The camera's pictures, `sending`, the encoder and its requests.
     private let frames = DispatchQueue(label: "lens.media.frames")
-    private var cameraOn = false, front = false, torch = false, voice: Voice? // control
+    private var cameraOn = false, front = false, voice: Voice? // control
     /// Pictures go to the encoder only while the technician watches (Connecting, Live).
     private var sending = false, encoder: H264Encoder?, bitrate = H264Encoder.startBitrate, refusals = 0 // frames
     /// Keeps this object registered with the engine.
@@ -72,7 +72,6 @@ final class MediaCapture: CameraController, @unchecked Sendable {
             }
         case .torch(let on):
             control.async { [self] in
-                torch = on
                 if cameraOn, !camera.setTorch(on) { mediaLog.info("this camera has no torch") }
             }
         case .videoPaused: break // The customer's preview goes on; the engine sends nothing while paused.
@@ -81,8 +80,7 @@ final class MediaCapture: CameraController, @unchecked Sendable {
 
     private func startCamera() {
         camera.start(front: front)
-        if torch { _ = camera.setTorch(true) }
-        let has = camera.has // core offers Torch and Switch camera only where this camera has them
+        let has = camera.has // core offers Torch and Switch camera where it has them, and relights it
         session.act(intent: .cameraOpened(torch: has.torch, anotherCamera: has.anotherCamera))
     }
 

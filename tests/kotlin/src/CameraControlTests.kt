@@ -39,7 +39,7 @@ fun RecordingListener.nextTechnicianControl(timeoutMs: Long = 10_000): SessionEv
 
 class CameraControlTests(private val server: Server) {
     fun all(): List<Pair<String, () -> Unit>> = listOf(
-        "camera controls: the technician's Switch camera, Torch and Pause reach the app's CameraController and listener; a torch the camera lacks and the customer's own pause are refused" to ::controlsReachThePhone,
+        "camera controls: the technician's Switch camera, Torch and Pause reach the app's CameraController and listener; a torch the camera lacks and the customer's own pause are refused; the torch is lit again on a camera that has one" to ::controlsReachThePhone,
     )
 
     private fun controlsReachThePhone(): Unit =
@@ -84,6 +84,11 @@ class CameraControlTests(private val server: Server) {
                         val noTorch = "The customer's camera has no torch"
                         checkEquals(noTorch, console.awaitControlRefused(created.sessionId, "torch_on"), "refusal")
                         checkEquals(noTorch, listener.nextTechnicianControl().refused, "refusal told to the app")
+
+                        // Back on the back camera: the torch the technician lit is asked for
+                        // again; the app, not the shell, remembers it.
+                        session.act(Intent.CameraOpened(torch = true, anotherCamera = true))
+                        checkEquals<ShellRequest>(ShellRequest.Torch(true), camera.next(), "request to light the torch again")
 
                         // The technician's pause: the camera may stop, the app says so, the
                         // console learns who paused.

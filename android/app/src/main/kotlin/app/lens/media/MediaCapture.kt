@@ -25,7 +25,6 @@ class MediaCapture(private val context: Context, private val session: LensSessio
     private var source: FrameSource? = null
     private var voice: Voice? = null
     private var front = false
-    private var torch = false
     /** Frames go to the hardware encoder only while the technician watches (Connecting, Live). */
     @Volatile private var sending = false
     private var encoder: HardwareH264? = null
@@ -67,10 +66,8 @@ class MediaCapture(private val context: Context, private val session: LensSessio
                     front = !front
                     if (source != null) { stopCamera(); startCamera() }
                 }
-                is ShellRequest.Torch -> {
-                    torch = request.on
+                is ShellRequest.Torch ->
                     if (source?.setTorch(request.on) == false) Log.i(TAG, "this camera has no torch")
-                }
                 // The customer's preview goes on; the engine sends nothing while paused.
                 is ShellRequest.VideoPaused -> Unit
             }
@@ -81,9 +78,9 @@ class MediaCapture(private val context: Context, private val session: LensSessio
         val camera = Media.frameSourceFactory(context)
         source = camera
         camera.start(front) { frame -> onFrame(camera, frame) }
-        // Core offers Torch and Switch camera only where this camera has them.
+        // Core offers Torch and Switch camera only where this camera has them, and asks for
+        // the torch again when this camera has one and its switch is on.
         session.act(Intent.CameraOpened(camera.hasTorch, camera.hasOtherCamera))
-        if (torch) camera.setTorch(true)
         Media.previewListener = { camera.previewChanged() }
     }
 

@@ -7,7 +7,8 @@
 // is heard only once Tess lets him talk, and Bob may invite once she lets him. A hold
 // pauses everyone's picture and the lead's Resume brings it back to all. The session reads
 // Collaborating while they are in; a fifth technician is refused; Tess removes Xavier, Bob
-// leaves, and the session log keeps it all.
+// leaves, and the session log keeps it all. A collaborator whose connection breaks is
+// offered a new one by the phone and sees the customer again without doing anything.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,8 +20,11 @@ import {
 
 const lens = signedInTechnician();
 const people = {};
+// Ada, an admin, lets the Default group invite unlisted technicians (the External tab), once
+// for the tests that need it.
+const allowUnlisted = async () => { people.ada ??= await adminAllowsUnlisted(lens.server); };
 after(async () => {
-  for (const browser of [people.bob, people.xavier, people.ada]) await browser?.close();
+  for (const browser of [people.bob, people.xavier, people.rita, people.ada]) await browser?.close();
 });
 
 /** Waits until the collaborator page's connection sends microphone packets. */
@@ -40,7 +44,7 @@ async function waitForAudioSent(page, timeout = 20000) {
 }
 
 test('the lead invites a colleague and an external technician, who both see the customer', async () => {
-  people.ada = await adminAllowsUnlisted(lens.server);
+  await allowUnlisted();
   const bobAccount = lens.server.addTechnician('bob@example.com', 'Bob Builder', 'another correct horse');
   people.bob = await openConsole(lens.server);
   await people.bob.login(bobAccount);
@@ -171,6 +175,40 @@ test('the lead invites a colleague and an external technician, who both see the 
 
     await tess.end();
     await customer.waitFor(/state: ended \(The technician ended the session\)/);
+  } finally {
+    await customer.stop();
+  }
+});
+
+test('a collaborator whose connection breaks is offered a new one by the phone and sees the customer again', async () => {
+  await allowUnlisted();
+  const tess = lens.technician;
+  const customer = await liveSession(lens, 'Pete Pump');
+  try {
+    const { pin } = await inviteUnlisted(tess.page, 'Rita Remote');
+    people.rita = await openConsole(lens.server);
+    const rita = people.rita.page;
+    await rita.goto(lens.server.url + '/collaborate');
+    await rita.getByTestId('collab-pin').fill(pin);
+    await rita.getByTestId('collab-pin-submit').click();
+    await waitForFrames(rita, 15);
+    await customer.waitFor(/watching: 2 technician/);
+
+    // Rita's connection breaks on her side (as when her network drops). The phone notices
+    // that its path is gone, gives it a few seconds, and offers her a new connection; her
+    // page answers it by itself and decodes the customer's picture again.
+    const brokeAt = Date.now();
+    await rita.evaluate(() => { window.brokenPc = window.lensCollab.pc; window.brokenPc.close(); });
+    await rita.waitForFunction(() => window.lensCollab.pc && window.lensCollab.pc !== window.brokenPc, null, { timeout: 60000 });
+    await waitForFrames(rita, 15);
+    const seconds = (Date.now() - brokeAt) / 1000;
+    console.log(`# Rita decodes the picture again ${seconds.toFixed(1)} s after her connection broke`);
+    assert.equal(await rita.getByTestId('collab-call-state').innerText(), 'Connected');
+    // Tess's call never stopped.
+    const tessNow = (await tess.receiveStats()).framesDecoded;
+    await tess.waitForStats((s) => s.framesDecoded >= tessNow + 15);
+    await tess.end();
+    await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }

@@ -2,9 +2,13 @@
 //! phone, carrying the same encoded camera as the lead's. The phone decides, not the server:
 //! a collaborator's connection exists only while the lead's media runs (licence accepted,
 //! session started, not on hold), and a collaborator without the talk permission is never
-//! heard.
+//! heard. A collaborator's connection that fails, or loses its path for a few seconds, is
+//! replaced by a new one, and every collaborator gets a new one at once when the phone's
+//! network changes, as the lead's connection restarts ICE (`media_link.rs`): their console
+//! answers each new offer.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use super::{Command, CustomerSession, SessionEvent};
 use crate::signal::{CustomerMessage, IceCandidate, IceConfig, MAX_TECHNICIANS_PER_SESSION};
@@ -13,6 +17,10 @@ use crate::signal::{CustomerMessage, IceCandidate, IceConfig, MAX_TECHNICIANS_PE
 const MAX_PEER_ID_CHARS: usize = 64;
 /// Longest collaborator name put on the customer's screen; a longer one is cut.
 const MAX_NAME_CHARS: usize = 100;
+/// New connections offered to a collaborator whose connections keep failing, one every
+/// `ice_restart_interval` (5 s): about as long as the lead's own media is given to recover
+/// (`media_reconnect_grace`, 30 s). After that their console's reconnect starts afresh.
+const MAX_RENEWALS: u32 = 6;
 
 /// One collaborating technician as the app knows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +30,10 @@ pub(super) struct Collaborator {
     ice: IceConfig,
     /// Their peer connection exists (started and not stopped since).
     media: bool,
+    /// When a failed connection is offered again.
+    renew_at: Option<Instant>,
+    /// Connections that failed since the last one that came up.
+    failures: u32,
 }
 
 /// The collaborators the server announced, by peer id.
@@ -71,6 +83,8 @@ impl CustomerSession {
                 talk,
                 ice,
                 media: false,
+                renew_at: None,
+                failures: 0,
             },
         );
         if self.media_running {
@@ -89,18 +103,91 @@ impl CustomerSession {
         }
     }
 
-    /// The collaborator's connection failed: it is closed, and comes back when their
-    /// console reconnects (as a new peer).
+    pub(super) fn on_collaborator_connected(&mut self, peer: &str) {
+        if let Some(collaborator) = self.collaborators.get_mut(peer)
+            && collaborator.media
+        {
+            collaborator.renew_at = None;
+            collaborator.failures = 0;
+        }
+    }
+
+    /// The collaborator's connection lost its path: it gets `ice_restart_interval` to come
+    /// back by itself before a new one replaces it (as the lead's restarts ICE).
+    pub(super) fn on_collaborator_interrupted(&mut self, peer: &str) {
+        let renew_at = self.now + self.config.ice_restart_interval;
+        if let Some(collaborator) = self.collaborators.get_mut(peer)
+            && collaborator.media
+        {
+            collaborator.renew_at.get_or_insert(renew_at);
+        }
+    }
+
+    /// The collaborator's connection failed: it is closed, and a new one is offered when
+    /// `ice_restart_interval` has passed since it broke (their network, or the phone's, may
+    /// be back by then).
     pub(super) fn on_collaborator_media_failed(&mut self, peer: &str) {
+        let renew_at = self.now + self.config.ice_restart_interval;
         if let Some(collaborator) = self.collaborators.get_mut(peer)
             && collaborator.media
         {
             collaborator.media = false;
+            collaborator.renew_at.get_or_insert(renew_at);
             self.command(Command::StopCollaboratorMedia {
                 peer: peer.to_owned(),
             });
             self.announce_watchers();
         }
+    }
+
+    /// The phone's network changed: every collaborator's connection gathered on interfaces
+    /// that may be gone, so each gets a new one now rather than after it fails.
+    pub(super) fn renew_collaborators_now(&mut self) {
+        let peers: Vec<String> = self
+            .collaborators
+            .iter()
+            .filter(|(_, c)| c.media || c.renew_at.is_some())
+            .map(|(peer, _)| peer.clone())
+            .collect();
+        for peer in peers {
+            if let Some(collaborator) = self.collaborators.get_mut(&peer) {
+                collaborator.failures = 0;
+                if std::mem::take(&mut collaborator.media) {
+                    self.command(Command::StopCollaboratorMedia { peer: peer.clone() });
+                }
+            }
+            self.start_collaborator(&peer);
+        }
+    }
+
+    /// The timer's share: replaces the broken connections whose time came, up to
+    /// [`MAX_RENEWALS`] times in a row for a collaborator whose connections never come up.
+    pub(super) fn renew_collaborators_due(&mut self) {
+        let now = self.now;
+        let due: Vec<String> = self
+            .collaborators
+            .iter()
+            .filter(|(_, c)| c.renew_at.is_some_and(|at| at <= now))
+            .map(|(peer, _)| peer.clone())
+            .collect();
+        for peer in due {
+            let Some(collaborator) = self.collaborators.get_mut(&peer) else {
+                continue;
+            };
+            collaborator.renew_at = None;
+            if !self.media_running || collaborator.failures >= MAX_RENEWALS {
+                continue;
+            }
+            collaborator.failures += 1;
+            if std::mem::take(&mut collaborator.media) {
+                self.command(Command::StopCollaboratorMedia { peer: peer.clone() });
+            }
+            self.start_collaborator(&peer);
+        }
+    }
+
+    pub(super) fn collaborator_renewal_deadline(&self) -> Option<Instant> {
+        self.collaborators.values().filter_map(|c| c.renew_at).min()
     }
 
     /// The lead's media started (Start, or resume after a hold): every collaborator gets
@@ -120,6 +207,8 @@ impl CustomerSession {
     pub(super) fn collaborators_media_stopped(&mut self, forget: bool) {
         for collaborator in self.collaborators.values_mut() {
             collaborator.media = false;
+            collaborator.renew_at = None;
+            collaborator.failures = 0;
         }
         if forget {
             self.collaborators.clear();
@@ -131,6 +220,7 @@ impl CustomerSession {
             return;
         };
         collaborator.media = true;
+        collaborator.renew_at = None;
         let command = Command::StartCollaboratorMedia {
             peer: peer.to_owned(),
             talk: collaborator.talk,

@@ -59,6 +59,10 @@ impl CustomerSession {
                 self.restart_ice();
             }
         }
+        // The lead's restart first: theirs is the call.
+        if network_changed {
+            self.renew_collaborators_now();
+        }
     }
 
     /// The media connection is up (again).

@@ -221,6 +221,8 @@ impl CustomerSession {
             Input::CollaboratorCandidate { peer, candidate } => {
                 self.on_collaborator_local_candidate(peer, candidate)
             }
+            Input::CollaboratorConnected { peer } => self.on_collaborator_connected(&peer),
+            Input::CollaboratorInterrupted { peer } => self.on_collaborator_interrupted(&peer),
             Input::CollaboratorMediaFailed { peer } => self.on_collaborator_media_failed(&peer),
             Input::Timeout => self.on_timeout(),
         }
@@ -236,6 +238,7 @@ impl CustomerSession {
             self.deadline,
             self.reconnect.as_ref().map(Reconnect::next_deadline),
             self.media_recovery_deadline(),
+            self.collaborator_renewal_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -293,6 +296,7 @@ impl CustomerSession {
 
     fn on_timeout(&mut self) {
         self.on_media_recovery_timeout();
+        self.renew_collaborators_due();
         let now = self.now;
         if let Some(reconnect) = &mut self.reconnect {
             if reconnect.gave_up(now) {

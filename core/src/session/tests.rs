@@ -649,6 +649,8 @@ fn any_input() -> impl Strategy<Value = Input> {
         server.prop_map(Input::FromServer),
         Just(Input::LocalOffer("o".into())),
         Just(Input::CollaboratorMediaFailed { peer: "c2".into() }),
+        Just(Input::CollaboratorConnected { peer: "c2".into() }),
+        Just(Input::CollaboratorInterrupted { peer: "c2".into() }),
         Just(Input::PeerConnected),
         Just(Input::PeerFailed),
         Just(Input::PeerInterrupted),

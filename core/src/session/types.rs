@@ -217,7 +217,17 @@ pub enum Input {
         peer: String,
         candidate: IceCandidate,
     },
-    /// A collaborator's connection failed or closed: it is dropped (the lead's goes on).
+    /// A collaborator's connection is up (again).
+    CollaboratorConnected {
+        peer: String,
+    },
+    /// A collaborator's connection lost its path (ICE disconnected): unless it is back
+    /// within `ice_restart_interval`, the phone replaces it.
+    CollaboratorInterrupted {
+        peer: String,
+    },
+    /// A collaborator's connection failed or closed: it is dropped (the lead's goes on) and
+    /// the phone offers them a new one a little later.
     CollaboratorMediaFailed {
         peer: String,
     },

@@ -107,9 +107,15 @@ impl Driver {
             PeerEvent::LocalCandidate(candidate) => {
                 self.feed(Input::CollaboratorCandidate { peer, candidate })
             }
-            PeerEvent::Connected => info!(peer, "a collaborator's connection is up"),
-            // ICE may still recover; a failure closes it, and their console reconnects.
-            PeerEvent::Disconnected => info!(peer, "a collaborator's connection interrupted"),
+            PeerEvent::Connected => {
+                info!(peer, "a collaborator's connection is up");
+                self.feed(Input::CollaboratorConnected { peer });
+            }
+            // ICE may still recover; core replaces it if it does not within seconds.
+            PeerEvent::Disconnected => {
+                info!(peer, "a collaborator's connection interrupted");
+                self.feed(Input::CollaboratorInterrupted { peer });
+            }
             PeerEvent::Failed | PeerEvent::Closed => {
                 self.collaborator_connections.remove(&peer);
                 self.feed(Input::CollaboratorMediaFailed { peer });

@@ -257,3 +257,118 @@ fn a_changed_talk_permission_replaces_the_connection_and_a_failed_one_is_dropped
     assert_eq!(watching(&sim), Some(1));
     assert_eq!(sim.state(), &SessionState::Live, "the lead's call goes on");
 }
+
+#[test]
+fn a_failed_connection_is_offered_again_a_few_seconds_later_until_it_keeps_failing() {
+    let mut sim = live();
+    sim.ok(joined_by("c1", "Ian Internal", true));
+    sim.took();
+    let failed = Input::CollaboratorMediaFailed { peer: "c1".into() };
+    let interval = SessionConfig::default().ice_restart_interval;
+
+    sim.ok(failed.clone());
+    assert_eq!(sim.took(), vec![stop_of("c1")]);
+    assert_eq!(watching(&sim), Some(1));
+    sim.wait(interval - Duration::from_millis(100));
+    assert!(sim.took().is_empty(), "not before the interval");
+    sim.wait(Duration::from_millis(100));
+    assert_eq!(
+        sim.took(),
+        vec![start_of("c1", true)],
+        "a new offer for them"
+    );
+    assert_eq!(watching(&sim), Some(2));
+
+    // A connection that came up starts the count afresh; one that never does is offered
+    // MAX_RENEWALS times in a row, then left to their console's reconnect.
+    sim.ok(Input::CollaboratorConnected { peer: "c1".into() });
+    let mut renewals = 0;
+    loop {
+        sim.ok(failed.clone());
+        assert_eq!(sim.took(), vec![stop_of("c1")]);
+        sim.wait(interval * 2);
+        match sim.took().as_slice() {
+            [] => break,
+            [start] => assert_eq!(start, &start_of("c1", true)),
+            other => panic!("unexpected {other:?}"),
+        }
+        renewals += 1;
+    }
+    assert_eq!(renewals, 6);
+    assert_eq!(watching(&sim), Some(1));
+    assert_eq!(sim.state(), &SessionState::Live, "the lead's call goes on");
+}
+
+#[test]
+fn a_network_change_gives_every_collaborator_a_new_connection_at_once() {
+    let mut sim = live();
+    sim.ok(joined_by("c1", "Ian Internal", true));
+    sim.ok(joined_by("c2", "Eve External", false));
+    sim.ok(Input::CollaboratorMediaFailed { peer: "c2".into() });
+    sim.took();
+
+    sim.ok(Input::NetworkChanged);
+    let commands = sim.took();
+    let restart = commands.iter().position(|c| *c == Command::RestartIce);
+    let first_collaborator = commands.iter().position(|c| *c == stop_of("c1"));
+    assert!(
+        restart < first_collaborator,
+        "the lead's restart first: {commands:?}"
+    );
+    assert_eq!(
+        commands[first_collaborator.unwrap()..],
+        [stop_of("c1"), start_of("c1", true), start_of("c2", false)],
+        "c2's connection, waiting for its renewal, comes now too"
+    );
+    assert_eq!(watching(&sim), Some(3));
+    sim.wait(SessionConfig::default().ice_restart_interval * 2);
+    assert!(
+        !sim.took()
+            .iter()
+            .any(|c| matches!(c, Command::StartCollaboratorMedia { .. })),
+        "no renewal left pending"
+    );
+}
+
+#[test]
+fn a_hold_cancels_a_pending_renewal() {
+    let mut sim = live();
+    sim.ok(joined_by("c1", "Ian Internal", true));
+    sim.ok(Input::CollaboratorMediaFailed { peer: "c1".into() });
+    sim.ok(Input::FromServer(ServerToCustomer::Hold));
+    sim.took();
+    sim.wait(Duration::from_secs(20));
+    assert!(sim.took().is_empty(), "nothing leaves during the hold");
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    assert_eq!(
+        sim.took()[1..],
+        [start_of("c1", true)],
+        "back with the resume"
+    );
+}
+
+#[test]
+fn a_connection_that_loses_its_path_gets_a_few_seconds_before_it_is_replaced() {
+    let mut sim = live();
+    sim.ok(joined_by("c1", "Ian Internal", false));
+    sim.took();
+    let interval = SessionConfig::default().ice_restart_interval;
+    let interrupted = Input::CollaboratorInterrupted { peer: "c1".into() };
+
+    // Back by itself in time: kept.
+    sim.ok(interrupted.clone());
+    sim.wait(interval / 2);
+    sim.ok(Input::CollaboratorConnected { peer: "c1".into() });
+    sim.wait(interval * 2);
+    assert!(sim.took().is_empty(), "a connection that came back is kept");
+
+    // Still without a path after the interval (a failure in between changes nothing): a
+    // new connection replaces it.
+    sim.ok(interrupted);
+    sim.wait(interval / 2);
+    sim.ok(Input::CollaboratorMediaFailed { peer: "c1".into() });
+    assert_eq!(sim.took(), vec![stop_of("c1")]);
+    sim.wait(interval / 2);
+    assert_eq!(sim.took(), vec![start_of("c1", false)]);
+    assert_eq!(watching(&sim), Some(2));
+}

@@ -19,10 +19,11 @@ mod view;
 use std::collections::VecDeque;
 use std::time::Instant;
 
+pub use crate::session::{NO_OTHER_CAMERA, NO_TORCH};
 pub use intent::{Effect, Intent};
 pub use notification::LiveNotification;
 pub use screen::{Button, LiveControls, MediaUse, Quality, Screen, Toggle};
-pub use ui::{CameraAbilities, NO_OTHER_CAMERA, NO_TORCH};
+pub use ui::CameraAbilities;
 
 use crate::eula::EulaRecord;
 use crate::join::JoinConfig;

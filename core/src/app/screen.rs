@@ -20,12 +20,20 @@ pub struct Toggle {
     pub enabled: bool,
 }
 
-/// The network quality at a glance: 0 (unusable) to 5 (excellent) bars and its word.
+/// The network quality at a glance: 0 (unusable) to [`Quality::MAX_BARS`] (excellent) bars
+/// and its word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Quality {
     pub bars: u8,
+    /// Bars the meter has (the shells draw this many, `bars` of them lit).
+    pub max_bars: u8,
     pub label: String,
+}
+
+impl Quality {
+    /// The link's quality score's scale (`LinkStats::quality`).
+    pub const MAX_BARS: u8 = 5;
 }
 
 /// The controls of a live session.

@@ -426,7 +426,7 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         ..LinkStats::default()
     }));
     shown!(sim, Screen::Live { quality, .. } =>
-        assert_eq!(quality, &Some(Quality { bars: 4, label: en.get("quality-4") })));
+        assert_eq!(quality, &Some(Quality { bars: 4, max_bars: 5, label: en.get("quality-4") })));
 
     // The technician pauses: the switch shows paused, the note says by whom.
     sim.server(ServerToCustomer::CameraControl {

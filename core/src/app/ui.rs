@@ -5,7 +5,7 @@
 
 use crate::join::{JoinInputError, MAX_INPUT_BYTES, parse_join_input};
 use crate::pin::Pin;
-use crate::session::{Command, SessionEvent, SessionState};
+use crate::session::{Command, NO_OTHER_CAMERA, NO_TORCH, SessionEvent, SessionState};
 use crate::signal::{CameraControl, Device, DeviceProblem};
 
 use super::AppConfig;
@@ -123,10 +123,6 @@ impl Default for CameraAbilities {
         }
     }
 }
-
-/// What the technician reads when the camera cannot do what they asked.
-pub const NO_TORCH: &str = "The customer's camera has no torch";
-pub const NO_OTHER_CAMERA: &str = "The customer's phone has no other camera";
 
 impl CameraAbilities {
     /// Why `control` cannot be carried out on this camera, or `None` when it can (or may:

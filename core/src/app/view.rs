@@ -178,9 +178,10 @@ impl View<'_> {
             })
         });
         let quality = ui.quality.map(|score| {
-            let bars = score.min(5);
+            let bars = score.min(Quality::MAX_BARS);
             Quality {
                 bars,
+                max_bars: Quality::MAX_BARS,
                 label: self.get(&format!("quality-{bars}")),
             }
         });

@@ -10,6 +10,10 @@ pub const CUSTOMER_PAUSED: &str = "The customer paused the video; only they can 
 /// What the technician reads for a control sent while the customer's media is not running
 /// (the server relays only in an active session, so this is a race with a hold or an end).
 pub const NO_MEDIA: &str = "The customer's video is not running now";
+/// What the technician reads when the phone's camera cannot do what they asked (the app's
+/// `CameraAbilities::refusal`, from what the shell said it opened).
+pub const NO_TORCH: &str = "The customer's camera has no torch";
+pub const NO_OTHER_CAMERA: &str = "The customer's phone has no other camera";
 
 impl CustomerSession {
     /// The customer paused or resumed in the app. A customer's pause on top of the

@@ -13,6 +13,7 @@
 
 mod admits;
 mod camera;
+pub use camera::{NO_OTHER_CAMERA, NO_TORCH};
 mod collaborators;
 mod media_link;
 mod reconnect;

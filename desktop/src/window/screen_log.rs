@@ -229,6 +229,7 @@ mod tests {
             video_paused_note: None,
             quality: Some(Quality {
                 bars: 4,
+                max_bars: 5,
                 label: "Good connection".into(),
             }),
             notice: None,

@@ -119,12 +119,13 @@ pub fn toggle(ui: &mut Ui, widgets: &mut Widgets, toggle: &Toggle) -> bool {
     response.clicked()
 }
 
-/// Five bars, `quality.bars` of them lit, and the quality in words beside them.
+/// The meter's bars, `quality.bars` of them lit, and the quality in words beside them.
 pub fn quality(ui: &mut Ui, quality: &Quality) {
     ui.horizontal(|ui| {
-        let (rect, _) = ui.allocate_exact_size(vec2(50.0, 22.0), Sense::hover());
+        let width = 10.0 * f32::from(quality.max_bars);
+        let (rect, _) = ui.allocate_exact_size(vec2(width, 22.0), Sense::hover());
         let painter = ui.painter();
-        for bar in 0..5u8 {
+        for bar in 0..quality.max_bars {
             let height = 6.0 + 4.0 * f32::from(bar);
             let left = rect.left() + 10.0 * f32::from(bar);
             let bar_rect = Rect::from_min_max(

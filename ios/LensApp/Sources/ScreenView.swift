@@ -64,7 +64,7 @@ private struct PartView: View {
             ProgressView(value: Double(step), total: Double(steps)).accessibilityValue("\(step) / \(steps)")
         case let .meter(quality):
             if let quality {
-                ProgressView(value: Double(quality.bars), total: 5).accessibilityValue(quality.label)
+                ProgressView(value: Double(quality.bars), total: Double(quality.maxBars)).accessibilityValue(quality.label)
             }
         case let .action(button, intent):
             SwiftUI.Button { act(intent()) } label: { Text(button.label).frame(maxWidth: .infinity, minHeight: 44) }

@@ -176,8 +176,7 @@ class ScreenView(private val activity: Activity, private val act: (Intent) -> Un
             }
             is Part.Meter -> (view as ProgressBar).apply {
                 visibility = if (part.quality == null) View.GONE else View.VISIBLE
-                max = 5
-                progress = part.quality?.bars?.toInt() ?: 0
+                part.quality?.let { max = it.maxBars.toInt(); progress = it.bars.toInt() }
                 contentDescription = part.quality?.label
             }
             is Part.Action -> (view as Button).apply {

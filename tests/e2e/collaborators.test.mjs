@@ -7,11 +7,13 @@
 // is heard only once Tess lets him talk, and Bob may invite once she lets him. A hold
 // pauses everyone's picture and the lead's Resume brings it back to all. The session reads
 // Collaborating while they are in; a fifth technician is refused; Tess removes Xavier, Bob
-// leaves, and the session log keeps it all. A collaborator whose connection breaks is
-// offered a new one by the phone and sees the customer again without doing anything.
+// leaves, and the session log keeps it all. A collaborator whose connection breaks, or whose
+// customer's network changes, is offered a new connection by the phone and sees the customer
+// again without doing anything.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { signedInTechnician, liveSession } from '../lib/fixture.mjs';
 import { openConsole } from '../lib/console.mjs';
 import {
@@ -180,7 +182,7 @@ test('the lead invites a colleague and an external technician, who both see the 
   }
 });
 
-test('a collaborator whose connection breaks is offered a new one by the phone and sees the customer again', async () => {
+test('a collaborator whose connection breaks, or whose customer moves to another network, gets a new one from the phone and sees the customer again', async () => {
   await allowUnlisted();
   const tess = lens.technician;
   const customer = await liveSession(lens, 'Pete Pump');
@@ -207,9 +209,36 @@ test('a collaborator whose connection breaks is offered a new one by the phone a
     // Tess's call never stopped.
     const tessNow = (await tess.receiveStats()).framesDecoded;
     await tess.waitForStats((s) => s.framesDecoded >= tessNow + 15);
+
+    // The customer's network changes (an address appears, as on a move to mobile data):
+    // the lead's connection restarts ICE, and Rita gets a new connection at once, although
+    // her old one still works on this loopback and would never have failed.
+    await rita.evaluate(() => { window.beforeMove = window.lensCollab.pc; });
+    const movedAt = Date.now();
+    const linesBeforeMove = customer.lines.length;
+    ip('link', 'add', 'lensmove0', 'type', 'veth', 'peer', 'name', 'lensmove1');
+    try {
+      ip('addr', 'add', '10.99.0.1/24', 'dev', 'lensmove0');
+      ip('link', 'set', 'lensmove0', 'up');
+      ip('link', 'set', 'lensmove1', 'up');
+      await rita.waitForFunction(() => window.lensCollab.pc && window.lensCollab.pc !== window.beforeMove, null, { timeout: 15000 });
+      await waitForFrames(rita, 15);
+      console.log(`# after the network change Rita decodes the picture on a new connection ${((Date.now() - movedAt) / 1000).toFixed(1)} s later`);
+      assert.ok(customer.lines.slice(linesBeforeMove).some((l) => /network: the addresses changed/.test(l)),
+        'the customer app noticed the change');
+      const tessAfter = (await tess.receiveStats()).framesDecoded;
+      await tess.waitForStats((s) => s.framesDecoded >= tessAfter + 15);
+    } finally {
+      ip('link', 'del', 'lensmove0');
+    }
     await tess.end();
     await customer.waitFor(/state: ended/);
   } finally {
     await customer.stop();
   }
 });
+
+/** `ip` in this test's own network namespace (tests/netns.sh). */
+function ip(...args) {
+  execFileSync('ip', args);
+}

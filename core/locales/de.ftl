@@ -13,6 +13,7 @@ tutorial-3-body = Es wird nichts übertragen, bevor Sie den Endbenutzer-Lizenzve
 tutorial-skip = Überspringen
 tutorial-next = Weiter
 tutorial-ok = OK
+tutorial-progress = Schritt { $step } von { $steps }
 
 ## Permissions
 permissions-title = Kamera und Mikrofon

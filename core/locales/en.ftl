@@ -11,6 +11,7 @@ tutorial-3-body = Nothing is sent until you accept the licence agreement and you
 tutorial-skip = Skip
 tutorial-next = Next
 tutorial-ok = OK
+tutorial-progress = Step { $step } of { $steps }
 
 ## Permissions
 permissions-title = Camera and microphone

@@ -13,6 +13,7 @@ tutorial-3-body = Er wordt niets verzonden voordat u de licentieovereenkomst voo
 tutorial-skip = Overslaan
 tutorial-next = Volgende
 tutorial-ok = OK
+tutorial-progress = Stap { $step } van { $steps }
 
 ## Permissions
 permissions-title = Camera en microfoon

@@ -72,6 +72,9 @@ pub enum Screen {
     Tutorial {
         step: u32,
         steps: u32,
+        /// Where the customer is in the tutorial, in words ("Step 1 of 3"): shown beside the
+        /// progress bar, or read out for it.
+        progress: String,
         title: String,
         body: String,
         skip: Button,

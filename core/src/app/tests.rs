@@ -223,8 +223,9 @@ fn seed_000_first_start_tutorial_permissions_pin_licence_waiting() {
     let en = en();
     let mut sim = Sim::new(first_start(), None);
     assert_eq!(sim.screens.len(), 1, "the first output is the first screen");
-    shown!(sim, Screen::Tutorial { step, steps, title, next, skip, .. } => {
+    shown!(sim, Screen::Tutorial { step, steps, progress, title, next, skip, .. } => {
         assert_eq!((*step, *steps), (1, 3));
+        assert_eq!(progress, "Step 1 of 3");
         assert_eq!(title, &en.get("tutorial-1-title"));
         assert_eq!(next.label, en.get("tutorial-next"));
         assert_eq!(skip.label, en.get("tutorial-skip"));

@@ -99,6 +99,13 @@ impl View<'_> {
         Screen::Tutorial {
             step,
             steps: TUTORIAL_STEPS,
+            progress: self.texts.format(
+                "tutorial-progress",
+                &[
+                    ("step", Arg::Number(step.into())),
+                    ("steps", Arg::Number(TUTORIAL_STEPS.into())),
+                ],
+            ),
             title: self.get(&format!("tutorial-{step}-title")),
             body: self.get(&format!("tutorial-{step}-body")),
             skip: self.button("tutorial-skip"),

@@ -93,7 +93,7 @@ fn language(tag: &str) -> &'static Language {
 /// A sample value for each variable the files use.
 fn sample(variable: &str) -> Arg<'static> {
     match variable {
-        "found" | "attempt" | "collaborators" => Arg::Number(4),
+        "found" | "attempt" | "collaborators" | "step" | "steps" => Arg::Number(4),
         "device" => Arg::Text("camera"),
         "host" => Arg::Text("evil.example"),
         "technician" => Arg::Text("Anna"),

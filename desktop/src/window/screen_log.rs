@@ -91,12 +91,13 @@ pub fn screen_json(screen: &Screen) -> Value {
         Screen::Tutorial {
             step,
             steps,
+            progress,
             title,
             body,
             skip,
             next,
         } => json!({
-            "step": step, "steps": steps, "title": title, "body": body,
+            "step": step, "steps": steps, "progress": progress, "title": title, "body": body,
             "skip": button(skip), "next": button(next),
         }),
         Screen::Permissions { title, body, allow } => {

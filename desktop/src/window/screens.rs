@@ -37,14 +37,14 @@ pub fn draw(ui: &mut Ui, screen: &Screen, drawing: &mut Drawing) -> Option<Inten
     let widgets = &mut *drawing.widgets;
     match screen {
         Screen::Tutorial {
-            step,
-            steps,
+            progress,
             title,
             body,
             skip,
             next,
+            ..
         } => {
-            ui.label(RichText::new(format!("{step} / {steps}")).weak());
+            ui.label(RichText::new(progress).weak());
             text(ui, title, body);
             ui.horizontal(|ui| {
                 press(widgets::button(ui, widgets, skip), Intent::TutorialSkip);

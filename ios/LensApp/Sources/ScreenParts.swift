@@ -12,7 +12,7 @@ enum Part {
     /// Something is under way (joining, connecting, reconnecting).
     case busy
     /// Where the customer is in the tutorial.
-    case steps(step: UInt32, of: UInt32)
+    case steps(step: UInt32, of: UInt32, words: String)
     /// The network quality's bars, read out as its word; hidden until there is a figure.
     case meter(Quality?)
     /// A button; the intent is made at the tap (the licence's acceptance carries the time).
@@ -46,9 +46,9 @@ func drawing(_ screen: Screen) -> Drawing {
 
 private func parts(_ screen: Screen) -> [Part] {
     switch screen {
-    case let .tutorial(step, steps, title, body, skip, next):
+    case let .tutorial(step, steps, progress, title, body, skip, next):
         return [
-            .steps(step: step, of: steps), .heading(title), .body(body),
+            .steps(step: step, of: steps, words: progress), .heading(title), .body(body),
             .action(next) { .tutorialNext }, .action(skip) { .tutorialSkip },
         ]
     case let .permissions(title, body, allow):

@@ -60,8 +60,8 @@ private struct PartView: View {
             PinField(input: input, prompt: prompt, act: act)
         case .busy:
             ProgressView().accessibilityHidden(true)
-        case let .steps(step, steps):
-            ProgressView(value: Double(step), total: Double(steps)).accessibilityValue("\(step) / \(steps)")
+        case let .steps(step, steps, words):
+            ProgressView(value: Double(step), total: Double(steps)).accessibilityValue(words)
         case let .meter(quality):
             if let quality {
                 ProgressView(value: Double(quality.bars), total: Double(quality.maxBars)).accessibilityValue(quality.label)

@@ -24,7 +24,7 @@ final class LensModelTests: XCTestCase {
         let model = try start()
         var screens = model.screens.makeAsyncIterator()
         let first = await screens.next()
-        guard case .tutorial(let step, let steps, _, _, _, _) = first else {
+        guard case .tutorial(let step, let steps, _, _, _, _, _) = first else {
             return XCTFail("a first start shows the tutorial, got \(String(describing: first))")
         }
         XCTAssertEqual(step, 1)

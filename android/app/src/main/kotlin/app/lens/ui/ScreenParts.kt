@@ -25,7 +25,7 @@ sealed class Part {
     object Busy : Part()
 
     /** Where the customer is in the tutorial. */
-    data class Steps(val step: Int, val steps: Int) : Part()
+    data class Steps(val step: Int, val steps: Int, val words: String) : Part()
 
     /** The network quality's bars, read out as its word; hidden until there is a figure. */
     data class Meter(val quality: Quality?) : Part()
@@ -48,7 +48,7 @@ fun drawing(screen: Screen): Drawing = Drawing(screenMedia(screen).camera, parts
 
 private fun parts(screen: Screen): List<Part> = when (screen) {
     is Screen.Tutorial -> listOf(
-        Part.Steps(screen.step.toInt(), screen.steps.toInt()),
+        Part.Steps(screen.step.toInt(), screen.steps.toInt(), screen.progress),
         Part.Heading(screen.title),
         Part.Body(screen.body),
         Part.Action(screen.next) { Intent.TutorialNext },

@@ -172,7 +172,7 @@ class ScreenView(private val activity: Activity, private val act: (Intent) -> Un
             is Part.Steps -> (view as ProgressBar).apply {
                 max = part.steps
                 progress = part.step
-                contentDescription = "${part.step} / ${part.steps}"
+                contentDescription = part.words
             }
             is Part.Meter -> (view as ProgressBar).apply {
                 visibility = if (part.quality == null) View.GONE else View.VISIBLE

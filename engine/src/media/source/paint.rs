@@ -23,6 +23,20 @@ pub(super) fn fill_rect(plane: &mut [u8], stride: usize, (x, y, w, h): Rect, val
     }
 }
 
+/// Copies `rect` of `row` (one row of a plane's background) into every row of `rect` of the
+/// plane, clipped to the plane: what lies under a shape that moved away.
+pub(super) fn restore_rect(plane: &mut [u8], row: &[u8], (x, y, w, h): Rect) {
+    let stride = row.len();
+    let rows = plane.len() / stride;
+    let x_end = (x + w).min(stride);
+    if x >= x_end {
+        return;
+    }
+    for r in y..(y + h).min(rows) {
+        plane[r * stride + x..r * stride + x_end].copy_from_slice(&row[x..x_end]);
+    }
+}
+
 /// Paints a dark plate over `rect` of an I420 picture `width` pixels wide, with neutral
 /// chroma, so that cells drawn on it read the same whatever colour conversion a receiver uses.
 pub(super) fn plate(y: &mut [u8], u: &mut [u8], v: &mut [u8], width: usize, rect: Rect) {

@@ -139,6 +139,8 @@ pub struct TestPattern {
     /// Sensor-like grain added to the luma, `GRAIN_SLACK` bytes longer than a plane so that
     /// each frame reads it from a different offset.
     grain: Vec<i8>,
+    /// Where the box's chroma was drawn in the buffer, `None` before the first frame.
+    chroma_box: Option<paint::Rect>,
     frame_index: u64,
     interval: Duration,
     pacer: Pacer,
@@ -158,6 +160,7 @@ impl TestPattern {
             bar_row_v: (0..cw).map(|x| bar_of(x, cw).2).collect(),
             counter: CounterLayout::for_size(width, height),
             grain: grain(w * height as usize + GRAIN_SLACK),
+            chroma_box: None,
             frame_index: 0,
             interval,
             pacer: Pacer::new(interval),
@@ -182,11 +185,22 @@ impl TestPattern {
                 *pixel = bar.wrapping_add_signed(g);
             }
         }
-        for row in self.buffer.u.chunks_exact_mut(cw) {
-            row.copy_from_slice(&self.bar_row_u);
-        }
-        for row in self.buffer.v.chunks_exact_mut(cw) {
-            row.copy_from_slice(&self.bar_row_v);
+        // Chroma has no grain: after the first frame only the box's last place goes back to
+        // bars (the plates are drawn again below and by the clock stamp), not a third of a
+        // plane's bytes rewritten each frame.
+        match self.chroma_box.take() {
+            Some(last) => {
+                paint::restore_rect(&mut self.buffer.u, &self.bar_row_u, last);
+                paint::restore_rect(&mut self.buffer.v, &self.bar_row_v, last);
+            }
+            None => {
+                for row in self.buffer.u.chunks_exact_mut(cw) {
+                    row.copy_from_slice(&self.bar_row_u);
+                }
+                for row in self.buffer.v.chunks_exact_mut(cw) {
+                    row.copy_from_slice(&self.bar_row_v);
+                }
+            }
         }
 
         // The box bounces around the lower two thirds, 4 px a frame horizontally and 2 px
@@ -216,6 +230,7 @@ impl TestPattern {
         let chroma_box = (bx / 2, by / 2, size / 2, size / 2);
         paint::fill_rect(&mut self.buffer.u, cw, chroma_box, BOX.1);
         paint::fill_rect(&mut self.buffer.v, cw, chroma_box, BOX.2);
+        self.chroma_box = Some(chroma_box);
 
         if let Some(layout) = self.counter {
             let I420Buffer { y, u, v, .. } = &mut self.buffer;
@@ -342,6 +357,23 @@ mod tests {
         let b = pattern.render(11).u.clone();
         let counter_rows = 240 / 48 * 8 / 2;
         assert_ne!(a[counter_rows * 160..], b[counter_rows * 160..]);
+    }
+
+    #[test]
+    fn a_frame_is_the_same_whatever_was_drawn_before() {
+        // `render` repaints only where the box was; a picture must not keep a trace of it
+        // (nor of a frame far away, as a bench jumping between frame numbers draws).
+        let fresh = |n| TestPattern::new(320, 240, 30).render(n).clone();
+        let mut running = TestPattern::new(320, 240, 30);
+        for n in [0, 1, 2, 3, 40, 7, 500, 501] {
+            let drawn = running.render(n).clone();
+            let expected = fresh(n);
+            assert!(
+                drawn.u == expected.u && drawn.v == expected.v,
+                "chroma of frame {n}"
+            );
+            assert!(drawn.y == expected.y, "luma of frame {n}");
+        }
     }
 
     #[test]

@@ -15,9 +15,9 @@
 //    the measurement, as a phone's hardware encoder delivers it, and the engine sends it
 //    (passthrough) with Opus from its synthetic microphone.
 //
-// Every sender also receives the technician's voice and plays it (Lens into its null sink,
-// Chromium into an <audio> element), as in a call: the receiver answers with its own fake
-// microphone on the audio transceiver, as the console does for Lens.
+// Every sender also receives the technician's voice, as in a call: the receiver answers with
+// its own fake microphone on the audio transceiver, as the console does for Lens (see
+// CHROMIUM_PLAYS for what each does with it).
 //
 // Counted for each sender over the same steady stretch (after WARMUP_S), SECONDS long:
 //  * CPU seconds: utime + stime from /proc/<pid>/stat, for Lens of its one process, for
@@ -48,6 +48,12 @@ import { sampleDecodedLuma, decodedPsnr } from '../lib/decoded-quality.mjs';
 const SECONDS = Number(process.env.LENS_BENCH_SECONDS || 20);
 const ROUNDS = Number(process.env.LENS_BENCH_ROUNDS || 3);
 const WARMUP_S = 5;
+// Whether Chromium's sender plays the technician's voice. Lens decodes it at playout pace into
+// its null sink (`--no-playback`: no sound card here); Chromium decodes it only when something
+// plays it, and then into an audio output of its own (a fake one here), which costs it more
+// than the decoding. Off by default, the comparison that favours Chromium: it receives the
+// voice but neither decodes nor plays it, while Lens decodes it.
+const CHROMIUM_PLAYS = process.env.LENS_BENCH_CHROMIUM_PLAYS === '1';
 const TICKS = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -194,7 +200,7 @@ function answerOn(page, offer) {
     pc.ontrack = (e) => { const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = e.streams[0] || new MediaStream([e.track]); document.body.append(v); };
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     // The technician talks back, as the console does to a Lens customer: every sender
-    // receives, decodes and plays a voice while it sends (the same fake microphone).
+    // receives a voice while it sends (the same fake microphone).
     const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
     const audio = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio');
     if (audio) {
@@ -271,16 +277,19 @@ async function chromiumSender(fakeCameraArgs, { psnr = true } = {}) {
     await receiverPage.goto(server.url + '/');
 
     // Both pages wait for ICE gathering (written out in each: the console's CSP forbids eval).
-    const offer = await senderPage.evaluate(async () => {
+    const offer = await senderPage.evaluate(async (play) => {
       const pc = new RTCPeerConnection();
       window.benchPc = pc;
       const media = await navigator.mediaDevices.getUserMedia({
         video: { width: 1280, height: 720, frameRate: 30 }, audio: true,
       });
       if (media.getVideoTracks().length !== 1) throw new Error('the fake camera gave no video track');
-      // The technician's voice comes back on the audio transceiver and is played, as Lens
-      // plays it (see `answerOn`).
-      pc.ontrack = (e) => { const a = new Audio(); a.autoplay = true; a.srcObject = new MediaStream([e.track]); document.body.append(a); };
+      // The technician's voice comes back on the audio transceiver (see `answerOn`); played
+      // only with CHROMIUM_PLAYS, see there.
+      pc.ontrack = (e) => {
+        window.benchVoice = e.track;
+        if (play) { const a = new Audio(); a.autoplay = true; a.srcObject = new MediaStream([e.track]); document.body.append(a); }
+      };
       for (const track of media.getTracks()) {
         const direction = track.kind === 'audio' ? 'sendrecv' : 'sendonly';
         const transceiver = pc.addTransceiver(track, { direction });
@@ -297,7 +306,7 @@ async function chromiumSender(fakeCameraArgs, { psnr = true } = {}) {
         pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
       });
       return pc.localDescription.sdp;
-    });
+    }, CHROMIUM_PLAYS);
     const answer = await answerOn(receiverPage, offer);
     await senderPage.evaluate(async (sdp) => window.benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
 
@@ -344,7 +353,8 @@ const show = (name, m) => console.log(
   `the technician's voice back at ${m.voicePps.toFixed(0)} packets/s`);
 const psnrDiff = (a, b) => (a.psnr && b.psnr ? a.psnr.mean - b.psnr.mean : NaN);
 console.log('');
-console.log(`side by side: 1280x720@30 + audio into one Chromium receiver, which talks back; Lens and Chromium on the same ` +
+console.log(`side by side: 1280x720@30 + audio into one Chromium receiver, which talks back ` +
+  `(Chromium ${CHROMIUM_PLAYS ? 'plays' : 'does not play'} the voice, Lens decodes it); Lens and Chromium on the same ` +
   `pictures in turn, ${ROUNDS} rounds of ${SECONDS} s each`);
 const frameRatios = [];
 const cpuRatios = [];

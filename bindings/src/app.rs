@@ -67,3 +67,9 @@ pub fn live_notification(locales: Vec<String>) -> LiveNotification {
 pub fn screen_media(screen: Screen) -> MediaUse {
     screen.media()
 }
+
+/// Whether `screen` shows something under way (an activity indicator): see `Screen::under_way`.
+#[uniffi::export]
+pub fn screen_under_way(screen: Screen) -> bool {
+    screen.under_way()
+}

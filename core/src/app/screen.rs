@@ -183,6 +183,15 @@ impl Screen {
         }
     }
 
+    /// Whether the customer waits for something under way with nothing to do but leave
+    /// (joining, connecting, reconnecting): the apps show an activity indicator.
+    pub fn under_way(&self) -> bool {
+        matches!(
+            self,
+            Screen::Joining { .. } | Screen::Connecting { .. } | Screen::Reconnecting { .. }
+        )
+    }
+
     /// A short stable name for logs and tests.
     pub fn name(&self) -> &'static str {
         match self {

@@ -318,6 +318,10 @@ fn seed_000_first_start_tutorial_permissions_pin_licence_waiting() {
     );
     sim.wait(Duration::from_secs(10 * 60));
     assert_eq!(sim.name(), "waiting");
+    assert!(
+        !sim.screen().under_way(),
+        "waiting for the technician: nothing under way"
+    );
     assert!(!sim.started_media());
 }
 
@@ -465,8 +469,10 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
     );
     sim.server(ServerToCustomer::start());
     assert_eq!(sim.name(), "connecting");
+    assert!(sim.screen().under_way());
     sim.world(Input::PeerConnected);
     assert_eq!(sim.name(), "live");
+    assert!(!sim.screen().under_way());
     assert!(
         !live_controls(&sim).torch.on,
         "the torch went out with the camera"
@@ -508,6 +514,7 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         token: "token-1".into()
     }));
     assert_eq!(sim.name(), "reconnecting");
+    assert!(sim.screen().under_way());
     sim.world(Input::SignallingConnected);
     assert_eq!(sim.name(), "live");
 
@@ -540,6 +547,7 @@ fn seed_000_live_controls_technician_pause_hold_reconnect_and_end() {
         vec![Command::ResolvePin(Pin::from_digits("654321").unwrap())]
     );
     assert_eq!(sim.name(), "joining");
+    assert!(sim.screen().under_way());
 }
 
 #[test]

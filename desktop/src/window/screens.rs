@@ -112,7 +112,7 @@ pub fn draw(ui: &mut Ui, screen: &Screen, drawing: &mut Drawing) -> Option<Inten
         }
         Screen::Joining { title, body } => {
             text(ui, title, body);
-            ui.spinner();
+            spinner(ui, screen);
         }
         Screen::Licence {
             title,
@@ -152,22 +152,15 @@ pub fn draw(ui: &mut Ui, screen: &Screen, drawing: &mut Drawing) -> Option<Inten
             body,
             preview,
             leave,
-        } => {
-            text(ui, title, body);
-            if *preview {
-                widgets::preview(ui, drawing.preview_label);
-            }
-            ui.add_space(8.0);
-            press(widgets::button(ui, widgets, leave), Intent::Leave);
         }
-        Screen::Connecting {
+        | Screen::Connecting {
             title,
             body,
             preview,
             leave,
         } => {
             text(ui, title, body);
-            ui.spinner();
+            spinner(ui, screen);
             if *preview {
                 widgets::preview(ui, drawing.preview_label);
             }
@@ -199,7 +192,7 @@ pub fn draw(ui: &mut Ui, screen: &Screen, drawing: &mut Drawing) -> Option<Inten
         }
         Screen::Reconnecting { title, body, leave } => {
             text(ui, title, body);
-            ui.spinner();
+            spinner(ui, screen);
             press(widgets::button(ui, widgets, leave), Intent::Leave);
         }
         Screen::Ended {
@@ -298,4 +291,11 @@ fn unix_ms_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The activity indicator, where the core says something is under way.
+fn spinner(ui: &mut Ui, screen: &Screen) {
+    if screen.under_way() {
+        ui.spinner();
+    }
 }

@@ -9,7 +9,7 @@ enum Part {
     case note(String?)
     /// The PIN field with what the model holds; `prompt` is its placeholder.
     case pinField(input: String, prompt: String)
-    /// Something is under way (joining, connecting, reconnecting).
+    /// Something is under way, where the core says so (`screenUnderWay`).
     case busy
     /// Where the customer is in the tutorial.
     case steps(step: UInt32, of: UInt32, words: String)
@@ -45,6 +45,7 @@ func drawing(_ screen: Screen) -> Drawing {
 }
 
 private func parts(_ screen: Screen) -> [Part] {
+    let busy: [Part] = screenUnderWay(screen: screen) ? [.busy] : []
     switch screen {
     case let .tutorial(step, steps, progress, title, body, skip, next):
         return [
@@ -66,17 +67,16 @@ private func parts(_ screen: Screen) -> [Part] {
             .note(problem), .action(join) { .join },
         ]
     case let .joining(title, body):
-        return [.heading(title), .body(body), .busy]
+        return [.heading(title), .body(body)] + busy
     case let .licence(title, intro, text, accept, decline):
         return [
             .heading(title), .body(intro), .body(text),
             .action(accept) { .accept(atUnixMs: Int64(Date().timeIntervalSince1970 * 1000)) },
             .action(decline) { .decline },
         ]
-    case let .waiting(title, body, _, leave), let .onHold(title, body, _, leave):
-        return waiting(title, body, leave, busy: false)
-    case let .connecting(title, body, _, leave), let .reconnecting(title, body, leave):
-        return waiting(title, body, leave, busy: true)
+    case let .waiting(title, body, _, leave), let .onHold(title, body, _, leave),
+         let .connecting(title, body, _, leave), let .reconnecting(title, body, leave):
+        return [.heading(title), .body(body)] + busy + [.action(leave) { .leave }]
     case let .live(title, _, videoPausedNote, quality, notice, controls):
         return [
             .heading(title), .meter(quality), .note(videoPausedNote), .note(notice),
@@ -89,11 +89,4 @@ private func parts(_ screen: Screen) -> [Part] {
     case let .ended(title, reason, back):
         return [.heading(title), .body(reason), .action(back) { .backToStart }]
     }
-}
-
-private func waiting(_ title: String, _ body: String, _ leave: LensKit.Button, busy: Bool) -> [Part] {
-    var parts: [Part] = [.heading(title), .body(body)]
-    if busy { parts.append(.busy) }
-    parts.append(.action(leave) { .leave })
-    return parts
 }

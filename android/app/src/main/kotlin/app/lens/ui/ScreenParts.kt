@@ -6,6 +6,7 @@ import uniffi.lens_core.Quality
 import uniffi.lens_core.Screen
 import uniffi.lens_core.Toggle
 import uniffi.lens_ffi.screenMedia
+import uniffi.lens_ffi.screenUnderWay
 
 /** One element of a screen, in the order drawn. Every word in it comes from the core's [Screen]. */
 sealed class Part {
@@ -21,7 +22,7 @@ sealed class Part {
     /** The PIN field with what the model holds; [prompt] is its label. Done presses [join]. */
     data class PinField(val input: String, val prompt: String, val join: Button) : Part()
 
-    /** Something is under way (joining, connecting, reconnecting). */
+    /** Something is under way, where the core says so ([screenUnderWay]). */
     object Busy : Part()
 
     /** Where the customer is in the tutorial. */
@@ -46,60 +47,63 @@ class Drawing(val preview: Boolean, val parts: List<Part>)
  */
 fun drawing(screen: Screen): Drawing = Drawing(screenMedia(screen).camera, parts(screen))
 
-private fun parts(screen: Screen): List<Part> = when (screen) {
-    is Screen.Tutorial -> listOf(
-        Part.Steps(screen.step.toInt(), screen.steps.toInt(), screen.progress),
-        Part.Heading(screen.title),
-        Part.Body(screen.body),
-        Part.Action(screen.next) { Intent.TutorialNext },
-        Part.Action(screen.skip) { Intent.TutorialSkip },
-    )
-    is Screen.Permissions ->
-        listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Action(screen.allow) { Intent.AllowPermissions })
-    is Screen.PermissionsRefused -> listOfNotNull(
-        Part.Heading(screen.title),
-        Part.Body(screen.body),
-        Part.Action(screen.openSettings) { Intent.OpenSettings },
-        Part.Action(screen.tryAgain) { Intent.AllowPermissions },
-        screen.withoutMicrophone?.let { Part.Action(it) { Intent.JoinWithoutMicrophone } },
-    )
-    is Screen.EnterPin -> listOf(
-        Part.Heading(screen.title),
-        Part.Body(screen.organisation),
-        Part.PinField(screen.input, screen.prompt, screen.join),
-        Part.Note(screen.problem),
-        Part.Action(screen.join) { Intent.Join },
-    )
-    is Screen.Joining -> listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Busy)
-    is Screen.Licence -> listOf(
-        Part.Heading(screen.title),
-        Part.Body(screen.intro),
-        Part.Body(screen.text),
-        Part.Action(screen.accept) { Intent.Accept(System.currentTimeMillis()) },
-        Part.Action(screen.decline) { Intent.Decline },
-    )
-    is Screen.Waiting -> waiting(screen.title, screen.body, screen.leave, busy = false)
-    is Screen.OnHold -> waiting(screen.title, screen.body, screen.leave, busy = false)
-    is Screen.Connecting -> waiting(screen.title, screen.body, screen.leave, busy = true)
-    is Screen.Reconnecting -> waiting(screen.title, screen.body, screen.leave, busy = true)
-    is Screen.Live -> listOf(
-        Part.Heading(screen.title),
-        Part.Meter(screen.quality),
-        Part.Note(screen.videoPausedNote),
-        Part.Note(screen.notice),
-        Part.Switch(screen.controls.mute) { Intent.SetMuted(it) },
-        Part.Switch(screen.controls.pauseVideo) { Intent.SetVideoPaused(it) },
-        Part.Action(screen.controls.switchCamera) { Intent.SwitchCamera },
-        Part.Switch(screen.controls.torch) { Intent.SetTorch(it) },
-        Part.Action(screen.controls.leave) { Intent.Leave },
-    )
-    is Screen.Ended ->
-        listOf(Part.Heading(screen.title), Part.Body(screen.reason), Part.Action(screen.back) { Intent.BackToStart })
+private fun parts(screen: Screen): List<Part> {
+    val busy = Part.Busy.takeIf { screenUnderWay(screen) }
+    return when (screen) {
+        is Screen.Tutorial -> listOf(
+            Part.Steps(screen.step.toInt(), screen.steps.toInt(), screen.progress),
+            Part.Heading(screen.title),
+            Part.Body(screen.body),
+            Part.Action(screen.next) { Intent.TutorialNext },
+            Part.Action(screen.skip) { Intent.TutorialSkip },
+        )
+        is Screen.Permissions ->
+            listOf(Part.Heading(screen.title), Part.Body(screen.body), Part.Action(screen.allow) { Intent.AllowPermissions })
+        is Screen.PermissionsRefused -> listOfNotNull(
+            Part.Heading(screen.title),
+            Part.Body(screen.body),
+            Part.Action(screen.openSettings) { Intent.OpenSettings },
+            Part.Action(screen.tryAgain) { Intent.AllowPermissions },
+            screen.withoutMicrophone?.let { Part.Action(it) { Intent.JoinWithoutMicrophone } },
+        )
+        is Screen.EnterPin -> listOf(
+            Part.Heading(screen.title),
+            Part.Body(screen.organisation),
+            Part.PinField(screen.input, screen.prompt, screen.join),
+            Part.Note(screen.problem),
+            Part.Action(screen.join) { Intent.Join },
+        )
+        is Screen.Joining -> listOfNotNull(Part.Heading(screen.title), Part.Body(screen.body), busy)
+        is Screen.Licence -> listOf(
+            Part.Heading(screen.title),
+            Part.Body(screen.intro),
+            Part.Body(screen.text),
+            Part.Action(screen.accept) { Intent.Accept(System.currentTimeMillis()) },
+            Part.Action(screen.decline) { Intent.Decline },
+        )
+        is Screen.Waiting -> waiting(screen.title, screen.body, screen.leave, busy)
+        is Screen.OnHold -> waiting(screen.title, screen.body, screen.leave, busy)
+        is Screen.Connecting -> waiting(screen.title, screen.body, screen.leave, busy)
+        is Screen.Reconnecting -> waiting(screen.title, screen.body, screen.leave, busy)
+        is Screen.Live -> listOf(
+            Part.Heading(screen.title),
+            Part.Meter(screen.quality),
+            Part.Note(screen.videoPausedNote),
+            Part.Note(screen.notice),
+            Part.Switch(screen.controls.mute) { Intent.SetMuted(it) },
+            Part.Switch(screen.controls.pauseVideo) { Intent.SetVideoPaused(it) },
+            Part.Action(screen.controls.switchCamera) { Intent.SwitchCamera },
+            Part.Switch(screen.controls.torch) { Intent.SetTorch(it) },
+            Part.Action(screen.controls.leave) { Intent.Leave },
+        )
+        is Screen.Ended ->
+            listOf(Part.Heading(screen.title), Part.Body(screen.reason), Part.Action(screen.back) { Intent.BackToStart })
+    }
 }
 
-private fun waiting(title: String, body: String, leave: Button, busy: Boolean) = listOfNotNull(
+private fun waiting(title: String, body: String, leave: Button, busy: Part.Busy?) = listOfNotNull(
     Part.Heading(title),
     Part.Body(body),
-    Part.Busy.takeIf { busy },
+    busy,
     Part.Action(leave) { Intent.Leave },
 )

@@ -153,9 +153,19 @@ export class Lab {
     return this.public;
   }
 
-  /** A new namespace with only loopback (up). */
+  /**
+   * A new namespace with only loopback (up), and without IPv6: a veth's IPv6 link-local
+   * address appears about a second after the link goes up (once duplicate address detection
+   * is done), and a Chromium in the namespace takes that for a change of network and fails
+   * every request under way with ERR_NETWORK_CHANGED (the console page then lost module
+   * scripts and never showed its sign-in form). The lab's addresses are IPv4 only.
+   */
   async namespace(name) {
-    const keeper = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && echo ready && exec cat >/dev/null'], {
+    // (A kernel without IPv6 has no such settings and no such addresses.)
+    const setUp = '{ [ ! -d /proc/sys/net/ipv6 ] ||' +
+      ' sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; }' +
+      ' && ip link set lo up && echo ready && exec cat >/dev/null';
+    const keeper = spawn('unshare', ['-n', 'sh', '-c', setUp], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     await new Promise((ok, fail) => {

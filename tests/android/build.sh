@@ -12,7 +12,8 @@
 #   app.jar      the generated UniFFI glue and android/app/src/main/kotlin (kotlinc, against
 #                android-all for SDK 34 in place of android.jar);
 #   tests.jar    tests/android/src and the technician's side of tests/kotlin/src (its console
-#                and the media answerer, the words of core/locales);
+#                and the media answerer, the words of core/locales), as the app's friend
+#                module: tests see its `internal` members, as Gradle's unit tests do;
 #   test-config/ com/android/tools/test_config.properties, which points Robolectric at the
 #                manifest and resources (as the Android Gradle plugin does for unit tests).
 # kotlinc is slow: each jar is rebuilt only when its inputs' content changed. Prints the
@@ -171,5 +172,5 @@ mapfile -t TEST_SOURCES < <(find tests/android/src -name '*.kt' | sort)
 build "the Android tests" "$OUT/tests.jar" "${TEST_SOURCES[@]}" "${SHARED_TEST_FILES[@]}" \
   "$OUT/app.jar.sources" -- \
   "${KOTLINC[@]}" -cp "$ANDROID_JAR:$JNA:$OUT/r-classes:$OUT/app.jar:$TEST_LIBS" \
-  -d "$OUT/tests.jar" "${TEST_SOURCES[@]}" "${SHARED_TEST_FILES[@]}"
+  -Xfriend-paths="$OUT/app.jar" -d "$OUT/tests.jar" "${TEST_SOURCES[@]}" "${SHARED_TEST_FILES[@]}"
 echo "$OUT"

@@ -31,7 +31,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 	$(ANDROID_APT_PACKAGES)
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
-	test-handoff-api demo bench bench-hour bench-server build-examples \
+	test-handoff-api demo bench bench-android bench-hour bench-server build-examples \
 	bindings-kotlin bindings-swift android ios clean phone-lib fuzz \
 	android-deps test-android test-android-packaging test-ios
 
@@ -260,13 +260,18 @@ demo: deps build
 ## side; the customer's CPU and uplink with 1, 3 and 5 collaborating technicians and the time
 ## from a collaborator's Join to the first picture; glass-to-glass latency (p50/p95/p99),
 ## time to full quality and Start to first frame, Lens beside Chromium, on loopback and
-## through a 40 ms, 5 Mbit/s relay (bench/latency.mjs); then the server's load benchmarks
-## (bench-server).
-bench: deps build build-examples bench-server
+## through a 40 ms, 5 Mbit/s relay (bench/latency.mjs); before them the server's load
+## benchmarks (bench-server) and the Android app's copy into the hardware encoder (bench-android).
+bench: deps build build-examples bench-server bench-android
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 	cd tests && ../$(NETNS) node bench/collaborators.mjs
 	cd tests && ../$(NETNS) node bench/latency.mjs
+
+## bench-android: the Android app's own Kotlin per camera picture (the copy into the hardware
+## encoder's input), on the JVM: tests/android/bench.sh.
+bench-android: bindings-kotlin deps-npm android-deps
+	tests/android/bench.sh
 
 ## bench-hour: one customer streaming 720p30 to the console for an hour (LENS_BENCH_MINUTES):
 ## the customer's RSS, CPU, threads and descriptors and the console's frame rate, freezes and

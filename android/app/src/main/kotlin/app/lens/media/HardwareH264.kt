@@ -6,6 +6,7 @@ import android.media.MediaCodecInfo.CodecProfileLevel
 import android.os.Build
 import android.os.Bundle
 import android.util.Log
+import java.nio.Buffer
 import java.nio.ByteBuffer
 import uniffi.lens_engine.ShellRequest
 import uniffi.lens_ffi.LensSession
@@ -137,10 +138,13 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
 
 /**
  * Copies a `w`x`h` plane (`pixel` bytes between samples, `row` between rows) into [dst],
- * turned [rotation] degrees clockwise. Walks the source with steps chosen per rotation, so
- * the per-pixel loop allocates nothing.
+ * turned [rotation] degrees clockwise. A plane that needs no turn and is packed on both sides
+ * (the luma of a phone held the way its sensor is mounted) goes row by row, a bulk copy each:
+ * 8 to 10 times faster on the JVM than a call per byte (`make bench-android`). Anything else
+ * walks the source with steps chosen per rotation, so the per-pixel loop allocates nothing.
  */
 internal fun copyPlane(src: ByteBuffer, row: Int, pixel: Int, w: Int, h: Int, dst: Image.Plane, rotation: Int) {
+    if (rotation == 0 && pixel == 1 && dst.pixelStride == 1) return copyRows(src, row, dst.buffer, dst.rowStride, w, h)
     val (base, dx, dy) = when (rotation) {
         90 -> Triple((h - 1) * row, -row, pixel)
         180 -> Triple((h - 1) * row + (w - 1) * pixel, -pixel, -row)
@@ -158,5 +162,21 @@ internal fun copyPlane(src: ByteBuffer, row: Int, pixel: Int, w: Int, h: Int, ds
             from += dx
             to += dPixel
         }
+    }
+}
+
+/** [h] rows of [w] bytes from [src] into [dst], each one bulk copy. */
+private fun copyRows(src: ByteBuffer, srcRow: Int, dst: ByteBuffer, dstRow: Int, w: Int, h: Int) {
+    val from = src.duplicate()
+    val to = dst.duplicate()
+    // Positions are set through Buffer: ByteBuffer's own overrides of position and limit
+    // (Java 9) are missing on some of the Android versions the app runs on (from API 24).
+    val fromWindow: Buffer = from
+    val toWindow: Buffer = to
+    for (y in 0 until h) {
+        fromWindow.limit(y * srcRow + w)
+        fromWindow.position(y * srcRow)
+        toWindow.position(y * dstRow)
+        to.put(from)
     }
 }

@@ -27,8 +27,13 @@ const H: u32 = 720;
 const FPS: u32 = 30;
 const FRAMES: u64 = 150;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// On the engine's own runtime, built as the apps build it (one worker thread), so that what
+/// runs here is what a phone or `lens join` runs; `#[tokio::main]` would start a worker per core.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    lens_engine::runtime::build()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut pattern = TestPattern::new(W, H, FPS);
     let mut encoder = H264Encoder::new(H264Settings {
         width: W,

@@ -14,8 +14,13 @@ use std::time::Duration;
 
 use lens_engine::media::{MediaConfig, MediaSession, PeerEvent, PlaybackConfig};
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// On the engine's own runtime, built as the apps build it (one worker thread), so that what
+/// runs here is what a phone or `lens join` runs; `#[tokio::main]` would start a worker per core.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    lens_engine::runtime::build()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = std::env::args()
         .nth(1)
         .map(|s| s.parse())

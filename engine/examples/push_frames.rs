@@ -139,8 +139,13 @@ fn say(value: serde_json::Value) {
     println!("{value}");
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// On the engine's own runtime, built as the apps build it (one worker thread), so that what
+/// runs here is what a phone or `lens join` runs; `#[tokio::main]` would start a worker per core.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    lens_engine::runtime::build()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let h264 = std::env::args().any(|a| a == "--h264");
     let video = if h264 {
         VideoSourceConfig::PushedH264 {

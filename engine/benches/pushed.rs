@@ -1,8 +1,10 @@
 //! Per-frame costs of media pushed by a shell: `cargo bench -p lens-engine --bench pushed`.
 //!
 //! - `convert/*`: what `PushedVideo::push` does on the shell's camera thread for one 1280x720
-//!   frame in each pixel format (checks, conversion to I420, rotation and range scaling where
-//!   asked);
+//!   frame in each pixel format (checks, conversion to I420 as the picture lies, range
+//!   scaling where asked);
+//! - `turn upright/*`: what the video thread adds for a picture on its side when a technician
+//!   cannot be told the turn (no video-orientation extension): turning the I420 picture;
 //! - `pushed frame to RTP`: the whole send path of one pushed frame without the network —
 //!   conversion, openh264 encode, H.264 RTP packetization (what the track does next).
 
@@ -13,7 +15,7 @@ use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::{PixelFormat, Rotation, VideoFrameLayout, convert_frame};
-use lens_engine::media::source::{I420Buffer, TestPattern};
+use lens_engine::media::source::{I420Buffer, TestPattern, turn_upright};
 use rtc::rtp::codec::h264::H264Payloader;
 use rtc::rtp::packetizer::{Packetizer, new_packetizer};
 use rtc::rtp::sequence::new_random_sequencer;
@@ -105,17 +107,28 @@ fn convert(c: &mut Criterion) {
             full_range,
             ..layout
         };
-        let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+        let mut out = I420Buffer::new(2, 2);
         let range = if full_range { " full range" } else { "" };
         group.bench_function(format!("{format:?} {rotation:?}{range}"), |b| {
             b.iter(|| {
-                convert_frame(
-                    &layout,
-                    [&planes[0], &planes[1], &planes[2]],
-                    &mut scratch,
-                    &mut out,
-                )
-                .unwrap();
+                convert_frame(&layout, [&planes[0], &planes[1], &planes[2]], &mut out).unwrap();
+                black_box(&out.y[0]);
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("turn upright 1280x720");
+    group.throughput(Throughput::Elements(1));
+    for rotation in [Rotation::R90, Rotation::R180, Rotation::R270] {
+        let mut out = I420Buffer::new(2, 2);
+        group.bench_function(format!("{rotation:?}"), |b| {
+            b.iter(|| {
+                let frame = lens_engine::media::source::VideoFrame {
+                    rotation,
+                    ..pattern.frame(Instant::now())
+                };
+                turn_upright(&frame, &mut out).unwrap();
                 black_box(&out.y[0]);
             })
         });
@@ -148,18 +161,12 @@ fn pushed_to_rtp(c: &mut Criterion) {
             Box::new(new_random_sequencer()),
             90_000,
         );
-        let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+        let mut out = I420Buffer::new(2, 2);
         let t0 = Instant::now();
         let mut n = 0u64;
         b.iter(|| {
             let (layout, planes) = &frames[(n % 30) as usize];
-            convert_frame(
-                layout,
-                [&planes[0], &planes[1], &planes[2]],
-                &mut scratch,
-                &mut out,
-            )
-            .unwrap();
+            convert_frame(layout, [&planes[0], &planes[1], &planes[2]], &mut out).unwrap();
             let at = t0 + Duration::from_millis(33 * n);
             n += 1;
             let packets = match encoder.encode(&out.frame(at)).unwrap() {

@@ -20,12 +20,10 @@ use rtc::rtp_transceiver::rtp_sender::{
 };
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::peer_connection::RTCIceCandidateInit;
 
 use lens_engine::media::source::SineTone;
 use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, Negotiation, PeerEvent, PlaybackConfig,
-    VideoSourceConfig,
+    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, VideoSourceConfig,
 };
 use support::technician::{
     Received, Technician, opus_parameters, technician_answering, technician_answering_with_voice,
@@ -142,8 +140,7 @@ fn decoded(received: &Received) -> usize {
         .count()
 }
 
-/// Adds collaborator `peer` and answers with a test technician; the customer's trickled
-/// candidates are handed over as the server would relay them.
+/// Adds collaborator `peer`, who answers with a test technician sending `voice` if given.
 async fn collaborator_joins(
     session: &mut MediaSession,
     peer: &str,
@@ -151,42 +148,19 @@ async fn collaborator_joins(
     received: Arc<Received>,
     voice: Option<Arc<TrackLocalStaticSample>>,
 ) -> (String, Technician) {
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let offer = session
-        .add_collaborator(
-            peer,
-            talk,
-            &media_config(),
-            Negotiation::default(),
-            events_tx,
-        )
-        .await
-        .expect("a collaborator's connection");
-    let technician = match voice {
-        Some(voice) => technician_answering_with_voice(&offer, received, voice).await,
-        None => technician_answering(&offer, received).await,
-    };
-    session
-        .apply_collaborator_answer(peer, technician.answer.clone())
-        .await
-        .expect("the collaborator's answer");
-    let pc = Arc::clone(&technician.pc);
-    tokio::spawn(async move {
-        while let Some(event) = events.recv().await {
-            if let PeerEvent::LocalCandidate(candidate) = event {
-                let _ = pc
-                    .add_ice_candidate(RTCIceCandidateInit {
-                        candidate: candidate.candidate,
-                        sdp_mid: candidate.sdp_mid,
-                        sdp_mline_index: candidate.sdp_mline_index,
-                        username_fragment: None,
-                        url: None,
-                    })
-                    .await;
+    support::collaborator::collaborator_joins(
+        session,
+        peer,
+        talk,
+        &media_config(),
+        |offer| async move {
+            match voice {
+                Some(voice) => technician_answering_with_voice(&offer, received, voice).await,
+                None => technician_answering(&offer, received).await,
             }
-        }
-    });
-    (offer, technician)
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,9 @@
 // CameraX and AVCaptureSession deliver, upright or turned) to the engine, and the technician's
 // Chromium shows them the right size and the right way up. The pusher draws a coloured marker
 // in its buffer's top-left corner; after the rotation the shell asks for, the marker must be
-// in the matching corner of the decoded picture, in its colour.
+// in the matching corner of the picture the technician sees, in its colour. The pictures
+// travel as the camera delivered them, at the sensor's size, with the turn in the RTP
+// video-orientation extension, which Chromium applies for display: the phone turns nothing.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +60,9 @@ for (const { format, rotation, colour } of CASES) {
       assert.ok(near(picture.corners[other], GREY), `${other} is grey: ${picture.corners[other]}`);
     }
     assert.ok(!near(picture.corners[OPPOSITE[corner]], colour));
+    // Decoded at the size the camera delivered: the turn was Chromium's, not the phone's.
+    const { frameWidth, frameHeight } = await rx.stats();
+    assert.deepEqual([frameWidth, frameHeight], [640, 360], 'the pictures travelled as they lay');
   });
 }
 

@@ -88,13 +88,19 @@ export class PushedReceiver {
     return grabPicture(this.page.locator('video'));
   }
 
-  /** Inbound RTP counters of both tracks. */
+  /** Inbound RTP counters of both tracks, and the size of the pictures as they travelled
+   * (the decoder's; the <video> shows them turned by whatever video orientation came with
+   * them). */
   stats() {
     return this.page.evaluate(async () => {
-      const out = { framesDecoded: 0, audioPackets: 0 };
+      const out = { framesDecoded: 0, audioPackets: 0, frameWidth: 0, frameHeight: 0 };
       (await window.pc.getStats()).forEach((r) => {
         if (r.type !== 'inbound-rtp') return;
-        if (r.kind === 'video') out.framesDecoded = r.framesDecoded || 0;
+        if (r.kind === 'video') {
+          out.framesDecoded = r.framesDecoded || 0;
+          out.frameWidth = r.frameWidth || 0;
+          out.frameHeight = r.frameHeight || 0;
+        }
         if (r.kind === 'audio') out.audioPackets = r.packetsReceived || 0;
       });
       return out;

@@ -105,8 +105,8 @@ pub enum VideoSourceConfig {
         fps: u32,
     },
     /// Frames the shell pushes ([`super::pushed::PushedVideo`]), encoded with openh264.
-    /// `width` and `height` are the expected upright size (the first encoder's, and the
-    /// bitrate's basis); frames of another size re-create the encoder.
+    /// `width` and `height` are the expected size of the pictures as they reach the encoder
+    /// (the first encoder's, and the bitrate's basis); frames of another size re-create it.
     Pushed { width: u32, height: u32, fps: u32 },
     /// H.264 access units from the shell's hardware encoder
     /// ([`super::pushed::PushedH264`]), sent as they are. `width`, `height` and `fps` give

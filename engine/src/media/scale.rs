@@ -83,7 +83,11 @@ impl Scaler {
                 .resize(&src, &mut dst, &self.options)
                 .map_err(scale_error)?;
         }
-        Ok(self.out.frame(frame.captured_at))
+        // Scaled as it lies: the turn it still needs goes with it.
+        Ok(VideoFrame {
+            rotation: frame.rotation,
+            ..self.out.frame(frame.captured_at)
+        })
     }
 }
 

@@ -36,7 +36,7 @@ use super::send::keyframe::KeyframeRequests;
 use super::send::passthrough::{self, PassthroughLinks};
 use super::send::track::{count_keyframe_requests, local_track};
 use super::send::video::{self, VideoLinks};
-use super::send::writer::{Medium, Outlet, Outlets, PayloadTypes, write_frames};
+use super::send::writer::{Medium, Negotiated, Outlet, Outlets, write_frames};
 use super::source::AudioSource;
 use super::stats::{MediaStats, StatsCounters};
 
@@ -76,7 +76,7 @@ struct Links {
     estimate: BandwidthEstimate,
     gathering: Arc<Gathering>,
     keyframe_requests: Arc<KeyframeRequests>,
-    payload_types: Arc<PayloadTypes>,
+    negotiated: Arc<Negotiated>,
     /// Tasks started by the peer connection's handler (remote audio), ended by `close`.
     handler_tasks: Arc<TaskList>,
     controls: MediaControls,
@@ -123,6 +123,7 @@ impl Links {
             keyframe_requests: Arc::clone(&self.keyframe_requests),
             pause: self.handles.clone(),
             estimate: self.encoder_estimate.clone(),
+            outlets: self.video_outlets.clone(),
         }
     }
 
@@ -216,7 +217,7 @@ impl MediaSession {
             audio_routes: AudioRoutes::default(),
             gathering,
             keyframe_requests: Arc::default(),
-            payload_types: Arc::new(PayloadTypes::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
+            negotiated: Arc::new(Negotiated::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
             handler_tasks: Arc::default(),
             controls: config.controls.clone(),
             handles: config.handles.clone(),
@@ -344,7 +345,7 @@ impl MediaSession {
             peer: None,
             track,
             ssrc,
-            payload_types: Arc::clone(&self.links.payload_types),
+            negotiated: Arc::clone(&self.links.negotiated),
             // The lead's encoder starts with a keyframe once its connection is up.
             awaiting_keyframe: Arc::default(),
         });

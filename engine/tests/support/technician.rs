@@ -27,7 +27,9 @@ use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication
 use rtc::rtp::codec::h264::H264Packet;
 use rtc::rtp::packet::Packet as RtpPacket;
 use rtc::rtp::packetizer::Depacketizer;
-use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpHeaderExtensionCapability, RtpCodecKind,
+};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use webrtc::media_stream::track_local::TrackLocal;
@@ -53,7 +55,7 @@ pub fn opus_parameters() -> RTCRtpCodecParameters {
 }
 
 /// One access unit as the technician's side received it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReceivedFrame {
     pub keyframe: bool,
     pub parameter_sets_first: bool,
@@ -63,6 +65,12 @@ pub struct ReceivedFrame {
     /// The test pattern's frame counter, read from the decoded picture (`None`: not decoded,
     /// or not readable: a picture scaled down blurs the counter's cells).
     pub counter: Option<u32>,
+    /// The decoded picture's width and height, and the mean luma of an 8x8 block in each of
+    /// its corners: top left, top right, bottom left, bottom right.
+    pub picture: Option<((u32, u32), [u8; 4])>,
+    /// The video-orientation extension's value on the access unit's last packet (`None`: not
+    /// there); its low two bits are the clockwise turn in quarters.
+    pub orientation: Option<u8>,
     pub at: Instant,
 }
 
@@ -156,8 +164,19 @@ impl PeerConnectionEventHandler for Handler {
 
 /// Answers `offer` (receive only) and starts decoding whatever tracks arrive.
 pub async fn technician_answering(offer: &str, received: Arc<Received>) -> Technician {
-    answer(offer, received, None).await
+    answer(offer, received, None, false).await
 }
+
+/// As [`technician_answering`], for a receiver that accepts the video-orientation extension
+/// (CVO), as Chromium does: it turns pictures for display, so it can take them as they lie.
+pub async fn technician_answering_with_orientation(
+    offer: &str,
+    received: Arc<Received>,
+) -> Technician {
+    answer(offer, received, None, true).await
+}
+
+const VIDEO_ORIENTATION_URI: &str = "urn:3gpp:video-orientation";
 
 /// Answers `offer`, sending `voice` back on the audio m-line, and starts decoding whatever
 /// tracks arrive.
@@ -166,13 +185,14 @@ pub async fn technician_answering_with_voice(
     received: Arc<Received>,
     voice: Arc<TrackLocalStaticSample>,
 ) -> Technician {
-    answer(offer, received, Some(voice)).await
+    answer(offer, received, Some(voice), false).await
 }
 
 async fn answer(
     offer: &str,
     received: Arc<Received>,
     voice: Option<Arc<TrackLocalStaticSample>>,
+    takes_orientation: bool,
 ) -> Technician {
     let mut media_engine = MediaEngine::default();
     media_engine
@@ -195,6 +215,17 @@ async fn answer(
     media_engine
         .register_codec(opus_parameters(), RtpCodecKind::Audio)
         .unwrap();
+    if takes_orientation {
+        media_engine
+            .register_header_extension(
+                RTCRtpHeaderExtensionCapability {
+                    uri: VIDEO_ORIENTATION_URI.to_owned(),
+                },
+                RtpCodecKind::Video,
+                None,
+            )
+            .unwrap();
+    }
     // The defaults include the transport-wide CC receiver: it sends the feedback the
     // customer's congestion controller runs on, as a browser does.
     let registry = register_default_interceptors(Registry::new(), &mut media_engine).unwrap();
@@ -233,6 +264,12 @@ async fn answer(
         .expect("technician gathered candidates")
         .unwrap();
     let answer = pc.local_description().await.unwrap().sdp;
+    // The id the answer gave the extension, to find it on the packets.
+    let orientation_id = answer.lines().find_map(|line| {
+        let rest = line.strip_prefix("a=extmap:")?;
+        let (id, uri) = rest.split_once(' ')?;
+        (uri.trim() == VIDEO_ORIENTATION_URI).then(|| id.split('/').next()?.parse::<u8>().ok())?
+    });
 
     let tasks = Arc::new(Mutex::new(Vec::new()));
     let video = Arc::new(Mutex::new(None));
@@ -244,7 +281,7 @@ async fn answer(
             let task = match track.kind().await {
                 RtpCodecKind::Video => {
                     *video_slot.lock().unwrap() = Some(Arc::clone(&track));
-                    tokio::spawn(receive_video(track, received))
+                    tokio::spawn(receive_video(track, received, orientation_id))
                 }
                 _ => tokio::spawn(receive_audio(track, received)),
             };
@@ -266,9 +303,14 @@ async fn answer(
 /// retransmission that arrives late still fills its hole; a hole given up on damages the frame
 /// being assembled; then, like a browser, it asks for a keyframe (at most every 300 ms) and
 /// decodes nothing until one arrives.
-async fn receive_video(track: Arc<dyn TrackRemote>, received: Arc<Received>) {
+async fn receive_video(
+    track: Arc<dyn TrackRemote>,
+    received: Arc<Received>,
+    orientation_id: Option<u8>,
+) {
     let mut buffer = ReorderBuffer::default();
     let mut assembler = Assembler {
+        orientation_id,
         depacketizer: H264Packet::default(),
         decoder: Decoder::new().expect("H.264 decoder"),
         access_unit: Vec::new(),
@@ -305,6 +347,7 @@ struct Assembler {
     need_keyframe: bool,
     last_pli: Option<Instant>,
     media_ssrc: u32,
+    orientation_id: Option<u8>,
 }
 
 impl Assembler {
@@ -321,6 +364,10 @@ impl Assembler {
         if !packet.header.marker {
             return;
         }
+        let orientation = self
+            .orientation_id
+            .and_then(|id| packet.header.get_extension(id))
+            .and_then(|value| value.first().copied());
         let access_unit = std::mem::take(&mut self.access_unit);
         let keyframe = is_keyframe(&access_unit);
         if self.intact && keyframe {
@@ -331,6 +378,7 @@ impl Assembler {
         }
         let mut counter = None;
         let mut decoded = false;
+        let mut seen = None;
         if !self.need_keyframe {
             if let Ok(Some(picture)) = self.decoder.decode(&access_unit) {
                 decoded = true;
@@ -339,7 +387,22 @@ impl Assembler {
                     received.keyframes_decoded.fetch_add(1, Ordering::SeqCst);
                 }
                 let (w, h) = picture.dimensions();
-                counter = read_frame_counter(picture.y(), picture.strides().0, w as u32, h as u32);
+                let stride = picture.strides().0;
+                counter = read_frame_counter(picture.y(), stride, w as u32, h as u32);
+                let corner = |x0: usize, y0: usize| {
+                    let sum: u32 = (y0..y0 + 8)
+                        .flat_map(|y| (x0..x0 + 8).map(move |x| (x, y)))
+                        .map(|(x, y)| u32::from(picture.y()[y * stride + x]))
+                        .sum();
+                    (sum / 64) as u8
+                };
+                let corners = [
+                    corner(0, 0),
+                    corner(w - 8, 0),
+                    corner(0, h - 8),
+                    corner(w - 8, h - 8),
+                ];
+                seen = Some(((w as u32, h as u32), corners));
             }
         } else if self
             .last_pli
@@ -360,6 +423,8 @@ impl Assembler {
             parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
             profile_level_id: sps_profile_level_id(&access_unit),
             counter,
+            picture: seen,
+            orientation,
             at: Instant::now(),
         });
         self.intact = true;

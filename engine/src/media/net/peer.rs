@@ -15,8 +15,9 @@ use rtc::peer_connection::configuration::media_engine::{
     MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
 };
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use rtc::rtp_transceiver::RTCRtpTransceiverDirection;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpHeaderExtensionCapability, RtpCodecKind,
 };
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
@@ -43,6 +44,10 @@ use crate::media::stats::StatsCounters;
 /// a browser answers with the same numbers.
 pub(crate) const VIDEO_PAYLOAD_TYPE: u8 = 102;
 pub(crate) const AUDIO_PAYLOAD_TYPE: u8 = 111;
+
+/// The RTP video-orientation extension (CVO): a picture may travel as the camera sensor lies,
+/// with the turn it needs said beside it (`source/rotation.rs`).
+pub(crate) const VIDEO_ORIENTATION_URI: &str = "urn:3gpp:video-orientation";
 
 pub(crate) fn video_codec() -> RTCRtpCodec {
     RTCRtpCodec {
@@ -164,6 +169,19 @@ pub(crate) async fn build(
             RtpCodecKind::Audio,
         )
         .map_err(MediaError::webrtc("register Opus"))?;
+    // Offered for the video this end sends; a receiver that answers with it turns pictures
+    // for display (`send/upright.rs`), one that does not gets them turned here.
+    media_engine
+        .register_header_extension(
+            RTCRtpHeaderExtensionCapability {
+                uri: VIDEO_ORIENTATION_URI.to_owned(),
+            },
+            RtpCodecKind::Video,
+            Some(RTCRtpTransceiverDirection::Sendonly),
+        )
+        .map_err(MediaError::webrtc(
+            "register the video-orientation extension",
+        ))?;
 
     // After the codecs: the defaults add their RTCP feedback to the codecs already registered.
     // They include the transport-wide CC *receiver* and negotiate the TWCC header extension and

@@ -1,16 +1,15 @@
-//! Camera pictures in the shells' pixel formats to the encoder's I420, upright.
+//! Camera pictures in the shells' pixel formats to the encoder's I420, as they lie (the turn
+//! upright is `source/rotation.rs`'s).
 //!
-//! The colour maths and the rotation are the `yuv` crate's (SIMD on x86 and ARM). Two steps
+//! The colour maths are the `yuv` crate's (SIMD on x86 and ARM). Two steps
 //! are plain slice copies because `yuv` 0.8 has no function for them: a plane copy that drops
 //! row padding (`copy_from_slice` per row, i.e. memcpy) and splitting NV12/NV21's interleaved
 //! chroma into two planes (`chunks_exact(2)`, which the compiler vectorises). A full-range
 //! (JFIF) picture is scaled to limited range in those same passes.
 
-use yuv::{
-    BufferStoreMut, RotationMode, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix,
-};
+use yuv::{BufferStoreMut, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix};
 
-use super::types::{PixelFormat, PushError, Rotation, VideoFrameLayout};
+use super::types::{PixelFormat, PushError, VideoFrameLayout};
 use crate::media::source::I420Buffer;
 
 /// What the engine's encoder takes and says in its SPS (`codec/h264.rs`): BT.601 limited
@@ -18,30 +17,19 @@ use crate::media::source::I420Buffer;
 const RANGE: YuvRange = YuvRange::Limited;
 const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
 
-/// Converts `planes` described by `layout` (already validated) into `out`, rotated upright.
-/// `scratch` holds the unrotated picture when a rotation is asked for.
-pub(crate) fn to_upright_i420(
+/// Converts `planes` described by `layout` (already validated) into `out`, as the picture
+/// lies: the turn it needs travels with it to the video thread (`send/upright.rs`), which
+/// makes it only for a receiver that cannot be told.
+pub(crate) fn to_i420(
     layout: &VideoFrameLayout,
     planes: [&[u8]; 3],
-    scratch: &mut I420Buffer,
     out: &mut I420Buffer,
 ) -> Result<(), PushError> {
-    let (w, h) = (layout.width, layout.height);
-    if layout.rotation == Rotation::R0 {
-        out.reshape(w, h);
-        return to_i420(layout, planes, out);
-    }
-    scratch.reshape(w, h);
-    to_i420(layout, planes, scratch)?;
-    let (ow, oh) = match layout.rotation {
-        Rotation::R90 | Rotation::R270 => (h, w),
-        _ => (w, h),
-    };
-    out.reshape(ow, oh);
-    rotate_i420(scratch, out, layout.rotation)
+    out.reshape(layout.width, layout.height);
+    convert(layout, planes, out)
 }
 
-fn to_i420(
+fn convert(
     layout: &VideoFrameLayout,
     planes: [&[u8]; 3],
     out: &mut I420Buffer,
@@ -186,34 +174,9 @@ fn copy_plane(
     }
 }
 
-fn rotate_i420(
-    src: &I420Buffer,
-    dst: &mut I420Buffer,
-    rotation: Rotation,
-) -> Result<(), PushError> {
-    // The shells report how far the picture must turn *clockwise* to be upright (Android's
-    // `rotationDegrees`, iOS's video orientation mapped the same way); `yuv`'s rotation modes
-    // turn counter-clockwise (checked by `rotation_turns_the_picture_clockwise`).
-    let mode = match rotation {
-        Rotation::R0 => unreachable!("handled by the caller"),
-        Rotation::R90 => RotationMode::Rotate270,
-        Rotation::R180 => RotationMode::Rotate180,
-        Rotation::R270 => RotationMode::Rotate90,
-    };
-    let (w, h) = (src.width as usize, src.height as usize);
-    let (dw, cdw) = (dst.width as usize, dst.width as usize / 2);
-    let rotate = |s: &[u8], d: &mut [u8], sw: usize, sh: usize, dstride: usize| {
-        yuv::rotate_plane(s, sw, d, dstride, sw, sh, mode)
-            .map_err(|e| PushError::Conversion(e.to_string()))
-    };
-    rotate(&src.y, &mut dst.y, w, h, dw)?;
-    rotate(&src.u, &mut dst.u, w / 2, h / 2, cdw)?;
-    rotate(&src.v, &mut dst.v, w / 2, h / 2, cdw)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::types::Rotation;
     use super::*;
 
     /// A 32x16 picture, mid grey, with a red 8x8 square in its top-left corner, in `format`.
@@ -312,9 +275,9 @@ mod tests {
             full_range: true,
         };
         let convert = |layout: &VideoFrameLayout, planes: [&[u8]; 3]| {
-            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            let mut out = I420Buffer::new(2, 2);
             layout.validate(planes).unwrap();
-            to_upright_i420(layout, planes, &mut scratch, &mut out).unwrap();
+            to_i420(layout, planes, &mut out).unwrap();
             out
         };
         let out = convert(&layout, [&y, &uv, &[]]);
@@ -350,17 +313,11 @@ mod tests {
             PixelFormat::Rgba,
         ] {
             let (layout, planes) = picture(format);
-            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            let mut out = I420Buffer::new(2, 2);
             layout
                 .validate([&planes[0], &planes[1], &planes[2]])
                 .unwrap();
-            to_upright_i420(
-                &layout,
-                [&planes[0], &planes[1], &planes[2]],
-                &mut scratch,
-                &mut out,
-            )
-            .unwrap();
+            to_i420(&layout, [&planes[0], &planes[1], &planes[2]], &mut out).unwrap();
             assert_eq!((out.width, out.height), (32, 16));
             assert!(
                 is_red(yuv_at(&out, 2, 2)),
@@ -388,8 +345,8 @@ mod tests {
             ..layout
         };
         layout.validate([&planes[0], &vu, &[]]).unwrap();
-        let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
-        to_upright_i420(&layout, [&planes[0], &vu, &[]], &mut scratch, &mut out).unwrap();
+        let mut out = I420Buffer::new(2, 2);
+        to_i420(&layout, [&planes[0], &vu, &[]], &mut out).unwrap();
         assert!(is_red(yuv_at(&out, 2, 2)));
         assert_eq!(
             yuv_at(&out, 30, 14),
@@ -403,49 +360,5 @@ mod tests {
             layout.validate([&planes[0], shorter, &[]]),
             Err(PushError::BufferTooSmall { plane: 1, .. })
         ));
-    }
-
-    #[test]
-    fn rotation_turns_the_picture_clockwise() {
-        // The top-left corner goes top-right at 90°, bottom-right at 180°, bottom-left at 270°.
-        for (rotation, size, corner) in [
-            (Rotation::R90, (16, 32), (12, 2)),
-            (Rotation::R180, (32, 16), (28, 12)),
-            (Rotation::R270, (16, 32), (2, 28)),
-        ] {
-            let (layout, planes) = picture(PixelFormat::Nv12);
-            let layout = VideoFrameLayout { rotation, ..layout };
-            let (mut scratch, mut out) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
-            to_upright_i420(
-                &layout,
-                [&planes[0], &planes[1], &planes[2]],
-                &mut scratch,
-                &mut out,
-            )
-            .unwrap();
-            assert_eq!((out.width, out.height), size, "{rotation:?}");
-            let found: Vec<_> = [
-                (2, 2),
-                (12, 2),
-                (2, 28),
-                (12, 28),
-                (28, 2),
-                (2, 12),
-                (28, 12),
-            ]
-            .into_iter()
-            .filter(|&(x, y)| {
-                x < out.width as usize && y < out.height as usize && is_red(yuv_at(&out, x, y))
-            })
-            .collect();
-            assert!(
-                is_red(yuv_at(&out, corner.0, corner.1)),
-                "{rotation:?}: red at {found:?}"
-            );
-            assert!(
-                !is_red(yuv_at(&out, 2, 2)) || corner == (2, 2),
-                "{rotation:?}"
-            );
-        }
     }
 }

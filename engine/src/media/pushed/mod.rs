@@ -26,15 +26,14 @@ pub use types::{MAX_PUSHED_SIDE, PixelFormat, PushError, PushStats, Rotation, Vi
 pub use video::{PushedVideo, PushedVideoSource};
 
 /// Converts one frame, for the benches: the work [`PushedVideo::push`] does on the shell's
-/// thread. `scratch` and `out` are reused between calls.
+/// thread. `out` is reused between calls.
 pub fn convert_frame(
     layout: &VideoFrameLayout,
     planes: [&[u8]; 3],
-    scratch: &mut crate::media::source::I420Buffer,
     out: &mut crate::media::source::I420Buffer,
 ) -> Result<(), PushError> {
     layout.validate(planes)?;
-    convert::to_upright_i420(layout, planes, scratch, out)
+    convert::to_i420(layout, planes, out)
 }
 
 /// The pushed inputs and the live controls of one app session, shared by the shell's calls

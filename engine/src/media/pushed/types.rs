@@ -46,14 +46,7 @@ impl PixelFormat {
     }
 }
 
-/// How far the picture must turn clockwise to be upright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Rotation {
-    R0,
-    R90,
-    R180,
-    R270,
-}
+pub use crate::media::source::Rotation;
 
 impl Rotation {
     /// From degrees as the platforms report them; anything but a multiple of 90 is refused.

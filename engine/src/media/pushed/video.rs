@@ -1,9 +1,10 @@
 //! Camera frames pushed by a shell (CameraX/Camera2 on Android, AVCaptureSession on iOS).
 //!
 //! The shell calls [`PushedVideo::push`] from its camera callback with borrowed planes. The
-//! frame is checked, converted to upright I420 on the caller's thread (the borrow ends with
-//! the call) and left in a [`DropOldest`] slot of depth one for the encoder thread, which
-//! pulls it through [`PushedVideoSource`], an ordinary [`VideoSource`].
+//! frame is checked, converted to I420 as it lies (its turn upright goes with it) on the
+//! caller's thread (the borrow ends with the call) and left in a [`DropOldest`] slot of depth
+//! one for the encoder thread, which pulls it through [`PushedVideoSource`], an ordinary
+//! [`VideoSource`].
 //!
 //! Privacy: frames pushed while no media session is attached (before the customer accepted
 //! the licence and the technician started, or after the end) are counted and dropped here,
@@ -13,15 +14,17 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::convert::to_upright_i420;
+use super::convert::to_i420;
 use super::latest::{DropOldest, Published};
-use super::types::{CaptureClock, PushCounters, PushError, PushStats, VideoFrameLayout};
+use super::types::{CaptureClock, PushCounters, PushError, PushStats, Rotation, VideoFrameLayout};
 use crate::media::source::{I420Buffer, SourceError, VideoFrame, VideoSource};
 
-/// A converted picture waiting for the encoder.
+/// A converted picture waiting for the encoder, as it lies.
 pub(crate) struct PushedPicture {
     pub(crate) buffer: I420Buffer,
     pub(crate) captured_at: Instant,
+    /// The turn the shell said it needs to be upright.
+    pub(crate) rotation: Rotation,
 }
 
 struct VideoInner {
@@ -30,8 +33,6 @@ struct VideoInner {
     live: AtomicBool,
     counters: PushCounters,
     clock: Mutex<CaptureClock>,
-    /// The unrotated picture, reused; only the pushing thread touches it.
-    scratch: Mutex<I420Buffer>,
 }
 
 /// The shell's side of pushed video. Cheap to clone; every clone feeds the same slot.
@@ -57,7 +58,6 @@ impl Default for PushedVideo {
                 live: AtomicBool::new(false),
                 counters: PushCounters::default(),
                 clock: Mutex::new(CaptureClock::default()),
-                scratch: Mutex::new(I420Buffer::new(2, 2)),
             }),
         }
     }
@@ -83,14 +83,13 @@ impl PushedVideo {
         let mut picture = inner.slot.spare().unwrap_or_else(|| PushedPicture {
             buffer: I420Buffer::new(2, 2),
             captured_at: Instant::now(),
+            rotation: Rotation::R0,
         });
-        {
-            let mut scratch = inner.scratch.lock().unwrap_or_else(|p| p.into_inner());
-            if let Err(error) = to_upright_i420(layout, planes, &mut scratch, &mut picture.buffer) {
-                inner.slot.recycle(picture);
-                return Err(error);
-            }
+        if let Err(error) = to_i420(layout, planes, &mut picture.buffer) {
+            inner.slot.recycle(picture);
+            return Err(error);
         }
+        picture.rotation = layout.rotation;
         let now = Instant::now();
         picture.captured_at = inner
             .clock
@@ -139,7 +138,10 @@ impl VideoSource for PushedVideoSource {
             self.inner.slot.recycle(done);
         }
         self.current = self.inner.slot.pop(timeout);
-        Ok(self.current.as_ref().map(|p| p.buffer.frame(p.captured_at)))
+        Ok(self.current.as_ref().map(|p| VideoFrame {
+            rotation: p.rotation,
+            ..p.buffer.frame(p.captured_at)
+        }))
     }
 }
 
@@ -152,19 +154,6 @@ impl Drop for PushedVideoSource {
             .counters
             .dropped_not_live
             .fetch_add(dropped as u64, Relaxed);
-    }
-}
-
-impl I420Buffer {
-    /// Resizes the planes for a `width` x `height` picture (even sizes), keeping the
-    /// allocation when it is large enough.
-    pub(crate) fn reshape(&mut self, width: u32, height: u32) {
-        let (w, h) = (width as usize, height as usize);
-        self.width = width;
-        self.height = height;
-        self.y.resize(w * h, 16);
-        self.u.resize(w * h / 4, 128);
-        self.v.resize(w * h / 4, 128);
     }
 }
 
@@ -287,6 +276,36 @@ mod tests {
         drop(source);
         video.push(&l, [&y, &c, &c]).unwrap();
         assert_eq!(video.stats().dropped_not_live, 2);
+    }
+
+    #[test]
+    fn a_turned_picture_reaches_the_encoder_as_it_lies_with_its_turn() {
+        let video = PushedVideo::default();
+        let mut source = video.attach(Duration::from_millis(33));
+        // 32x16, dark, with a bright top-left block.
+        let mut y = vec![16u8; 32 * 16];
+        for row in y.chunks_exact_mut(32).take(4) {
+            row[..4].fill(235);
+        }
+        let c = vec![128u8; 16 * 8];
+        for rotation in [Rotation::R90, Rotation::R180, Rotation::R270] {
+            let l = VideoFrameLayout {
+                rotation,
+                ..layout(32, 16, PixelFormat::I420, [32, 16, 16])
+            };
+            video.push(&l, [&y, &c, &c]).unwrap();
+            let frame = source
+                .next_frame(Duration::from_millis(100))
+                .unwrap()
+                .expect("the pushed frame");
+            assert_eq!((frame.width, frame.height), (32, 16), "{rotation:?}");
+            assert_eq!(frame.rotation, rotation);
+            assert_eq!(
+                frame.y[..32 * 16],
+                y[..],
+                "{rotation:?}: the picture unturned"
+            );
+        }
     }
 
     #[test]

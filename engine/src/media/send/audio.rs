@@ -23,7 +23,7 @@ use crate::media::device::Device;
 use crate::media::events::{EventSender, PeerEvent};
 use crate::media::recv::mixer::{Mixer, VoiceId, clip};
 use crate::media::run_state::RunState;
-use crate::media::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AudioSource};
+use crate::media::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES, AudioSource, Rotation};
 use crate::media::stats::StatsCounters;
 
 /// The technician's receiver reports come about once a second: 50 frames of 20 ms.
@@ -129,6 +129,7 @@ impl AudioRoutes {
                 duration: AUDIO_FRAME_DURATION,
                 keyframe: false,
                 prev_dropped: route.dropped,
+                rotation: Rotation::R0,
             };
             match route.frames.try_send(out) {
                 Ok(()) => route.dropped = 0,
@@ -230,6 +231,7 @@ pub(crate) fn spawn(
                     duration: AUDIO_FRAME_DURATION,
                     keyframe: false,
                     prev_dropped: dropped,
+                    rotation: Rotation::R0,
                 };
                 match tx.try_send(out) {
                     Ok(()) => dropped = 0,

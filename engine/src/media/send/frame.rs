@@ -10,6 +10,7 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 
 use super::keyframe::KeyframeGate;
 use super::rtp_clock::RtpClock;
+use crate::media::source::Rotation;
 use crate::media::stats::StatsCounters;
 
 /// H.264's RTP clock rate.
@@ -26,6 +27,9 @@ pub(crate) struct EncodedFrame {
     /// Frames dropped just before this one; audio reports them as lost packets so the receiver
     /// conceals the gap instead of playing the next frame early.
     pub(crate) prev_dropped: u16,
+    /// The turn the receiver must make to show the picture upright (`R0` for sound, and for a
+    /// picture the video thread already turned).
+    pub(crate) rotation: Rotation,
 }
 
 /// The video thread's end of the queue to the writer task.
@@ -67,6 +71,7 @@ impl VideoQueue {
         data: Bytes,
         captured_at: Instant,
         keyframe: bool,
+        rotation: Rotation,
         gate: &mut KeyframeGate,
     ) -> Queued {
         let (duration, commit) = self.clock.duration_for(captured_at);
@@ -76,6 +81,7 @@ impl VideoQueue {
             duration,
             keyframe,
             prev_dropped: 0,
+            rotation,
         };
         match self.tx.try_send(frame) {
             Ok(()) => {

@@ -20,6 +20,7 @@ pub(crate) mod keyframe;
 pub(crate) mod passthrough;
 pub(crate) mod rtp_clock;
 pub(crate) mod track;
+pub(crate) mod upright;
 pub(crate) mod video;
 pub(crate) mod writer;
 

@@ -14,6 +14,7 @@ use super::keyframe::{KeyframeGate, KeyframeRequests};
 use super::{SOURCE_POLL, VIDEO_QUEUE};
 use crate::media::pushed::{MediaHandles, PushedH264Source, ShellRequest};
 use crate::media::run_state::RunState;
+use crate::media::source::Rotation;
 use crate::media::stats::StatsCounters;
 
 /// The shells' encoders run at the rate the config names; RTP timestamps follow the capture
@@ -67,7 +68,14 @@ pub(crate) fn spawn(
                 if !gate.admit(unit.keyframe, now) {
                     continue;
                 }
-                let sent = queue.send(unit.data, unit.captured_at, unit.keyframe, &mut gate);
+                // A phone's encoder chip is fed pictures the shell already turned upright.
+                let sent = queue.send(
+                    unit.data,
+                    unit.captured_at,
+                    unit.keyframe,
+                    Rotation::R0,
+                    &mut gate,
+                );
                 if sent == Queued::Closed {
                     break;
                 }

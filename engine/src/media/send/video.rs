@@ -10,6 +10,8 @@ use tokio::sync::mpsc;
 use super::adapt::VideoAdapter;
 use super::frame::{EncodedFrame, Queued, VideoQueue};
 use super::keyframe::{KeyframeGate, KeyframeRequests};
+use super::upright::Upright;
+use super::writer::Outlets;
 use super::{SOURCE_POLL, VIDEO_QUEUE};
 use crate::media::codec::H264Encoder;
 use crate::media::device::Device;
@@ -30,6 +32,8 @@ pub(crate) struct VideoLinks {
     pub(crate) pause: MediaHandles,
     /// The lowest of the technicians' estimates: the same frames go to each.
     pub(crate) estimate: EncoderEstimate,
+    /// Every technician's video track, asked whether all can be told a picture's turn.
+    pub(crate) outlets: Outlets,
 }
 
 pub(crate) fn spawn(
@@ -48,7 +52,9 @@ pub(crate) fn spawn(
                 keyframe_requests,
                 pause,
                 estimate,
+                outlets,
             } = links;
+            let mut upright = Upright::new(outlets);
             let mut gate = KeyframeGate::new(keyframe_requests);
             let mut queue = VideoQueue::new(tx, source.frame_interval(), Arc::clone(&stats));
             let mut source_size = encoder.size();
@@ -69,9 +75,17 @@ pub(crate) fn spawn(
                 if !gate.live(run.connected() && !pause.video_paused()) {
                     continue;
                 }
+                let frame = match upright.frame(frame) {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        tracing::warn!(%error, "dropping a picture that could not be turned");
+                        continue;
+                    }
+                };
                 let now = Instant::now();
                 if (frame.width, frame.height) != source_size {
-                    // A pushed camera turned or switched: a new encoder for the new size, whose
+                    // A pushed camera switched, or turned with a receiver that needs it upright
+                    // (or one joined or left that does): a new encoder for the new size, whose
                     // first frame is a keyframe with the new SPS, and a ladder measured from
                     // it. (The encoder's own size is the ladder's rung, not the source's.)
                     match encoder.resized(frame.width, frame.height) {
@@ -117,7 +131,13 @@ pub(crate) fn spawn(
                 if !gate.admit(encoded.keyframe, now) {
                     continue;
                 }
-                let sent = queue.send(encoded.data, frame.captured_at, encoded.keyframe, &mut gate);
+                let sent = queue.send(
+                    encoded.data,
+                    frame.captured_at,
+                    encoded.keyframe,
+                    frame.rotation,
+                    &mut gate,
+                );
                 if sent == Queued::Closed {
                     break;
                 }

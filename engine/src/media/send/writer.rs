@@ -5,10 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rtc::media::Sample;
+use rtc::rtp::extension::HeaderExtension;
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
 use super::frame::EncodedFrame;
+use crate::media::source::Rotation;
 use crate::media::stats::StatsCounters;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,18 +19,22 @@ pub(crate) enum Medium {
     Audio,
 }
 
-/// The payload types the answer settled on; a receiver may renumber the offered ones.
+/// What a technician's answer settled on: the payload types (a receiver may renumber the
+/// offered ones), and whether it takes the video-orientation extension (CVO), so that a
+/// picture lying on its side can go as it is with the turn it needs said beside it.
 #[derive(Debug)]
-pub(crate) struct PayloadTypes {
+pub(crate) struct Negotiated {
     video: AtomicU8,
     audio: AtomicU8,
+    video_orientation: AtomicBool,
 }
 
-impl PayloadTypes {
+impl Negotiated {
     pub(crate) fn new(video: u8, audio: u8) -> Self {
         Self {
             video: AtomicU8::new(video),
             audio: AtomicU8::new(audio),
+            video_orientation: AtomicBool::new(false),
         }
     }
 
@@ -37,6 +43,14 @@ impl PayloadTypes {
             Medium::Video => &self.video,
             Medium::Audio => &self.audio,
         }
+    }
+
+    pub(crate) fn set_video_orientation(&self, takes_it: bool) {
+        self.video_orientation.store(takes_it, Ordering::Relaxed);
+    }
+
+    pub(crate) fn video_orientation(&self) -> bool {
+        self.video_orientation.load(Ordering::Relaxed)
     }
 }
 
@@ -47,7 +61,7 @@ pub(crate) struct Outlet {
     pub(crate) peer: Option<String>,
     pub(crate) track: Arc<TrackLocalStaticSample>,
     pub(crate) ssrc: u32,
-    pub(crate) payload_types: Arc<PayloadTypes>,
+    pub(crate) negotiated: Arc<Negotiated>,
     /// Set while this track must start (again) at a keyframe: a collaborator joining a
     /// stream already running, whose decoder can do nothing with the frames before one.
     pub(crate) awaiting_keyframe: Arc<AtomicBool>,
@@ -78,6 +92,14 @@ impl Outlets {
     fn snapshot(&self) -> Arc<Vec<Outlet>> {
         Arc::clone(&self.list())
     }
+
+    /// Whether every technician can be told a picture's turn (see [`Negotiated`]): then the
+    /// video thread sends pictures as they lie.
+    pub(crate) fn all_take_video_orientation(&self) -> bool {
+        self.snapshot()
+            .iter()
+            .all(|outlet| outlet.negotiated.video_orientation())
+    }
 }
 
 pub(crate) async fn write_frames(
@@ -87,7 +109,20 @@ pub(crate) async fn write_frames(
     mut frames: mpsc::Receiver<EncodedFrame>,
 ) {
     let mut failures = 0u64;
+    let mut last_rotation = Rotation::R0;
     while let Some(frame) = frames.recv().await {
+        // The turn is said with every picture that needs one, with the first that needs none
+        // after those, and with keyframes (where a technician joining starts). 3GPP TS 26.114
+        // has senders say it on keyframes and changes and receivers keep the last one told;
+        // libwebrtc's receivers read a picture without it as upright; this suits both. Not
+        // on every packet: the extension costs webrtc-rs an allocation per packet.
+        let tell_rotation = frame.rotation != Rotation::R0
+            || frame.rotation != last_rotation
+            || (medium == Medium::Video && frame.keyframe);
+        last_rotation = frame.rotation;
+        let orientation = [HeaderExtension::VideoOrientation(
+            frame.rotation.video_orientation(),
+        )];
         let sample = Sample {
             data: frame.data,
             duration: frame.duration,
@@ -97,16 +132,28 @@ pub(crate) async fn write_frames(
         // A snapshot, so that a collaborator joining never waits for a frame to be written.
         let mut written = false;
         for outlet in outlets.snapshot().iter() {
+            let takes_orientation = outlet.negotiated.video_orientation();
+            if frame.rotation != Rotation::R0 && !takes_orientation {
+                // A picture on its side for a receiver that cannot be told so: it joined
+                // after the video thread chose to send as pictures lie. From the next picture
+                // on the thread turns them, at a new size and so from a keyframe.
+                outlet.awaiting_keyframe.store(true, Ordering::Release);
+                continue;
+            }
             if medium == Medium::Video && outlet.awaiting_keyframe.load(Ordering::Acquire) {
                 if !frame.keyframe {
                     continue;
                 }
                 outlet.awaiting_keyframe.store(false, Ordering::Release);
             }
-            let payload_type = outlet.payload_types.slot(medium).load(Ordering::Relaxed);
+            let payload_type = outlet.negotiated.slot(medium).load(Ordering::Relaxed);
+            let extensions: &[HeaderExtension] = match tell_rotation && takes_orientation {
+                true => &orientation,
+                false => &[],
+            };
             match outlet
                 .track
-                .write_sample(outlet.ssrc, payload_type, &sample, &[])
+                .write_sample(outlet.ssrc, payload_type, &sample, extensions)
                 .await
             {
                 // The lead's counts are the session's: a collaborator's write adds nothing.

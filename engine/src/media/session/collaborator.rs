@@ -27,7 +27,7 @@ use crate::media::recv::sink::{AudioSink, NullSink};
 use crate::media::send::AUDIO_QUEUE;
 use crate::media::send::audio::AudioRoute;
 use crate::media::send::track::{count_keyframe_requests, local_track};
-use crate::media::send::writer::{Medium, Outlet, Outlets, PayloadTypes, write_frames};
+use crate::media::send::writer::{Medium, Negotiated, Outlet, Outlets, write_frames};
 use crate::media::stats::StatsCounters;
 
 /// One collaborator's connection and what runs for it.
@@ -35,7 +35,7 @@ pub(crate) struct Collaborator {
     pc: Arc<dyn PeerConnection>,
     video_sender: Option<Arc<dyn RtpSender>>,
     audio_sender: Option<Arc<dyn RtpSender>>,
-    payload_types: Arc<PayloadTypes>,
+    negotiated: Arc<Negotiated>,
     /// Its video outlet's wait for a keyframe (set again whenever the connection comes up).
     awaiting_keyframe: Arc<AtomicBool>,
     events: Arc<EventSender>,
@@ -111,7 +111,7 @@ impl MediaSession {
             pc,
             video_sender: None,
             audio_sender: None,
-            payload_types: Arc::new(PayloadTypes::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
+            negotiated: Arc::new(Negotiated::new(VIDEO_PAYLOAD_TYPE, AUDIO_PAYLOAD_TYPE)),
             awaiting_keyframe,
             events,
             handler_tasks,
@@ -214,7 +214,7 @@ impl MediaSession {
             peer: Some(peer.to_owned()),
             track,
             ssrc,
-            payload_types: Arc::clone(&collaborator.payload_types),
+            negotiated: Arc::clone(&collaborator.negotiated),
             awaiting_keyframe: Arc::clone(&collaborator.awaiting_keyframe),
         }
     }
@@ -244,7 +244,7 @@ impl MediaSession {
         let senders = Senders {
             video: collaborator.video_sender.as_ref(),
             audio: collaborator.audio_sender.as_ref(),
-            payload_types: &collaborator.payload_types,
+            negotiated: &collaborator.negotiated,
         };
         negotiation::apply_answer(collaborator.pc.as_ref(), &senders, sdp).await
     }

@@ -3,7 +3,7 @@
 //! broken path, a network change).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtp_transceiver::RTCRtpTransceiverDirection;
@@ -14,8 +14,8 @@ use webrtc::peer_connection::{PeerConnection, RTCIceCandidateInit};
 use webrtc::rtp_transceiver::RtpSender;
 
 use super::{MediaError, MediaSession, Medium};
-use crate::media::net::peer::Gathering;
-use crate::media::send::writer::PayloadTypes;
+use crate::media::net::peer::{Gathering, VIDEO_ORIENTATION_URI};
+use crate::media::send::writer::Negotiated;
 
 impl MediaSession {
     /// Applies the technician's SDP answer; media starts once ICE and DTLS complete
@@ -24,7 +24,7 @@ impl MediaSession {
         let senders = Senders {
             video: self.video_sender.as_ref(),
             audio: self.audio_sender.as_ref(),
-            payload_types: &self.links.payload_types,
+            negotiated: &self.links.negotiated,
         };
         apply_answer(self.pc.as_ref(), &senders, sdp).await
     }
@@ -71,7 +71,7 @@ impl MediaSession {
 pub(crate) struct Senders<'a> {
     pub(crate) video: Option<&'a Arc<dyn RtpSender>>,
     pub(crate) audio: Option<&'a Arc<dyn RtpSender>>,
-    pub(crate) payload_types: &'a PayloadTypes,
+    pub(crate) negotiated: &'a Negotiated,
 }
 
 pub(crate) async fn apply_answer(
@@ -85,23 +85,34 @@ pub(crate) async fn apply_answer(
         .await
         .map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
     // A receiver may renumber payload types in its answer; send what it will recognise.
-    let slots: [(Option<&Arc<dyn RtpSender>>, &AtomicU8); 2] = [
-        (senders.video, senders.payload_types.slot(Medium::Video)),
-        (senders.audio, senders.payload_types.slot(Medium::Audio)),
+    let senders_by_medium = [
+        (Medium::Video, senders.video),
+        (Medium::Audio, senders.audio),
     ];
-    for (sender, slot) in slots {
+    for (medium, sender) in senders_by_medium {
         let Some(sender) = sender else { continue };
         let parameters = sender
             .get_parameters()
             .await
             .map_err(MediaError::webrtc("read negotiated codecs"))?;
         match parameters.rtp_parameters.codecs.first() {
-            Some(codec) => slot.store(codec.payload_type, Ordering::Relaxed),
+            Some(codec) => senders
+                .negotiated
+                .slot(medium)
+                .store(codec.payload_type, Ordering::Relaxed),
             None => {
                 return Err(MediaError::InvalidAnswer(
                     "the answer accepts none of the offered codecs for a sending track".into(),
                 ));
             }
+        }
+        if medium == Medium::Video {
+            let takes_it = parameters
+                .rtp_parameters
+                .header_extensions
+                .iter()
+                .any(|extension| extension.uri == VIDEO_ORIENTATION_URI);
+            senders.negotiated.set_video_orientation(takes_it);
         }
     }
     Ok(())

@@ -25,11 +25,13 @@ pub mod clock_stamp;
 pub mod microphone;
 mod paint;
 pub mod resample;
+mod rotation;
 mod test_pattern;
 mod tone;
 
 use std::time::{Duration, Instant};
 
+pub use rotation::{Rotation, turn_upright};
 pub use test_pattern::{TestPattern, read_frame_counter};
 pub use tone::SineTone;
 
@@ -59,6 +61,10 @@ pub struct VideoFrame<'a> {
     pub uv_stride: usize,
     /// When the picture was taken; drives the RTP timestamps.
     pub captured_at: Instant,
+    /// How far it must turn clockwise to be upright: a phone's sensor delivers a picture on
+    /// its side while the phone is held upright. Turned before encoding, or sent as is with
+    /// the turn in the video-orientation extension (`rotation.rs`).
+    pub rotation: Rotation,
 }
 
 /// Produces pictures. See the module docs for the pull model.
@@ -116,7 +122,19 @@ impl I420Buffer {
             y_stride: self.width as usize,
             uv_stride: self.width as usize / 2,
             captured_at,
+            rotation: Rotation::R0,
         }
+    }
+
+    /// Resizes the planes for a `width` x `height` picture (even sizes), keeping the
+    /// allocation when it is large enough.
+    pub(crate) fn reshape(&mut self, width: u32, height: u32) {
+        let (w, h) = (width as usize, height as usize);
+        self.width = width;
+        self.height = height;
+        self.y.resize(w * h, 16);
+        self.u.resize(w * h / 4, 128);
+        self.v.resize(w * h / 4, 128);
     }
 }
 

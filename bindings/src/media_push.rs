@@ -114,20 +114,31 @@ impl LensSession {
         })
     }
 
-    /// One H.264 access unit (Annex B) from the platform's encoder, with its keyframe flag.
-    /// Needs `SessionOptions.video = PushedH264`.
+    /// One H.264 access unit (Annex B) from the platform's encoder, with its keyframe flag
+    /// and the clockwise turn (0, 90, 180, 270) its picture still needs to be upright: not 0
+    /// only while `receivers_turn_pictures()` says so. Needs `SessionOptions.video =
+    /// PushedH264`.
     pub fn push_h264(
         &self,
         access_unit: &[u8],
         keyframe: bool,
         timestamp_us: u64,
+        rotation_degrees: u32,
     ) -> Result<(), FrameError> {
         guarded(|| {
+            let rotation = Rotation::from_degrees(rotation_degrees)?;
             self.engine
                 .media_handles()
                 .h264
-                .push(access_unit, keyframe, timestamp_us)
+                .push(access_unit, keyframe, timestamp_us, rotation)
         })
+    }
+
+    /// Whether every technician's browser turns pictures for display (the RTP
+    /// video-orientation extension), so the hardware encoder may take the camera's pictures as
+    /// the sensor lies, unturned, and `push_h264` says the turn. Asked before each picture.
+    pub fn receivers_turn_pictures(&self) -> bool {
+        self.engine.media_handles().h264.receivers_turn_pictures()
     }
 
     pub fn pushed_stats(&self) -> PushedStats {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use lens_engine::media::codec::{H264Encoder, H264Settings};
-use lens_engine::media::source::TestPattern;
+use lens_engine::media::source::{Rotation, TestPattern};
 use lens_engine::media::{MediaConfig, MediaSession, ShellRequest, VideoSourceConfig};
 
 const W: u32 = 1280;
@@ -101,7 +101,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             let (data, keyframe) = &units[index];
             index += 1;
-            if let Err(error) = h264.push(data, *keyframe, start.elapsed().as_micros() as u64) {
+            // Recorded upright: no turn left for the receiver.
+            let at = start.elapsed().as_micros() as u64;
+            if let Err(error) = h264.push(data, *keyframe, at, Rotation::R0) {
                 eprintln!("push_h264: {error}");
             }
             let due = start + Duration::from_micros(n * 1_000_000 / u64::from(FPS));

@@ -15,7 +15,9 @@
 //!
 //! With `--h264` the pictures are encoded here (openh264 standing in for MediaCodec) and pushed
 //! as access units; a keyframe is made only when the engine asks, and every request is printed
-//! as `{"type":"request",…}`.
+//! as `{"type":"request",…}`. As the Android app does, a picture to be turned is encoded as it
+//! lies and pushed with its turn while the engine says every receiver turns pictures
+//! (`receivers_turn_pictures`), and turned upright before the encoder otherwise.
 
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::{PixelFormat, Rotation, VideoFrameLayout};
-use lens_engine::media::source::I420Buffer;
+use lens_engine::media::source::{I420Buffer, VideoFrame, turn_upright};
 use lens_engine::media::{MediaConfig, MediaSession, ShellRequest, VideoSourceConfig};
 use yuv::{
     BufferStoreMut, YuvBiPlanarImageMut, YuvConversionMode, YuvPlanarImageMut, YuvRange,
@@ -204,6 +206,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 bitrate_bps: 1_000_000,
             })
             .expect("encoder");
+            let mut turned = I420Buffer::new(2, 2);
             let mut current: Option<(Mode, [Vec<u8>; 3], [u32; 3])> = None;
             let mut n = 0u64;
             loop {
@@ -244,11 +247,29 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     )
                     .unwrap();
                     (buf.y, buf.u, buf.v) = (y, u, v);
+                    let lying = VideoFrame {
+                        rotation: m.rotation,
+                        ..buf.frame(Instant::now())
+                    };
+                    let (frame, turn_left) = match handles.h264.receivers_turn_pictures() {
+                        true => (lying, m.rotation),
+                        false => {
+                            turn_upright(&lying, &mut turned).expect("turn");
+                            (turned.frame(lying.captured_at), Rotation::R0)
+                        }
+                    };
+                    // A new size (turned or not any more) needs a new encoder, as MediaCodec does.
+                    if encoder.size() != (frame.width, frame.height) {
+                        encoder = encoder.resized(frame.width, frame.height).expect("encoder");
+                    }
                     if keyframe_wanted.swap(false, std::sync::atomic::Ordering::AcqRel) {
                         encoder.force_keyframe();
                     }
-                    if let Ok(Some(au)) = encoder.encode(&buf.frame(Instant::now()))
-                        && let Err(e) = handles.h264.push(&au.data, au.keyframe, timestamp_us)
+                    if let Ok(Some(au)) = encoder.encode(&frame)
+                        && let Err(e) =
+                            handles
+                                .h264
+                                .push(&au.data, au.keyframe, timestamp_us, turn_left)
                     {
                         eprintln!("push_h264: {e}");
                     }

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lens_engine::media::codec::{H264Encoder, H264Settings};
+use lens_engine::media::pushed::Rotation;
 use lens_engine::media::source::TestPattern;
 use lens_engine::media::{
     AudioSourceConfig, MediaConfig, MediaSession, PeerEvent, PlaybackConfig, ShellRequest,
@@ -53,7 +54,7 @@ fn shell_camera(
             let picture = pattern.render(n);
             if let Ok(Some(unit)) = encoder.encode(&picture.frame(Instant::now())) {
                 let timestamp_us = start.elapsed().as_micros() as u64;
-                h264.push(&unit.data, unit.keyframe, timestamp_us)
+                h264.push(&unit.data, unit.keyframe, timestamp_us, Rotation::R0)
                     .expect("a valid access unit");
             }
             n += 1;

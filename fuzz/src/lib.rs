@@ -187,12 +187,15 @@ pub fn pushed_pcm(data: &[u8]) {
     }
 }
 
-/// An access unit from a platform encoder: any bytes, keyframe or not.
+/// An access unit from a platform encoder: any bytes, keyframe or not, any turn.
 pub fn pushed_h264(data: &[u8]) {
     let mut bytes = Bytes(data);
-    let keyframe = bytes.u8() & 1 == 1;
+    let flags = bytes.u8();
+    let keyframe = flags & 1 == 1;
+    let rotation =
+        [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270][usize::from(flags >> 1 & 3)];
     let h264 = PushedH264::default();
-    let _ = h264.push(bytes.rest(), keyframe, 0);
+    let _ = h264.push(bytes.rest(), keyframe, 0, rotation);
     let _ = lens_engine::media::pushed::annex_b_nal_types(data).count();
 }
 

@@ -133,6 +133,7 @@ impl Links {
             stats: Arc::clone(&self.stats),
             keyframe_requests: Arc::clone(&self.keyframe_requests),
             shell: self.handles.clone(),
+            outlets: self.video_outlets.clone(),
         }
     }
 

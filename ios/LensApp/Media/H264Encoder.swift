@@ -112,7 +112,8 @@ final class H264Encoder {
         }
         do {
             let time = CMSampleBufferGetPresentationTimeStamp(sample)
-            try session.pushH264(accessUnit: unit, keyframe: keyframe, timestampUs: time.micros)
+            // Turned upright by the capture connection (CameraRotation): no turn left.
+            try session.pushH264(accessUnit: unit, keyframe: keyframe, timestampUs: time.micros, rotationDegrees: 0)
         } catch {
             // Only a malformed unit is refused: a bug worth each line in the log.
             mediaLog.error("access unit refused: \(error.localizedDescription, privacy: .public)")

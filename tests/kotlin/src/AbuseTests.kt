@@ -121,7 +121,7 @@ class AbuseTests {
         "pushAudio" to { s -> s.pushAudio(ByteBuffer.allocateDirect(960), 48_000u, 1u, (System.nanoTime() / 1000).toULong()) },
         "pushAudio(no rate)" to { s -> s.pushAudio(ByteBuffer.allocateDirect(7), 0u, 0u, 0u) },
         "pushH264(noise)" to { s ->
-            s.pushH264(ByteBuffer.allocateDirect(64).apply { put(Random.nextBytes(64)); rewind() }, true, 0u)
+            s.pushH264(ByteBuffer.allocateDirect(64).apply { put(Random.nextBytes(64)); rewind() }, true, 0u, 0u)
         },
         "pushedStats" to { s -> s.pushedStats() },
         "pauseVideo" to { s -> s.pauseVideo() },

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::latest::{DropOldest, Published};
-use super::types::{CaptureClock, PushCounters, PushError, PushStats};
+use super::types::{CaptureClock, PushCounters, PushError, PushStats, Rotation};
 
 /// Two access units: a keyframe may take longer to send than one frame interval.
 const QUEUE_UNITS: usize = 2;
@@ -25,6 +25,8 @@ pub(crate) struct AccessUnit {
     pub(crate) data: Bytes,
     pub(crate) keyframe: bool,
     pub(crate) captured_at: Instant,
+    /// The turn the picture still needs to be upright, for the receiver to make.
+    pub(crate) rotation: Rotation,
 }
 
 struct H264Inner {
@@ -34,6 +36,9 @@ struct H264Inner {
     gap: AtomicBool,
     counters: PushCounters,
     clock: Mutex<CaptureClock>,
+    /// Every technician takes the video-orientation extension (see
+    /// [`PushedH264::receivers_turn_pictures`]); kept by the passthrough thread.
+    receivers_turn: AtomicBool,
 }
 
 /// The shell's side of pushed H.264. Cheap to clone.
@@ -59,6 +64,7 @@ impl Default for PushedH264 {
                 gap: AtomicBool::new(false),
                 counters: PushCounters::default(),
                 clock: Mutex::new(CaptureClock::default()),
+                receivers_turn: AtomicBool::new(false),
             }),
         }
     }
@@ -83,16 +89,29 @@ impl PushedH264 {
     /// One access unit (all NAL units of one picture, Annex B with start codes; SPS and PPS
     /// before every IDR, as MediaCodec and VideoToolbox produce with the usual settings).
     /// `keyframe` is the encoder's flag (`BUFFER_FLAG_KEY_FRAME`, no `NotSync` attachment).
+    /// `rotation` is the turn the encoded picture still needs to be upright: anything but
+    /// `R0` only while [`receivers_turn_pictures`](Self::receivers_turn_pictures) says so.
     /// The data is copied: the packetizer runs after this call returns.
     pub fn push(
         &self,
         access_unit: &[u8],
         keyframe: bool,
         timestamp_us: u64,
+        rotation: Rotation,
     ) -> Result<(), PushError> {
-        let result = self.push_inner(access_unit, keyframe, timestamp_us);
+        let result = self.push_inner(access_unit, keyframe, timestamp_us, rotation);
         self.inner.counters.count(&result);
         result
+    }
+
+    /// Whether the shell may encode pictures as the camera sensor lies and push them with the
+    /// turn they need: true while every technician's connection takes the RTP
+    /// video-orientation extension, so their browsers turn the pictures for display. A shell
+    /// asks before encoding each picture; while false it turns the picture upright first (an
+    /// H.264 picture cannot be turned afterwards), which changes its size and so needs a new
+    /// encoder.
+    pub fn receivers_turn_pictures(&self) -> bool {
+        self.inner.receivers_turn.load(Relaxed)
     }
 
     fn push_inner(
@@ -100,6 +119,7 @@ impl PushedH264 {
         access_unit: &[u8],
         keyframe: bool,
         timestamp_us: u64,
+        rotation: Rotation,
     ) -> Result<(), PushError> {
         if access_unit.is_empty() || access_unit.len() > MAX_ACCESS_UNIT {
             return Err(PushError::H264(format!(
@@ -133,6 +153,7 @@ impl PushedH264 {
             data: Bytes::copy_from_slice(access_unit),
             keyframe: has_idr,
             captured_at,
+            rotation,
         };
         if inner.queue.publish(unit) == Published::DroppedOldest {
             inner.counters.dropped_oldest.fetch_add(1, Relaxed);
@@ -166,11 +187,17 @@ impl PushedH264Source {
         let unit = self.inner.queue.pop(timeout)?;
         Some((unit, self.inner.gap.swap(false, Relaxed)))
     }
+
+    /// Tells the shell whether every technician turns pictures for display.
+    pub(crate) fn set_receivers_turn(&self, all_do: bool) {
+        self.inner.receivers_turn.store(all_do, Relaxed);
+    }
 }
 
 impl Drop for PushedH264Source {
     fn drop(&mut self) {
         self.inner.live.store(false, Relaxed);
+        self.inner.receivers_turn.store(false, Relaxed);
         self.inner.queue.clear();
     }
 }
@@ -182,14 +209,17 @@ mod tests {
     #[test]
     fn access_units_are_checked() {
         let h264 = PushedH264::default();
-        assert!(matches!(h264.push(&[], false, 0), Err(PushError::H264(_))));
         assert!(matches!(
-            h264.push(&[1, 2, 3, 4], false, 0),
+            h264.push(&[], false, 0, Rotation::R0),
+            Err(PushError::H264(_))
+        ));
+        assert!(matches!(
+            h264.push(&[1, 2, 3, 4], false, 0, Rotation::R0),
             Err(PushError::H264(_))
         ));
         // A P slice (type 1) flagged as a keyframe.
         assert!(matches!(
-            h264.push(&[0, 0, 0, 1, 0x41, 0x9a], true, 0),
+            h264.push(&[0, 0, 0, 1, 0x41, 0x9a], true, 0, Rotation::R0),
             Err(PushError::H264(_))
         ));
         // SPS, PPS, IDR.
@@ -197,7 +227,7 @@ mod tests {
             0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xce, 0, 0, 1, 0x65, 0x88,
         ];
         assert_eq!(annex_b_nal_types(&idr).collect::<Vec<_>>(), vec![7, 8, 5]);
-        assert_eq!(h264.push(&idr, true, 0), Ok(()));
+        assert_eq!(h264.push(&idr, true, 0, Rotation::R0), Ok(()));
         assert_eq!(
             h264.stats().dropped_not_live,
             1,
@@ -211,7 +241,7 @@ mod tests {
         let source = h264.attach();
         let p = [0, 0, 0, 1, 0x41, 0x9a];
         for _ in 0..3 {
-            h264.push(&p, false, 0).unwrap();
+            h264.push(&p, false, 0, Rotation::R0).unwrap();
         }
         let (_, gap) = source.next(Duration::ZERO).unwrap();
         assert!(gap);

@@ -11,10 +11,10 @@ use tokio::sync::mpsc;
 
 use super::frame::{EncodedFrame, Queued, VideoQueue};
 use super::keyframe::{KeyframeGate, KeyframeRequests};
+use super::writer::Outlets;
 use super::{SOURCE_POLL, VIDEO_QUEUE};
 use crate::media::pushed::{MediaHandles, PushedH264Source, ShellRequest};
 use crate::media::run_state::RunState;
-use crate::media::source::Rotation;
 use crate::media::stats::StatsCounters;
 
 /// The shells' encoders run at the rate the config names; RTP timestamps follow the capture
@@ -28,6 +28,8 @@ pub(crate) struct PassthroughLinks {
     pub(crate) keyframe_requests: Arc<KeyframeRequests>,
     /// The pause switch and the requests to the shell's encoder.
     pub(crate) shell: MediaHandles,
+    /// Every technician's video track, asked whether all turn pictures for display.
+    pub(crate) outlets: Outlets,
 }
 
 pub(crate) fn spawn(
@@ -41,6 +43,7 @@ pub(crate) fn spawn(
         stats,
         keyframe_requests,
         shell,
+        outlets,
     } = links;
     let requests = shell.requests.clone();
     requests.send(ShellRequest::TargetBitrate { bps: target_bps });
@@ -50,6 +53,8 @@ pub(crate) fn spawn(
             let mut gate = KeyframeGate::new(keyframe_requests);
             let mut queue = VideoQueue::new(tx, NOMINAL_INTERVAL, stats);
             while !run.stopping() {
+                // Checked at least every SOURCE_POLL: the shell asks before each picture.
+                source.set_receivers_turn(outlets.all_take_video_orientation());
                 let live = gate.live(run.connected() && !shell.video_paused());
                 let now = Instant::now();
                 if live && gate.due(now) {
@@ -68,12 +73,11 @@ pub(crate) fn spawn(
                 if !gate.admit(unit.keyframe, now) {
                     continue;
                 }
-                // A phone's encoder chip is fed pictures the shell already turned upright.
                 let sent = queue.send(
                     unit.data,
                     unit.captured_at,
                     unit.keyframe,
-                    Rotation::R0,
+                    unit.rotation,
                     &mut gate,
                 );
                 if sent == Queued::Closed {

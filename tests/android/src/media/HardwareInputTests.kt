@@ -83,4 +83,17 @@ class HardwareInputTests {
             assertEquals("V at upright ($x, $y)", value(sx, sy) xor 0xff, shared.get(y * row + 2 * x + 1).toInt() and 0xff)
         }
     }
+
+    @Test
+    fun eachAccessUnitSaysTheTurnItsPictureWasQueuedWith() {
+        // The phone turns from upright to landscape while two pictures are in the encoder;
+        // the encoder's rate control skips the one at 2000 µs.
+        val turns = TurnsLeft()
+        turns.queued(1_000, 90)
+        turns.queued(2_000, 90)
+        turns.queued(3_000, 0)
+        assertEquals(90, turns.out(1_000))
+        assertEquals("the skipped picture's turn is not the next one's", 0, turns.out(3_000))
+        assertEquals("nothing queued: no turn", 0, turns.out(4_000))
+    }
 }

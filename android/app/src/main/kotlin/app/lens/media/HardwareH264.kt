@@ -12,10 +12,10 @@ import uniffi.lens_engine.ShellRequest
 import uniffi.lens_ffi.LensSession
 
 /**
- * The device's H.264 encoder: camera pictures in, turned upright on the way (the pushed
- * H.264 path carries no rotation), Annex B access units out to `pushH264`, SPS and PPS in
- * front of every keyframe. Created for one upright size; [MediaCapture] makes a new one when
- * the size changes.
+ * The device's H.264 encoder: camera pictures in, turned on the way as [MediaCapture] says
+ * (not at all while every technician's browser turns them for display), Annex B access units
+ * out to `pushH264` with the turn their picture still needs, SPS and PPS in front of every
+ * keyframe. Created for one size; [MediaCapture] makes a new one when the size changes.
  */
 class HardwareH264(private val session: LensSession, codecName: String, val width: Int, val height: Int) {
     private val codec = MediaCodec.createByCodecName(codecName)
@@ -24,6 +24,7 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
     private var config: ByteBuffer = ByteBuffer.allocateDirect(0)
     private var keyframe: ByteBuffer = ByteBuffer.allocateDirect(0)
     private val drain = Thread(::drainOutput, "lens-h264")
+    private val turnsLeft = TurnsLeft()
 
     init {
         val format = MediaFormat.createVideoFormat(MediaFormat.MIMETYPE_VIDEO_AVC, width, height).apply {
@@ -40,16 +41,21 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
         drain.start()
     }
 
-    /** Copies [frame] turned [rotation] degrees into an input buffer; drops it when none is free. */
-    fun encode(frame: YuvFrame, rotation: Int) {
+    /**
+     * Copies [frame] turned [turn] degrees into an input buffer; drops it when none is free.
+     * [turnLeft] is the turn its access unit tells the receiver to make.
+     */
+    fun encode(frame: YuvFrame, turn: Int, turnLeft: Int) {
         val index = codec.dequeueInputBuffer(0)
         if (index < 0) return
         val image = codec.getInputImage(index) ?: return codec.queueInputBuffer(index, 0, 0, 0, 0)
         val (w, h) = frame.width to frame.height
-        copyPlane(frame.y, frame.yRowStride, 1, w, h, image.planes[0], rotation)
-        copyPlane(frame.u, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[1], rotation)
-        copyPlane(frame.v, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[2], rotation)
-        codec.queueInputBuffer(index, 0, width * height * 3 / 2, frame.timestampNs / 1_000, 0)
+        copyPlane(frame.y, frame.yRowStride, 1, w, h, image.planes[0], turn)
+        copyPlane(frame.u, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[1], turn)
+        copyPlane(frame.v, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[2], turn)
+        val timestampUs = frame.timestampNs / 1_000
+        turnsLeft.queued(timestampUs, turnLeft)
+        codec.queueInputBuffer(index, 0, width * height * 3 / 2, timestampUs, 0)
     }
 
     fun onRequest(request: ShellRequest) {
@@ -97,7 +103,7 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
             unit.slice()
         }
         try {
-            session.pushH264(au, isKey, timestampUs.toULong())
+            session.pushH264(au, isKey, timestampUs.toULong(), turnsLeft.out(timestampUs).toUInt())
         } catch (e: Exception) {
             Log.w("Lens", "access unit refused", e)
         }
@@ -133,6 +139,23 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
         private fun hardware(info: MediaCodecInfo) =
             if (Build.VERSION.SDK_INT >= 29) info.isHardwareAccelerated
             else !info.name.startsWith("OMX.google.") && !info.name.startsWith("c2.android.")
+    }
+}
+
+/**
+ * The turn each picture in the encoder still needs, from the camera's thread that queues it
+ * to the drain thread that pushes its access unit, matched by presentation time (the encoder
+ * keeps it; pictures come out in order, or not at all when its rate control skips one).
+ */
+internal class TurnsLeft {
+    private val pending = ArrayDeque<Pair<Long, Int>>()
+
+    fun queued(timestampUs: Long, turn: Int) = synchronized(pending) { pending.addLast(timestampUs to turn) }
+
+    /** The turn of the picture out at [timestampUs]; older ones were skipped and are forgotten. */
+    fun out(timestampUs: Long): Int = synchronized(pending) {
+        while (pending.isNotEmpty() && pending.first().first < timestampUs) pending.removeFirst()
+        if (pending.firstOrNull()?.first == timestampUs) pending.removeFirst().second else 0
     }
 }
 

@@ -96,17 +96,23 @@ class MediaCapture(private val context: Context, private val session: LensSessio
         try {
             val codecName = Media.hardwareEncoder
             if (codecName == null) return pusher.push(frame, rotation)
+            // While every technician's browser turns pictures for display (the engine knows),
+            // the encoder takes them as the sensor lies: no turn here, and no new encoder when
+            // the phone turns. Otherwise they are turned upright on the way in.
+            val turn = if (session.receiversTurnPictures()) 0 else rotation
             // Checked under the lock: onScreen() clears it before closing the encoder.
-            synchronized(encoderLock) { if (sending) encoderFor(codecName, frame, rotation).encode(frame, rotation) }
+            synchronized(encoderLock) {
+                if (sending) encoderFor(codecName, frame, turn).encode(frame, turn, rotation - turn)
+            }
         } catch (e: Exception) {
             // A bad frame costs that frame; say so a few times, not thirty times a second.
             if (refusals++ < 10) Log.w(TAG, "frame not sent", e)
         }
     }
 
-    /** The encoder for this frame's upright size: a turned phone needs a new one. */
-    private fun encoderFor(codecName: String, frame: YuvFrame, rotation: Int): HardwareH264 {
-        val (w, h) = if (rotation % 180 == 0) frame.width to frame.height else frame.height to frame.width
+    /** The encoder for this frame's size once turned [turn] degrees: a new size needs a new one. */
+    private fun encoderFor(codecName: String, frame: YuvFrame, turn: Int): HardwareH264 {
+        val (w, h) = if (turn % 180 == 0) frame.width to frame.height else frame.height to frame.width
         encoder?.takeIf { it.width == w && it.height == h }?.let { return it }
         encoder?.close()
         return HardwareH264(session, codecName, w, h).also { encoder = it }

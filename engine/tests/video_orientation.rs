@@ -2,8 +2,9 @@
 //! lies on its side ("turn 90° clockwise to be upright"). A technician whose browser takes the
 //! RTP video-orientation extension (CVO; Chromium does) gets the pictures as they lie with the
 //! turn said beside them, and turns them for display; one that does not gets them turned by
-//! the phone. A collaborator who cannot be told joins: from then on every technician gets
-//! turned pictures, and once they leave the pictures go as they lie again.
+//! the phone. Turning the phone to landscape then changes only what the extension says: no new
+//! encoder, no keyframe. A collaborator who cannot be told joins: from then on every
+//! technician gets turned pictures, and once they leave the pictures go as they lie again.
 //!
 //! The technicians are in-process webrtc-rs peers that decode what they receive
 //! (`support/technician.rs`). Loopback only: run inside the test namespace like every WebRTC
@@ -11,8 +12,8 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
@@ -47,8 +48,13 @@ fn media_config() -> MediaConfig {
     }
 }
 
-/// The shell's camera thread: pictures lying on their side, 30 a second, until `stop`.
-fn camera_held_upright(video: PushedVideo, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+/// The shell's camera thread: 30 pictures a second, each with the turn `held` says (R90: the
+/// phone held upright, its pictures on their side), until `stop`.
+fn camera(
+    video: PushedVideo,
+    held: Arc<Mutex<Rotation>>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let (w, h) = (W as usize, H as usize);
         let mut y = vec![16u8; w * h];
@@ -63,7 +69,7 @@ fn camera_held_upright(video: PushedVideo, stop: Arc<AtomicBool>) -> std::thread
                 height: H,
                 format: PixelFormat::I420,
                 strides: [W, W / 2, W / 2],
-                rotation: Rotation::R90,
+                rotation: *held.lock().unwrap(),
                 timestamp_us: start.elapsed().as_micros() as u64,
                 full_range: false,
             };
@@ -132,10 +138,20 @@ fn turned(frame: &ReceivedFrame) -> bool {
         && frame.orientation.is_none_or(|cvo| cvo & 0b11 == 0)
 }
 
+/// The phone turned to landscape: the sensor's picture is upright as it lies, the marker top
+/// left, and no turn is said (or a turn of 0).
+fn landscape(frame: &ReceivedFrame) -> bool {
+    frame.picture.map(|(size, _)| size) == Some((W, H))
+        && bright_corners(frame) == [true, false, false, false]
+        && frame.orientation.is_none_or(|cvo| cvo & 0b11 == 0)
+}
+
 struct Call {
     session: MediaSession,
     lead: Technician,
     lead_received: Arc<Received>,
+    /// How the customer holds the phone.
+    held: Arc<Mutex<Rotation>>,
     stop: Arc<AtomicBool>,
     camera: std::thread::JoinHandle<()>,
 }
@@ -171,11 +187,13 @@ async fn call(lead_takes_orientation: bool) -> Call {
     .await
     .expect("connected in time");
     let stop = Arc::new(AtomicBool::new(false));
-    let camera = camera_held_upright(video, Arc::clone(&stop));
+    let held = Arc::new(Mutex::new(Rotation::R90));
+    let camera = camera(video, Arc::clone(&held), Arc::clone(&stop));
     Call {
         session,
         lead,
         lead_received,
+        held,
         stop,
         camera,
     }
@@ -219,6 +237,37 @@ async fn pictures_go_as_they_lie_until_a_collaborator_who_cannot_be_told_joins()
         None,
         "every picture as it lies, with its turn"
     );
+
+    // The customer turns the phone to landscape: the pictures come upright from the sensor,
+    // the first one says so, and the encoder goes on without a keyframe (the picture does not
+    // stall while a new encoder starts).
+    *call.held.lock().unwrap() = Rotation::R0;
+    let lead_from = call.lead_received.frames().len();
+    wait_until("the lead decodes 10 pictures of the phone turned", || {
+        decoded_since(&call.lead_received, lead_from)
+            .iter()
+            .filter(|frame| landscape(frame))
+            .count()
+            >= 10
+    })
+    .await;
+    let since = decoded_since(&call.lead_received, lead_from);
+    let first_landscape = since.iter().position(landscape).unwrap();
+    assert_eq!(
+        since[first_landscape].orientation.map(|cvo| cvo & 0b11),
+        Some(0),
+        "the first upright picture says so"
+    );
+    assert_eq!(
+        first_refused(&since[first_landscape..], landscape),
+        None,
+        "upright from then on"
+    );
+    assert!(
+        since.iter().all(|frame| !frame.keyframe),
+        "no keyframe for turning the phone"
+    );
+    *call.held.lock().unwrap() = Rotation::R90;
 
     // Eve's receiver does not take the extension: she must never see a picture on its side,
     // so from her joining on the phone turns every picture, for the lead too.

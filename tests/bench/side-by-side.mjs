@@ -7,10 +7,12 @@
 //  * Chromium: a second, separate Chromium (`--use-fake-device-for-media-stream`) whose page
 //    calls getUserMedia({video: 1280x720@30, audio}) and sends it, H.264 preferred so both
 //    run OpenH264, to a new page in the same receiver Chromium; signalling by hand. Twice:
-//    first its fake camera plays the very pictures Lens encodes (a Y4M file written by
-//    `examples/test_pattern_y4m`: same size, rate, motion and grain), which is the fair
-//    comparison; then its built-in fake camera, a flat picture with little to encode, which
-//    is what the first version of this bench compared against.
+//    first its fake camera and microphone play the very pictures and sound Lens encodes (a
+//    Y4M file written by `examples/test_pattern_y4m`: same size, rate, motion and grain; a
+//    WAV file written by `examples/synthetic_mic_wav`: the same swelling tone), which is the
+//    fair comparison; then its built-in fake camera and microphone (a flat picture with
+//    little to encode, and a 20 ms beep every half second with silence between), which is what
+//    the first version of this bench compared against.
 //  * Lens on the phone path: `examples/hardware_encoder_shell` pushes H.264 recorded before
 //    the measurement, as a phone's hardware encoder delivers it, and the engine sends it
 //    (passthrough) with Opus from its synthetic microphone. It takes its turn in every round
@@ -125,6 +127,9 @@ async function measure(rootPid, receiverStats, { page, video, psnr = true }) {
     fps: (after.framesDecoded - before.framesDecoded) / wall,
     voicePps: (after.voicePackets - before.voicePackets) / wall,
     kbps: (after.bytes - before.bytes) * 8 / 1000 / wall,
+    // The sender's sound as received: a tone that never stops costs Opus more bits (and work)
+    // than a beep between silences.
+    soundKbps: (after.soundBytes - before.soundBytes) * 8 / 1000 / wall,
     size: `${after.frameWidth}x${after.frameHeight}`,
     codec: after.videoCodec,
   };
@@ -134,11 +139,12 @@ async function measure(rootPid, receiverStats, { page, video, psnr = true }) {
 function pageStats(page) {
   return () => page.evaluate(async () => {
     const pc = window.benchPc || (window.lens && window.lens.pc);
-    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, videoCodec: '', bytes: 0, voicePackets: 0 };
+    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, videoCodec: '', bytes: 0, voicePackets: 0, soundBytes: 0 };
     if (!pc) return out;
     const report = await pc.getStats();
     report.forEach((r) => {
       if (r.type === 'outbound-rtp' && r.kind === 'audio') out.voicePackets = r.packetsSent || 0;
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') out.soundBytes = r.bytesReceived || 0;
       if (r.type === 'inbound-rtp' && r.kind === 'video') {
         out.framesDecoded = r.framesDecoded || 0;
         out.bytes = r.bytesReceived || 0;
@@ -327,17 +333,25 @@ async function chromiumSender(fakeCameraArgs, { psnr = true } = {}) {
 // by the engine's own pattern code, so both encoders get the same work.
 const patternFile = join(tempDir('bench'), 'pattern.y4m');
 execFileSync(join(BIN, 'examples', 'test_pattern_y4m'), [patternFile, '1280', '720', '30', '150']);
+// And the same sound: Lens's synthetic microphone, which Chromium's fake one would otherwise
+// replace with a beep and silence, cheaper to encode than a sound that never stops.
+const toneFile = join(tempDir('bench'), 'tone.wav');
+execFileSync(join(BIN, 'examples', 'synthetic_mic_wav'), [toneFile, '5']);
 const lensRuns = [];
 const sameRuns = [];
 const phoneRuns = [];
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     lensRuns.push(await lensSender(round));
-    sameRuns.push(await chromiumSender([`--use-file-for-fake-video-capture=${patternFile}`]));
+    sameRuns.push(await chromiumSender([
+      `--use-file-for-fake-video-capture=${patternFile}`,
+      `--use-file-for-fake-audio-capture=${toneFile}`,
+    ]));
     phoneRuns.push(await passthroughSender());
   }
 } finally {
   rmSync(patternFile, { force: true });
+  rmSync(toneFile, { force: true });
 }
 // Chromium's built-in fake camera, a flat picture: cheaper to encode than a real camera's.
 const builtIn = await chromiumSender([], { psnr: false });
@@ -352,7 +366,7 @@ const show = (name, m) => console.log(
   `${perFrameMs(m).toFixed(2)} ms per frame delivered), ` +
   `peak RSS ${m.rssMb.toFixed(1)} MB (${m.processes} process${m.processes === 1 ? '' : 'es'}); ` +
   `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps, ${m.kbps.toFixed(0)} kbit/s of video${psnrText(m)}; ` +
-  `the technician's voice back at ${m.voicePps.toFixed(0)} packets/s`);
+  `${m.soundKbps.toFixed(0)} kbit/s of sound; the technician's voice back at ${m.voicePps.toFixed(0)} packets/s`);
 const psnrDiff = (a, b) => (a.psnr && b.psnr ? a.psnr.mean - b.psnr.mean : NaN);
 console.log('');
 console.log(`side by side: 1280x720@30 + audio into one Chromium receiver, which talks back ` +

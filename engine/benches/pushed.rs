@@ -6,7 +6,8 @@
 //! - `turn upright/*`: what the video thread adds for a picture on its side when a technician
 //!   cannot be told the turn (no video-orientation extension): turning the I420 picture;
 //! - `pushed frame to RTP`: the whole send path of one pushed frame without the network —
-//!   conversion, openh264 encode, H.264 RTP packetization (what the track does next).
+//!   conversion, openh264 encode, H.264 RTP packetization (what the track does next) — for a
+//!   phone held as its sensor lies and held upright, its picture sent as it lies or turned.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::{PixelFormat, Rotation, VideoFrameLayout, convert_frame};
-use lens_engine::media::source::{I420Buffer, TestPattern, turn_upright};
+use lens_engine::media::source::{I420Buffer, TestPattern, VideoFrame, turn_upright};
 use rtc::rtp::codec::h264::H264Payloader;
 use rtc::rtp::packetizer::{Packetizer, new_packetizer};
 use rtc::rtp::sequence::new_random_sequencer;
@@ -124,7 +125,7 @@ fn convert(c: &mut Criterion) {
         let mut out = I420Buffer::new(2, 2);
         group.bench_function(format!("{rotation:?}"), |b| {
             b.iter(|| {
-                let frame = lens_engine::media::source::VideoFrame {
+                let frame = VideoFrame {
                     rotation,
                     ..pattern.frame(Instant::now())
                 };
@@ -144,40 +145,73 @@ fn pushed_to_rtp(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("pushed frame to RTP");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("NV12 1280x720 -> I420 -> H.264 2.5 Mbit/s -> RTP", |b| {
-        let mut encoder = H264Encoder::new(H264Settings {
-            width: W,
-            height: H,
-            fps: 30,
-            bitrate_bps: 2_500_000,
-        })
-        .unwrap();
-        let mut packetizer = new_packetizer(
-            Instant::now(),
-            1200,
-            102,
-            0x1e25,
-            Box::new(H264Payloader::default()),
-            Box::new(new_random_sequencer()),
-            90_000,
-        );
-        let mut out = I420Buffer::new(2, 2);
-        let t0 = Instant::now();
-        let mut n = 0u64;
-        b.iter(|| {
-            let (layout, planes) = &frames[(n % 30) as usize];
-            convert_frame(layout, [&planes[0], &planes[1], &planes[2]], &mut out).unwrap();
-            let at = t0 + Duration::from_millis(33 * n);
-            n += 1;
-            let packets = match encoder.encode(&out.frame(at)).unwrap() {
-                Some(encoded) => packetizer
-                    .packetize(at, &Bytes::clone(&encoded.data), 3000)
-                    .unwrap(),
-                None => Vec::new(),
-            };
-            black_box(packets.len())
+    // The phone held as its sensor lies; held upright, with the picture sent as it lies for a
+    // receiver told its turn (CVO); held upright, turned for a receiver that cannot be told.
+    let cases = [
+        (
+            "NV12 1280x720 -> I420 -> H.264 2.5 Mbit/s -> RTP",
+            Rotation::R0,
+            false,
+        ),
+        ("held upright, sent as it lies (CVO)", Rotation::R90, false),
+        (
+            "held upright, turned before the encoder",
+            Rotation::R90,
+            true,
+        ),
+    ];
+    for (name, rotation, turn) in cases {
+        group.bench_function(name, |b| {
+            let (w, h) = if turn { (H, W) } else { (W, H) };
+            let mut encoder = H264Encoder::new(H264Settings {
+                width: w,
+                height: h,
+                fps: 30,
+                bitrate_bps: 2_500_000,
+            })
+            .unwrap();
+            let mut packetizer = new_packetizer(
+                Instant::now(),
+                1200,
+                102,
+                0x1e25,
+                Box::new(H264Payloader::default()),
+                Box::new(new_random_sequencer()),
+                90_000,
+            );
+            let (mut out, mut turned) = (I420Buffer::new(2, 2), I420Buffer::new(2, 2));
+            let t0 = Instant::now();
+            let mut n = 0u64;
+            b.iter(|| {
+                let (layout, planes) = &frames[(n % 30) as usize];
+                let layout = VideoFrameLayout {
+                    rotation,
+                    ..*layout
+                };
+                convert_frame(&layout, [&planes[0], &planes[1], &planes[2]], &mut out).unwrap();
+                let at = t0 + Duration::from_millis(33 * n);
+                n += 1;
+                let lying = VideoFrame {
+                    rotation,
+                    ..out.frame(at)
+                };
+                let frame = match turn {
+                    true => {
+                        turn_upright(&lying, &mut turned).unwrap();
+                        turned.frame(at)
+                    }
+                    false => lying,
+                };
+                let packets = match encoder.encode(&frame).unwrap() {
+                    Some(encoded) => packetizer
+                        .packetize(at, &Bytes::clone(&encoded.data), 3000)
+                        .unwrap(),
+                    None => Vec::new(),
+                };
+                black_box(packets.len())
+            });
         });
-    });
+    }
     group.finish();
 }
 

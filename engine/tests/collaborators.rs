@@ -28,6 +28,7 @@ use lens_engine::media::{
 use support::technician::{
     Received, Technician, opus_parameters, technician_answering, technician_answering_with_voice,
 };
+use support::wait::wait_until;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -124,14 +125,6 @@ fn listen(session_controls: lens_engine::media::MediaControls) -> Arc<Mutex<Vec<
     levels
 }
 
-async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 fn decoded(received: &Received) -> usize {
     received
         .frames()
@@ -181,7 +174,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
             .await;
     session.apply_answer(lead.answer.clone()).await.unwrap();
     let lead_speaks = tokio::spawn(speak(lead_voice, 0x1ead, None));
-    wait_until("the lead decodes 20 pictures", || {
+    wait_until(DEADLINE, "the lead decodes 20 pictures", || {
         decoded(&lead_received) >= 20
     })
     .await;
@@ -218,7 +211,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
     assert_eq!(session.collaborator_count(), 2);
 
     // All three decode the camera, each starting from a keyframe with its parameter sets.
-    wait_until("every technician decodes 30 pictures", || {
+    wait_until(DEADLINE, "every technician decodes 30 pictures", || {
         decoded(&lead_received) >= 60
             && decoded(&ian_received) >= 30
             && decoded(&eve_received) >= 30
@@ -244,7 +237,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
         "{encoded} frames encoded, {lead_frames} reached the lead"
     );
     // Everyone hears the customer.
-    wait_until("the collaborators hear the customer", || {
+    wait_until(DEADLINE, "the collaborators hear the customer", || {
         ian_received.audio_decoded.load(Ordering::SeqCst) >= 25
             && eve_received.audio_decoded.load(Ordering::SeqCst) >= 25
     })
@@ -252,7 +245,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
 
     // The customer hears Ian's tone mixed with the lead's quiet microphone (about 0.141
     // RMS), and never Eve's: hers on top would make it about 0.2.
-    wait_until("Ian is heard on the phone", || {
+    wait_until(DEADLINE, "Ian is heard on the phone", || {
         levels
             .lock()
             .unwrap()

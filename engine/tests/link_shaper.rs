@@ -21,6 +21,7 @@ use lens_engine::media::{
 };
 use support::shaper::{Conditions, Shaper};
 use support::technician::{Received, Technician, technician_answering};
+use support::wait::connected;
 use tokio::sync::mpsc;
 
 fn media_config() -> MediaConfig {
@@ -61,17 +62,7 @@ async fn call_through(
         .apply_answer(shaper.route_answer(&tech.answer))
         .await
         .expect("apply answer");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            match events.recv().await.expect("events") {
-                PeerEvent::Connected => return,
-                PeerEvent::Failed | PeerEvent::Closed => panic!("connection failed"),
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("connected through the shaper");
+    connected(&mut events, Duration::from_secs(20)).await;
     (session, events, received, tech)
 }
 

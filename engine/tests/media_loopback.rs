@@ -25,11 +25,12 @@ use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 use lens_engine::media::codec::PROFILE_LEVEL_ID;
 use lens_engine::media::source::SineTone;
 use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, PeerEvent, PlaybackConfig, VideoSourceConfig,
+    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, VideoSourceConfig,
 };
 use support::technician::{
     Received, ReceivedFrame, opus_parameters, technician_answering_with_voice,
 };
+use support::wait::{connected, wait_until};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 240;
@@ -76,14 +77,6 @@ async fn send_tone(track: Arc<TrackLocalStaticSample>, ssrc: u32, payload_type: 
         {
             // Not connected yet, or closed: keep pacing, the test ends this task.
         }
-    }
-}
-
-async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -152,24 +145,14 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         .expect("apply answer");
     let tone = tokio::spawn(send_tone(tone_track, tone_ssrc, 111));
 
-    let connected_at = tokio::time::timeout(DEADLINE, async {
-        loop {
-            match events.recv().await.expect("event channel open") {
-                PeerEvent::Connected => return Instant::now(),
-                PeerEvent::Failed | PeerEvent::Closed => panic!("the connection failed"),
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("connected in time");
+    let connected_at = connected(&mut events, DEADLINE).await;
     tokio::time::timeout(DEADLINE, tech.connected.wait_for(|c| *c))
         .await
         .unwrap()
         .unwrap();
 
     // Video: decodable H.264 whose frame counter keeps moving.
-    wait_until("30 video frames are decoded", || {
+    wait_until(DEADLINE, "30 video frames are decoded", || {
         received
             .frames()
             .iter()
@@ -206,19 +189,21 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
     assert!(fps > 15.0, "{fps:.1} frames/s");
 
     // Audio both ways: our Opus reaches the technician, the technician's reaches our decoder.
-    wait_until("50 Opus packets reach the technician", || {
+    wait_until(DEADLINE, "50 Opus packets reach the technician", || {
         received.audio_decoded.load(Ordering::SeqCst) >= 50
     })
     .await;
-    wait_until("50 of the technician's frames are decoded", || {
-        session.stats().remote_audio_frames_decoded >= 50
-    })
+    wait_until(
+        DEADLINE,
+        "50 of the technician's frames are decoded",
+        || session.stats().remote_audio_frames_decoded >= 50,
+    )
     .await;
     // A sine of amplitude 0.2 has an RMS of 0.141. The level is the last 100 ms of playout,
     // which a jitter-buffer underrun on a machine busy with builds fills with silence for a
     // moment: the technician is heard once a whole 100 ms window plays the tone.
     let mut levels = Vec::new();
-    wait_until("the technician's tone plays at its level", || {
+    wait_until(DEADLINE, "the technician's tone plays at its level", || {
         let level = session.stats().remote_audio_level;
         levels.push(level);
         (0.10..0.18).contains(&level)
@@ -236,7 +221,7 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         assert_eq!(keyframes_before, 1, "no keyframes nobody asked for");
     }
     assert!(tech.send_pli(&received).await, "send PLI");
-    wait_until("a keyframe answers the PLI", || {
+    wait_until(DEADLINE, "a keyframe answers the PLI", || {
         received.frames().iter().filter(|f| f.keyframe).count() > keyframes_before
     })
     .await;

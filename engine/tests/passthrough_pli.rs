@@ -17,10 +17,10 @@ use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::Rotation;
 use lens_engine::media::source::TestPattern;
 use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, PeerEvent, PlaybackConfig, ShellRequest,
-    VideoSourceConfig,
+    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, ShellRequest, VideoSourceConfig,
 };
 use support::technician::{Received, technician_answering};
+use support::wait::{connected, wait_until};
 use tokio::sync::mpsc;
 
 const WIDTH: u32 = 320;
@@ -62,14 +62,6 @@ fn shell_camera(
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
         }
     })
-}
-
-async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn keyframe_requests(log: &Mutex<Vec<ShellRequest>>) -> usize {
@@ -125,20 +117,10 @@ async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_th
         .apply_answer(tech.answer.clone())
         .await
         .expect("apply answer");
-    tokio::time::timeout(DEADLINE, async {
-        loop {
-            match events.recv().await.expect("events") {
-                PeerEvent::Connected => return,
-                PeerEvent::Failed | PeerEvent::Closed => panic!("connection failed"),
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("connected");
+    connected(&mut events, DEADLINE).await;
 
     // The technician sees the picture, and the shell was told what bitrate to encode at.
-    wait_until("the technician decoding 30 pushed frames", || {
+    wait_until(DEADLINE, "the technician decoding 30 pushed frames", || {
         received.frames_decoded.load(Ordering::SeqCst) >= 30
     })
     .await;
@@ -155,13 +137,17 @@ async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_th
     let requests_before = keyframe_requests(&log);
     let keyframes_before = received.keyframes_decoded.load(Ordering::SeqCst);
     assert!(tech.send_pli(&received).await, "the technician sent a PLI");
-    wait_until("a keyframe request to the shell after the PLI", || {
-        keyframe_requests(&log) > requests_before
-    })
+    wait_until(
+        DEADLINE,
+        "a keyframe request to the shell after the PLI",
+        || keyframe_requests(&log) > requests_before,
+    )
     .await;
-    wait_until("the shell's new keyframe decoded by the technician", || {
-        received.keyframes_decoded.load(Ordering::SeqCst) > keyframes_before
-    })
+    wait_until(
+        DEADLINE,
+        "the shell's new keyframe decoded by the technician",
+        || received.keyframes_decoded.load(Ordering::SeqCst) > keyframes_before,
+    )
     .await;
 
     // A burst of PLIs (a browser on a bad link repeats them) does not make the hardware

@@ -19,12 +19,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use lens_engine::media::pushed::{PixelFormat, PushedVideo, Rotation, VideoFrameLayout};
-use lens_engine::media::{MediaConfig, MediaSession, PeerEvent, VideoSourceConfig};
+use lens_engine::media::{MediaConfig, MediaSession, VideoSourceConfig};
 use support::collaborator::collaborator_joins;
 use support::technician::{
     Received, ReceivedFrame, Technician, technician_answering,
     technician_answering_with_orientation,
 };
+use support::wait::{connected, wait_until};
 
 /// The sensor's picture, as it lies.
 const W: u32 = 320;
@@ -77,14 +78,6 @@ fn camera(
             std::thread::sleep(Duration::from_millis(33));
         }
     })
-}
-
-async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Pictures decoded since `from` (an index into the technician's frames).
@@ -175,17 +168,7 @@ async fn call(lead_takes_orientation: bool) -> Call {
         false => technician_answering(&offer, Arc::clone(&lead_received)).await,
     };
     session.apply_answer(lead.answer.clone()).await.unwrap();
-    tokio::time::timeout(DEADLINE, async {
-        loop {
-            match events.recv().await.expect("event channel open") {
-                PeerEvent::Connected => return,
-                PeerEvent::Failed | PeerEvent::Closed => panic!("the connection failed"),
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("connected in time");
+    connected(&mut events, DEADLINE).await;
     let stop = Arc::new(AtomicBool::new(false));
     let held = Arc::new(Mutex::new(Rotation::R90));
     let camera = camera(video, Arc::clone(&held), Arc::clone(&stop));
@@ -211,7 +194,7 @@ impl Call {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_technician_who_cannot_be_told_the_turn_gets_pictures_turned_by_the_phone() {
     let call = call(false).await;
-    wait_until("the lead decodes 20 pictures", || {
+    wait_until(DEADLINE, "the lead decodes 20 pictures", || {
         decoded_since(&call.lead_received, 0).len() >= 20
     })
     .await;
@@ -227,7 +210,7 @@ async fn a_technician_who_cannot_be_told_the_turn_gets_pictures_turned_by_the_ph
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pictures_go_as_they_lie_until_a_collaborator_who_cannot_be_told_joins() {
     let mut call = call(true).await;
-    wait_until("the lead decodes 20 pictures", || {
+    wait_until(DEADLINE, "the lead decodes 20 pictures", || {
         decoded_since(&call.lead_received, 0).len() >= 20
     })
     .await;
@@ -243,13 +226,17 @@ async fn pictures_go_as_they_lie_until_a_collaborator_who_cannot_be_told_joins()
     // stall while a new encoder starts).
     *call.held.lock().unwrap() = Rotation::R0;
     let lead_from = call.lead_received.frames().len();
-    wait_until("the lead decodes 10 pictures of the phone turned", || {
-        decoded_since(&call.lead_received, lead_from)
-            .iter()
-            .filter(|frame| landscape(frame))
-            .count()
-            >= 10
-    })
+    wait_until(
+        DEADLINE,
+        "the lead decodes 10 pictures of the phone turned",
+        || {
+            decoded_since(&call.lead_received, lead_from)
+                .iter()
+                .filter(|frame| landscape(frame))
+                .count()
+                >= 10
+        },
+    )
     .await;
     let since = decoded_since(&call.lead_received, lead_from);
     let first_landscape = since.iter().position(landscape).unwrap();
@@ -282,14 +269,14 @@ async fn pictures_go_as_they_lie_until_a_collaborator_who_cannot_be_told_joins()
         |offer| async move { technician_answering(&offer, eve_got).await },
     )
     .await;
-    wait_until("Eve decodes 20 pictures", || {
+    wait_until(DEADLINE, "Eve decodes 20 pictures", || {
         decoded_since(&eve_received, 0).len() >= 20
     })
     .await;
     let eves = decoded_since(&eve_received, 0);
     assert_eq!(first_refused(&eves, turned), None, "Eve sees them upright");
     let lead_from = call.lead_received.frames().len();
-    wait_until("the lead decodes 10 more pictures", || {
+    wait_until(DEADLINE, "the lead decodes 10 more pictures", || {
         decoded_since(&call.lead_received, lead_from).len() >= 10
     })
     .await;
@@ -304,13 +291,17 @@ async fn pictures_go_as_they_lie_until_a_collaborator_who_cannot_be_told_joins()
     call.session.remove_collaborator("c1").await;
     eve.close().await;
     let lead_from = call.lead_received.frames().len();
-    wait_until("the lead decodes pictures as they lie again", || {
-        decoded_since(&call.lead_received, lead_from)
-            .iter()
-            .filter(|frame| as_it_lies(frame))
-            .count()
-            >= 10
-    })
+    wait_until(
+        DEADLINE,
+        "the lead decodes pictures as they lie again",
+        || {
+            decoded_since(&call.lead_received, lead_from)
+                .iter()
+                .filter(|frame| as_it_lies(frame))
+                .count()
+                >= 10
+        },
+    )
     .await;
     call.end().await;
 }

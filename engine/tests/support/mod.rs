@@ -5,3 +5,4 @@ pub mod collaborator;
 pub mod reorder;
 pub mod shaper;
 pub mod technician;
+pub mod wait;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use rtc::media::Sample;
 use rtc::rtp::extension::HeaderExtension;
+use rtc::rtp::extension::video_orientation_extension::{VideoOrientationExtension, VideoRotation};
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
@@ -120,9 +121,9 @@ pub(crate) async fn write_frames(
             || frame.rotation != last_rotation
             || (medium == Medium::Video && frame.keyframe);
         last_rotation = frame.rotation;
-        let orientation = [HeaderExtension::VideoOrientation(
-            frame.rotation.video_orientation(),
-        )];
+        let orientation = [HeaderExtension::VideoOrientation(video_orientation(
+            frame.rotation,
+        ))];
         let sample = Sample {
             data: frame.data,
             duration: frame.duration,
@@ -179,5 +180,42 @@ pub(crate) async fn write_frames(
                 Medium::Audio => StatsCounters::bump(&stats.audio_frames_sent),
             }
         }
+    }
+}
+
+/// The video-orientation extension that tells a receiver to make `rotation` when it shows the
+/// picture. CVO's rotation is the clockwise turn the receiver applies, as ours is. The camera
+/// bit stays 0, which 3GPP TS 26.114 defines as "front, or unknown": the engine does not know
+/// which camera a shell uses, and receivers do not act on it.
+fn video_orientation(rotation: Rotation) -> VideoOrientationExtension {
+    VideoOrientationExtension {
+        rotation: match rotation {
+            Rotation::R0 => VideoRotation::Degree0,
+            Rotation::R90 => VideoRotation::Degree90,
+            Rotation::R180 => VideoRotation::Degree180,
+            Rotation::R270 => VideoRotation::Degree270,
+        },
+        ..VideoOrientationExtension::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_says_the_same_turn() {
+        assert_eq!(
+            video_orientation(Rotation::R90).rotation,
+            VideoRotation::Degree90
+        );
+        assert_eq!(
+            video_orientation(Rotation::R270).rotation,
+            VideoRotation::Degree270
+        );
+        assert_eq!(
+            video_orientation(Rotation::R0),
+            VideoOrientationExtension::default()
+        );
     }
 }

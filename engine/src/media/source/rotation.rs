@@ -8,7 +8,6 @@
 //! (`cargo bench -p lens-engine --bench pushed`), so the pixels are turned only for a receiver
 //! that cannot be told (see `send/upright.rs`).
 
-use rtc::rtp::extension::video_orientation_extension::{VideoOrientationExtension, VideoRotation};
 use yuv::RotationMode;
 
 use super::{I420Buffer, VideoFrame};
@@ -27,22 +26,6 @@ impl Rotation {
     /// Whether the turn swaps width and height.
     pub fn is_sideways(self) -> bool {
         matches!(self, Rotation::R90 | Rotation::R270)
-    }
-
-    /// The video-orientation extension that tells a receiver to make this turn when it shows
-    /// the picture. CVO's rotation is the clockwise turn the receiver applies, as ours is. The
-    /// camera bit stays 0, which 3GPP TS 26.114 defines as "front, or unknown": the engine does
-    /// not know which camera a shell uses, and receivers do not act on it.
-    pub fn video_orientation(self) -> VideoOrientationExtension {
-        VideoOrientationExtension {
-            rotation: match self {
-                Rotation::R0 => VideoRotation::Degree0,
-                Rotation::R90 => VideoRotation::Degree90,
-                Rotation::R180 => VideoRotation::Degree180,
-                Rotation::R270 => VideoRotation::Degree270,
-            },
-            ..VideoOrientationExtension::default()
-        }
     }
 }
 
@@ -127,21 +110,5 @@ mod tests {
             let white = out.y.iter().filter(|&&v| v == 235).count();
             assert_eq!(white, 16, "{rotation:?}: only the block, whole");
         }
-    }
-
-    #[test]
-    fn the_extension_says_the_same_turn() {
-        assert_eq!(
-            Rotation::R90.video_orientation().rotation,
-            VideoRotation::Degree90
-        );
-        assert_eq!(
-            Rotation::R270.video_orientation().rotation,
-            VideoRotation::Degree270
-        );
-        assert_eq!(
-            Rotation::R0.video_orientation(),
-            VideoOrientationExtension::default()
-        );
     }
 }

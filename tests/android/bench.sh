@@ -8,6 +8,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 KOTLIN=tests/node_modules/kotlin-compiler
 JAVA=${JAVA_17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
+JNA=${JNA_JAR:-/usr/share/java/jna.jar}
 
 OUT=$("$HERE/build.sh" | tail -1)
 ANDROID_JAR=$(echo target/android-deps/sdk/android-all-*.jar)
@@ -16,5 +17,5 @@ trap 'rm -rf "$WORK"' EXIT
 flock "$OUT.lock" cp "$OUT/app.jar" "$WORK/"
 "$KOTLIN/bin/kotlinc" -nowarn -jvm-target 17 -cp "$ANDROID_JAR:$WORK/app.jar" \
   -Xfriend-paths="$WORK/app.jar" -d "$WORK/bench.jar" "$HERE"/bench/*.kt
-"$JAVA" -cp "$WORK/bench.jar:$WORK/app.jar:$ANDROID_JAR:$KOTLIN/lib/kotlin-stdlib.jar" \
+"$JAVA" -cp "$WORK/bench.jar:$WORK/app.jar:$ANDROID_JAR:$KOTLIN/lib/kotlin-stdlib.jar:$JNA" \
   app.lens.media.CopyPlaneBenchKt

@@ -84,6 +84,60 @@ class HardwareInputTests {
         }
     }
 
+    /**
+     * Chroma planes laid out as [layout] says over [row]-byte rows, each buffer ending at its
+     * own last sample as a camera's and an encoder's do: I420 two buffers of their own, NV12
+     * and NV21 two views one byte apart of one interleaved buffer ([fill] in every byte).
+     */
+    private fun chromaPlanes(layout: String, pw: Int, ph: Int, row: Int, fill: Int): Pair<ByteBuffer, ByteBuffer> {
+        fun view(of: ByteBuffer, from: Int, pixel: Int): ByteBuffer =
+            of.duplicate().apply { position(from); limit(from + (ph - 1) * row + (pw - 1) * pixel + 1) }.slice()
+        if (layout == "I420") {
+            val (u, v) = ByteBuffer.allocateDirect(ph * row) to ByteBuffer.allocateDirect(ph * row)
+            for (i in 0 until ph * row) { u.put(i, fill.toByte()); v.put(i, fill.toByte()) }
+            return view(u, 0, 1) to view(v, 0, 1)
+        }
+        val shared = ByteBuffer.allocateDirect(ph * row)
+        for (i in 0 until ph * row) shared.put(i, fill.toByte())
+        val (uAt, vAt) = if (layout == "NV12") 0 to 1 else 1 to 0
+        return view(shared, uAt, 2) to view(shared, vAt, 2)
+    }
+
+    @Test
+    fun `chroma reaches the encoder whatever the camera's and the encoder's interleaving`() {
+        val untouched = 0x55 // no U or V value below is 0x55
+        for (rotation in listOf(0, 90)) for (camera in listOf("I420", "NV12", "NV21")) for (encoder in listOf("I420", "NV12", "NV21")) {
+            val (cameraPixel, encoderPixel) = (if (camera == "I420") 1 else 2) to (if (encoder == "I420") 1 else 2)
+            val cameraRow = w * cameraPixel + 3
+            val (u, v) = chromaPlanes(camera, w, h, cameraRow, 0)
+            for (y in 0 until h) for (x in 0 until w) {
+                u.put(y * cameraRow + x * cameraPixel, value(x, y).toByte())
+                v.put(y * cameraRow + x * cameraPixel, (value(x, y) xor 0xff).toByte())
+            }
+            val (uw, uh) = if (rotation % 180 == 0) w to h else h to w
+            val encoderRow = uw * encoderPixel + 5
+            val (outU, outV) = chromaPlanes(encoder, uw, uh, encoderRow, untouched)
+            copyChroma(u, v, cameraRow, cameraPixel, w, h,
+                encoderPlane(outU, encoderRow, encoderPixel), encoderPlane(outV, encoderRow, encoderPixel), rotation)
+            val case = "turned $rotation°, camera $camera, encoder $encoder"
+            for (plane in listOf(outU, outV)) for (i in 0 until plane.limit()) {
+                // Row padding is read through the plane that starts first in memory: in the
+                // other's view the end of a row is the first plane's next row.
+                val first = encoder == "I420" || (encoder == "NV12") == (plane === outU)
+                val (x, y) = (i % encoderRow) / encoderPixel to i / encoderRow
+                val sample = i % encoderRow % encoderPixel == 0 && x < uw
+                val expected = when {
+                    !sample -> null // the other plane's byte, or row padding: checked there
+                    else -> sensorPixelFor(x, y, rotation).let { (sx, sy) -> value(sx, sy) }
+                        .let { if (plane === outV) it xor 0xff else it }
+                }
+                if (expected != null) assertEquals("$case: ${if (plane === outU) "U" else "V"} at upright ($x, $y)",
+                    expected, plane.get(i).toInt() and 0xff)
+                else if (first && x >= uw) assertEquals("$case: padding byte $i", untouched, plane.get(i).toInt() and 0xff)
+            }
+        }
+    }
+
     @Test
     fun eachAccessUnitSaysTheTurnItsPictureWasQueuedWith() {
         // The phone turns from upright to landscape while two pictures are in the encoder;

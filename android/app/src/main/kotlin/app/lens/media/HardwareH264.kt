@@ -8,6 +8,7 @@ import android.os.Bundle
 import android.util.Log
 import java.nio.Buffer
 import java.nio.ByteBuffer
+import uniffi.lens_engine.PixelFormat
 import uniffi.lens_engine.ShellRequest
 import uniffi.lens_ffi.LensSession
 
@@ -51,8 +52,7 @@ class HardwareH264(private val session: LensSession, codecName: String, val widt
         val image = codec.getInputImage(index) ?: return codec.queueInputBuffer(index, 0, 0, 0, 0)
         val (w, h) = frame.width to frame.height
         copyPlane(frame.y, frame.yRowStride, 1, w, h, image.planes[0], turn)
-        copyPlane(frame.u, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[1], turn)
-        copyPlane(frame.v, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[2], turn)
+        copyChroma(frame.u, frame.v, frame.uvRowStride, frame.uvPixelStride, w / 2, h / 2, image.planes[1], image.planes[2], turn)
         val timestampUs = frame.timestampNs / 1_000
         turnsLeft.queued(timestampUs, turnLeft)
         codec.queueInputBuffer(index, 0, width * height * 3 / 2, timestampUs, 0)
@@ -186,6 +186,33 @@ internal fun copyPlane(src: ByteBuffer, row: Int, pixel: Int, w: Int, h: Int, ds
             to += dPixel
         }
     }
+}
+
+/**
+ * Copies the two `w`x`h` chroma planes [u] and [v] into [dstU] and [dstV], turned [rotation]
+ * degrees clockwise. When nothing turns and both sides interleave U and V in the same order
+ * (NV12 into NV12, or NV21 into NV21: a camera and a semi-planar encoder on the same chip
+ * usually agree), the pair is one plane of interleaved bytes and goes row by row in bulk, as
+ * the luma does (`make bench-android`). Anything else goes plane by plane.
+ */
+internal fun copyChroma(
+    u: ByteBuffer, v: ByteBuffer, row: Int, pixel: Int, w: Int, h: Int,
+    dstU: Image.Plane, dstV: Image.Plane, rotation: Int,
+) {
+    val layout = if (rotation == 0 && pixel == 2 && dstU.pixelStride == 2) ChromaLayout.detect(u, v, 2) else null
+    if (layout != null && layout == ChromaLayout.detect(dstU.buffer, dstV.buffer, 2)) {
+        // Each plane's buffer ends at its own last sample, so a row read from the plane that
+        // comes first in memory stops one byte short of the other plane's last sample.
+        val nv12 = layout == PixelFormat.NV12
+        val (first, second) = if (nv12) u to v else v to u
+        val (dstFirst, dstSecond) = if (nv12) dstU.buffer to dstV.buffer else dstV.buffer to dstU.buffer
+        val dstRow = dstU.rowStride
+        copyRows(first, row, dstFirst, dstRow, 2 * w - 1, h)
+        for (y in 0 until h) dstSecond.put(y * dstRow + 2 * (w - 1), second.get(y * row + 2 * (w - 1)))
+        return
+    }
+    copyPlane(u, row, pixel, w, h, dstU, rotation)
+    copyPlane(v, row, pixel, w, h, dstV, rotation)
 }
 
 /** [h] rows of [w] bytes from [src] into [dst], each one bulk copy. */

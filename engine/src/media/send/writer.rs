@@ -134,18 +134,15 @@ pub(crate) async fn write_frames(
         let mut written = false;
         for outlet in outlets.snapshot().iter() {
             let takes_orientation = outlet.negotiated.video_orientation();
-            if frame.rotation != Rotation::R0 && !takes_orientation {
-                // A picture on its side for a receiver that cannot be told so: it joined
-                // after the video thread chose to send as pictures lie. From the next picture
-                // on the thread turns them, at a new size and so from a keyframe.
-                outlet.awaiting_keyframe.store(true, Ordering::Release);
+            let (rotation, keyframe) = (frame.rotation, frame.keyframe);
+            if !admits(
+                &outlet.awaiting_keyframe,
+                medium,
+                rotation,
+                keyframe,
+                takes_orientation,
+            ) {
                 continue;
-            }
-            if medium == Medium::Video && outlet.awaiting_keyframe.load(Ordering::Acquire) {
-                if !frame.keyframe {
-                    continue;
-                }
-                outlet.awaiting_keyframe.store(false, Ordering::Release);
             }
             let payload_type = outlet.negotiated.slot(medium).load(Ordering::Relaxed);
             let extensions: &[HeaderExtension] = match tell_rotation && takes_orientation {
@@ -183,6 +180,30 @@ pub(crate) async fn write_frames(
     }
 }
 
+/// Whether a frame goes to a technician's track. Not a picture on its side to a technician who cannot be
+/// told so (one who joined after the video thread chose to send pictures as they lie: from
+/// its next picture on the thread turns them, at a new size and so from a keyframe), and no
+/// video to a technician waiting for a keyframe until one comes.
+fn admits(
+    awaiting_keyframe: &AtomicBool,
+    medium: Medium,
+    rotation: Rotation,
+    keyframe: bool,
+    takes_orientation: bool,
+) -> bool {
+    if rotation != Rotation::R0 && !takes_orientation {
+        awaiting_keyframe.store(true, Ordering::Release);
+        return false;
+    }
+    if medium == Medium::Video && awaiting_keyframe.load(Ordering::Acquire) {
+        if !keyframe {
+            return false;
+        }
+        awaiting_keyframe.store(false, Ordering::Release);
+    }
+    true
+}
+
 /// The video-orientation extension that tells a receiver to make `rotation` when it shows the
 /// picture. CVO's rotation is the clockwise turn the receiver applies, as ours is. The camera
 /// bit stays 0, which 3GPP TS 26.114 defines as "front, or unknown": the engine does not know
@@ -202,6 +223,51 @@ fn video_orientation(rotation: Rotation) -> VideoOrientationExtension {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_on_its_side_never_reaches_a_technician_who_cannot_be_told() {
+        // Eve joined without CVO while the phone sends pictures as they lie; the video
+        // thread has not seen her yet.
+        let eve_waits = AtomicBool::new(false);
+        let sideways_keyframe = admits(&eve_waits, Medium::Video, Rotation::R90, true, false);
+        assert!(!sideways_keyframe, "a sideways keyframe is held back");
+        assert!(
+            eve_waits.load(Ordering::Acquire),
+            "and Eve waits for a keyframe"
+        );
+        // The thread now turns the pictures: new size, so its first picture is a keyframe.
+        assert!(
+            !admits(&eve_waits, Medium::Video, Rotation::R0, false, false),
+            "no upright picture before the keyframe (her decoder has nothing to refer to)"
+        );
+        assert!(admits(&eve_waits, Medium::Video, Rotation::R0, true, false));
+        assert!(!eve_waits.load(Ordering::Acquire));
+        assert!(admits(
+            &eve_waits,
+            Medium::Video,
+            Rotation::R0,
+            false,
+            false
+        ));
+        // The lead took CVO: the same sideways picture goes to them, with its turn said.
+        let lead_waits = AtomicBool::new(false);
+        assert!(admits(
+            &lead_waits,
+            Medium::Video,
+            Rotation::R90,
+            false,
+            true
+        ));
+        // Sound never waits for a keyframe.
+        eve_waits.store(true, Ordering::Release);
+        assert!(admits(
+            &eve_waits,
+            Medium::Audio,
+            Rotation::R0,
+            false,
+            false
+        ));
+    }
 
     #[test]
     fn the_extension_says_the_same_turn() {

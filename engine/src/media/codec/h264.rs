@@ -93,6 +93,9 @@ impl H264Encoder {
             // rest of the app (and, on test machines, to other builds).
             .num_threads(1)
             .complexity(Complexity::Low)
+            // The crate keeps openh264's deblocking filter on, and so do we: off, a frame
+            // costs 17 % less at a PSNR no lower, but the block edges show (DEVELOPERS.md,
+            // "openh264's in-loop deblocking filter").
             // Every picture the engine encodes is BT.601 limited range (the cameras' and the
             // shells' frames are converted to it, and the test pattern is drawn in it). Said
             // in the SPS, because a receiver guesses otherwise: Chromium converts an HD

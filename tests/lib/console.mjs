@@ -36,10 +36,14 @@ export class Console {
 
   async login({ email, password }) {
     const p = this.page;
-    await p.getByTestId('login-email').fill(email);
-    await p.getByTestId('login-password').fill(password);
-    await p.getByTestId('login-submit').click();
-    await p.getByTestId('new-session-open').waitFor();
+    try {
+      await p.getByTestId('login-email').fill(email);
+      await p.getByTestId('login-password').fill(password);
+      await p.getByTestId('login-submit').click();
+      await p.getByTestId('new-session-open').waitFor();
+    } catch (error) {
+      throw await this.explained(error);
+    }
   }
 
   /** New Session → customer name → Create PIN; returns what the dialog shows. */
@@ -48,13 +52,25 @@ export class Console {
     await p.getByTestId('new-session-open').click();
     await p.getByTestId('new-session-name').fill(customerName);
     await p.getByTestId('new-session-create').click();
-    const pinText = await p.getByTestId('new-session-pin').innerText({ timeout: 10000 });
+    const pinText = await p.getByTestId('new-session-pin').innerText({ timeout: 10000 })
+      .catch(async (error) => { throw await this.explained(error); });
     const pin = pinText.replace(/\D/g, '');
     const mobileLink = (await p.getByTestId('new-session-link-mobile').innerText()).trim();
     const desktopLink = (await p.getByTestId('new-session-link-desktop').innerText()).trim();
     const manualEntry = (await p.getByTestId('new-session-link-manual').innerText()).trim();
     await p.getByTestId('new-session-close').click();
     return { pin, pinText, mobileLink, desktopLink, manualEntry };
+  }
+
+  /** `error` with what the page showed when it happened: whether the page was visible (a
+   * hidden one has its timers throttled), the message area's words and the page's own log. */
+  async explained(error) {
+    const shown = await this.page.evaluate(() => ({
+      visibility: document.visibilityState,
+      message: document.querySelector('[data-testid="message"]')?.textContent || '',
+    })).catch((e) => ({ unreadable: e.message }));
+    error.message += `\nthe page: ${JSON.stringify(shown)}\npage log: ${(this.pageLog || []).join('\n')}`;
+    return error;
   }
 
   row(customerName) {

@@ -193,7 +193,7 @@ pub(crate) async fn build(
         // Just below the NACK responder (4 000): bounds what its retransmissions may use.
         .with(
             Slot::from(3_500),
-            RetransmissionBudget::new(links.estimate.clone()),
+            RetransmissionBudget::new(links.estimate.clone(), Arc::clone(&links.stats)),
         )
         // Last in the chain, so NACK and report interceptors see all RTCP first.
         .with(

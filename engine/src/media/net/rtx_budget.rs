@@ -10,16 +10,23 @@
 //! up. A retransmission that does not fit is dropped; the receiver then recovers with a PLI
 //! and a keyframe, which is what a lost cause should cost.
 //!
+//! Before the budget, a retransmission must still be able to help: not of a packet first sent
+//! too long ago, nor again while the last copy is on its way (`resend_window.rs`, where the
+//! call it cost is told).
+//!
 //! It sits just below the NACK responder (slot 3 500, the responder is at 4 000), so it sees
 //! every retransmission and nothing else is delayed.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rtc::interceptor::{Attribute, Interceptor, Packet, StreamInfo, TaggedPacket};
 use rtc::shared::marshal::MarshalSize;
 
+use super::resend_window::ResendWindow;
 use crate::media::estimate::BandwidthEstimate;
+use crate::media::stats::StatsCounters;
 
 /// Retransmissions may use this share of the estimated uplink. A random loss of 10 % needs
 /// about 11 % of the media rate back and 30 % about 43 %; Chromium allows up to the whole
@@ -37,19 +44,48 @@ const MIN_CAPACITY: f64 = 2.0 * 1_200.0;
 
 pub(crate) struct RetransmissionBudget {
     estimate: BandwidthEstimate,
+    /// Where the receiver reports' round-trip time is kept (`rtcp_tap.rs`).
+    stats: Arc<StatsCounters>,
+    window: ResendWindow,
     bucket: Bucket,
     read_queue: VecDeque<TaggedPacket>,
     write_queue: VecDeque<TaggedPacket>,
 }
 
 impl RetransmissionBudget {
-    pub(crate) fn new(estimate: BandwidthEstimate) -> Self {
+    pub(crate) fn new(estimate: BandwidthEstimate, stats: Arc<StatsCounters>) -> Self {
         Self {
             estimate,
+            stats,
+            window: ResendWindow::default(),
             bucket: Bucket::default(),
             read_queue: VecDeque::new(),
             write_queue: VecDeque::new(),
         }
+    }
+
+    /// Whether this packet goes out: every first copy does; a retransmission only while it
+    /// can still help and the budget has room for it.
+    fn admit(&mut self, now: Instant, packet: &rtc::rtp::Packet, retransmission: bool) -> bool {
+        let (ssrc, sequence) = (packet.header.ssrc, packet.header.sequence_number);
+        let rtt = self
+            .stats
+            .reported()
+            .0
+            .map(|ms| Duration::from_millis(u64::from(ms)));
+        if !retransmission {
+            self.window.sent(now, ssrc, sequence, rtt);
+            return true;
+        }
+        if !self.window.may_resend(now, ssrc, sequence, rtt)
+            || !self
+                .bucket
+                .take(now, self.estimate.bps(), packet.marshal_size())
+        {
+            return false;
+        }
+        self.window.resent(now, ssrc, sequence);
+        true
     }
 }
 
@@ -97,13 +133,9 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for RetransmissionBud
 
     fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
         if let Packet::Rtp(packet) = &msg.message.packet
-            && msg.message.has(&Attribute::Retransmission)
+            && !self.admit(msg.now, packet, msg.message.has(&Attribute::Retransmission))
         {
-            let estimate = self.estimate.bps();
-            let size = packet.marshal_size();
-            if !self.bucket.take(msg.now, estimate, size) {
-                return Ok(());
-            }
+            return Ok(());
         }
         self.write_queue.push_back(msg);
         Ok(())

@@ -1,0 +1,185 @@
+//! Which NACK retransmissions are still worth sending.
+//!
+//! webrtc-rs's NACK responder resends whatever a receiver asks for, for as long as the packet
+//! is in its buffer, and webrtc-rs's NACK generator asks again every round of its timer with
+//! no limit. A packet the receiver can no longer take (it fell out of its SRTP replay window,
+//! or its frame was given up on long ago) is then asked for and resent several times a second
+//! for good. Each copy is also a packet the congestion controller hears nothing back about,
+//! so it counts as lost: after 15 s of 30 % loss through the link shaper, two such packets
+//! kept the estimate at its 100 kbit/s floor for the rest of the call, on a clean link
+//! (`link_shaper.rs`, `a_lossy_or_slow_link_keeps_the_call`).
+//!
+//! So a packet is resent only while it can still help, which is the rule Chromium's sender
+//! keeps (`RtpPacketHistory`): not once it was first sent more than [`MIN_KEEP`] or
+//! [`KEEP_RTTS`] round trips ago, whichever is longer, and not again while the previous copy
+//! is still on its way (less than one round trip ago).
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+/// A packet is resent at most this long after it was first sent, on a short round trip.
+pub(crate) const MIN_KEEP: Duration = Duration::from_secs(1);
+/// On a long round trip, this many of them: a first request arrives one round trip after the
+/// packet left, and its answer needs another to arrive.
+pub(crate) const KEEP_RTTS: u32 = 3;
+
+/// One packet: the SSRC and RTP sequence number the responder resends it under.
+type Key = (u32, u16);
+
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    first: Instant,
+    resent: Option<Instant>,
+}
+
+/// The packets sent within the window, in sending order. Time and the round trip are passed
+/// in, so the rules are tested without a network.
+#[derive(Debug, Default)]
+pub(crate) struct ResendWindow {
+    order: VecDeque<(Instant, Key)>,
+    sent: HashMap<Key, Sent>,
+}
+
+impl ResendWindow {
+    /// A packet left for the first time.
+    pub(crate) fn sent(&mut self, now: Instant, ssrc: u32, sequence: u16, rtt: Option<Duration>) {
+        self.forget_before(now, rtt);
+        let key = (ssrc, sequence);
+        self.order.push_back((now, key));
+        self.sent.insert(
+            key,
+            Sent {
+                first: now,
+                resent: None,
+            },
+        );
+    }
+
+    /// Whether a packet a receiver asked for again can still help it.
+    pub(crate) fn may_resend(
+        &mut self,
+        now: Instant,
+        ssrc: u32,
+        sequence: u16,
+        rtt: Option<Duration>,
+    ) -> bool {
+        self.forget_before(now, rtt);
+        let Some(sent) = self.sent.get(&(ssrc, sequence)) else {
+            // Sent before the window, or never: too old to help.
+            return false;
+        };
+        // While the last copy may still arrive, another would only cost the link.
+        match (sent.resent, rtt) {
+            (Some(resent), Some(rtt)) => now.saturating_duration_since(resent) >= rtt,
+            _ => true,
+        }
+    }
+
+    /// A copy of the packet went out again.
+    pub(crate) fn resent(&mut self, now: Instant, ssrc: u32, sequence: u16) {
+        if let Some(sent) = self.sent.get_mut(&(ssrc, sequence)) {
+            sent.resent = Some(now);
+        }
+    }
+
+    /// How many packets are remembered (for the tests: the window stays bounded).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.sent.len()
+    }
+
+    fn forget_before(&mut self, now: Instant, rtt: Option<Duration>) {
+        let keep = rtt.map_or(MIN_KEEP, |rtt| MIN_KEEP.max(rtt * KEEP_RTTS));
+        while let Some(&(first, key)) = self.order.front() {
+            if now.saturating_duration_since(first) <= keep {
+                break;
+            }
+            self.order.pop_front();
+            // Sequence numbers wrap after 65 536 packets, minutes at any video rate, so the
+            // key is the same packet's unless a newer one took it over.
+            if self.sent.get(&key).is_some_and(|sent| sent.first == first) {
+                self.sent.remove(&key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VIDEO: u32 = 0x1234;
+
+    fn ms(t0: Instant, n: u64) -> Instant {
+        t0 + Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_packet_asked_for_soon_is_resent() {
+        let t0 = Instant::now();
+        let mut window = ResendWindow::default();
+        window.sent(t0, VIDEO, 7, None);
+        assert!(window.may_resend(ms(t0, 120), VIDEO, 7, None));
+        assert!(
+            !window.may_resend(ms(t0, 120), VIDEO, 8, None),
+            "a packet never sent is not resent"
+        );
+    }
+
+    #[test]
+    fn a_packet_older_than_a_second_is_not_resent_on_a_short_round_trip() {
+        let t0 = Instant::now();
+        let rtt = Some(Duration::from_millis(40));
+        let mut window = ResendWindow::default();
+        window.sent(t0, VIDEO, 7, rtt);
+        assert!(window.may_resend(ms(t0, 900), VIDEO, 7, rtt));
+        window.resent(ms(t0, 900), VIDEO, 7);
+        assert!(!window.may_resend(ms(t0, 1_100), VIDEO, 7, rtt));
+        // The receiver that keeps asking for it every 100 ms is not answered any more.
+        for n in 12..40 {
+            assert!(!window.may_resend(ms(t0, n * 100), VIDEO, 7, rtt));
+        }
+    }
+
+    #[test]
+    fn a_long_round_trip_keeps_packets_for_three_of_them() {
+        let t0 = Instant::now();
+        let rtt = Some(Duration::from_millis(600));
+        let mut window = ResendWindow::default();
+        window.sent(t0, VIDEO, 7, rtt);
+        assert!(window.may_resend(ms(t0, 1_700), VIDEO, 7, rtt));
+        assert!(!window.may_resend(ms(t0, 2_400), VIDEO, 7, rtt));
+    }
+
+    #[test]
+    fn a_copy_still_on_its_way_is_not_sent_again() {
+        let t0 = Instant::now();
+        let rtt = Some(Duration::from_millis(300));
+        let mut window = ResendWindow::default();
+        window.sent(t0, VIDEO, 7, rtt);
+        assert!(window.may_resend(ms(t0, 320), VIDEO, 7, rtt));
+        window.resent(ms(t0, 320), VIDEO, 7);
+        // webrtc-rs asks again every 100 ms or so: the copy sent at 320 ms cannot have
+        // arrived and been missed yet.
+        assert!(!window.may_resend(ms(t0, 420), VIDEO, 7, rtt));
+        assert!(!window.may_resend(ms(t0, 520), VIDEO, 7, rtt));
+        assert!(window.may_resend(ms(t0, 640), VIDEO, 7, rtt));
+        // A copy the budget did not let out is not "on its way".
+        window.sent(ms(t0, 700), VIDEO, 8, rtt);
+        assert!(window.may_resend(ms(t0, 1_000), VIDEO, 8, rtt));
+        assert!(window.may_resend(ms(t0, 1_100), VIDEO, 8, rtt));
+    }
+
+    #[test]
+    fn the_window_forgets_what_it_no_longer_resends() {
+        let t0 = Instant::now();
+        let mut window = ResendWindow::default();
+        // 400 packets a second for a minute, sequence numbers wrapping on the way.
+        for n in 0..24_000u64 {
+            window.sent(ms(t0, n * 5 / 2), VIDEO, (60_000 + n) as u16, None);
+        }
+        assert!(window.len() <= 401, "{} packets remembered", window.len());
+        let last = (60_000 + 23_999u64) as u16;
+        assert!(window.may_resend(ms(t0, 60_000), VIDEO, last, None));
+    }
+}

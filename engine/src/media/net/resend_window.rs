@@ -3,22 +3,26 @@
 //! webrtc-rs's NACK responder resends whatever a receiver asks for, for as long as the packet
 //! is in its buffer, and webrtc-rs's NACK generator asks again every round of its timer with
 //! no limit. A packet the receiver can no longer take (it fell out of its SRTP replay window,
-//! or its frame was given up on long ago) is then asked for and resent several times a second
+//! or its frame was given up on long ago) is then asked for and resent again and again,
 //! for good. Each copy is also a packet the congestion controller hears nothing back about,
 //! so it counts as lost: after 15 s of 30 % loss through the link shaper, two such packets
 //! kept the estimate at its 100 kbit/s floor for the rest of the call, on a clean link
 //! (`link_shaper.rs`, `a_lossy_or_slow_link_keeps_the_call`).
 //!
-//! So a packet is resent only while it can still help, which is the rule Chromium's sender
-//! keeps (`RtpPacketHistory`): not once it was first sent more than [`MIN_KEEP`] or
-//! [`KEEP_RTTS`] round trips ago, whichever is longer, and not again while the previous copy
-//! is still on its way (less than one round trip ago).
+//! So a packet is resent only while a receiver can still want it: not once it was first sent
+//! more than [`MIN_KEEP`] or [`KEEP_RTTS`] round trips ago, whichever is longer. Chromium's
+//! receiver asks for a packet at most 10 times, about a round trip apart (100 ms while it
+//! knows none), so nothing it asks for is much older than a second and a half, and three
+//! seconds never turns down a request of its own. (Chromium's sender keeps a packet for
+//! max(1 s, 3 RTT).) Through the network lab at 20 % loss, Chromium's freezes are the same
+//! with this window as without it (`bench/loss.mjs`, longest gap between pictures, median of
+//! 9 and 8 stretches: 333 and 384 ms).
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 /// A packet is resent at most this long after it was first sent, on a short round trip.
-pub(crate) const MIN_KEEP: Duration = Duration::from_secs(1);
+pub(crate) const MIN_KEEP: Duration = Duration::from_secs(3);
 /// On a long round trip, this many of them: a first request arrives one round trip after the
 /// packet left, and its answer needs another to arrive.
 pub(crate) const KEEP_RTTS: u32 = 3;
@@ -26,18 +30,13 @@ pub(crate) const KEEP_RTTS: u32 = 3;
 /// One packet: the SSRC and RTP sequence number the responder resends it under.
 type Key = (u32, u16);
 
-#[derive(Debug, Clone, Copy)]
-struct Sent {
-    first: Instant,
-    resent: Option<Instant>,
-}
-
 /// The packets sent within the window, in sending order. Time and the round trip are passed
 /// in, so the rules are tested without a network.
 #[derive(Debug, Default)]
 pub(crate) struct ResendWindow {
     order: VecDeque<(Instant, Key)>,
-    sent: HashMap<Key, Sent>,
+    /// When each packet was first sent.
+    sent: HashMap<Key, Instant>,
 }
 
 impl ResendWindow {
@@ -46,16 +45,11 @@ impl ResendWindow {
         self.forget_before(now, rtt);
         let key = (ssrc, sequence);
         self.order.push_back((now, key));
-        self.sent.insert(
-            key,
-            Sent {
-                first: now,
-                resent: None,
-            },
-        );
+        self.sent.insert(key, now);
     }
 
-    /// Whether a packet a receiver asked for again can still help it.
+    /// Whether a packet a receiver asked for again can still help it: it was sent within the
+    /// window (one sent before it, or never, is too old).
     pub(crate) fn may_resend(
         &mut self,
         now: Instant,
@@ -64,22 +58,7 @@ impl ResendWindow {
         rtt: Option<Duration>,
     ) -> bool {
         self.forget_before(now, rtt);
-        let Some(sent) = self.sent.get(&(ssrc, sequence)) else {
-            // Sent before the window, or never: too old to help.
-            return false;
-        };
-        // While the last copy may still arrive, another would only cost the link.
-        match (sent.resent, rtt) {
-            (Some(resent), Some(rtt)) => now.saturating_duration_since(resent) >= rtt,
-            _ => true,
-        }
-    }
-
-    /// A copy of the packet went out again.
-    pub(crate) fn resent(&mut self, now: Instant, ssrc: u32, sequence: u16) {
-        if let Some(sent) = self.sent.get_mut(&(ssrc, sequence)) {
-            sent.resent = Some(now);
-        }
+        self.sent.contains_key(&(ssrc, sequence))
     }
 
     /// How many packets are remembered (for the tests: the window stays bounded).
@@ -97,7 +76,7 @@ impl ResendWindow {
             self.order.pop_front();
             // Sequence numbers wrap after 65 536 packets, minutes at any video rate, so the
             // key is the same packet's unless a newer one took it over.
-            if self.sent.get(&key).is_some_and(|sent| sent.first == first) {
+            if self.sent.get(&key) == Some(&first) {
                 self.sent.remove(&key);
             }
         }
@@ -127,16 +106,16 @@ mod tests {
     }
 
     #[test]
-    fn a_packet_older_than_a_second_is_not_resent_on_a_short_round_trip() {
+    fn a_packet_older_than_three_seconds_is_not_resent_on_a_short_round_trip() {
         let t0 = Instant::now();
         let rtt = Some(Duration::from_millis(40));
         let mut window = ResendWindow::default();
         window.sent(t0, VIDEO, 7, rtt);
-        assert!(window.may_resend(ms(t0, 900), VIDEO, 7, rtt));
-        window.resent(ms(t0, 900), VIDEO, 7);
-        assert!(!window.may_resend(ms(t0, 1_100), VIDEO, 7, rtt));
-        // The receiver that keeps asking for it every 100 ms is not answered any more.
-        for n in 12..40 {
+        // Chromium's last requests, up to a second and a half after the packet left.
+        assert!(window.may_resend(ms(t0, 1_600), VIDEO, 7, rtt));
+        assert!(window.may_resend(ms(t0, 2_900), VIDEO, 7, rtt));
+        // A receiver that keeps asking for it for good is not answered any more.
+        for n in 31..100 {
             assert!(!window.may_resend(ms(t0, n * 100), VIDEO, 7, rtt));
         }
     }
@@ -144,30 +123,11 @@ mod tests {
     #[test]
     fn a_long_round_trip_keeps_packets_for_three_of_them() {
         let t0 = Instant::now();
-        let rtt = Some(Duration::from_millis(600));
+        let rtt = Some(Duration::from_millis(1_500));
         let mut window = ResendWindow::default();
         window.sent(t0, VIDEO, 7, rtt);
-        assert!(window.may_resend(ms(t0, 1_700), VIDEO, 7, rtt));
-        assert!(!window.may_resend(ms(t0, 2_400), VIDEO, 7, rtt));
-    }
-
-    #[test]
-    fn a_copy_still_on_its_way_is_not_sent_again() {
-        let t0 = Instant::now();
-        let rtt = Some(Duration::from_millis(300));
-        let mut window = ResendWindow::default();
-        window.sent(t0, VIDEO, 7, rtt);
-        assert!(window.may_resend(ms(t0, 320), VIDEO, 7, rtt));
-        window.resent(ms(t0, 320), VIDEO, 7);
-        // webrtc-rs asks again every 100 ms or so: the copy sent at 320 ms cannot have
-        // arrived and been missed yet.
-        assert!(!window.may_resend(ms(t0, 420), VIDEO, 7, rtt));
-        assert!(!window.may_resend(ms(t0, 520), VIDEO, 7, rtt));
-        assert!(window.may_resend(ms(t0, 640), VIDEO, 7, rtt));
-        // A copy the budget did not let out is not "on its way".
-        window.sent(ms(t0, 700), VIDEO, 8, rtt);
-        assert!(window.may_resend(ms(t0, 1_000), VIDEO, 8, rtt));
-        assert!(window.may_resend(ms(t0, 1_100), VIDEO, 8, rtt));
+        assert!(window.may_resend(ms(t0, 4_400), VIDEO, 7, rtt));
+        assert!(!window.may_resend(ms(t0, 4_600), VIDEO, 7, rtt));
     }
 
     #[test]
@@ -178,7 +138,7 @@ mod tests {
         for n in 0..24_000u64 {
             window.sent(ms(t0, n * 5 / 2), VIDEO, (60_000 + n) as u16, None);
         }
-        assert!(window.len() <= 401, "{} packets remembered", window.len());
+        assert!(window.len() <= 1_201, "{} packets remembered", window.len());
         let last = (60_000 + 23_999u64) as u16;
         assert!(window.may_resend(ms(t0, 60_000), VIDEO, last, None));
     }

@@ -11,13 +11,12 @@
 //! and a keyframe, which is what a lost cause should cost.
 //!
 //! Before the budget, a retransmission must still be able to help: not of a packet first sent
-//! too long ago, nor again while the last copy is on its way (`resend_window.rs`, where the
-//! call it cost is told).
+//! too long ago (`resend_window.rs`, where the call it once cost is told).
 //!
 //! It sits just below the NACK responder (slot 3 500, the responder is at 4 000), so it sees
 //! every retransmission and nothing else is delayed.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -47,6 +46,10 @@ pub(crate) struct RetransmissionBudget {
     /// Where the receiver reports' round-trip time is kept (`rtcp_tap.rs`).
     stats: Arc<StatsCounters>,
     window: ResendWindow,
+    /// The media SSRC each RTX SSRC repairs. With RTX negotiated (Chromium does) a
+    /// retransmission leaves on the RTX stream, under a sequence number of its own, and names
+    /// the packet it repeats in its first two payload bytes (RFC 4588).
+    repairs: HashMap<u32, u32>,
     bucket: Bucket,
     read_queue: VecDeque<TaggedPacket>,
     write_queue: VecDeque<TaggedPacket>,
@@ -58,6 +61,7 @@ impl RetransmissionBudget {
             estimate,
             stats,
             window: ResendWindow::default(),
+            repairs: HashMap::new(),
             bucket: Bucket::default(),
             read_queue: VecDeque::new(),
             write_queue: VecDeque::new(),
@@ -77,15 +81,17 @@ impl RetransmissionBudget {
             self.window.sent(now, ssrc, sequence, rtt);
             return true;
         }
-        if !self.window.may_resend(now, ssrc, sequence, rtt)
-            || !self
+        let (ssrc, sequence) = match self.repairs.get(&ssrc) {
+            Some(&media) if packet.payload.len() >= 2 => (
+                media,
+                u16::from_be_bytes([packet.payload[0], packet.payload[1]]),
+            ),
+            _ => (ssrc, sequence),
+        };
+        self.window.may_resend(now, ssrc, sequence, rtt)
+            && self
                 .bucket
                 .take(now, self.estimate.bps(), packet.marshal_size())
-        {
-            return false;
-        }
-        self.window.resent(now, ssrc, sequence);
-        true
     }
 }
 
@@ -146,12 +152,20 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for RetransmissionBud
     }
 }
 
-// The queue plumbing above and the empty stream hooks below repeat the RTCP tap's: they are
-// the shape webrtc-rs's sans-IO interceptor traits require of every interceptor, and a
-// shared macro would hide more than these few lines cost.
+// The queue plumbing above and the empty remote-stream hooks below repeat the RTCP tap's:
+// they are the shape webrtc-rs's sans-IO interceptor traits require of every interceptor,
+// and a shared macro would hide more than these few lines cost.
 impl Interceptor for RetransmissionBudget {
-    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
+    fn bind_local_stream(&mut self, info: &StreamInfo) {
+        if let Some(rtx) = info.ssrc_rtx {
+            self.repairs.insert(rtx, info.ssrc);
+        }
+    }
+    fn unbind_local_stream(&mut self, info: &StreamInfo) {
+        if let Some(rtx) = info.ssrc_rtx {
+            self.repairs.remove(&rtx);
+        }
+    }
     fn bind_remote_stream(&mut self, _info: &StreamInfo) {}
     fn unbind_remote_stream(&mut self, _info: &StreamInfo) {}
 }
@@ -159,6 +173,47 @@ impl Interceptor for RetransmissionBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rtp(ssrc: u32, sequence_number: u16, payload: &[u8]) -> rtc::rtp::Packet {
+        rtc::rtp::Packet {
+            header: rtc::rtp::header::Header {
+                ssrc,
+                sequence_number,
+                ..Default::default()
+            },
+            payload: bytes::Bytes::copy_from_slice(payload),
+        }
+    }
+
+    #[test]
+    fn a_retransmission_is_matched_to_its_original_on_either_stream() {
+        const VIDEO: u32 = 1111;
+        const RTX: u32 = 2222;
+        let t0 = Instant::now();
+        let mut budget = RetransmissionBudget::new(
+            BandwidthEstimate::new(2_000_000),
+            Arc::new(StatsCounters::default()),
+        );
+        budget.bind_local_stream(&StreamInfo {
+            ssrc: VIDEO,
+            ssrc_rtx: Some(RTX),
+            ..Default::default()
+        });
+        assert!(budget.admit(t0, &rtp(VIDEO, 500, &[0x65; 1000]), false));
+        let later = t0 + Duration::from_millis(200);
+        // RFC 4588: the RTX stream's own sequence number, the original's in front.
+        let mut repair = vec![0x01, 0xf4];
+        repair.extend_from_slice(&[0x65; 1000]);
+        assert!(budget.admit(later, &rtp(RTX, 7, &repair), true));
+        // Without RTX, the original's own SSRC and number.
+        assert!(budget.admit(later, &rtp(VIDEO, 500, &[0x65; 1000]), true));
+        assert!(
+            !budget.admit(later, &rtp(RTX, 8, &[0x01, 0xf5, 0x65]), true),
+            "packet 501 was never sent"
+        );
+        let too_late = t0 + Duration::from_secs(4);
+        assert!(!budget.admit(too_late, &rtp(RTX, 9, &repair), true));
+    }
 
     #[test]
     fn retransmissions_get_a_share_of_the_estimate_and_no_more() {

@@ -27,7 +27,8 @@ pub(crate) const MIN_KEEP: Duration = Duration::from_secs(3);
 /// packet left, and its answer needs another to arrive.
 pub(crate) const KEEP_RTTS: u32 = 3;
 
-/// One packet: the SSRC and RTP sequence number the responder resends it under.
+/// One packet: the media SSRC and RTP sequence number it was first sent under (a repair on
+/// the RTX stream is looked up by the original's, see `rtx_budget.rs`).
 type Key = (u32, u16);
 
 /// The packets sent within the window, in sending order. Time and the round trip are passed

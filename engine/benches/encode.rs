@@ -46,14 +46,17 @@ fn h264_sizes(c: &mut Criterion) {
             },
         );
     }
-    // The ladder's scaling step: 720p camera frames down to the 360p rung.
+    // The ladder's scaling step: 720p camera frames down to the lower rungs (540p resized,
+    // 360p halved, 270p halved and then resized).
     let mut pattern = TestPattern::new(1280, 720, 30);
     let picture = pattern.render(1).clone();
     let mut scaler = Scaler::default();
-    group.bench_function("scale 1280x720 to 640x360", |b| {
-        let t0 = Instant::now();
-        b.iter(|| black_box(scaler.scale(&picture.frame(t0), 640, 360).unwrap().y[0]));
-    });
+    for (width, height) in [(960, 540), (640, 360), (480, 270)] {
+        group.bench_function(format!("scale 1280x720 to {width}x{height}"), |b| {
+            let t0 = Instant::now();
+            b.iter(|| black_box(scaler.scale(&picture.frame(t0), width, height).unwrap().y[0]));
+        });
+    }
     group.finish();
 }
 

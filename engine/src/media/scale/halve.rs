@@ -60,6 +60,7 @@ fn mean_of_four(sum: u16) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::noisy_plane;
     use super::*;
 
     /// The definition, one pixel at a time.
@@ -79,16 +80,7 @@ mod tests {
         // 70 wide: two full blocks of 16 pixels out and a remainder of 3, on a strided plane
         // whose padding (255) must not leak in; values across the whole range.
         let (width, height, stride) = (70, 6, 80);
-        let mut state = 7u32;
-        let src: Vec<u8> = (0..stride * height)
-            .map(|i| {
-                if i % stride >= width {
-                    return 255;
-                }
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 24) as u8
-            })
-            .collect();
+        let src = noisy_plane(width, height, stride);
         let mut dst = vec![0; width / 2 * height / 2];
         halve_plane(&src, stride, width, height, &mut dst);
         assert_eq!(dst, reference(&src, stride, width, height));

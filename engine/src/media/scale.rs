@@ -6,7 +6,7 @@
 //! camera every rung is made of those: 540p is 3/4, 360p one halving, 270p a halving and 3/4,
 //! 180p two halvings. Any other ratio left (a 1080p camera's 1080 → 720) is resized plane by
 //! plane with `fast_image_resize` (SIMD convolution; SSE4.1/AVX2 on x86, NEON on ARM), whose
-//! bilinear filter keeps small text legible but costs about 20 times a halving and 3 times a
+//! bilinear filter keeps small text legible but costs about 24 times a halving and 4 times a
 //! three quarters on the same picture.
 //!
 //! The buffers are kept between frames, so steady-state scaling allocates nothing.

@@ -166,6 +166,8 @@ fn split_pairs(src: &[u8], a: &mut [u8], b: &mut [u8], level: impl Fn(u8) -> u8 
             b[i] = level((words[i] >> 8) as u8);
         }
     }
+    // The rest starts after the blocks both sides had whole, not at the iterators'
+    // remainders: a row one byte short (CameraX) has a block fewer of pairs than of output.
     let done = blocks * PAIRS;
     let rest = src[2 * done..]
         .chunks_exact(2)

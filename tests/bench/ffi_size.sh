@@ -10,9 +10,10 @@
 #                           missing); the workspace build unifies lens-engine's features, so
 #                           the desktop's camera, microphone and sound card are in it.
 #   2. lens-ffi alone       `cargo build --release -p lens-ffi --lib`: only the phone features.
-#   3. fat LTO, 1 CGU       [profile.phone] with opt-level 3 (what LTO alone saves).
-#   4. opt-level "s"        [profile.phone] as it is.
-#   5. log levels           --features phone: debug and trace logging compiled out.
+#   3. fat LTO, 1 CGU       [profile.phone] as it is (opt-level 3, as in release).
+#   4. log levels           --features phone: debug and trace logging compiled out.
+# After the table, for comparison: the same library at opt-level "s", which the phones no
+# longer ship (Cargo.toml says what it cost per frame).
 # Every size is of a stripped copy (`strip`), so debug info never counts.
 #
 # Steps 2 to 5 build in their own target directory (CARGO_TARGET_DIR, default
@@ -57,13 +58,10 @@ record "release, workspace (make build)" target/release/liblens_ffi.so
 build release
 record "release, lens-ffi alone" "$SIZE_TARGET/release/liblens_ffi.so"
 
-CARGO_PROFILE_FFISIZELTO_INHERITS=phone CARGO_PROFILE_FFISIZELTO_OPT_LEVEL=3 build ffisizelto
-record "+ fat LTO, 1 codegen unit" "$SIZE_TARGET/ffisizelto/liblens_ffi.so"
-
-# [profile.phone] as it is, under another name: the last step's feature would otherwise
+# [profile.phone] as it is, under another name: the next step's feature would otherwise
 # rebuild this one's directory on every run.
-CARGO_PROFILE_FFISIZES_INHERITS=phone build ffisizes
-record "+ opt-level \"s\"" "$SIZE_TARGET/ffisizes/liblens_ffi.so"
+CARGO_PROFILE_FFISIZELTO_INHERITS=phone build ffisizelto
+record "+ fat LTO, 1 codegen unit" "$SIZE_TARGET/ffisizelto/liblens_ffi.so"
 
 build phone --features phone
 record "+ debug/trace logs compiled out (make phone-lib)" "$SIZE_TARGET/phone/liblens_ffi.so"
@@ -76,3 +74,11 @@ done | awk -F '\t' '
   { printf "%-50s %11d %8.2f %11s\n", $1, $2, $2 / 1e6, (NR > 1 ? prev - $2 : ""); prev = $2
     if (NR == 1) first = $2 }
   END { printf "%-50s %11s %8s %11d (%.0f %%)\n", "total saved", "", "", first - prev, 100 * (first - prev) / first }'
+
+# Not shipped: the last step at opt-level "s", the size it would save against what it costs.
+CARGO_PROFILE_FFISIZES_INHERITS=phone CARGO_PROFILE_FFISIZES_OPT_LEVEL=s build ffisizes \
+  --features phone
+small=$(strip -o "$WORK/opt-s.so" "$SIZE_TARGET/ffisizes/liblens_ffi.so" && stat -c %s "$WORK/opt-s.so")
+awk -v s="$small" -v p="${sizes[-1]}" 'BEGIN {
+  printf "not shipped: the same at opt-level \"s\" %d bytes (%.2f MB), %d smaller (%.0f %%)\n",
+    s, s / 1e6, p - s, 100 * (p - s) / p }'

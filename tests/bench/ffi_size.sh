@@ -16,8 +16,8 @@
 # longer ship (Cargo.toml says what it cost per frame).
 # Every size is of a stripped copy (`strip`), so debug info never counts.
 #
-# Steps 2 to 5 build in their own target directory (CARGO_TARGET_DIR, default
-# target/phone-size) so that they never rebuild what `make build` and `make test` use.
+# Steps 2 to 4 and the comparison build in their own target directory (CARGO_TARGET_DIR,
+# default target/phone-size) so that they never rebuild what `make build` and `make test` use.
 # The `ffisize*` profiles are defined here through cargo's environment configuration, derived
 # from [profile.phone] in Cargo.toml, so the last step is exactly `make phone-lib`.
 set -euo pipefail

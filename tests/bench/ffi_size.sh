@@ -31,13 +31,16 @@ mkdir -p "$WORK"
 labels=()
 sizes=()
 
+# stripped_size LIBRARY COPY: strips LIBRARY into COPY and prints COPY's size in bytes.
+stripped_size() {
+  strip -o "$2" "$1"
+  stat -c %s "$2"
+}
+
 # record LABEL LIBRARY: a stripped copy of LIBRARY measured under LABEL.
 record() {
-  local copy
-  copy=$WORK/step${#labels[@]}.so
-  strip -o "$copy" "$2"
+  sizes+=("$(stripped_size "$2" "$WORK/step${#labels[@]}.so")")
   labels+=("$1")
-  sizes+=("$(stat -c %s "$copy")")
 }
 
 # build PROFILE [CARGO ARGS…]: lens-ffi's library in the separate target directory.
@@ -78,7 +81,7 @@ done | awk -F '\t' '
 # Not shipped: the last step at opt-level "s", the size it would save against what it costs.
 CARGO_PROFILE_FFISIZES_INHERITS=phone CARGO_PROFILE_FFISIZES_OPT_LEVEL=s build ffisizes \
   --features phone
-small=$(strip -o "$WORK/opt-s.so" "$SIZE_TARGET/ffisizes/liblens_ffi.so" && stat -c %s "$WORK/opt-s.so")
+small=$(stripped_size "$SIZE_TARGET/ffisizes/liblens_ffi.so" "$WORK/opt-s.so")
 awk -v s="$small" -v p="${sizes[-1]}" 'BEGIN {
   printf "not shipped: the same at opt-level \"s\" %d bytes (%.2f MB), %d smaller (%.0f %%)\n",
     s, s / 1e6, p - s, 100 * (p - s) / p }'

@@ -30,8 +30,8 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 	libxi6 libxrandr2 libxkbcommon-x11-0 \
 	$(ANDROID_APT_PACKAGES)
 
-.PHONY: run build test deps deps-apt deps-npm deps-py deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
-	test-handoff-api demo bench bench-android bench-hour bench-server build-examples \
+.PHONY: run build test deps deps-apt deps-npm deps-py deps-py-bench deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
+	test-handoff-api demo bench bench-android bench-hour bench-server bench-voice build-examples \
 	bindings-kotlin bindings-swift android ios clean phone-lib fuzz \
 	android-deps test-android test-android-packaging test-ios
 
@@ -81,6 +81,14 @@ deps-py: $(PY_VENV)/.installed
 $(PY_VENV)/.installed: tests/py/requirements.txt
 	@[ -x $(PY_VENV)/bin/python ] || python3 -m venv $(PY_VENV)
 	$(PY_VENV)/bin/pip install -q -r tests/py/requirements.txt
+	@touch $@
+
+# What only the benchmarks need, in the same venv: pesq (ITU-T P.862, built from its sdist)
+# scores the voice in bench-voice.
+deps-py-bench: $(PY_VENV)/.installed-bench
+
+$(PY_VENV)/.installed-bench: tests/py/bench-requirements.txt $(PY_VENV)/.installed
+	$(PY_VENV)/bin/pip install -q -r tests/py/bench-requirements.txt
 	@touch $@
 
 ## build: every binary and the FFI library, release (the tests and the figures use these).
@@ -255,18 +263,24 @@ phone-lib:
 demo: deps build
 	cd tests && ../$(NETNS) node demo/demo.mjs
 
-## bench: criterion benchmarks of the per-frame path, then 60 s of 720p30 + audio into one
+## bench: criterion benchmarks of the per-frame path, the voice's quality and cost at each
+## Opus complexity (bench-voice), then 60 s of 720p30 + audio into one
 ## Chromium receiver from the customer process and from Chromium's own fake camera, side by
 ## side; the customer's CPU and uplink with 1, 3 and 5 collaborating technicians and the time
 ## from a collaborator's Join to the first picture; glass-to-glass latency (p50/p95/p99),
 ## time to full quality and Start to first frame, Lens beside Chromium, on loopback and
 ## through a 40 ms, 5 Mbit/s relay (bench/latency.mjs); before them the server's load
 ## benchmarks (bench-server) and the Android app's copy into the hardware encoder (bench-android).
-bench: deps build build-examples bench-server bench-android
+bench: deps build build-examples bench-server bench-android bench-voice
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 	cd tests && ../$(NETNS) node bench/collaborators.mjs
 	cd tests && ../$(NETNS) node bench/latency.mjs
+
+## bench-voice: espeak-ng speech through the engine's Opus encoder and decoder at complexities
+## 5 to 10, PESQ-scored, with the encoder's time per 20 ms (tests/bench/voice_quality.py).
+bench-voice: deps-apt deps-py-bench build-examples
+	$(PY_VENV)/bin/python tests/bench/voice_quality.py
 
 ## bench-android: the Android app's own Kotlin per camera picture (the copy into the hardware
 ## encoder's input), on the JVM: tests/android/bench.sh.

@@ -28,7 +28,8 @@ pub struct SessionOptions {
     /// The picture to send; null/nil for the engine's default.
     #[uniffi(default = None)]
     pub video: Option<VideoSourceConfig>,
-    /// Opus complexity 0 to 10 for the customer's voice; null/nil for 5, as phone dialers use.
+    /// Opus complexity 0 to 10 for the customer's voice; null/nil for the engine's default
+    /// (6: as cheap as 5, as good as 10; `VoiceProfile`).
     #[uniffi(default = None)]
     pub voice_complexity: Option<u8>,
     /// The sound to send; null/nil for the engine's default. `Pushed` for the shell's

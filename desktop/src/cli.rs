@@ -119,7 +119,7 @@ pub struct AppArgs {
     #[arg(long, value_name = "NAME|INDEX")]
     pub mic: Option<String>,
     /// Opus complexity 0 to 10 for the customer's voice.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = VoiceProfile::default().complexity)]
     pub voice_complexity: u8,
     /// Video size and rate of the synthetic camera (the top of the adaptive ladder).
     #[arg(long, default_value_t = 1280)]

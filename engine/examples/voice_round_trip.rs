@@ -2,14 +2,16 @@
 //! complexities, for `tests/bench/voice_quality.py`, which scores what comes out (PESQ).
 //!
 //! ```text
-//! voice_round_trip IN.raw OUT_DIR COMPLEXITY[,COMPLEXITY...] [EXPECTED_LOSS_PERCENT]
+//! voice_round_trip IN.raw OUT_DIR COMPLEXITY[,COMPLEXITY...] [EXPECTED_LOSS_PERCENT [LOSE_EVERY]]
 //! ```
 //!
 //! IN.raw is 16-bit little-endian mono PCM at 48 kHz, the engine's own format; whatever is
 //! left over after the last whole 20 ms frame is not sent. For each complexity the frames are
 //! encoded as a call encodes them ([`VoiceProfile`]: voip mode, 32 kbit/s, in-band FEC planned
 //! for EXPECTED_LOSS_PERCENT, by default the profile's; DTX), decoded in order, and written
-//! to OUT_DIR/complexity-N.raw in the same format. Prints one line per complexity:
+//! to OUT_DIR/complexity-N.raw in the same format. With LOSE_EVERY, every LOSE_EVERY-th packet
+//! is lost on the way and played as the receiver plays it (`recv/jitter.rs`): rebuilt from the
+//! in-band FEC of the packet after it, which arrives. Prints one line per complexity:
 //! `complexity N: X µs per 20 ms, Y kbit/s`, X the median over five passes of the encoder's
 //! time per frame (the encoder is new each pass, as at the start of a call).
 
@@ -23,11 +25,16 @@ const PASSES: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (input, out_dir, complexities, loss) = match args.as_slice() {
-        [input, out_dir, complexities] => (input, out_dir, complexities, None),
-        [input, out_dir, complexities, loss] => (input, out_dir, complexities, Some(loss)),
+    let (input, out_dir, complexities, loss, lose_every) = match args.as_slice() {
+        [input, out_dir, complexities] => (input, out_dir, complexities, None, None),
+        [input, out_dir, complexities, loss] => (input, out_dir, complexities, Some(loss), None),
+        [input, out_dir, complexities, loss, every] => {
+            (input, out_dir, complexities, Some(loss), Some(every))
+        }
         _ => {
-            eprintln!("usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT]");
+            eprintln!(
+                "usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT [LOSE_EVERY]]"
+            );
             std::process::exit(2);
         }
     };
@@ -45,6 +52,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(loss) => loss.parse()?,
         None => defaults.expected_loss_percent,
     };
+    let lose_every: usize = lose_every.map_or(Ok(0), |every| every.parse())?;
+    // Never two in a row (LOSE_EVERY >= 2), so the packet after a lost one always arrives.
+    if lose_every == 1 {
+        return Err("LOSE_EVERY must be 0 (nothing lost) or at least 2".into());
+    }
+    let lost = |i: usize| lose_every > 0 && i % lose_every == lose_every - 1;
 
     for complexity in complexities.split(',') {
         let profile = VoiceProfile {
@@ -66,8 +79,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let mut decoder = OpusDecoder::new()?;
         let mut decoded = Vec::with_capacity(bytes.len());
-        for packet in &packets {
-            for sample in decoder.decode(packet)? {
+        for (i, packet) in packets.iter().enumerate() {
+            let pcm = match packets.get(i + 1) {
+                Some(next) if lost(i) => decoder.recover(next)?,
+                None if lost(i) => decoder.conceal()?,
+                _ => decoder.decode(packet)?,
+            };
+            for sample in pcm {
                 decoded.extend_from_slice(&sample.to_le_bytes());
             }
         }

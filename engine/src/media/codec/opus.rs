@@ -34,8 +34,10 @@ pub struct VoiceProfile {
 /// instead of two, and libopus has SIMD code for that search (AVX2, NEON) only with three or
 /// four: at 5 it runs its plain C loop. So 6 costs about what 5 does, 0.6x of 10 (on x86_64
 /// 131 against 129 µs a 20 ms frame of speech, 139 against 131 for the voice bench's talker),
-/// and sounds as 10 does: PESQ 3.96 against 3.82 for 5 and 3.95 for 10, and 3.52 against
-/// 3.34 when FEC is planned for 25 % loss (`make bench-voice`, `tests/bench/voice_quality.py`).
+/// and sounds as 10 does: PESQ 3.96 against 3.82 for 5 and 3.95 for 10 on a clean call, 2.69
+/// against 2.59 with one packet in four lost and FEC planned for it (`make bench-voice`,
+/// `tests/bench/voice_quality.py`; DEVELOPERS.md also says why the 5 % floor below carries
+/// no FEC at this bitrate yet).
 pub const DEFAULT_COMPLEXITY: u8 = 6;
 
 impl Default for VoiceProfile {

@@ -15,7 +15,8 @@ LOGS := target/test-logs
 # holds the PyPI test tools (deps-py); PostgreSQL is the second database the server is tested
 # on; espeak-ng speaks into a private PulseAudio null sink (ALSA's pulse plugin) for the
 # microphone test; nasm assembles openh264's SIMD kernels (without it openh264-sys2 silently
-# builds its plain C fallbacks, about three times slower: engine/build.rs refuses that).
+# builds its plain C fallbacks, about three times slower: engine/build.rs refuses that);
+# alsa-utils brings the recorded voice bench-voice scores (/usr/share/sounds/alsa).
 # The desktop window's test (tests/e2e/desktop-window.test.mjs): Xvfb is its X server, xdotool
 # its hands; the window draws with OpenGL through Mesa's software driver (EGL or GLX, loaded
 # at run time like the X libraries winit opens: Xcursor, XInput, XRandR, xkbcommon-x11).
@@ -24,7 +25,7 @@ LOGS := target/test-logs
 # packaging check; Robolectric's SDK 34 runs on Java 17.
 ANDROID_APT_PACKAGES := openjdk-17-jdk-headless maven unzip aapt apksigner zipalign dexdump
 APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts-liberation \
-	coturn nftables iproute2 util-linux libjna-java default-jre-headless python3-venv \
+	coturn nftables iproute2 util-linux libjna-java default-jre-headless python3-venv alsa-utils \
 	postgresql espeak-ng pulseaudio pulseaudio-utils libasound2-plugins nginx \
 	xvfb xdotool libgl1-mesa-dri libegl1 libegl-mesa0 libglx-mesa0 libx11-xcb1 libxcursor1 \
 	libxi6 libxrandr2 libxkbcommon-x11-0 \
@@ -277,8 +278,9 @@ bench: deps build build-examples bench-server bench-android bench-voice
 	cd tests && ../$(NETNS) node bench/collaborators.mjs
 	cd tests && ../$(NETNS) node bench/latency.mjs
 
-## bench-voice: espeak-ng speech through the engine's Opus encoder and decoder at complexities
-## 5 to 10, PESQ-scored, with the encoder's time per 20 ms (tests/bench/voice_quality.py).
+## bench-voice: espeak-ng and recorded speech through the engine's Opus encoder and decoder at
+## complexities 5 to 10 and at 32, 40 and 48 kbit/s, PESQ-scored with the levels above 8 kHz,
+## and the encoder's time per 20 ms (tests/bench/voice_quality.py).
 bench-voice: deps-apt deps-py-bench build-examples
 	$(PY_VENV)/bin/python tests/bench/voice_quality.py
 

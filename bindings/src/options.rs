@@ -29,7 +29,8 @@ pub struct SessionOptions {
     #[uniffi(default = None)]
     pub video: Option<VideoSourceConfig>,
     /// Opus complexity 0 to 10 for the customer's voice; null/nil for the engine's default
-    /// (6: as cheap as 5, as good as 10; `VoiceProfile`).
+    /// (6: as cheap as 5, within 0.1 PESQ of 10; `VoiceProfile`). Below 2 the voice carries
+    /// no FEC until the technician's receiver reports loss.
     #[uniffi(default = None)]
     pub voice_complexity: Option<u8>,
     /// The sound to send; null/nil for the engine's default. `Pushed` for the shell's

@@ -2,13 +2,14 @@
 //! complexities, for `tests/bench/voice_quality.py`, which scores what comes out (PESQ).
 //!
 //! ```text
-//! voice_round_trip IN.raw OUT_DIR COMPLEXITY[,COMPLEXITY...] [EXPECTED_LOSS_PERCENT [LOSE_EVERY]]
+//! voice_round_trip IN.raw OUT_DIR COMPLEXITY[,COMPLEXITY...] [EXPECTED_LOSS_PERCENT [LOSE_EVERY [BITRATE]]]
 //! ```
 //!
 //! IN.raw is 16-bit little-endian mono PCM at 48 kHz, the engine's own format; whatever is
 //! left over after the last whole 20 ms frame is not sent. For each complexity the frames are
-//! encoded as a call encodes them ([`VoiceProfile`]: voip mode, 32 kbit/s, in-band FEC planned
-//! for EXPECTED_LOSS_PERCENT, by default the profile's; DTX), decoded in order, and written
+//! encoded as a call encodes them ([`VoiceProfile`]: voip mode, [`VOICE_BITRATE_BPS`] unless
+//! BITRATE (bit/s) says otherwise, in-band FEC planned for EXPECTED_LOSS_PERCENT, by default
+//! the profile's; DTX), decoded in order, and written
 //! to OUT_DIR/complexity-N.raw in the same format. With LOSE_EVERY, every LOSE_EVERY-th packet
 //! is lost on the way and played as the receiver plays it (`recv/jitter.rs`): rebuilt from the
 //! in-band FEC of the packet after it, which arrives. Prints one line per complexity:
@@ -18,26 +19,20 @@
 use std::time::Instant;
 
 use lens_engine::media::VoiceProfile;
-use lens_engine::media::codec::{OpusDecoder, OpusEncoder};
+use lens_engine::media::codec::{OpusDecoder, OpusEncoder, VOICE_BITRATE_BPS};
 use lens_engine::media::source::AUDIO_FRAME_SAMPLES;
 
 const PASSES: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (input, out_dir, complexities, loss, lose_every) = match args.as_slice() {
-        [input, out_dir, complexities] => (input, out_dir, complexities, None, None),
-        [input, out_dir, complexities, loss] => (input, out_dir, complexities, Some(loss), None),
-        [input, out_dir, complexities, loss, every] => {
-            (input, out_dir, complexities, Some(loss), Some(every))
-        }
-        _ => {
-            eprintln!(
-                "usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT [LOSE_EVERY]]"
-            );
-            std::process::exit(2);
-        }
+    let [input, out_dir, complexities, optional @ ..] = args.as_slice() else {
+        usage();
     };
+    if optional.len() > 3 {
+        usage();
+    }
+    let (loss, lose_every, bitrate) = (optional.first(), optional.get(1), optional.get(2));
     let bytes = std::fs::read(input)?;
     let pcm: Vec<i16> = bytes
         .chunks_exact(2)
@@ -53,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => defaults.expected_loss_percent,
     };
     let lose_every: usize = lose_every.map_or(Ok(0), |every| every.parse())?;
+    let bitrate: u32 = bitrate.map_or(Ok(VOICE_BITRATE_BPS), |bps| bps.parse())?;
     // Never two in a row (LOSE_EVERY >= 2), so the packet after a lost one always arrives.
     if lose_every == 1 {
         return Err("LOSE_EVERY must be 0 (nothing lost) or at least 2".into());
@@ -68,6 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut packets = Vec::with_capacity(frames.len());
         for _ in 0..PASSES {
             let mut encoder = OpusEncoder::new(profile)?;
+            encoder.set_bitrate(bitrate)?;
             packets.clear();
             let start = Instant::now();
             for frame in &frames {
@@ -102,4 +99,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT [LOSE_EVERY [BITRATE]]]"
+    );
+    std::process::exit(2);
 }

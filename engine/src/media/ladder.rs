@@ -20,6 +20,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::codec::VOICE_BITRATE_BPS;
+
 /// One rung: the largest picture, the frame rate, and the least bandwidth (total send rate,
 /// audio included) it needs to look right.
 ///
@@ -80,9 +82,10 @@ pub const LADDER: [Rung; 6] = [
     },
 ];
 
-/// What the audio track and RTP/UDP/SRTP overhead take of the estimate before video gets the
-/// rest: Opus voice at about 32 kbit/s plus 50 packets a second of headers.
-pub const AUDIO_RESERVE_BPS: u32 = 50_000;
+/// What the audio track takes of the estimate before video gets the rest: the voice's Opus
+/// bitrate plus its 50 packets a second of IP, UDP, RTP and SRTP headers with their
+/// extensions, about 60 bytes each (24 kbit/s).
+pub const AUDIO_RESERVE_BPS: u32 = VOICE_BITRATE_BPS + 24_000;
 /// Video is never asked for less than this: openh264 cannot go lower usefully.
 pub const MIN_VIDEO_BPS: u32 = 80_000;
 
@@ -302,7 +305,7 @@ mod tests {
         assert_eq!(ladder.rung().short_side, 540);
         let target = ladder.target();
         assert_eq!((target.width, target.height), (960, 540));
-        assert_eq!(target.bitrate_bps, 950_000);
+        assert_eq!(target.bitrate_bps, 1_000_000 - AUDIO_RESERVE_BPS);
     }
 
     #[test]

@@ -4,4 +4,4 @@ pub mod h264;
 pub mod opus;
 
 pub use h264::{EncodedVideo, H264_FMTP, H264Encoder, H264Settings, PROFILE_LEVEL_ID};
-pub use opus::{OPUS_FMTP, OpusDecoder, OpusEncoder, VoiceProfile, rms};
+pub use opus::{OPUS_FMTP, OpusDecoder, OpusEncoder, VOICE_BITRATE_BPS, VoiceProfile, rms};

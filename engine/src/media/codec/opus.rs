@@ -10,8 +10,16 @@ use crate::media::source::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE};
 /// next one.
 pub const OPUS_FMTP: &str = "minptime=10;useinbandfec=1";
 
-/// 32 kbit/s: transparent for speech in voip mode, and leaves room for FEC.
-const BITRATE_BPS: i32 = 32_000;
+/// The customer's voice at 40 kbit/s, not the 32 WebRTC senders use, so that the packets carry
+/// FEC from the first one: at 32 libopus sends none at the profile's 5 % loss floor below
+/// complexity 9. It turns FEC on only when its "equivalent rate" (the bitrate scaled by
+/// (90 + complexity) % and by the planned loss) clears a threshold for the bandwidth, 27.6
+/// kbit/s for fullband at 5 % (`decide_fec` in libopus 1.6); 32 kbit/s at complexity 6 makes
+/// 26.9. At 40 a clean call sounds as it did (`make bench-voice`: PESQ 4.13 against 4.05, the
+/// levels above 8 kHz within 0.2 dB) and one packet in ten lost is rebuilt, not concealed (3.52
+/// against 2.03), for about 6 kbit/s more on the wire and the FEC's second quantiser pass (191
+/// against 134 µs a 20 ms frame). DEVELOPERS.md has the tables.
+pub const VOICE_BITRATE_BPS: u32 = 40_000;
 
 /// The largest Opus packet is 1275 bytes per frame; 1500 is one MTU and ample for 20 ms.
 const MAX_PACKET: usize = 1500;
@@ -22,7 +30,9 @@ const MAX_FRAME_SAMPLES: usize = 5760;
 /// How the customer's voice is encoded: the settings phones use for calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VoiceProfile {
-    /// libopus complexity 0 (cheapest) to 10 (best). See [`DEFAULT_COMPLEXITY`].
+    /// libopus complexity 0 (cheapest) to 10 (best). See [`DEFAULT_COMPLEXITY`]. Below 2
+    /// libopus rates its own quantiser a fifth lower and sends no FEC until the planned loss
+    /// rises above the 5 % floor.
     pub complexity: u8,
     /// The loss the encoder plans for until the receiver's reports say otherwise. In-band FEC
     /// only spends bits when this is above zero.
@@ -32,12 +42,10 @@ pub struct VoiceProfile {
 /// The voice's complexity unless a shell asks for another: 6, not the 5 phone dialers (and
 /// Chromium on phones) use. From 6 up, SILK's noise shaping keeps three candidate paths
 /// instead of two, and libopus has SIMD code for that search (AVX2, NEON) only with three or
-/// four: at 5 it runs its plain C loop. So 6 costs about what 5 does, 0.6x of 10 (on x86_64
-/// 131 against 129 µs a 20 ms frame of speech, 139 against 131 for the voice bench's talker),
-/// and sounds as 10 does: PESQ 3.96 against 3.82 for 5 and 3.95 for 10 on a clean call, 2.69
-/// against 2.59 with one packet in four lost and FEC planned for it (`make bench-voice`,
-/// `tests/bench/voice_quality.py`; DEVELOPERS.md also says why the 5 % floor below carries
-/// no FEC at this bitrate yet).
+/// four: at 5 it runs its plain C loop. So 6 costs what 5 does, 0.7x of 10 (on x86_64 179
+/// against 183 µs a 20 ms frame of speech with its FEC), and comes within 0.1 of 10: PESQ 4.13
+/// against 4.00 for 5 and 4.20 for 10 on a clean call, 3.20 against 3.11 and 3.35 with one
+/// packet in four lost (`make bench-voice`, `tests/bench/voice_quality.py`).
 pub const DEFAULT_COMPLEXITY: u8 = 6;
 
 impl Default for VoiceProfile {
@@ -73,7 +81,7 @@ impl OpusEncoder {
     pub fn new(profile: VoiceProfile) -> Result<Self, MediaError> {
         profile.validate()?;
         let mut inner = opus::Encoder::new(AUDIO_SAMPLE_RATE, Channels::Mono, Application::Voip)?;
-        inner.set_bitrate(Bitrate::Bits(BITRATE_BPS))?;
+        inner.set_bitrate(Bitrate::Bits(VOICE_BITRATE_BPS as i32))?;
         inner.set_complexity(i32::from(profile.complexity))?;
         inner.set_inband_fec(true)?;
         inner.set_dtx(true)?;
@@ -83,6 +91,14 @@ impl OpusEncoder {
             packet: [0; MAX_PACKET],
             loss_plan: LossPlan::new(profile),
         })
+    }
+
+    /// Encodes at `bps` from the next frame on. A call keeps [`VOICE_BITRATE_BPS`]; the voice
+    /// bench (`examples/voice_round_trip`) compares others.
+    pub fn set_bitrate(&mut self, bps: u32) -> Result<(), MediaError> {
+        self.inner
+            .set_bitrate(Bitrate::Bits(i32::try_from(bps).unwrap_or(i32::MAX)))?;
+        Ok(())
     }
 
     /// Tells the encoder how much loss to plan its FEC for.
@@ -280,12 +296,9 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_lost_frame_is_rebuilt_from_the_fec_in_the_next_packet() {
-        let profile = VoiceProfile {
-            complexity: 5,
-            expected_loss_percent: 20,
-        };
+    /// Loses one loud frame of the talker after a quiet one and plays it both ways: rebuilt
+    /// from the next packet's FEC and concealed. Returns their levels and the real frame's.
+    fn lose_a_frame(profile: VoiceProfile) -> (f32, f32, f32) {
         let mut encoder = OpusEncoder::new(profile).unwrap();
         let packets: Vec<Bytes> = (0..60)
             .map(|f| encoder.encode(&talker(f)).unwrap())
@@ -307,14 +320,54 @@ mod tests {
         }
         let recovered = rms(with_fec.recover(&packets[lost + 1]).unwrap());
         let concealed = rms(with_plc.conceal().unwrap());
-        let want = reference[lost];
+        (recovered, concealed, reference[lost])
+    }
+
+    fn assert_rebuilt(profile: VoiceProfile) {
+        let (recovered, concealed, want) = lose_a_frame(profile);
         assert!(
             (recovered - want).abs() < 0.35 * want,
-            "FEC frame level {recovered}, the real frame {want}"
+            "{profile:?}: FEC frame level {recovered}, the real frame {want}, concealed {concealed}"
         );
         assert!(
             (concealed - want).abs() > (recovered - want).abs(),
-            "concealment ({concealed}) should be further from {want} than FEC ({recovered})"
+            "{profile:?}: concealment ({concealed}) should be further from {want} than FEC ({recovered})"
+        );
+    }
+
+    #[test]
+    fn a_lost_frame_is_rebuilt_from_the_fec_in_the_next_packet() {
+        assert_rebuilt(VoiceProfile {
+            complexity: 5,
+            expected_loss_percent: 20,
+        });
+    }
+
+    #[test]
+    fn a_call_that_has_seen_no_loss_yet_still_sends_fec() {
+        // The first lost packet of a call comes before any receiver report has raised the
+        // plan above the profile's floor: it must be rebuilt too, at the complexities a shell
+        // would choose (at 32 kbit/s libopus sent no FEC at the 5 % floor below complexity 9;
+        // below 2 it still sends none, see `VoiceProfile::complexity`).
+        for complexity in [2, 5, DEFAULT_COMPLEXITY, 10] {
+            assert_rebuilt(VoiceProfile {
+                complexity,
+                ..VoiceProfile::default()
+            });
+        }
+    }
+
+    #[test]
+    fn without_a_loss_plan_the_lost_frame_is_only_concealed() {
+        // What the test above guards against: no FEC in the packets, so "recovering" from the
+        // next packet is concealment and misses the real frame's level.
+        let (recovered, concealed, want) = lose_a_frame(VoiceProfile {
+            expected_loss_percent: 0,
+            ..VoiceProfile::default()
+        });
+        assert!(
+            (recovered - want).abs() > 0.35 * want,
+            "no FEC planned, yet the lost frame came back at {recovered} (real {want}, concealed {concealed})"
         );
     }
 

@@ -164,7 +164,10 @@ mod tests {
             .unwrap();
         assert_eq!(stats.encode_height.load(Relaxed), 360);
         assert_eq!(stats.encode_fps.load(Relaxed), 15);
-        assert_eq!(stats.video_target_bps.load(Relaxed), 250_000);
+        assert_eq!(
+            stats.video_target_bps.load(Relaxed),
+            300_000 - crate::media::ladder::AUDIO_RESERVE_BPS
+        );
         let (size, first) = encode(5, &mut adapter, &mut encoder);
         assert_eq!(size, (640, 360));
         let first = first.expect("the first frame at the new size is encoded");

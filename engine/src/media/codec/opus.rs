@@ -81,16 +81,17 @@ impl OpusEncoder {
     pub fn new(profile: VoiceProfile) -> Result<Self, MediaError> {
         profile.validate()?;
         let mut inner = opus::Encoder::new(AUDIO_SAMPLE_RATE, Channels::Mono, Application::Voip)?;
-        inner.set_bitrate(Bitrate::Bits(VOICE_BITRATE_BPS as i32))?;
         inner.set_complexity(i32::from(profile.complexity))?;
         inner.set_inband_fec(true)?;
         inner.set_dtx(true)?;
         inner.set_packet_loss_perc(i32::from(profile.expected_loss_percent))?;
-        Ok(Self {
+        let mut encoder = Self {
             inner,
             packet: [0; MAX_PACKET],
             loss_plan: LossPlan::new(profile),
-        })
+        };
+        encoder.set_bitrate(VOICE_BITRATE_BPS)?;
+        Ok(encoder)
     }
 
     /// Encodes at `bps` from the next frame on. A call keeps [`VOICE_BITRATE_BPS`]; the voice

@@ -16,7 +16,7 @@
 //! identified)`.
 
 use lens_engine::media::source::clock_stamp::StampLayout;
-use lens_engine::media::source::{TestPattern, read_frame_counter};
+use lens_engine::media::source::{TestPattern, luma_psnr, read_frame_counter};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,18 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         };
         let source = &pattern.render(u64::from(index)).y;
-        let squared: u64 = decoded[..compared]
-            .iter()
-            .zip(&source[..compared])
-            .map(|(&a, &b)| u64::from(a.abs_diff(b)).pow(2))
-            .sum();
-        let mse = squared as f64 / compared as f64;
-        // Identical pictures have no finite PSNR; 99 dB stands for "the same".
-        let psnr = if mse == 0.0 {
-            99.0
-        } else {
-            10.0 * (255.0f64 * 255.0 / mse).log10()
-        };
+        let psnr = luma_psnr(&decoded[..compared], &source[..compared]);
         println!("frame {index}: {psnr:.2} dB");
         scores.push(psnr);
     }

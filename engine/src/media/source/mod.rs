@@ -32,7 +32,7 @@ mod tone;
 use std::time::{Duration, Instant};
 
 pub use rotation::{Rotation, turn_upright};
-pub use test_pattern::{TestPattern, read_frame_counter};
+pub use test_pattern::{TestPattern, luma_psnr, read_frame_counter};
 pub use tone::SineTone;
 
 /// Audio is 48 kHz mono everywhere in the engine: Opus's native rate, no resampling.

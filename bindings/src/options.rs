@@ -28,7 +28,8 @@ pub struct SessionOptions {
     /// The picture to send; null/nil for the engine's default.
     #[uniffi(default = None)]
     pub video: Option<VideoSourceConfig>,
-    /// Opus complexity 0 to 10 for the customer's voice; null/nil for the engine's default
+    /// Opus complexity 0 to 10 for the customer's voice on a clean link (two more, at most
+    /// 10, while the technician's receiver reports loss); null/nil for the engine's default
     /// (6: as cheap as 5, within 0.1 PESQ of 10; `VoiceProfile`). Below 2 the voice carries
     /// no FEC until the technician's receiver reports loss.
     #[uniffi(default = None)]

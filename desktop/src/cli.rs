@@ -118,7 +118,8 @@ pub struct AppArgs {
     /// for the system's) instead of a test tone.
     #[arg(long, value_name = "NAME|INDEX")]
     pub mic: Option<String>,
-    /// Opus complexity 0 to 10 for the customer's voice.
+    /// Opus complexity 0 to 10 for the customer's voice on a clean link (two more, at most 10,
+    /// while the technician reports loss).
     #[arg(long, default_value_t = VoiceProfile::default().complexity)]
     pub voice_complexity: u8,
     /// Video size and rate of the synthetic camera (the top of the adaptive ladder).

@@ -49,6 +49,10 @@ RECORDED_TALKER = 'recorded'
 COMPLEXITIES = [5, 6, 7, 8, 9, 10]
 BASELINE = 10
 CALL_COMPLEXITY = 6  # the engine's DEFAULT_COMPLEXITY (engine/src/media/codec/opus.rs)
+# While the receiver reports loss (FEC planned above the 5 % floor) the call runs two levels
+# higher: `lossy_complexity` in the same file.
+CALL_LOSSY_COMPLEXITY = 8
+LOSS_FLOOR = 5
 BITRATES = [32_000, 40_000, 48_000]
 BASELINE_BITRATE = 32_000
 # (what is said, FEC planned for %, every how many packets one is lost; 0: none)
@@ -203,6 +207,8 @@ def main() -> int:
             print(f'{said}:')
             for c in COMPLEXITIES:
                 print(f'  complexity {c:2}: {calls[c].against(base, str(BASELINE))}')
+            call = CALL_LOSSY_COMPLEXITY if loss > LOSS_FLOOR else CALL_COMPLEXITY
+            print(f'  the call runs complexity {call} here: PESQ {calls[call].score():.2f}')
 
         print(f'\nby bitrate, at complexity {CALL_COMPLEXITY}; baseline '
               f'{BASELINE_BITRATE // 1000} kbit/s')

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use opus::{Application, Bitrate, Channels};
 
+use super::loss_plan::{LossPlan, lossy_complexity};
 use crate::media::error::MediaError;
 use crate::media::source::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE};
 
@@ -30,7 +31,8 @@ const MAX_FRAME_SAMPLES: usize = 5760;
 /// How the customer's voice is encoded: the settings phones use for calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VoiceProfile {
-    /// libopus complexity 0 (cheapest) to 10 (best). See [`DEFAULT_COMPLEXITY`]. Below 2
+    /// libopus complexity 0 (cheapest) to 10 (best) on a clean link; two more while the
+    /// receiver reports loss (`lossy_complexity`). See [`DEFAULT_COMPLEXITY`]. Below 2
     /// libopus rates its own quantiser a fifth lower and sends no FEC until the planned loss
     /// rises above the 5 % floor.
     pub complexity: u8,
@@ -75,6 +77,8 @@ pub struct OpusEncoder {
     inner: opus::Encoder,
     packet: [u8; MAX_PACKET],
     loss_plan: LossPlan,
+    /// The profile's complexity, what a clean link gets ([`lossy_complexity`] otherwise).
+    clean_complexity: u8,
 }
 
 impl OpusEncoder {
@@ -88,7 +92,8 @@ impl OpusEncoder {
         let mut encoder = Self {
             inner,
             packet: [0; MAX_PACKET],
-            loss_plan: LossPlan::new(profile),
+            loss_plan: LossPlan::new(profile.expected_loss_percent),
+            clean_complexity: profile.complexity,
         };
         encoder.set_bitrate(VOICE_BITRATE_BPS)?;
         Ok(encoder)
@@ -110,17 +115,30 @@ impl OpusEncoder {
     }
 
     /// Plans the in-band FEC for the loss the technician's receiver reports (RTCP fraction
-    /// lost, in per mille), as [`LossPlan`] smooths it. Cheap; call it once a report.
+    /// lost, in per mille), as [`LossPlan`] smooths it, and raises the complexity while that
+    /// plan is above the profile's floor (`lossy_complexity`). Cheap; call it once a report.
     pub fn follow_reported_loss(&mut self, reported_permille: u32) -> Result<(), MediaError> {
-        match self.loss_plan.follow(reported_permille) {
-            Some(percent) => self.set_expected_loss(percent),
-            None => Ok(()),
-        }
+        let Some(percent) = self.loss_plan.follow(reported_permille) else {
+            return Ok(());
+        };
+        self.set_expected_loss(percent)?;
+        let complexity = match self.loss_plan.above_floor() {
+            true => lossy_complexity(self.clean_complexity),
+            false => self.clean_complexity,
+        };
+        self.inner.set_complexity(i32::from(complexity))?;
+        Ok(())
+    }
+
+    /// The complexity the encoder runs at now, as libopus has it.
+    pub fn complexity(&mut self) -> Result<u8, MediaError> {
+        let complexity = self.inner.get_complexity()?;
+        Ok(u8::try_from(complexity).unwrap_or(u8::MAX))
     }
 
     /// The loss the in-band FEC is planned for now, in percent.
     pub fn planned_loss_percent(&self) -> u8 {
-        self.loss_plan.current
+        self.loss_plan.current()
     }
 
     /// Encodes one 20 ms frame ([`AUDIO_FRAME_SAMPLES`] samples). During silence (DTX) the
@@ -130,47 +148,6 @@ impl OpusEncoder {
         debug_assert_eq!(pcm.len(), AUDIO_FRAME_SAMPLES);
         let len = self.inner.encode(pcm, &mut self.packet)?;
         Ok(Bytes::copy_from_slice(&self.packet[..len]))
-    }
-}
-
-/// The most loss the encoder plans its FEC for: libopus's in-band FEC repairs one lost packet
-/// from the next, so planning for more only takes bits from the voice itself.
-const MAX_PLANNED_LOSS_PERCENT: u8 = 25;
-/// How fast the plan comes down once the link is clean again, in percentage points per
-/// update (one a second): loss comes in bursts, and the next burst is likely close.
-const PLANNED_LOSS_DECAY: u8 = 2;
-
-/// Keeps the encoder's expected loss at what the technician's receiver reports (RTCP
-/// fraction lost): up at once, down slowly, never below the profile's
-/// [`VoiceProfile::expected_loss_percent`].
-#[derive(Debug)]
-struct LossPlan {
-    floor: u8,
-    current: u8,
-}
-
-impl LossPlan {
-    fn new(profile: VoiceProfile) -> Self {
-        let floor = profile.expected_loss_percent.min(MAX_PLANNED_LOSS_PERCENT);
-        Self {
-            floor,
-            current: floor,
-        }
-    }
-
-    /// The loss to plan for after a report of `reported_permille`, when it differs from
-    /// the current plan.
-    fn follow(&mut self, reported_permille: u32) -> Option<u8> {
-        let reported = u8::try_from(reported_permille.div_ceil(10))
-            .unwrap_or(u8::MAX)
-            .min(MAX_PLANNED_LOSS_PERCENT);
-        let wanted = reported
-            .max(self.current.saturating_sub(PLANNED_LOSS_DECAY))
-            .max(self.floor);
-        (wanted != self.current).then(|| {
-            self.current = wanted;
-            wanted
-        })
     }
 }
 
@@ -405,26 +382,42 @@ mod tests {
     }
 
     #[test]
-    fn the_planned_loss_follows_the_reports_up_at_once_and_down_slowly() {
-        let mut plan = LossPlan::new(VoiceProfile::default());
-        assert_eq!(plan.follow(0), None, "a clean link keeps the profile's 5 %");
+    fn the_complexity_rises_while_loss_is_reported_and_comes_back_after() {
+        let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
+        let complexity = |encoder: &mut OpusEncoder| encoder.complexity().unwrap();
+        assert_eq!(complexity(&mut encoder), DEFAULT_COMPLEXITY);
+        encoder.follow_reported_loss(0).unwrap();
         assert_eq!(
-            plan.follow(120),
-            Some(12),
-            "12 % reported: plan for 12 % now"
+            complexity(&mut encoder),
+            6,
+            "a clean link keeps the profile's"
         );
-        assert_eq!(plan.follow(121), Some(13), "rounded up");
-        assert_eq!(plan.follow(900), Some(25), "capped: FEC cannot repair more");
-        assert_eq!(
-            plan.follow(0),
-            Some(23),
-            "clean again: down 2 points a report"
-        );
-        for _ in 0..20 {
-            plan.follow(0);
+        encoder.follow_reported_loss(100).unwrap();
+        assert_eq!(complexity(&mut encoder), 8, "10 % reported");
+        let mut decoder = OpusDecoder::new().unwrap();
+        for frame in 0..10 {
+            let packet = encoder.encode(&talker(frame)).unwrap();
+            assert_eq!(decoder.decode(&packet).unwrap().len(), AUDIO_FRAME_SAMPLES);
         }
-        assert_eq!(plan.follow(0), None);
-        assert_eq!(plan.current, 5, "never below the profile's floor");
+        // The plan comes down 2 points a report, from 10 to the 5 % floor in three.
+        for reports in 0..3 {
+            assert_eq!(complexity(&mut encoder), 8, "after {reports} clean reports");
+            encoder.follow_reported_loss(0).unwrap();
+        }
+        assert_eq!(encoder.planned_loss_percent(), 5);
+        assert_eq!(
+            complexity(&mut encoder),
+            6,
+            "back at the floor, back to the profile's"
+        );
+
+        let nine = VoiceProfile {
+            complexity: 9,
+            ..VoiceProfile::default()
+        };
+        let mut encoder = OpusEncoder::new(nine).unwrap();
+        encoder.follow_reported_loss(250).unwrap();
+        assert_eq!(complexity(&mut encoder), 10, "never above libopus's 10");
     }
 
     #[test]

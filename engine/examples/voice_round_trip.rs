@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! voice_round_trip IN.raw OUT_DIR COMPLEXITY[,COMPLEXITY...] [EXPECTED_LOSS_PERCENT [LOSE_EVERY [BITRATE]]]
+//! voice_round_trip --call
 //! ```
+//!
+//! `--call` prints what a call uses, for the bench to read rather than copy:
+//! `complexity 6, under loss 8, loss floor 5 %, 40000 bit/s`.
 //!
 //! IN.raw is 16-bit little-endian mono PCM at 48 kHz, the engine's own format; whatever is
 //! left over after the last whole 20 ms frame is not sent. For each complexity the frames are
@@ -26,6 +30,16 @@ const PASSES: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args == ["--call"] {
+        let call = VoiceProfile::default();
+        println!(
+            "complexity {}, under loss {}, loss floor {} %, {VOICE_BITRATE_BPS} bit/s",
+            call.complexity,
+            call.complexity_under_loss(),
+            call.expected_loss_percent
+        );
+        return Ok(());
+    }
     let [input, out_dir, complexities, optional @ ..] = args.as_slice() else {
         usage();
     };
@@ -103,7 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT [LOSE_EVERY [BITRATE]]]"
+        "usage: voice_round_trip IN.raw OUT_DIR COMPLEXITY[,...] [LOSS_PERCENT [LOSE_EVERY [BITRATE]]]\n       voice_round_trip --call"
     );
     std::process::exit(2);
 }

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import wave
 from pathlib import Path
+from typing import NamedTuple
 
 import av
 import numpy as np
@@ -48,11 +49,6 @@ RECORDED_WORDS = ['Front_Left', 'Front_Center', 'Front_Right', 'Side_Left', 'Sid
 RECORDED_TALKER = 'recorded'
 COMPLEXITIES = [5, 6, 7, 8, 9, 10]
 BASELINE = 10
-CALL_COMPLEXITY = 6  # the engine's DEFAULT_COMPLEXITY (engine/src/media/codec/opus.rs)
-# While the receiver reports loss (FEC planned above the 5 % floor) the call runs two levels
-# higher: `lossy_complexity` in the same file.
-CALL_LOSSY_COMPLEXITY = 8
-LOSS_FLOOR = 5
 BITRATES = [32_000, 40_000, 48_000]
 BASELINE_BITRATE = 32_000
 # (what is said, FEC planned for %, every how many packets one is lost; 0: none)
@@ -125,6 +121,28 @@ def band_error(sent: np.ndarray, decoded: np.ndarray) -> list[float]:
             for b in range(len(HIGH_BANDS))]
 
 
+class CallSettings(NamedTuple):
+    """What a call uses, as the engine says (`voice_round_trip --call`)."""
+    complexity: int
+    complexity_under_loss: int
+    loss_floor: int
+    bitrate: int
+
+    def complexity_for(self, planned_loss: int) -> int:
+        """The complexity a call runs at with its FEC planned for `planned_loss` %."""
+        return self.complexity_under_loss if planned_loss > self.loss_floor else self.complexity
+
+
+def call_settings() -> CallSettings:
+    out = subprocess.run([str(ROUND_TRIP), '--call'], check=True, capture_output=True,
+                         text=True).stdout
+    # complexity 6, under loss 8, loss floor 5 %, 40000 bit/s
+    numbers = [int(word) for word in out.replace(',', ' ').split() if word.isdigit()]
+    if len(numbers) != 4:
+        raise SystemExit(f'voice_round_trip --call said {out!r}')
+    return CallSettings(*numbers)
+
+
 def round_trip(pcm: Path, out: Path, complexities: list[int], loss: int, lose_every: int,
                bitrate: int | None = None) -> dict[int, tuple[float, float]]:
     """Encoder µs per 20 ms and kbit/s for each complexity; decoded voices land in `out`."""
@@ -192,9 +210,15 @@ def main() -> int:
     if not RECORDED.is_dir():
         print(f'{RECORDED} is missing: make deps-apt (alsa-utils)', file=sys.stderr)
         return 1
+    settings = call_settings()
+    # The call's own complexities are scored whatever the list above says.
+    complexities = sorted({*COMPLEXITIES, settings.complexity, settings.complexity_under_loss})
     print('voice quality: espeak-ng speech (3 voices) and a recorded person through the '
           "engine's Opus encoder and decoder; PESQ wideband (1 to 4.64, mean of the 4 talkers) "
           'against the speech sent, and the recording\'s band levels above 8 kHz (mean error)')
+    print(f'the call: complexity {settings.complexity} ({settings.complexity_under_loss} while '
+          f'loss is reported), FEC planned for at least {settings.loss_floor} %, '
+          f'{settings.bitrate // 1000} kbit/s')
     with tempfile.TemporaryDirectory(prefix='lens-voice-') as tmp:
         tmp = Path(tmp)
         speech = {voice: speak(voice, tmp / f'{voice}.wav') for voice in VOICES}
@@ -202,19 +226,19 @@ def main() -> int:
 
         print(f'\nby complexity, at the call\'s bitrate; baseline complexity {BASELINE}')
         for said, loss, lose_every in CASES:
-            calls = run_case(speech, tmp, COMPLEXITIES, loss, lose_every)
+            calls = run_case(speech, tmp, complexities, loss, lose_every)
             base = calls[BASELINE]
             print(f'{said}:')
-            for c in COMPLEXITIES:
+            for c in complexities:
                 print(f'  complexity {c:2}: {calls[c].against(base, str(BASELINE))}')
-            call = CALL_LOSSY_COMPLEXITY if loss > LOSS_FLOOR else CALL_COMPLEXITY
+            call = settings.complexity_for(loss)
             print(f'  the call runs complexity {call} here: PESQ {calls[call].score():.2f}')
 
-        print(f'\nby bitrate, at complexity {CALL_COMPLEXITY}; baseline '
+        print(f'\nby bitrate, at complexity {settings.complexity}; baseline '
               f'{BASELINE_BITRATE // 1000} kbit/s')
         for said, loss, lose_every in BITRATE_CASES:
-            calls = {b: run_case(speech, tmp, [CALL_COMPLEXITY], loss, lose_every, b)
-                     [CALL_COMPLEXITY] for b in BITRATES}
+            calls = {b: run_case(speech, tmp, [settings.complexity], loss, lose_every, b)
+                     [settings.complexity] for b in BITRATES}
             base, base_name = calls[BASELINE_BITRATE], f'{BASELINE_BITRATE // 1000} kbit/s'
             print(f'{said}:')
             for b in BITRATES:

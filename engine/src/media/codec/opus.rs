@@ -60,6 +60,12 @@ impl Default for VoiceProfile {
 }
 
 impl VoiceProfile {
+    /// The complexity this profile's voice runs at while the technician's receiver reports
+    /// loss (`lossy_complexity`).
+    pub fn complexity_under_loss(&self) -> u8 {
+        lossy_complexity(self.complexity)
+    }
+
     pub(crate) fn validate(&self) -> Result<(), MediaError> {
         if self.complexity > 10 || self.expected_loss_percent > 100 {
             return Err(MediaError::InvalidConfig(format!(

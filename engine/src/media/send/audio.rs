@@ -106,7 +106,7 @@ impl AudioRoutes {
                         false => listeners_loss,
                     };
                     if plan_loss && let Err(error) = route.encoder.follow_reported_loss(loss) {
-                        tracing::warn!(%error, "cannot set Opus's expected loss");
+                        tracing::warn!(%error, "cannot follow the reported loss");
                     }
                     match route.encoder.encode(&pcm) {
                         Ok(data) => {
@@ -212,7 +212,7 @@ pub(crate) fn spawn(
                 frames_encoded = frames_encoded.wrapping_add(1);
                 let plan_loss = frames_encoded.is_multiple_of(LOSS_PLAN_EVERY_FRAMES);
                 if plan_loss && let Err(error) = encoder.follow_reported_loss(stats.reported().1) {
-                    tracing::warn!(%error, "cannot set Opus's expected loss");
+                    tracing::warn!(%error, "cannot follow the reported loss");
                 }
                 let voices = mixer.take_voices(samples.len());
                 routes.send(samples, &voices, &frame, plan_loss);

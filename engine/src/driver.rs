@@ -115,6 +115,11 @@ impl Driver {
             }
             self.closing.retain(|task| !task.is_finished());
             tokio::select! {
+                // The app's requests first: a tap made before a server message arrived is
+                // carried out before it (the shell said the camera has no torch, then the
+                // technician asks for the torch: refused). Unbiased, a driver that was busy
+                // while both came in would pick either at random.
+                biased;
                 Some(request) = self.requests.recv() => match request {
                     Request::Act(input) => self.act(input),
                     Request::Intent(intent) => self.intent(intent),

@@ -17,6 +17,11 @@ class TechnicianConsole private constructor(private val server: String, private 
     private val messages = LinkedBlockingQueue<Map<String, Any?>>()
     private var socket: WebSocket? = null
 
+    /** Sessions this console started: closing it ends them, as a test that failed midway
+     * would otherwise leave one active and the server refuses the next test's Start (one
+     * active session per technician). */
+    private val started: MutableSet<String> = java.util.concurrent.ConcurrentHashMap.newKeySet()
+
     companion object {
         private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
@@ -69,13 +74,19 @@ class TechnicianConsole private constructor(private val server: String, private 
             .get(10, TimeUnit.SECONDS)
     }
 
-    fun start(sessionId: String) = send("""{"v":1,"type":"start","session_id":${Json.quote(sessionId)}}""")
+    fun start(sessionId: String) {
+        started.add(sessionId)
+        send("""{"v":1,"type":"start","session_id":${Json.quote(sessionId)}}""")
+    }
 
     /** The technician's answer to the customer's offer (the browser's, or MediaAnswerer's). */
     fun answer(sessionId: String, sdp: String) =
         send("""{"v":1,"type":"answer","session_id":${Json.quote(sessionId)},"sdp":${Json.quote(sdp)}}""")
 
-    fun end(sessionId: String) = send("""{"v":1,"type":"end","session_id":${Json.quote(sessionId)}}""")
+    fun end(sessionId: String) {
+        started.remove(sessionId)
+        send("""{"v":1,"type":"end","session_id":${Json.quote(sessionId)}}""")
+    }
 
     /** A camera button of the live panel: "pause_video", "resume_video", "switch_camera",
      * "torch_on" or "torch_off". The app answers with `media_state` or `control_refused`. */
@@ -122,12 +133,15 @@ class TechnicianConsole private constructor(private val server: String, private 
 
     /** The next message matching `wanted`; the ones before it are passed over. */
     private fun awaitMessage(timeoutMs: Long, what: String, wanted: (Map<String, Any?>) -> Boolean): Map<String, Any?> =
-        messages.pollFor(timeoutMs, "the console saw no $what") { message ->
+        messages.pollFor(timeoutMs, "the console did not see $what") { message ->
             check(message["type"] != "refused") { "the server refused a console request: ${message["message"]}" }
             message.takeIf(wanted)
         }
 
     override fun close() {
+        // A session that already ended another way is refused on a socket about to close:
+        // harmless.
+        if (socket != null) started.toList().forEach { end(it) }
         socket?.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
         socket = null
     }

@@ -26,6 +26,9 @@ use crate::server_api::resolve_pin;
 use crate::signalling::{SignallingConnection, SignallingEvent};
 
 mod collaborators;
+mod wake;
+
+use wake::{Wake, next_wake};
 
 /// What the driver's helpers report back, tagged with the generation they belong to so that
 /// a late report from a replaced connection or media session is ignored.
@@ -114,24 +117,23 @@ impl Driver {
                 wake_at = wake_at.min(*deadline);
             }
             self.closing.retain(|task| !task.is_finished());
-            tokio::select! {
-                // The app's requests first: a tap made before a server message arrived is
-                // carried out before it (the shell said the camera has no torch, then the
-                // technician asks for the torch: refused). Unbiased, a driver that was busy
-                // while both came in would pick either at random.
-                biased;
-                Some(request) = self.requests.recv() => match request {
-                    Request::Act(input) => self.act(input),
-                    Request::Intent(intent) => self.intent(intent),
-                    Request::Shutdown(done) => {
-                        if shutting_down.is_none() {
-                            shutting_down = Some((done, Instant::now() + FLUSH_GRACE));
-                        }
+            let wake = next_wake(
+                &mut self.requests,
+                &mut self.reports,
+                wake_at,
+                &mut stats_tick,
+            );
+            match wake.await {
+                Wake::Request(Request::Act(input)) => self.act(input),
+                Wake::Request(Request::Intent(intent)) => self.intent(intent),
+                Wake::Request(Request::Shutdown(done)) => {
+                    if shutting_down.is_none() {
+                        shutting_down = Some((done, Instant::now() + FLUSH_GRACE));
                     }
-                },
-                Some((generation, report)) = self.reports.recv() => self.on_report(generation, report).await,
-                _ = tokio::time::sleep_until(wake_at.into()) => self.feed(Input::Timeout),
-                _ = stats_tick.tick() => self.refresh_stats(),
+                }
+                Wake::Report((generation, report)) => self.on_report(generation, report).await,
+                Wake::Deadline => self.feed(Input::Timeout),
+                Wake::StatsTick => self.refresh_stats(),
             }
         }
     }

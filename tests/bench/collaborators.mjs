@@ -11,24 +11,17 @@
 //
 // Run: cd tests && ../tests/netns.sh node bench/collaborators.mjs
 
-import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer, startCustomer, assertBinariesBuilt } from '../lib/lens.mjs';
 import { openConsole, receiverCounters, CHROMIUM_ARGS } from '../lib/console.mjs';
 import { median } from '../lib/figures.mjs';
+import { TICKS_PER_SECOND, cpuTicks } from '../lib/proc.mjs';
 import {
   adminAllowsUnlisted, inviteUnlisted, collaboratorCounters, joinByPin,
 } from '../lib/collaboration.mjs';
 
 const WINDOW_S = Number(process.env.LENS_BENCH_WINDOW_S || 20);
-const TICKS = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 /** One window: the customer's CPU, everybody's bytes and frames, at the start and the end. */
 async function measure(pid, tess, collaborators) {
@@ -49,7 +42,7 @@ async function measure(pid, tess, collaborators) {
   const bytes = (after.tess.bytes - before.tess.bytes) + others.reduce((sum, o) => sum + o.bytes, 0);
   return {
     technicians: 1 + collaborators.length,
-    cpuPct: ((after.ticks - before.ticks) / TICKS / wall) * 100,
+    cpuPct: ((after.ticks - before.ticks) / TICKS_PER_SECOND / wall) * 100,
     uplinkKbps: (bytes * 8) / wall / 1000,
     tessFps: fps(before.tess, after.tess),
     tessSize: `${after.tess.width}x${after.tess.height}`,

@@ -18,20 +18,18 @@ import { startServer, startCustomer, assertBinariesBuilt, ARTIFACTS } from '../l
 import { openConsole, watchPictureGaps, receiverCounters } from '../lib/console.mjs';
 import { chart } from './chart.mjs';
 import { median } from '../lib/figures.mjs';
+import { TICKS_PER_SECOND, cpuTicks } from '../lib/proc.mjs';
 
 const MINUTES = Number(process.env.LENS_BENCH_MINUTES || 60);
 const SAMPLE_MS = Number(process.env.LENS_BENCH_SAMPLE_MS || 60000);
-const TICKS = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** What /proc says about the customer process now. */
 function processSample(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))[1]);
   return {
-    ticks: Number(fields[11]) + Number(fields[12]),
+    ticks: cpuTicks(pid),
     rssMb: kb('VmRSS') / 1024,
     threads: Number(status.match(/Threads:\s+(\d+)/)[1]),
     fds: readdirSync(`/proc/${pid}/fd`).length,
@@ -70,7 +68,7 @@ async function main() {
       const row = {
         minute,
         rssMb: p.rssMb,
-        cpuPct: ((p.ticks - proc.ticks) / TICKS / wall) * 100,
+        cpuPct: ((p.ticks - proc.ticks) / TICKS_PER_SECOND / wall) * 100,
         threads: p.threads,
         fds: p.fds,
         fps: (r.frames - recv.frames) / wall,

@@ -29,18 +29,23 @@
 //  * peak RSS: VmHWM; for Chromium the sum over the same processes (each one's own peak, so
 //    an upper bound of the tree's peak at any one moment);
 //  * CPU per frame delivered: those CPU seconds over the frames the receiver decoded;
+//  * where it went, per thread (lib/proc.mjs): each side's encoder is its busiest thread, so
+//    the encode and everything around it are told apart;
 //  * the luma PSNR of the pictures the receiver presented, one every 2 s read back from its
 //    <video> and matched by the frame counter to the synthetic camera's own picture
 //    (lib/decoded-quality.mjs, examples/decoded_psnr), for every sender of those pictures.
 // Run inside a loopback-only network namespace (the Makefile does).
 
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { startServer, assertBinariesBuilt, BIN, Proc, tempDir } from '../lib/lens.mjs';
 import { median } from '../lib/figures.mjs';
+import {
+  TICKS_PER_SECOND, children, peakRssKb, threadSplit, threadTicks, ticksOf, tree,
+} from '../lib/proc.mjs';
 import { withWaitingCustomer } from '../lib/waiting-customer.mjs';
 import { openConsole } from '../lib/console.mjs';
 import { sampleDecodedLuma, decodedPsnr } from '../lib/decoded-quality.mjs';
@@ -57,50 +62,7 @@ const WARMUP_S = 5;
 // than the decoding. Off by default, the comparison that favours Chromium: it receives the
 // voice but neither decodes nor plays it, while Lens decodes it.
 const CHROMIUM_PLAYS = process.env.LENS_BENCH_CHROMIUM_PLAYS === '1';
-const TICKS = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function stat(pid) {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-}
-
-function peakRssKb(pid) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) : 0;
-}
-
-/** The direct children of `pid`. */
-function children(pid) {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((child) => { try { return stat(child).ppid === pid; } catch { return false; } });
-}
-
-/** `pid` and all its descendants alive now. */
-function tree(pid) {
-  const parents = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try { parents.set(Number(entry), stat(entry).ppid); } catch { /* exited meanwhile */ }
-  }
-  const members = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [child, parent] of parents) {
-      if (members.has(parent) && !members.has(child)) { members.add(child); grew = true; }
-    }
-  }
-  return [...members];
-}
-
-function ticksOf(pids) {
-  let sum = 0;
-  for (const pid of pids) { try { sum += stat(pid).ticks; } catch { /* exited */ } }
-  return sum;
-}
 
 /**
  * CPU seconds of the process tree under `rootPid` over SECONDS, its peak RSS, and the luma
@@ -112,18 +74,20 @@ async function measure(rootPid, receiverStats, { page, video, psnr = true }) {
   const before = await receiverStats();
   const pidsAtStart = tree(rootPid);
   const c0 = ticksOf(pidsAtStart);
+  const threadsAtStart = threadTicks(pidsAtStart);
   const t0 = process.hrtime.bigint();
   await sleep(SECONDS * 1000);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   // Processes present at both ends: a helper started meanwhile would count from zero.
   const pids = tree(rootPid).filter((p) => pidsAtStart.includes(p));
-  const cpu = (ticksOf(pids) - c0) / TICKS;
+  const cpu = (ticksOf(pids) - c0) / TICKS_PER_SECOND;
+  const threads = threadSplit(threadsAtStart, threadTicks(pids));
   const rssMb = pids.reduce((sum, p) => { try { return sum + peakRssKb(p); } catch { return sum; } }, 0) / 1024;
   const after = await receiverStats();
   return {
     psnr: psnr ? await decodedPsnr(page) : null,
     frames: after.framesDecoded - before.framesDecoded,
-    cpu, wall, rssMb, processes: pids.length,
+    cpu, wall, rssMb, processes: pids.length, threads,
     fps: (after.framesDecoded - before.framesDecoded) / wall,
     voicePps: (after.voicePackets - before.voicePackets) / wall,
     kbps: (after.bytes - before.bytes) * 8 / 1000 / wall,
@@ -367,6 +331,18 @@ const show = (name, m) => console.log(
   `peak RSS ${m.rssMb.toFixed(1)} MB (${m.processes} process${m.processes === 1 ? '' : 'es'}); ` +
   `receiver decoded ${m.size} ${m.codec} at ${m.fps.toFixed(1)} fps, ${m.kbps.toFixed(0)} kbit/s of video${psnrText(m)}; ` +
   `${m.soundKbps.toFixed(0)} kbit/s of sound; the technician's voice back at ${m.voicePps.toFixed(0)} packets/s`);
+// Where a sender's CPU went, per thread: each side's openh264 runs on one thread (Lens's
+// lens-video; Chromium's in a pool thread of its renderer, which `perf` attributes to the
+// system's libopenh264), so the busiest thread is each side's encoder and the rest is
+// capturing, sending, sound and the process around them.
+const threadMs = (m, t) => (t.seconds * 1000) / m.frames;
+const whereItWent = (m) => {
+  // One process (Lens): its threads' names say enough.
+  const oneKind = new Set(m.threads.map((t) => t.kind)).size === 1;
+  return m.threads.slice(0, 6)
+    .map((t) => `${oneKind ? '' : `${t.kind}: `}${t.name} ${threadMs(m, t).toFixed(2)}`).join(', ');
+};
+const busiest = (m) => threadMs(m, m.threads[0]);
 const psnrDiff = (a, b) => (a.psnr && b.psnr ? a.psnr.mean - b.psnr.mean : NaN);
 console.log('');
 console.log(`side by side: 1280x720@30 + audio into one Chromium receiver, which talks back ` +
@@ -382,6 +358,8 @@ for (let i = 0; i < ROUNDS; i++) {
   cpuRatios.push(lens.cpu / same.cpu);
   console.log(`round ${i + 1}: CPU per frame delivered Lens/Chromium ${frameRatios[i].toFixed(2)}x, ` +
     `PSNR difference ${psnrDiff(lens, same).toFixed(2)} dB`);
+  console.log(`round ${i + 1}, where the CPU went (ms per frame delivered, the largest threads): ` +
+    `Lens ${whereItWent(lens)}; Chromium ${whereItWent(same)}`);
   show(`round ${i + 1}, Lens, H.264 from a phone's hardware encoder (passthrough)`, phoneRuns[i]);
 }
 show('Chromium, its built-in fake camera', builtIn);
@@ -406,6 +384,14 @@ console.log(`equal quality, same pictures (medians of ${ROUNDS} rounds): ` +
   'goal within 0.5); ' +
   `CPU per frame delivered Lens/Chromium ${median(frameRatios).toFixed(2)}x ` +
   `(rounds: ${frameRatios.map((r) => r.toFixed(2)).join(', ')}; goal ≤ 0.5x)`);
+const encoderRatios = lensRuns.map((m, i) => busiest(m) / busiest(sameRuns[i]));
+const rest = (m) => perFrameMs(m) - busiest(m);
+console.log(`each side's busiest thread, its encoder (medians of ${ROUNDS} rounds): ` +
+  `Lens ${medianOf(lensRuns, busiest).toFixed(2)} ms, ` +
+  `Chromium ${medianOf(sameRuns, busiest).toFixed(2)} ms a frame delivered ` +
+  `(${median(encoderRatios).toFixed(2)}x); everything else ` +
+  `Lens ${medianOf(lensRuns, rest).toFixed(2)} ms, ` +
+  `Chromium ${medianOf(sameRuns, rest).toFixed(2)} ms`);
 console.log(`ratio Lens/Chromium, built-in fake camera: CPU ${(lensCpu / builtIn.cpu).toFixed(2)}x`);
 const phoneRatios = phoneRuns.map((m, i) => perFrameMs(m) / perFrameMs(sameRuns[i]));
 console.log(`ratio Lens passthrough/Chromium, same pictures: CPU per frame delivered ` +

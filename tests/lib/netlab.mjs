@@ -12,9 +12,10 @@
 // when the test process is killed, because the pipe closes and cat exits.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { Proc, tempDir } from './lens.mjs';
+import { TICKS_PER_SECOND, cpuTicks } from './proc.mjs';
 
 export const PUBLIC_BRIDGE = 'lab0';
 export const PUBLIC_IP = '10.77.0.1';
@@ -124,11 +125,7 @@ export class Netns {
 
   /** The CPU seconds (user + system) a process here has used so far, from /proc. */
   static cpuSeconds(pid) {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / Number(run('getconf', ['CLK_TCK']).trim());
+    return cpuTicks(pid) / TICKS_PER_SECOND;
   }
 }
 

@@ -288,11 +288,13 @@ fn path_name(path: lens_core::signal::MediaPath) -> &'static str {
 fn print_stats(engine: &Engine) {
     if let Some(stats) = engine.media_stats() {
         println!(
-            "stats: video_frames_sent={} audio_frames_sent={} keyframe_requests={} remote_audio_frames_decoded={}",
+            "stats: video_frames_sent={} audio_frames_sent={} keyframe_requests={} \
+             remote_audio_frames_decoded={} voice_complexity={}",
             stats.video_frames_sent,
             stats.audio_frames_sent,
             stats.keyframe_requests,
-            stats.remote_audio_frames_decoded
+            stats.remote_audio_frames_decoded,
+            stats.voice_complexity
         );
     }
 }

@@ -99,7 +99,8 @@ async fn frames_per_second(received: &Received, seconds: usize) -> Vec<u64> {
 fn line(stats: &MediaStats) -> String {
     let l = stats.link;
     format!(
-        "{}x{}@{} target {} kbit/s, estimate {} kbit/s, sent {} kbit/s, rtt {:?} ms, loss {}‰, quality {}",
+        "{}x{}@{} target {} kbit/s, estimate {} kbit/s, sent {} kbit/s, rtt {:?} ms, loss {}‰, \
+         quality {}, voice complexity {}",
         l.width,
         l.height,
         l.fps,
@@ -108,7 +109,8 @@ fn line(stats: &MediaStats) -> String {
         l.sent_kbps,
         l.rtt_ms,
         l.loss_permille,
-        l.quality
+        l.quality,
+        stats.voice_complexity
     )
 }
 
@@ -321,7 +323,13 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
         },
         ..media_config()
     };
+    let voice = config.voice;
     let (session, mut events, received, tech) = call_through(&shaper, config).await;
+    assert_eq!(
+        session.stats().voice_complexity,
+        voice.complexity,
+        "a clean link's voice complexity"
+    );
     // Each level with the longest freeze it may show (`None`: pictures only).
     let levels = [
         (
@@ -371,6 +379,15 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
             s.audio_arrived * 100.0
         );
         assert!(s.frames_decoded > 0, "{name}: no picture decoded");
+        // While the technician reports loss, the voice is encoded with more care (libopus's
+        // own value, read back by the audio thread).
+        if conditions.loss > 0.0 {
+            assert_eq!(
+                session.stats().voice_complexity,
+                voice.complexity_under_loss(),
+                "{name}: the voice's complexity"
+            );
+        }
         if let Some(limit) = longest_freeze {
             assert!(
                 s.longest_freeze <= limit,
@@ -412,6 +429,17 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
         took.as_secs_f64(),
         line(&full)
     );
+    // The voice's extra care ends with the loss (the FEC plan comes down 2 points a second).
+    watch_stats(&session, Duration::from_secs(20), |s| {
+        s.voice_complexity == voice.complexity
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "the voice's complexity stayed raised: {}",
+            line(&session.stats())
+        )
+    });
     session.close().await;
     tech.close().await;
 }

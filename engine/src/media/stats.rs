@@ -3,7 +3,7 @@
 //! fine for a UI or a test polling for progress.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use lens_core::link_stats::LinkStats;
 
@@ -25,6 +25,10 @@ pub struct MediaStats {
     pub remote_audio_frames_decoded: u64,
     /// RMS level of the last 100 ms of decoded remote audio, 0.0 to 1.0.
     pub remote_audio_level: f32,
+    /// The Opus complexity the customer's voice is encoded at now: the voice profile's on a
+    /// clean link, `VoiceProfile::complexity_under_loss` while the technician reports loss. 0
+    /// before the audio thread has started.
+    pub voice_complexity: u8,
     /// The last complete second of the link (all zeros before the first; see `link_monitor`).
     pub link: LinkStats,
 }
@@ -39,6 +43,8 @@ pub(crate) struct StatsCounters {
     pub(crate) remote_audio_frames_decoded: AtomicU64,
     /// f32 bits.
     remote_audio_level: AtomicU32,
+    /// Set by the audio thread whenever it may have changed (once a receiver report).
+    voice_complexity: AtomicU8,
     /// What the video thread encodes now: set when the ladder or the estimate moves it.
     pub(crate) encode_width: AtomicU32,
     pub(crate) encode_height: AtomicU32,
@@ -64,6 +70,7 @@ impl Default for StatsCounters {
             audio_frames_sent: AtomicU64::default(),
             remote_audio_frames_decoded: AtomicU64::default(),
             remote_audio_level: AtomicU32::default(),
+            voice_complexity: AtomicU8::default(),
             encode_width: AtomicU32::default(),
             encode_height: AtomicU32::default(),
             encode_fps: AtomicU32::default(),
@@ -83,6 +90,10 @@ impl StatsCounters {
 
     pub(crate) fn set_remote_audio_level(&self, level: f32) {
         self.remote_audio_level.store(level.to_bits(), Relaxed);
+    }
+
+    pub(crate) fn set_voice_complexity(&self, complexity: u8) {
+        self.voice_complexity.store(complexity, Relaxed);
     }
 
     pub(crate) fn set_round_trip_time_ms(&self, ms: u64) {
@@ -112,6 +123,7 @@ impl StatsCounters {
             audio_frames_sent: self.audio_frames_sent.load(Relaxed),
             remote_audio_frames_decoded: self.remote_audio_frames_decoded.load(Relaxed),
             remote_audio_level: f32::from_bits(self.remote_audio_level.load(Relaxed)),
+            voice_complexity: self.voice_complexity.load(Relaxed),
             link: *self.link.lock().expect("link stats lock"),
         }
     }

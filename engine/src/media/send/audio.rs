@@ -168,6 +168,15 @@ fn mix_minus<'a>(
     Cow::Owned(mixed)
 }
 
+/// Puts the lead's encoder's complexity in the stats, as libopus has it: what the loss plan
+/// decided, read back rather than assumed.
+fn show_complexity(encoder: &mut OpusEncoder, stats: &StatsCounters) {
+    match encoder.complexity() {
+        Ok(complexity) => stats.set_voice_complexity(complexity),
+        Err(error) => tracing::debug!(%error, "cannot read the voice's complexity"),
+    }
+}
+
 pub(crate) fn spawn(
     mut source: Box<dyn AudioSource>,
     mut encoder: OpusEncoder,
@@ -187,6 +196,7 @@ pub(crate) fn spawn(
             } = links;
             let mut dropped: u16 = 0;
             let mut frames_encoded: u32 = 0;
+            show_complexity(&mut encoder, &stats);
             while !run.stopping() {
                 let frame = match source.next_frame(SOURCE_POLL) {
                     Ok(Some(frame)) => frame,
@@ -211,8 +221,11 @@ pub(crate) fn spawn(
                 // Once a second, plan the in-band FEC for the loss the technician reports.
                 frames_encoded = frames_encoded.wrapping_add(1);
                 let plan_loss = frames_encoded.is_multiple_of(LOSS_PLAN_EVERY_FRAMES);
-                if plan_loss && let Err(error) = encoder.follow_reported_loss(stats.reported().1) {
-                    tracing::warn!(%error, "cannot follow the reported loss");
+                if plan_loss {
+                    if let Err(error) = encoder.follow_reported_loss(stats.reported().1) {
+                        tracing::warn!(%error, "cannot follow the reported loss");
+                    }
+                    show_complexity(&mut encoder, &stats);
                 }
                 let voices = mixer.take_voices(samples.len());
                 routes.send(samples, &voices, &frame, plan_loss);

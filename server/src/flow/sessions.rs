@@ -388,15 +388,13 @@ pub async fn camera_control(
 }
 
 /// The customer's app did not carry out a camera control: the technician reads why, and the
-/// session log keeps it.
+/// session log keeps it. `message` comes bounded from the customer's socket (`ws::customer`).
 pub async fn control_refused(
     state: &AppState,
     session_id: &str,
     control: CameraControl,
     message: String,
 ) -> Result<(), FlowError> {
-    // The customer's app wrote it; keep a hostile client from flooding the console.
-    let message: String = message.chars().take(300).collect();
     let detail = format!("{}: {message}", control.label());
     let relayed = ServerToTechnician::ControlRefused {
         session_id: session_id.to_owned(),

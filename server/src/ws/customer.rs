@@ -251,8 +251,7 @@ async fn handle(
                 device,
                 problem,
                 message: problem.describe(device),
-                // The customer's system wrote it; keep a hostile client from flooding the console.
-                detail: detail.chars().take(300).collect(),
+                detail: bounded(detail),
             };
             sessions::relay_to_technician(state, session_id, message).await
         }
@@ -276,8 +275,7 @@ async fn handle(
             sessions::relay_to_technician(state, session_id, message).await
         }
         CustomerMessage::ControlRefused { control, message } => {
-            // The customer's app wrote it; keep a hostile client from flooding the consoles.
-            let message: String = message.chars().take(300).collect();
+            let message = bounded(message);
             collaboration::tell_all(
                 state,
                 session_id,
@@ -302,4 +300,16 @@ async fn handle(
             media_events::customer_ice_server_error(state, session_id, &url, code, &text).await
         }
     }
+}
+
+/// The most of a customer's own words (a device's error, a refusal's reason) that reaches the
+/// consoles and the session log: the customer's app or system wrote them, and a hostile client
+/// must not flood a technician's screen.
+const MAX_CUSTOMER_TEXT_CHARS: usize = 300;
+
+fn bounded(mut text: String) -> String {
+    if let Some((end, _)) = text.char_indices().nth(MAX_CUSTOMER_TEXT_CHARS) {
+        text.truncate(end);
+    }
+    text
 }

@@ -2,11 +2,15 @@
 //! session log (`control_refused`, relayed to the console and logged, once per frame). The
 //! socket is closed with 4429 once it goes over its frame budget, and however often the
 //! customer reconnects, one session's log stops at 1,000 rows plus one "log truncated" row.
+//! And what the customer writes in those frames reaches the console and the log cut short.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use lens_core::signal::{self, CameraControl, CustomerMessage, ServerToCustomer};
+use lens_core::signal::{
+    self, CameraControl, CustomerMessage, Device, DeviceProblem, ServerToCustomer,
+    ServerToTechnician,
+};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -162,4 +166,54 @@ async fn a_session_log_stops_at_its_cap_however_often_the_customer_reconnects() 
     assert_eq!(events.len(), LOG_CAP + 1, "rows in one session's log");
     assert_eq!(truncations, 1);
     assert_eq!(events.last().map(String::as_str), Some("log_truncated"));
+}
+
+/// The customer's own words (why a control was refused, a device's error) reach the console
+/// and the session log cut to 300 characters, however long the customer made them.
+#[tokio::test]
+async fn a_customers_long_words_reach_the_console_and_the_log_cut_short() {
+    let lens = TestServer::start().await;
+    let (tess, mut console, mut customer, session_id) = lens.active_session("Wanda Words").await;
+    // Two bytes a character: the cut must fall between characters, not inside one.
+    let long = "é".repeat(3_000);
+    let kept = "é".repeat(300);
+
+    customer
+        .socket
+        .send(&CustomerMessage::ControlRefused {
+            control: CameraControl::TorchOn,
+            message: long.clone(),
+        })
+        .await;
+    let refusal = console
+        .recv_until(|m| match m {
+            ServerToTechnician::ControlRefused { message, .. } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(refusal, kept, "the refusal on the console");
+
+    customer
+        .socket
+        .send(&CustomerMessage::DeviceProblem {
+            device: Device::Camera,
+            problem: DeviceProblem::Disconnected,
+            detail: long,
+        })
+        .await;
+    let detail = console
+        .recv_until(|m| match m {
+            ServerToTechnician::DeviceProblem { detail, .. } => Some(detail),
+            _ => None,
+        })
+        .await;
+    assert_eq!(detail, kept, "the device's error on the console");
+
+    let logged = tess
+        .events(&session_id)
+        .await
+        .into_iter()
+        .find(|(event, _)| event == "control_refused")
+        .and_then(|(_, detail)| detail);
+    assert_eq!(logged, Some(format!("Torch on: {kept}")), "the session log");
 }

@@ -27,8 +27,8 @@ pub struct LinkStats {
     /// Round-trip time from RTCP receiver reports; `None` until the first report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<u32>,
-    /// Packets the technician reported lost (the worse of video and audio), in per mille,
-    /// from its last RTCP report.
+    /// Packets the technician reported lost, in per mille: the worse of the video's and the
+    /// audio's last RTCP reports.
     pub loss_permille: u32,
     /// [`quality_score`] of the above.
     pub quality: u8,

@@ -57,7 +57,11 @@ pub(crate) struct StatsCounters {
     /// From the technician's latest RTCP report blocks (see `net/rtcp_tap.rs`); `u32::MAX` until the
     /// first RTT measurement.
     rtt_ms: AtomicU32,
-    loss_permille: AtomicU32,
+    /// Each kind's own last report: one receiver reports every stream in a packet of its own
+    /// (webrtc-rs does), another all in one, so "the last packet's worst" would flip between
+    /// them.
+    audio_loss_permille: AtomicU32,
+    video_loss_permille: AtomicU32,
 }
 
 impl Default for StatsCounters {
@@ -78,7 +82,8 @@ impl Default for StatsCounters {
             ladder_steps_down: AtomicU32::default(),
             link: Mutex::default(),
             rtt_ms: AtomicU32::new(u32::MAX),
-            loss_permille: AtomicU32::default(),
+            audio_loss_permille: AtomicU32::default(),
+            video_loss_permille: AtomicU32::default(),
         }
     }
 }
@@ -101,17 +106,29 @@ impl StatsCounters {
             .store(ms.min(u64::from(u32::MAX - 1)) as u32, Relaxed);
     }
 
-    pub(crate) fn set_reported_loss_permille(&self, permille: u32) {
-        self.loss_permille.store(permille, Relaxed);
+    /// The loss a report block gives for one of this connection's streams, audio or not.
+    pub(crate) fn set_reported_loss_permille(&self, audio: bool, permille: u32) {
+        match audio {
+            true => self.audio_loss_permille.store(permille, Relaxed),
+            false => self.video_loss_permille.store(permille, Relaxed),
+        }
     }
 
-    /// The last reported round-trip time (ms) and loss (per mille).
+    /// The last reported round-trip time (ms) and loss (per mille; the worse of the audio's
+    /// and the video's last reports): what the link is.
     pub(crate) fn reported(&self) -> (Option<u32>, u32) {
         let rtt = self.rtt_ms.load(Relaxed);
+        let loss = self.reported_voice_loss_permille();
         (
             (rtt != u32::MAX).then_some(rtt),
-            self.loss_permille.load(Relaxed),
+            loss.max(self.video_loss_permille.load(Relaxed)),
         )
+    }
+
+    /// The audio stream's own last reported loss (per mille), which the voice's in-band FEC
+    /// is planned for: the video's loss is repaired by retransmission and says nothing of it.
+    pub(crate) fn reported_voice_loss_permille(&self) -> u32 {
+        self.audio_loss_permille.load(Relaxed)
     }
 
     pub(crate) fn snapshot(&self) -> MediaStats {

@@ -18,8 +18,8 @@ const MAX_PLANNED_LOSS_PERCENT: u8 = 25;
 /// update (one a second): loss comes in bursts, and the next burst is likely close.
 const PLANNED_LOSS_DECAY: u8 = 2;
 
-/// Keeps the encoder's expected loss at what the technician's receiver reports (RTCP
-/// fraction lost): up at once, down slowly, never below the floor it was made with (the voice
+/// Keeps the encoder's expected loss at what the technician's receiver reports for the audio
+/// stream (RTCP fraction lost; `StatsCounters::reported_voice_loss_permille`): up at once, down slowly, never below the floor it was made with (the voice
 /// profile's expected loss).
 #[derive(Debug)]
 pub(crate) struct LossPlan {

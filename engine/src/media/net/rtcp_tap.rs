@@ -26,6 +26,9 @@ use crate::media::stats::StatsCounters;
 pub(crate) struct KeyframeRequestForwarder {
     stats: Arc<StatsCounters>,
     estimate: BandwidthEstimate,
+    /// This connection's audio streams (from `bind_local_stream`): their report blocks are the
+    /// voice's loss, every other block the video's.
+    audio_ssrcs: Vec<u32>,
     read_queue: VecDeque<TaggedPacket>,
     write_queue: VecDeque<TaggedPacket>,
 }
@@ -35,6 +38,7 @@ impl KeyframeRequestForwarder {
         Self {
             stats,
             estimate,
+            audio_ssrcs: Vec::new(),
             read_queue: VecDeque::new(),
             write_queue: VecDeque::new(),
         }
@@ -46,7 +50,11 @@ impl KeyframeRequestForwarder {
 /// now, less when our sender report left (LSR), less how long the receiver held it (DLSR), all
 /// in the middle 32 bits of NTP time. webrtc-rs's own `get_stats` leaves RTT at zero, and this
 /// forwarder is where the reports end anyway.
-fn record_reception_reports(packet: &dyn rtc::rtcp::Packet, stats: &StatsCounters) {
+fn record_reception_reports(
+    packet: &dyn rtc::rtcp::Packet,
+    audio_ssrcs: &[u32],
+    stats: &StatsCounters,
+) {
     let any = packet.as_any();
     let reports = if let Some(rr) = any.downcast_ref::<ReceiverReport>() {
         &rr.reports
@@ -59,9 +67,9 @@ fn record_reception_reports(packet: &dyn rtc::rtcp::Packet, stats: &StatsCounter
         return;
     }
     let now = ntp_middle_32(std::time::SystemTime::now());
-    let mut worst_loss = 0u32;
     for report in reports {
-        worst_loss = worst_loss.max(u32::from(report.fraction_lost) * 1000 / 256);
+        let audio = audio_ssrcs.contains(&report.ssrc);
+        stats.set_reported_loss_permille(audio, u32::from(report.fraction_lost) * 1000 / 256);
         if report.last_sender_report != 0 {
             let rtt = now
                 .wrapping_sub(report.last_sender_report)
@@ -72,7 +80,6 @@ fn record_reception_reports(packet: &dyn rtc::rtcp::Packet, stats: &StatsCounter
             }
         }
     }
-    stats.set_reported_loss_permille(worst_loss);
 }
 
 /// The middle 32 bits of the NTP timestamp of `at` (seconds since 1900 in the high half,
@@ -105,7 +112,7 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequestFo
         }
         if let Packet::Rtcp(packets) = &msg.message.packet {
             for packet in packets {
-                record_reception_reports(packet.as_ref(), &self.stats);
+                record_reception_reports(packet.as_ref(), &self.audio_ssrcs, &self.stats);
             }
             if !packets.iter().any(|p| is_keyframe_request(p.as_ref())) {
                 if !msg.message.attributes.is_empty() {
@@ -143,8 +150,15 @@ impl rtc::sansio::Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequestFo
 }
 
 impl Interceptor for KeyframeRequestForwarder {
-    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
+    fn bind_local_stream(&mut self, info: &StreamInfo) {
+        if info.mime_type.to_ascii_lowercase().starts_with("audio/") {
+            self.audio_ssrcs.push(info.ssrc);
+        }
+    }
+
+    fn unbind_local_stream(&mut self, info: &StreamInfo) {
+        self.audio_ssrcs.retain(|&ssrc| ssrc != info.ssrc);
+    }
     fn bind_remote_stream(&mut self, _info: &StreamInfo) {}
     fn unbind_remote_stream(&mut self, _info: &StreamInfo) {}
 }
@@ -179,10 +193,39 @@ mod tests {
             }],
             ..Default::default()
         };
-        record_reception_reports(&report, &stats);
+        record_reception_reports(&report, &[], &stats);
         let snapshot = stats.reported();
         let rtt = snapshot.0.expect("an RTT");
         assert!((195..=215).contains(&rtt), "{rtt} ms");
         assert_eq!(snapshot.1, 50);
+    }
+
+    /// One report block in one receiver report, as webrtc-rs's receivers send them.
+    fn report_on(ssrc: u32, fraction_lost: u8) -> ReceiverReport {
+        ReceiverReport {
+            ssrc: 1,
+            reports: vec![rtc::rtcp::reception_report::ReceptionReport {
+                ssrc,
+                fraction_lost,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_voice_follows_its_own_streams_loss_whichever_report_came_last() {
+        let (audio, video) = (7, 8);
+        let stats = StatsCounters::default();
+        // 10 % of the voice lost; then the video's report, its losses repaired: none.
+        record_reception_reports(&report_on(audio, 26), &[audio], &stats);
+        record_reception_reports(&report_on(video, 0), &[audio], &stats);
+        assert_eq!(stats.reported_voice_loss_permille(), 101);
+        assert_eq!(stats.reported().1, 101, "the link: the worse of the two");
+        // The other way round: a lossy video does not make the voice plan for loss.
+        record_reception_reports(&report_on(audio, 0), &[audio], &stats);
+        record_reception_reports(&report_on(video, 51), &[audio], &stats);
+        assert_eq!(stats.reported_voice_loss_permille(), 0);
+        assert_eq!(stats.reported().1, 199);
     }
 }

@@ -91,7 +91,7 @@ impl AudioRoutes {
         let listeners_loss = routes
             .iter()
             .filter(|route| !route.talk)
-            .map(|route| route.stats.reported().1)
+            .map(|route| route.stats.reported_voice_loss_permille())
             .max()
             .unwrap_or(0);
         let mut listeners_frame: Option<Bytes> = None;
@@ -102,7 +102,7 @@ impl AudioRoutes {
                     let who = Some(route.peer.clone());
                     let pcm = mix_minus(microphone, voices, &who);
                     let loss = match route.talk {
-                        true => route.stats.reported().1,
+                        true => route.stats.reported_voice_loss_permille(),
                         false => listeners_loss,
                     };
                     if plan_loss && let Err(error) = route.encoder.follow_reported_loss(loss) {
@@ -222,7 +222,9 @@ pub(crate) fn spawn(
                 frames_encoded = frames_encoded.wrapping_add(1);
                 let plan_loss = frames_encoded.is_multiple_of(LOSS_PLAN_EVERY_FRAMES);
                 if plan_loss {
-                    if let Err(error) = encoder.follow_reported_loss(stats.reported().1) {
+                    if let Err(error) =
+                        encoder.follow_reported_loss(stats.reported_voice_loss_permille())
+                    {
                         tracing::warn!(%error, "cannot follow the reported loss");
                     }
                     show_complexity(&mut encoder, &stats);

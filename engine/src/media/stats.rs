@@ -43,7 +43,7 @@ pub(crate) struct StatsCounters {
     pub(crate) remote_audio_frames_decoded: AtomicU64,
     /// f32 bits.
     remote_audio_level: AtomicU32,
-    /// Set by the audio thread whenever it may have changed (once a receiver report).
+    /// Set by the audio thread when it starts and after each loss plan (once a second).
     voice_complexity: AtomicU8,
     /// What the video thread encodes now: set when the ladder or the estimate moves it.
     pub(crate) encode_width: AtomicU32,

@@ -9,121 +9,21 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rtc::media::Sample;
-use rtc::media_stream::MediaStreamTrack;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
-use lens_engine::media::source::SineTone;
-use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, VideoSourceConfig,
-};
+use lens_engine::media::MediaSession;
 use support::technician::{
-    Received, Technician, opus_parameters, technician_answering, technician_answering_with_voice,
+    Received, Technician, technician_answering, technician_answering_with_voice,
 };
+use support::voice::{Loudspeaker, Voice, phone_call_config, speak, voice_track};
 use support::wait::wait_until;
 
 const DEADLINE: Duration = Duration::from_secs(20);
-
-fn media_config() -> MediaConfig {
-    MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::Synthetic {
-            width: 320,
-            height: 240,
-            fps: 30,
-        },
-        audio: AudioSourceConfig::Synthetic {
-            frequency_hz: 440.0,
-        },
-        // The customer's playback, pulled here as a phone's audio callback would.
-        playback: PlaybackConfig::Pulled,
-        ..MediaConfig::default()
-    }
-}
-
-fn voice_track(ssrc: u32) -> Arc<TrackLocalStaticSample> {
-    Arc::new(
-        TrackLocalStaticSample::new(
-            Instant::now(),
-            MediaStreamTrack::new(
-                format!("technician-{ssrc}"),
-                format!("voice-{ssrc}"),
-                format!("voice-{ssrc}"),
-                RtpCodecKind::Audio,
-                vec![RTCRtpEncodingParameters {
-                    rtp_coding_parameters: RTCRtpCodingParameters {
-                        ssrc: Some(ssrc),
-                        ..Default::default()
-                    },
-                    codec: opus_parameters().rtp_codec,
-                    ..Default::default()
-                }],
-            ),
-        )
-        .unwrap(),
-    )
-}
-
-/// A technician's voice in real time: a tone at about -14 dBFS, or silence (a technician
-/// with the microphone open in a quiet room).
-async fn speak(track: Arc<TrackLocalStaticSample>, ssrc: u32, frequency_hz: Option<f32>) {
-    let mut tone = frequency_hz.map(SineTone::new);
-    let mut encoder =
-        opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
-    let silence = [0i16; 960];
-    let mut packet = [0u8; 1500];
-    let mut ticker = tokio::time::interval(Duration::from_millis(20));
-    loop {
-        ticker.tick().await;
-        let pcm = match &mut tone {
-            Some(tone) => tone.render(),
-            None => &silence[..],
-        };
-        let len = encoder.encode(pcm, &mut packet).unwrap();
-        let sample = Sample {
-            data: bytes::Bytes::copy_from_slice(&packet[..len]),
-            duration: Duration::from_millis(20),
-            ..Sample::new(Instant::now())
-        };
-        let _ = track.write_sample(ssrc, 111, &sample, &[]).await;
-    }
-}
-
-/// The customer's loudspeaker: pulls 10 ms every 10 ms and keeps the RMS of each 100 ms.
-fn listen(session_controls: lens_engine::media::MediaControls) -> Arc<Mutex<Vec<f32>>> {
-    let levels = Arc::new(Mutex::new(Vec::new()));
-    let out = Arc::clone(&levels);
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(Duration::from_millis(10));
-        let mut window = Vec::with_capacity(4_800);
-        let mut frame = [0i16; 480];
-        loop {
-            ticker.tick().await;
-            session_controls.pull_playback(&mut frame);
-            window.extend_from_slice(&frame);
-            if window.len() >= 4_800 {
-                let sum: f64 = window
-                    .iter()
-                    .map(|&s| (f64::from(s) / 32768.0).powi(2))
-                    .sum();
-                out.lock()
-                    .unwrap()
-                    .push((sum / window.len() as f64).sqrt() as f32);
-                window.clear();
-            }
-        }
-    });
-    levels
-}
 
 fn decoded(received: &Received) -> usize {
     received
@@ -145,7 +45,7 @@ async fn collaborator_joins(
         session,
         peer,
         talk,
-        &media_config(),
+        &phone_call_config(),
         |offer| async move {
             match voice {
                 Some(voice) => technician_answering_with_voice(&offer, received, voice).await,
@@ -158,13 +58,13 @@ async fn collaborator_joins(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_heard() {
-    let config = media_config();
+    let config = phone_call_config();
     let controls = config.controls.clone();
     let (events_tx, _events) = mpsc::unbounded_channel();
     let (mut session, offer) = MediaSession::start(config, true, true, events_tx)
         .await
         .expect("start");
-    let levels = listen(controls);
+    let loudspeaker = Loudspeaker::listen(controls);
 
     // The lead answers and keeps a quiet open microphone.
     let lead_received = Arc::new(Received::default());
@@ -173,7 +73,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
         technician_answering_with_voice(&offer, Arc::clone(&lead_received), lead_voice.clone())
             .await;
     session.apply_answer(lead.answer.clone()).await.unwrap();
-    let lead_speaks = tokio::spawn(speak(lead_voice, 0x1ead, None));
+    let lead_speaks = tokio::spawn(speak(Voice::new(lead_voice, 0x1ead, 440.0), false));
     wait_until(DEADLINE, "the lead decodes 20 pictures", || {
         decoded(&lead_received) >= 20
     })
@@ -190,7 +90,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
         Some(ian_voice.clone()),
     )
     .await;
-    let ian_speaks = tokio::spawn(speak(ian_voice, 0x1a11, Some(440.0)));
+    let ian_speaks = tokio::spawn(speak(Voice::new(ian_voice, 0x1a11, 440.0), true));
     let eve_received = Arc::new(Received::default());
     let eve_voice = voice_track(0x0e0e);
     let (eve_offer, eve) = collaborator_joins(
@@ -201,7 +101,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
         Some(eve_voice.clone()),
     )
     .await;
-    let eve_speaks = tokio::spawn(speak(eve_voice, 0x0e0e, Some(1_000.0)));
+    let eve_speaks = tokio::spawn(speak(Voice::new(eve_voice, 0x0e0e, 1_000.0), true));
     let audio = |offer: &str| offer.split("m=audio").nth(1).unwrap().to_owned();
     assert!(audio(&ian_offer).contains("a=sendrecv"), "{ian_offer}");
     assert!(
@@ -246,9 +146,8 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
     // The customer hears Ian's tone mixed with the lead's quiet microphone (about 0.141
     // RMS), and never Eve's: hers on top would make it about 0.2.
     wait_until(DEADLINE, "Ian is heard on the phone", || {
-        levels
-            .lock()
-            .unwrap()
+        loudspeaker
+            .levels_per_100_ms()
             .iter()
             .rev()
             .take(3)
@@ -256,7 +155,7 @@ async fn the_lead_and_two_collaborators_decode_one_encoding_and_the_talker_is_he
     })
     .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let heard = levels.lock().unwrap().clone();
+    let heard = loudspeaker.levels_per_100_ms();
     assert!(
         heard.iter().all(|&l| l < 0.18),
         "louder than Ian alone: Eve's voice reached the customer? {heard:?}"

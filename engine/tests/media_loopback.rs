@@ -12,24 +12,16 @@ mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rtc::media::Sample;
-use rtc::media_stream::MediaStreamTrack;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
 use tokio::sync::mpsc;
-use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
 use lens_engine::media::codec::PROFILE_LEVEL_ID;
-use lens_engine::media::source::SineTone;
 use lens_engine::media::{
     AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, VideoSourceConfig,
 };
-use support::technician::{
-    Received, ReceivedFrame, opus_parameters, technician_answering_with_voice,
-};
+use support::technician::{Received, ReceivedFrame, technician_answering_with_voice};
+use support::voice::{Voice, speak, voice_track};
 use support::wait::{connected, wait_until};
 
 const WIDTH: u32 = 320;
@@ -50,33 +42,6 @@ fn media_config() -> MediaConfig {
         },
         playback: PlaybackConfig::Null,
         ..MediaConfig::default()
-    }
-}
-
-/// The technician's voice: a 440 Hz tone at about -14 dBFS, in real time.
-async fn send_tone(track: Arc<TrackLocalStaticSample>, ssrc: u32, payload_type: u8) {
-    let mut tone = SineTone::new(440.0);
-    // Encoded as a browser does (no DTX): the customer's voice profile has DTX on, and its
-    // voice detector takes a steady tone for background noise and sends it as silence.
-    let mut encoder =
-        opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
-    let mut packet = [0u8; 1500];
-    let mut ticker = tokio::time::interval(Duration::from_millis(20));
-    loop {
-        ticker.tick().await;
-        let len = encoder.encode(tone.render(), &mut packet).unwrap();
-        let sample = Sample {
-            data: bytes::Bytes::copy_from_slice(&packet[..len]),
-            duration: Duration::from_millis(20),
-            ..Sample::new(Instant::now())
-        };
-        if track
-            .write_sample(ssrc, payload_type, &sample, &[])
-            .await
-            .is_err()
-        {
-            // Not connected yet, or closed: keep pacing, the test ends this task.
-        }
     }
 }
 
@@ -115,26 +80,7 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
 
     // The technician answers and sends a tone back on the audio m-line.
     let tone_ssrc = 0x7e57_0001;
-    let tone_track = Arc::new(
-        TrackLocalStaticSample::new(
-            Instant::now(),
-            MediaStreamTrack::new(
-                "technician".to_owned(),
-                "technician-voice".to_owned(),
-                "technician-voice".to_owned(),
-                RtpCodecKind::Audio,
-                vec![RTCRtpEncodingParameters {
-                    rtp_coding_parameters: RTCRtpCodingParameters {
-                        ssrc: Some(tone_ssrc),
-                        ..Default::default()
-                    },
-                    codec: opus_parameters().rtp_codec,
-                    ..Default::default()
-                }],
-            ),
-        )
-        .unwrap(),
-    );
+    let tone_track = voice_track(tone_ssrc);
     let received = Arc::new(Received::default());
     let mut tech =
         technician_answering_with_voice(&offer, Arc::clone(&received), Arc::clone(&tone_track))
@@ -143,7 +89,7 @@ async fn camera_and_microphone_reach_the_technician_and_the_technician_is_heard(
         .apply_answer(tech.answer.clone())
         .await
         .expect("apply answer");
-    let tone = tokio::spawn(send_tone(tone_track, tone_ssrc, 111));
+    let tone = tokio::spawn(speak(Voice::new(tone_track, tone_ssrc, 440.0), true));
 
     let connected_at = connected(&mut events, DEADLINE).await;
     tokio::time::timeout(DEADLINE, tech.connected.wait_for(|c| *c))

@@ -5,4 +5,5 @@ pub mod collaborator;
 pub mod reorder;
 pub mod shaper;
 pub mod technician;
+pub mod voice;
 pub mod wait;

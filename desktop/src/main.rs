@@ -289,11 +289,12 @@ fn print_stats(engine: &Engine) {
     if let Some(stats) = engine.media_stats() {
         println!(
             "stats: video_frames_sent={} audio_frames_sent={} keyframe_requests={} \
-             remote_audio_frames_decoded={} voice_complexity={}",
+             remote_audio_frames_decoded={} remote_audio_frames_shed={} voice_complexity={}",
             stats.video_frames_sent,
             stats.audio_frames_sent,
             stats.keyframe_requests,
             stats.remote_audio_frames_decoded,
+            stats.remote_audio_frames_shed,
             stats.voice_complexity
         );
     }

@@ -23,6 +23,9 @@ pub struct MediaStats {
     pub audio_frames_sent: u64,
     /// Opus frames of the technician's voice decoded.
     pub remote_audio_frames_decoded: u64,
+    /// Of those, frames not played: pauses in the technician's talk skipped to take back the
+    /// delay a stall on the downlink left waiting (`recv/jitter.rs`).
+    pub remote_audio_frames_shed: u64,
     /// RMS level of the last 100 ms of decoded remote audio, 0.0 to 1.0.
     pub remote_audio_level: f32,
     /// The Opus complexity the customer's voice is encoded at now: the voice profile's on a
@@ -41,6 +44,7 @@ pub(crate) struct StatsCounters {
     pub(crate) keyframe_requests: AtomicU64,
     pub(crate) audio_frames_sent: AtomicU64,
     pub(crate) remote_audio_frames_decoded: AtomicU64,
+    pub(crate) remote_audio_frames_shed: AtomicU64,
     /// f32 bits.
     remote_audio_level: AtomicU32,
     /// Set by the audio thread when it starts and after each loss plan (once a second).
@@ -73,6 +77,7 @@ impl Default for StatsCounters {
             keyframe_requests: AtomicU64::default(),
             audio_frames_sent: AtomicU64::default(),
             remote_audio_frames_decoded: AtomicU64::default(),
+            remote_audio_frames_shed: AtomicU64::default(),
             remote_audio_level: AtomicU32::default(),
             voice_complexity: AtomicU8::default(),
             encode_width: AtomicU32::default(),
@@ -139,6 +144,7 @@ impl StatsCounters {
             keyframe_requests: self.keyframe_requests.load(Relaxed),
             audio_frames_sent: self.audio_frames_sent.load(Relaxed),
             remote_audio_frames_decoded: self.remote_audio_frames_decoded.load(Relaxed),
+            remote_audio_frames_shed: self.remote_audio_frames_shed.load(Relaxed),
             remote_audio_level: f32::from_bits(self.remote_audio_level.load(Relaxed)),
             voice_complexity: self.voice_complexity.load(Relaxed),
             link: *self.link.lock().expect("link stats lock"),

@@ -13,7 +13,9 @@
 //! goes through the relay, and a peer sees packets come from the very address it was given.
 //!
 //! Only the customer → technician direction is shaped: the uplink is where a phone's video
-//! suffers; feedback (RTCP, TWCC) comes back unharmed, as on most real links.
+//! suffers; feedback (RTCP, TWCC) comes back unharmed, as on most real links. The downlink
+//! can only stall ([`Shaper::hold_downlink`]): what the technician sends meanwhile arrives all
+//! at once when it ends, as after a Wi-Fi hiccup.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -69,6 +71,8 @@ struct State {
     counters: Counters,
     queue: VecDeque<Vec<u8>>,
     queued_bytes: usize,
+    /// Until when the downlink holds what the technician sends.
+    downlink_held_until: Option<Instant>,
     /// The real addresses, learnt from the SDP.
     customer: Option<SocketAddr>,
     technician: Option<SocketAddr>,
@@ -92,6 +96,7 @@ impl Shaper {
             counters: Counters::default(),
             queue: VecDeque::new(),
             queued_bytes: 0,
+            downlink_held_until: None,
             customer: None,
             technician: None,
         }));
@@ -123,6 +128,12 @@ impl Shaper {
 
     pub fn set(&self, conditions: Conditions) {
         self.state.lock().unwrap().conditions = conditions;
+    }
+
+    /// Stalls the downlink for `stall`: every packet the technician sends meanwhile is
+    /// delivered when the stall ends, all at once and in the order sent.
+    pub fn hold_downlink(&self, stall: Duration) {
+        self.state.lock().unwrap().downlink_held_until = Some(Instant::now() + stall);
     }
 
     pub fn counters(&self) -> Counters {
@@ -252,17 +263,51 @@ async fn uplink_out(socket: Arc<UdpSocket>, state: Arc<Mutex<State>>, queued: Ar
     }
 }
 
-/// Technician → relay → customer, untouched.
+/// Technician → relay → customer, untouched unless held.
 async fn downlink(
     from_technician: Arc<UdpSocket>,
     to_customer: Arc<UdpSocket>,
     state: Arc<Mutex<State>>,
 ) {
     let mut buf = vec![0u8; 2048];
-    while let Ok((len, _from)) = from_technician.recv_from(&mut buf).await {
-        let customer = state.lock().unwrap().customer;
-        if let Some(customer) = customer {
-            let _ = to_customer.send_to(&buf[..len], customer).await;
+    let mut held: Vec<Vec<u8>> = Vec::new();
+    loop {
+        let until = state.lock().unwrap().downlink_held_until;
+        let received = match until {
+            Some(until) if Instant::now() < until => {
+                match tokio::time::timeout_at(until, from_technician.recv_from(&mut buf)).await {
+                    Ok(received) => received,
+                    // The stall is over: what it held goes first.
+                    Err(_) => continue,
+                }
+            }
+            _ => {
+                let customer = state.lock().unwrap().customer;
+                if let Some(customer) = customer {
+                    for packet in held.drain(..) {
+                        let _ = to_customer.send_to(&packet, customer).await;
+                    }
+                }
+                from_technician.recv_from(&mut buf).await
+            }
+        };
+        let Ok((len, _from)) = received else {
+            return;
+        };
+        let (customer, holding) = {
+            let state = state.lock().unwrap();
+            let holding = state
+                .downlink_held_until
+                .is_some_and(|until| Instant::now() < until);
+            (state.customer, holding)
+        };
+        match customer {
+            // Behind what is still held, in the order sent (the next turn sends them all).
+            _ if holding || !held.is_empty() => held.push(buf[..len].to_vec()),
+            Some(customer) => {
+                let _ = to_customer.send_to(&buf[..len], customer).await;
+            }
+            None => {}
         }
     }
 }

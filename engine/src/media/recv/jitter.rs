@@ -11,6 +11,14 @@
 //! Sans-IO: no clock and no decoder inside, so the tests below walk every case exactly.
 //! Packets older than the one being played are late and dropped; the buffer never holds more
 //! than [`MAX_PACKETS`], so a burst after a stall costs at most that much latency.
+//!
+//! That latency would otherwise stay: after a stall on the downlink (a Wi-Fi hiccup) the
+//! burst that follows leaves up to 200 ms waiting, and one packet in and one out per frame
+//! keeps it waiting for the rest of the call, so the technician's voice comes late to every
+//! answer. The buffer therefore watches how many packets are left after each decision; what
+//! never went below the cushion for a whole second is *standing*, not jitter, and
+//! [`JitterBuffer::shed`] lets the receiver skip that many frames, one at a time, where the
+//! talker pauses (the receiver hears which frames are quiet; the buffer does not decode).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +29,12 @@ use bytes::Bytes;
 pub const TARGET_DEPTH: usize = 3;
 /// 200 ms: more than this and the oldest packets are dropped.
 pub const MAX_PACKETS: usize = 10;
+/// Packets left after a decision when the buffer is at its target: one came in for the one
+/// that went out.
+const CUSHION: usize = TARGET_DEPTH - 1;
+/// Decisions over which the lowest level is watched before any of it counts as standing: one
+/// second, longer than any jitter the cushion is for.
+const WATCH_FRAMES: u32 = 50;
 /// Up to three missing frames in a row are concealed; after that the talker has stopped or the
 /// network is down, and synthesised sound would only be noise.
 pub const MAX_CONCEALED: u32 = 3;
@@ -58,6 +72,32 @@ pub struct JitterBuffer {
     highest: Option<u64>,
     playing: bool,
     missed_in_a_row: u32,
+    watch: DepthWatch,
+}
+
+/// The lowest level the buffer kept over the last [`WATCH_FRAMES`] decisions, and what of it
+/// may still be shed.
+#[derive(Debug, Default)]
+struct DepthWatch {
+    /// Lowest count of packets left after a decision in this watch; `None` before the first.
+    lowest: Option<usize>,
+    decisions: u32,
+    /// Frames above the cushion through the whole last watch, not shed yet.
+    standing: usize,
+}
+
+impl DepthWatch {
+    fn after_decision(&mut self, left: usize) {
+        self.lowest = Some(self.lowest.map_or(left, |lowest| lowest.min(left)));
+        self.decisions += 1;
+        if self.decisions == WATCH_FRAMES {
+            self.standing = self
+                .lowest
+                .map_or(0, |lowest| lowest.saturating_sub(CUSHION));
+            self.lowest = None;
+            self.decisions = 0;
+        }
+    }
 }
 
 impl Default for JitterBuffer {
@@ -74,6 +114,7 @@ impl JitterBuffer {
             highest: None,
             playing: false,
             missed_in_a_row: 0,
+            watch: DepthWatch::default(),
         }
     }
 
@@ -108,6 +149,33 @@ impl JitterBuffer {
 
     /// The decision for the next 20 ms; call once per frame from the playout clock.
     pub fn pop(&mut self) -> Playout {
+        let decision = self.decide();
+        match self.playing {
+            true => self.watch.after_decision(self.packets.len()),
+            // Priming or run dry: whatever stood before is gone.
+            false => self.watch = DepthWatch::default(),
+        }
+        decision
+    }
+
+    /// The packet after the one just played, to play in its place, when the buffer has held
+    /// more than its cushion for a whole watch: call it only when the frame just decoded is one
+    /// a listener would not miss (quiet, like the one before it), and decode the frame in
+    /// between all the same, so the decoder's state runs on unbroken. `None` when nothing
+    /// stands, or the next packet is not here (a loss is never shed: it is concealed).
+    pub fn shed(&mut self) -> Option<Bytes> {
+        if !self.playing || self.watch.standing == 0 {
+            return None;
+        }
+        let slot = self.next?;
+        let packet = self.packets.remove(&slot)?;
+        self.next = Some(slot + 1);
+        // The next decision records the lower level, so the watch needs no correction.
+        self.watch.standing -= 1;
+        Some(packet)
+    }
+
+    fn decide(&mut self) -> Playout {
         if !self.playing {
             if self.packets.len() < TARGET_DEPTH {
                 return Playout::Silence;
@@ -288,5 +356,141 @@ mod tests {
         }
         assert_eq!(b.len(), MAX_PACKETS);
         assert_eq!(b.pop(), Playout::Packet(packet(20)));
+    }
+
+    /// A call through the buffer, as the receiver runs it: the talker sends packet `n` at
+    /// `20 n` ms; it arrives 5 ms later, or when `held` ends if it was sent within it (a stall
+    /// on the downlink); the playout clock decides at `20 n + 10` ms and, after a quiet frame
+    /// that followed another, sheds. Returns, per decision that played a packet, its time (ms)
+    /// and how long that packet had waited since it was sent (ms), and the packets shed.
+    fn call(
+        frames: u16,
+        held: std::ops::Range<u64>,
+        quiet: impl Fn(u16) -> bool,
+    ) -> (Vec<(u64, u64)>, Vec<u16>) {
+        let mut b = JitterBuffer::new();
+        let arrival = |n: u16| {
+            let sent = 20 * u64::from(n);
+            match held.contains(&sent) {
+                true => held.end,
+                false => sent + 5,
+            }
+        };
+        let mut arrivals: Vec<u16> = (0..frames).collect();
+        arrivals.sort_by_key(|&n| arrival(n));
+        let mut next_arrival = arrivals.into_iter().peekable();
+        let (mut delays, mut shed) = (Vec::new(), Vec::new());
+        let mut last_quiet = true;
+        for tick in 0..u64::from(frames) {
+            let now = 20 * tick + 10;
+            while let Some(n) = next_arrival.next_if(|&n| arrival(n) <= now) {
+                b.insert(n, packet(n));
+            }
+            let Playout::Packet(played) = b.pop() else {
+                last_quiet = true;
+                continue;
+            };
+            let mut n = u16::from_be_bytes([played[0], played[1]]);
+            if quiet(n)
+                && last_quiet
+                && let Some(instead) = b.shed()
+            {
+                shed.push(n);
+                n = u16::from_be_bytes([instead[0], instead[1]]);
+            }
+            last_quiet = quiet(n);
+            delays.push((now, now - 20 * u64::from(n)));
+        }
+        (delays, shed)
+    }
+
+    /// The delay of the last packet played at or before `at` ms.
+    fn delay_at(delays: &[(u64, u64)], at: u64) -> u64 {
+        delays
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at)
+            .expect("played by then")
+            .1
+    }
+
+    /// A technician who says something for 200 ms each second and is quiet in between.
+    fn talks_with_pauses(n: u16) -> bool {
+        n % 50 >= 10
+    }
+
+    #[test]
+    fn the_delay_a_stall_leaves_is_shed_in_the_talkers_pauses() {
+        // 400 ms without a packet from 2 s on, then all of them at once.
+        let (delays, shed) = call(300, 2_000..2_400, talks_with_pauses);
+        let before = delay_at(&delays, 1_990);
+        assert_eq!(
+            before, 50,
+            "60 ms of cushion, less the 10 ms to the next decision"
+        );
+        let after = delay_at(&delays, 2_990);
+        assert!(
+            after >= before + 120,
+            "the burst after the stall stands in the buffer: {after} ms"
+        );
+        assert_eq!(delay_at(&delays, 5_990), before, "shed: {shed:?}");
+        assert!(
+            shed.iter().all(|&n| talks_with_pauses(n)),
+            "only pauses: {shed:?}"
+        );
+        let first_shed = delays.iter().find(|(_, d)| *d < after).expect("shed").0;
+        assert!(
+            first_shed <= 2_400 + 1_500,
+            "shed after a second's watch, not later: the first at {first_shed} ms"
+        );
+    }
+
+    #[test]
+    fn a_talker_who_never_pauses_is_never_cut() {
+        let (delays, shed) = call(300, 2_000..2_400, |_| false);
+        assert!(shed.is_empty(), "{shed:?}");
+        assert_eq!(delay_at(&delays, 5_990), delay_at(&delays, 2_990));
+    }
+
+    #[test]
+    fn jitter_within_the_cushion_is_never_shed() {
+        let mut b = JitterBuffer::new();
+        // Two packets every 40 ms: the level swings between one and three.
+        for pair in 0..100u16 {
+            b.insert(2 * pair, packet(2 * pair));
+            b.insert(2 * pair + 1, packet(2 * pair + 1));
+            for _ in 0..2 {
+                b.pop();
+                assert_eq!(b.shed(), None, "after pair {pair}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_lost_packet_is_never_shed_over() {
+        let mut b = JitterBuffer::new();
+        for n in 0..8 {
+            b.insert(n, packet(n));
+        }
+        let mut next = 8;
+        for _ in 0..WATCH_FRAMES {
+            b.pop();
+            b.insert(next, packet(next));
+            next += 1;
+        }
+        // Five stand above the cushion now; the packet after the one just played is lost.
+        let played = b.pop();
+        b.insert(next + 1, packet(next + 1));
+        let Playout::Packet(played) = played else {
+            panic!("{played:?}")
+        };
+        let lost = u16::from_be_bytes([played[0], played[1]]) + 1;
+        b.packets.remove(&b.extend(lost));
+        assert!(b.watch.standing > 0, "something stands: {:?}", b.watch);
+        assert_eq!(
+            b.shed(),
+            None,
+            "slot {lost} is missing: conceal it, do not skip it"
+        );
     }
 }

@@ -15,6 +15,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use super::jitter::{Arrival, JitterBuffer, Playout};
 use super::sink::AudioSink;
 use crate::media::codec::{OpusDecoder, rms};
+use crate::media::error::MediaError;
 use crate::media::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES};
 use crate::media::stats::StatsCounters;
 
@@ -22,6 +23,11 @@ const SILENCE: [i16; AUDIO_FRAME_SAMPLES] = [0; AUDIO_FRAME_SAMPLES];
 
 /// Frames averaged into the reported level: 5 x 20 ms.
 const LEVEL_WINDOW: usize = 5;
+
+/// Below this RMS (-40 dBFS, full scale 1.0) a frame is a pause: room tone after the
+/// technician's browser suppressed the noise, or the fading tail of a word. Skipping 20 ms of
+/// it between two such frames is not heard.
+const QUIET: f32 = 0.01;
 
 /// Plays the technician's audio track into `sink` until the track ends, counting decoded
 /// frames and the level in `stats`.
@@ -83,11 +89,18 @@ fn play_one_frame(
 ) {
     let decoded = match buffer.pop() {
         Playout::Packet(packet) => {
-            let pcm = decoder.decode(&packet);
-            if pcm.is_ok() {
-                StatsCounters::bump(&out.stats.remote_audio_frames_decoded);
+            let pcm = decode_counted(decoder, &packet, out.stats);
+            // A pause in the talk, while the buffer holds more than it needs: the frame just
+            // decoded goes unheard and the next plays now, a frame less of delay (see
+            // `jitter.rs`). Decoded all the same, so the decoder runs on without a break.
+            let pause = matches!(&pcm, Ok(pcm) if rms(pcm) < QUIET) && level.last_quiet();
+            match pause.then(|| buffer.shed()).flatten() {
+                Some(next) => {
+                    StatsCounters::bump(&out.stats.remote_audio_frames_shed);
+                    decode_counted(decoder, &next, out.stats)
+                }
+                None => pcm,
             }
-            pcm
         }
         Playout::Recover(next) => decoder.recover(&next),
         Playout::Conceal => decoder.conceal(),
@@ -108,25 +121,108 @@ fn play_one_frame(
     }
 }
 
+/// Decodes one packet of the voice, counting it in the stats.
+fn decode_counted<'d>(
+    decoder: &'d mut OpusDecoder,
+    packet: &[u8],
+    stats: &StatsCounters,
+) -> Result<&'d [i16], MediaError> {
+    let pcm = decoder.decode(packet);
+    if pcm.is_ok() {
+        StatsCounters::bump(&stats.remote_audio_frames_decoded);
+    }
+    pcm
+}
+
 /// RMS over the last [`LEVEL_WINDOW`] frames.
 #[derive(Debug, Default)]
 struct LevelMeter {
     mean_squares: [f32; LEVEL_WINDOW],
     next: usize,
+    /// RMS of the frame pushed last.
+    last: f32,
 }
 
 impl LevelMeter {
     fn push(&mut self, pcm: &[i16]) -> f32 {
         let frame = rms(pcm);
+        self.last = frame;
         self.mean_squares[self.next] = frame * frame;
         self.next = (self.next + 1) % LEVEL_WINDOW;
         (self.mean_squares.iter().sum::<f32>() / LEVEL_WINDOW as f32).sqrt()
+    }
+
+    /// Whether the frame played last was a pause (silence played counts: nothing was said).
+    fn last_quiet(&self) -> bool {
+        self.last < QUIET
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use bytes::Bytes;
+
+    use super::super::jitter::TARGET_DEPTH;
+    use crate::media::codec::{OpusEncoder, VoiceProfile};
+    use crate::media::recv::sink::NullSink;
+    use crate::media::source::SineTone;
+
+    /// Plays `frames` decisions while the talker's `frame`s keep coming, one per decision,
+    /// into a buffer that starts eight packets deep (the burst after a stall): after a second
+    /// five of them stand above the cushion. Returns the packets left waiting.
+    fn play_after_a_stall(
+        frames: usize,
+        frame: &mut impl FnMut() -> Bytes,
+        decoder: &mut OpusDecoder,
+        out: &Output<'_>,
+    ) -> usize {
+        let mut buffer = JitterBuffer::new();
+        let mut level = LevelMeter::default();
+        let mut sequence = 0u16;
+        for _ in 0..8 {
+            buffer.insert(sequence, frame());
+            sequence += 1;
+        }
+        for _ in 0..frames {
+            play_one_frame(&mut buffer, decoder, &mut level, out);
+            buffer.insert(sequence, frame());
+            sequence += 1;
+        }
+        buffer.len()
+    }
+
+    #[test]
+    fn only_a_pause_is_shed_never_a_word() {
+        let mut decoder = OpusDecoder::new().unwrap();
+        let stats = StatsCounters::default();
+        let out = Output {
+            stats: &stats,
+            sink: &NullSink,
+        };
+        let shed = || stats.remote_audio_frames_shed.load(Relaxed);
+
+        let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
+        let mut tone = SineTone::new(440.0);
+        let mut talk = || encoder.encode(tone.render()).unwrap();
+        let left = play_after_a_stall(60, &mut talk, &mut decoder, &out);
+        assert_eq!(
+            (shed(), left),
+            (0, 8),
+            "the talker never paused: nothing taken"
+        );
+
+        let mut encoder = OpusEncoder::new(VoiceProfile::default()).unwrap();
+        let mut pause = || encoder.encode(&SILENCE).unwrap();
+        let left = play_after_a_stall(60, &mut pause, &mut decoder, &out);
+        assert_eq!(
+            (shed(), left),
+            (5, TARGET_DEPTH),
+            "the pause shed back to the target"
+        );
+    }
 
     #[test]
     fn the_level_averages_the_last_100_ms() {

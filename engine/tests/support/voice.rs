@@ -120,24 +120,42 @@ pub async fn speak(mut voice: Voice, talking: bool) {
 #[derive(Clone)]
 pub struct Loudspeaker {
     heard: Arc<Mutex<Vec<(Instant, f32)>>>,
+    stalled_until: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Loudspeaker {
     pub fn listen(controls: MediaControls) -> Self {
-        let heard = Arc::new(Mutex::new(Vec::new()));
-        let out = Arc::clone(&heard);
+        let loudspeaker = Self {
+            heard: Arc::new(Mutex::new(Vec::new())),
+            stalled_until: Arc::new(Mutex::new(None)),
+        };
+        let this = loudspeaker.clone();
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_millis(10));
             let mut pulled = [0i16; PULL_SAMPLES];
             loop {
                 ticker.tick().await;
+                if this
+                    .stalled_until
+                    .lock()
+                    .unwrap()
+                    .is_some_and(|t| Instant::now() < t)
+                {
+                    continue;
+                }
                 controls.pull_playback(&mut pulled);
-                out.lock()
+                this.heard
+                    .lock()
                     .unwrap()
                     .push((Instant::now(), mean_square(&pulled).sqrt()));
             }
         });
-        Self { heard }
+        loudspeaker
+    }
+
+    /// Pulls nothing for `stall`, as a phone's audio output does while it moves to a headset.
+    pub fn stall(&self, stall: Duration) {
+        *self.stalled_until.lock().unwrap() = Some(Instant::now() + stall);
     }
 
     /// Each 10 ms pulled so far: when, and its RMS.

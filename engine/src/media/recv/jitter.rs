@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
+use super::standing::StandingWatch;
+
 /// 60 ms of voice waits before playout starts: covers the jitter of a mobile uplink without
 /// making the conversation feel delayed.
 pub const TARGET_DEPTH: usize = 3;
@@ -32,9 +34,6 @@ pub const MAX_PACKETS: usize = 10;
 /// Packets left after a decision when the buffer is at its target: one came in for the one
 /// that went out.
 const CUSHION: usize = TARGET_DEPTH - 1;
-/// Decisions over which the lowest level is watched before any of it counts as standing: one
-/// second, longer than any jitter the cushion is for.
-const WATCH_FRAMES: u32 = 50;
 /// Up to three missing frames in a row are concealed; after that the talker has stopped or the
 /// network is down, and synthesised sound would only be noise.
 pub const MAX_CONCEALED: u32 = 3;
@@ -72,32 +71,8 @@ pub struct JitterBuffer {
     highest: Option<u64>,
     playing: bool,
     missed_in_a_row: u32,
-    watch: DepthWatch,
-}
-
-/// The lowest level the buffer kept over the last [`WATCH_FRAMES`] decisions, and what of it
-/// may still be shed.
-#[derive(Debug, Default)]
-struct DepthWatch {
-    /// Lowest count of packets left after a decision in this watch; `None` before the first.
-    lowest: Option<usize>,
-    decisions: u32,
-    /// Frames above the cushion through the whole last watch, not shed yet.
-    standing: usize,
-}
-
-impl DepthWatch {
-    fn after_decision(&mut self, left: usize) {
-        self.lowest = Some(self.lowest.map_or(left, |lowest| lowest.min(left)));
-        self.decisions += 1;
-        if self.decisions == WATCH_FRAMES {
-            self.standing = self
-                .lowest
-                .map_or(0, |lowest| lowest.saturating_sub(CUSHION));
-            self.lowest = None;
-            self.decisions = 0;
-        }
-    }
+    /// What waits above the cushion for good (see `standing.rs`).
+    watch: StandingWatch,
 }
 
 impl Default for JitterBuffer {
@@ -114,7 +89,7 @@ impl JitterBuffer {
             highest: None,
             playing: false,
             missed_in_a_row: 0,
-            watch: DepthWatch::default(),
+            watch: StandingWatch::default(),
         }
     }
 
@@ -151,9 +126,9 @@ impl JitterBuffer {
     pub fn pop(&mut self) -> Playout {
         let decision = self.decide();
         match self.playing {
-            true => self.watch.after_decision(self.packets.len()),
+            true => self.watch.observe(self.packets.len(), CUSHION),
             // Priming or run dry: whatever stood before is gone.
-            false => self.watch = DepthWatch::default(),
+            false => self.watch = StandingWatch::default(),
         }
         decision
     }
@@ -164,14 +139,13 @@ impl JitterBuffer {
     /// between all the same, so the decoder's state runs on unbroken. `None` when nothing
     /// stands, or the next packet is not here (a loss is never shed: it is concealed).
     pub fn shed(&mut self) -> Option<Bytes> {
-        if !self.playing || self.watch.standing == 0 {
+        if !self.playing || self.watch.standing() == 0 {
             return None;
         }
         let slot = self.next?;
         let packet = self.packets.remove(&slot)?;
         self.next = Some(slot + 1);
-        // The next decision records the lower level, so the watch needs no correction.
-        self.watch.standing -= 1;
+        self.watch.skipped(1);
         Some(packet)
     }
 
@@ -473,7 +447,7 @@ mod tests {
             b.insert(n, packet(n));
         }
         let mut next = 8;
-        for _ in 0..WATCH_FRAMES {
+        for _ in 0..50 {
             b.pop();
             b.insert(next, packet(next));
             next += 1;
@@ -486,7 +460,7 @@ mod tests {
         };
         let lost = u16::from_be_bytes([played[0], played[1]]) + 1;
         b.packets.remove(&b.extend(lost));
-        assert!(b.watch.standing > 0, "something stands: {:?}", b.watch);
+        assert!(b.watch.standing() > 0, "something stands: {:?}", b.watch);
         assert_eq!(
             b.shed(),
             None,

@@ -7,3 +7,4 @@ pub(crate) mod mixer;
 pub mod playback;
 pub(crate) mod receive;
 pub(crate) mod sink;
+mod standing;

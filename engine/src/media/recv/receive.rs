@@ -14,6 +14,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 use super::jitter::{Arrival, JitterBuffer, Playout};
 use super::sink::AudioSink;
+use super::standing::is_pause;
 use crate::media::codec::{OpusDecoder, rms};
 use crate::media::error::MediaError;
 use crate::media::source::{AUDIO_FRAME_DURATION, AUDIO_FRAME_SAMPLES};
@@ -23,11 +24,6 @@ const SILENCE: [i16; AUDIO_FRAME_SAMPLES] = [0; AUDIO_FRAME_SAMPLES];
 
 /// Frames averaged into the reported level: 5 x 20 ms.
 const LEVEL_WINDOW: usize = 5;
-
-/// Below this RMS (-40 dBFS, full scale 1.0) a frame is a pause: room tone after the
-/// technician's browser suppressed the noise, or the fading tail of a word. Skipping 20 ms of
-/// it between two such frames is not heard.
-const QUIET: f32 = 0.01;
 
 /// Plays the technician's audio track into `sink` until the track ends, counting decoded
 /// frames and the level in `stats`.
@@ -93,7 +89,7 @@ fn play_one_frame(
             // A pause in the talk, while the buffer holds more than it needs: the frame just
             // decoded goes unheard and the next plays now, a frame less of delay (see
             // `jitter.rs`). Decoded all the same, so the decoder runs on without a break.
-            let pause = matches!(&pcm, Ok(pcm) if rms(pcm) < QUIET) && level.last_quiet();
+            let pause = matches!(&pcm, Ok(pcm) if is_pause(pcm)) && level.last_was_pause;
             match pause.then(|| buffer.shed()).flatten() {
                 Some(next) => {
                     StatsCounters::bump(&out.stats.remote_audio_frames_shed);
@@ -139,22 +135,17 @@ fn decode_counted<'d>(
 struct LevelMeter {
     mean_squares: [f32; LEVEL_WINDOW],
     next: usize,
-    /// RMS of the frame pushed last.
-    last: f32,
+    /// Whether the frame pushed last was a pause (silence played counts: nothing was said).
+    last_was_pause: bool,
 }
 
 impl LevelMeter {
     fn push(&mut self, pcm: &[i16]) -> f32 {
         let frame = rms(pcm);
-        self.last = frame;
+        self.last_was_pause = is_pause(pcm);
         self.mean_squares[self.next] = frame * frame;
         self.next = (self.next + 1) % LEVEL_WINDOW;
         (self.mean_squares.iter().sum::<f32>() / LEVEL_WINDOW as f32).sqrt()
-    }
-
-    /// Whether the frame played last was a pause (silence played counts: nothing was said).
-    fn last_quiet(&self) -> bool {
-        self.last < QUIET
     }
 }
 

@@ -2,10 +2,17 @@
 //! implements (the sound card in `playback`, the shell's pull in `controls`), and the bounded
 //! ring both buffer it in. A file of its own so that `playback` and `controls` share it
 //! without importing each other.
+//!
+//! When the output stops pulling for a while (a phone's audio route changing to a headset, a
+//! sound card's hiccup), the pushes go on and the ring fills up to its capacity; pulled and
+//! pushed at the same pace from then on, it would keep that delay for the rest of the call.
+//! So the ring skips pushed frames that are pauses while more than its cushion stood in it for
+//! a whole second (`standing.rs`).
 
 use std::collections::VecDeque;
 
-use crate::media::source::AUDIO_SAMPLE_RATE;
+use super::standing::{StandingWatch, is_pause};
+use crate::media::source::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE};
 
 /// Receives decoded audio: 48 kHz mono. Must not block.
 pub trait AudioSink: Send + Sync {
@@ -25,12 +32,20 @@ pub const RING_CAPACITY: usize = AUDIO_SAMPLE_RATE as usize / 5;
 /// After running dry, wait for 40 ms before playing again: resuming on every packet that
 /// trickles in would sound like crackle.
 const PRIME_LEVEL: usize = AUDIO_SAMPLE_RATE as usize / 25;
+/// What waits before a push, at the lowest, in a ring that started at [`PRIME_LEVEL`] and is
+/// pulled as evenly as it is pushed: one 20 ms frame. More than this for a whole second is
+/// delay the output's stall left, which the ring skips in pauses.
+const CUSHION: usize = AUDIO_FRAME_SAMPLES;
 
 /// Bounded FIFO of samples between the decoder and the device callback (or the shell's).
 #[derive(Debug)]
 pub(crate) struct SampleRing {
     samples: VecDeque<i16>,
     priming: bool,
+    /// Samples waiting above the priming level for good, observed before each push (the
+    /// lowest point of the ring's cycle).
+    watch: StandingWatch,
+    last_was_pause: bool,
 }
 
 impl SampleRing {
@@ -38,10 +53,21 @@ impl SampleRing {
         Self {
             samples: VecDeque::with_capacity(RING_CAPACITY),
             priming: true,
+            watch: StandingWatch::default(),
+            last_was_pause: true,
         }
     }
 
     pub(crate) fn push(&mut self, pcm: &[i16]) {
+        self.watch.observe(self.samples.len(), CUSHION);
+        let pause = is_pause(pcm);
+        if pause && self.last_was_pause && self.watch.standing() >= pcm.len() {
+            // A pause between pauses while the ring holds more than it needs: skipped, the
+            // delay is a frame shorter.
+            self.watch.skipped(pcm.len());
+            return;
+        }
+        self.last_was_pause = pause;
         let pcm = &pcm[pcm.len().saturating_sub(RING_CAPACITY)..];
         let overflow = (self.samples.len() + pcm.len()).saturating_sub(RING_CAPACITY);
         self.samples.drain(..overflow);
@@ -70,6 +96,8 @@ impl SampleRing {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
 
     #[test]
@@ -81,6 +109,44 @@ mod tests {
         assert_eq!(ring.samples.len(), RING_CAPACITY);
         assert_eq!(ring.pop(), Some(960), "the first 960 samples were dropped");
         assert_eq!(ring.samples.back(), Some(&-1));
+    }
+
+    /// An output that pulls 10 ms every 10 ms, except for the ticks in `stalled`, from a ring
+    /// pushed `frame` every 20 ms; returns the level before each push (the lowest point).
+    fn levels_before_pushes(ticks: usize, stalled: Range<usize>, frame: &[i16]) -> Vec<usize> {
+        let mut ring = SampleRing::new();
+        let mut levels = Vec::new();
+        for tick in 0..ticks {
+            if tick % 2 == 0 {
+                levels.push(ring.len());
+                ring.push(frame);
+            }
+            if !stalled.contains(&tick) {
+                for _ in 0..480 {
+                    ring.pop();
+                }
+            }
+        }
+        levels
+    }
+
+    #[test]
+    fn after_the_output_stalled_the_ring_skips_pauses_back_to_its_cushion() {
+        // 300 ms without a pull, 1 s into the call; 5 s in all.
+        let levels = levels_before_pushes(500, 100..130, &[0; 960]);
+        assert_eq!(levels[40], CUSHION, "20 ms waits before a push once primed");
+        assert_eq!(levels[70], RING_CAPACITY - 960, "full after the stall");
+        assert_eq!(levels[249], CUSHION, "{:?}", &levels[60..]);
+    }
+
+    #[test]
+    fn the_ring_never_skips_speech() {
+        let levels = levels_before_pushes(500, 100..130, &[6_000; 960]);
+        assert_eq!(
+            levels[249],
+            RING_CAPACITY - 960,
+            "the delay stays rather than cut a word"
+        );
     }
 
     #[test]

@@ -6,6 +6,13 @@
 //! The customer reads one story: a signalling socket that drops and a media path that
 //! breaks both show as [`SessionEvent::Reconnecting`], and [`SessionEvent::Reconnected`]
 //! comes only when both are back.
+//!
+//! One restart's offer is in flight at a time. A network change while a restart's offer
+//! awaits its answer restarts again once the answer is in, not before: with two offers out,
+//! the first answer was applied to the second offer and the second answer then found no offer
+//! to answer, which the engine takes for a failed connection (the handover test saw the
+//! session end that way). The recovery timer's restarts do not wait: an answer lost with the
+//! old network must not hold the recovery up.
 
 use std::time::Instant;
 
@@ -38,20 +45,18 @@ impl MediaRecovery {
 
 impl CustomerSession {
     /// ICE went disconnected or failed, or the network changed, while media ran.
-    /// `network_changed` restarts at once even when a restart is already under way: the
-    /// interfaces it gathered on may be gone.
+    /// `network_changed` restarts even when a restart is already under way (the interfaces
+    /// it gathered on may be gone): at once, or as soon as that restart's offer is answered.
     pub(super) fn on_media_path_broken(&mut self, network_changed: bool) {
         if self.state != SessionState::Live || !self.media_running {
             return;
         }
-        match &mut self.media_recovery {
+        match self.media_recovery {
             // Already restarting; the next restart is on the timer.
             Some(_) if !network_changed => {}
-            Some(recovery) => {
-                recovery.attempt += 1;
-                recovery.next_restart_at = self.now + self.config.ice_restart_interval;
-                self.restart_ice();
-            }
+            // The restart under way still awaits its answer: this one follows it.
+            Some(_) if self.restart_offer_unanswered => self.restart_when_answered = true,
+            Some(_) => self.restart_now(),
             None => {
                 self.media_recovery = Some(MediaRecovery::start(self.now, &self.config));
                 self.send(CustomerMessage::Reconnecting);
@@ -87,7 +92,23 @@ impl CustomerSession {
     pub(super) fn forget_media_recovery(&mut self) {
         self.media_recovery = None;
         self.restored_owed = false;
+        self.forget_restart_offers();
+    }
+
+    /// A new peer connection, or none: no restart's offer is owed or awaited any more.
+    pub(super) fn forget_restart_offers(&mut self) {
         self.ice_restart_offer_owed = false;
+        self.restart_offer_unanswered = false;
+        self.restart_when_answered = false;
+    }
+
+    /// The technician answered the offer in flight (the engine applies it first): a restart
+    /// the network's change asked for meanwhile goes out now.
+    pub(super) fn restart_offer_answered(&mut self) {
+        self.restart_offer_unanswered = false;
+        if std::mem::take(&mut self.restart_when_answered) && self.media_recovery.is_some() {
+            self.restart_now();
+        }
     }
 
     /// The timer's share: restart again, or give up after the grace.
@@ -102,10 +123,18 @@ impl CustomerSession {
             return;
         }
         if now >= recovery.next_restart_at {
-            recovery.attempt += 1;
-            recovery.next_restart_at = now + self.config.ice_restart_interval;
-            self.restart_ice();
+            self.restart_when_answered = false;
+            self.restart_now();
         }
+    }
+
+    /// The next restart of a recovery, now.
+    fn restart_now(&mut self) {
+        if let Some(recovery) = &mut self.media_recovery {
+            recovery.attempt += 1;
+            recovery.next_restart_at = self.now + self.config.ice_restart_interval;
+        }
+        self.restart_ice();
     }
 
     fn restart_ice(&mut self) {

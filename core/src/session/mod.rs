@@ -71,6 +71,11 @@ pub struct CustomerSession {
     restored_owed: bool,
     /// A [`Command::RestartIce`] went out: the next local offer is the restart's.
     ice_restart_offer_owed: bool,
+    /// An ICE restart's offer went to the technician and its answer is not back yet.
+    restart_offer_unanswered: bool,
+    /// The network changed while [`Self::restart_offer_unanswered`]: restart again once that
+    /// answer is in (see `media_link.rs`).
+    restart_when_answered: bool,
     /// The collaborating technicians the server announced (see `collaborators.rs`).
     collaborators: Collaborators,
     /// The last [`SessionEvent::Watching`] count said.
@@ -101,6 +106,8 @@ impl CustomerSession {
             media_recovery: None,
             restored_owed: false,
             ice_restart_offer_owed: false,
+            restart_offer_unanswered: false,
+            restart_when_answered: false,
             collaborators: Collaborators::new(),
             watchers_announced: 0,
             deadline: None,
@@ -154,6 +161,7 @@ impl CustomerSession {
             Input::LocalOffer(sdp) => {
                 if self.media_running {
                     let ice_restart = self.take_ice_restart_offer();
+                    self.restart_offer_unanswered |= ice_restart;
                     self.send(CustomerMessage::Offer { sdp, ice_restart });
                     // Paused before the technician started: say so with the first offer.
                     if let Some(by) = self.paused_by.filter(|_| !ice_restart) {

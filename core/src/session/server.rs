@@ -5,7 +5,9 @@ use super::reconnect::Reconnect;
 use super::{
     Command, CustomerSession, Ended, ResolveFailure, SessionEvent, SessionState, Signalling,
 };
-use crate::signal::{EndReason, IceConfig, JoinResponse, ServerToCustomer, SessionStatus};
+use crate::signal::{
+    CustomerMessage, EndReason, IceConfig, JoinResponse, ServerToCustomer, SessionStatus,
+};
 
 /// Longest technician name a transfer may put on the customer's screen (the server's
 /// display names are shorter; a longer one is cut, not refused).
@@ -47,6 +49,9 @@ impl CustomerSession {
         if self.reconnect.take().is_some() {
             self.restate_media_recovery();
             self.announce_if_reconnected();
+            if self.media_running {
+                self.drop_negotiation_of_replaced_connections();
+            }
         }
         while let Some(message) = self.outbox.pop_front() {
             self.command(Command::Send(message));
@@ -55,6 +60,24 @@ impl CustomerSession {
             self.close_after_flush = false;
             self.close_signalling();
         }
+    }
+
+    /// The server answers a socket that came back during a started session with Start, and
+    /// a new peer connection replaces every one there is: the offers and candidates still
+    /// queued belong to the ones being replaced. Sent, they would be answered, and an answer
+    /// to the old connection's offer, arriving after the new one was made, is applied to the
+    /// new one (which then refuses its own answer, or has none to take) and the session ends
+    /// as a failed connection. So they are dropped here, before the flush.
+    fn drop_negotiation_of_replaced_connections(&mut self) {
+        self.outbox.retain(|message| {
+            !matches!(
+                message,
+                CustomerMessage::Offer { .. }
+                    | CustomerMessage::Candidate { .. }
+                    | CustomerMessage::PeerOffer { .. }
+                    | CustomerMessage::PeerCandidate { .. }
+            )
+        });
     }
 
     pub(super) fn on_signalling_lost(&mut self) {
@@ -114,6 +137,7 @@ impl CustomerSession {
             ServerToCustomer::Answer { sdp } => {
                 if self.media_running {
                     self.command(Command::ApplyAnswer(sdp));
+                    self.restart_offer_answered();
                 }
             }
             ServerToCustomer::Candidate { candidate } => {
@@ -154,7 +178,7 @@ impl CustomerSession {
             self.stop_media(false);
         }
         self.media_replaced();
-        self.ice_restart_offer_owed = false;
+        self.forget_restart_offers();
         let (camera, microphone) = self.permissions.unwrap_or((false, false));
         self.media_running = true;
         self.command(Command::StartMedia {

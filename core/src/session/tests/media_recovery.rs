@@ -128,6 +128,56 @@ fn a_network_change_restarts_at_once_even_during_a_recovery() {
 }
 
 #[test]
+fn a_network_change_while_a_restart_awaits_its_answer_restarts_once_it_is_in() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    sim.ok(Input::LocalOffer("first restart".into()));
+    sim.took();
+    // The addresses change before the technician answered: a second offer now would get the
+    // first one's answer, and its own answer would then find no offer to answer.
+    sim.ok(Input::NetworkChanged);
+    assert_eq!(restarts(&sim), 0, "{:?}", sim.commands);
+    sim.ok(Input::FromServer(ServerToCustomer::Answer {
+        sdp: "first answer".into(),
+    }));
+    assert_eq!(
+        sim.took(),
+        vec![
+            Command::ApplyAnswer("first answer".into()),
+            Command::CheckSignalling,
+            Command::RestartIce,
+        ],
+        "the answer is applied, then the new network gets its restart"
+    );
+    sim.ok(Input::LocalOffer("second restart".into()));
+    assert_eq!(
+        sent(&sim),
+        vec![CustomerMessage::Offer {
+            sdp: "second restart".into(),
+            ice_restart: true
+        }]
+    );
+}
+
+#[test]
+fn an_unanswered_restart_does_not_hold_up_the_timers_next_one() {
+    let mut sim = Sim::live();
+    sim.ok(Input::PeerInterrupted);
+    sim.ok(Input::LocalOffer("first restart".into()));
+    sim.ok(Input::NetworkChanged);
+    sim.took();
+    // The answer was lost with the old network: the recovery's timer restarts all the same,
+    // and the late answer, if it comes, restarts nothing more.
+    sim.wait(Duration::from_secs(5));
+    assert_eq!(restarts(&sim), 1);
+    sim.took();
+    sim.ok(Input::FromServer(ServerToCustomer::Answer {
+        sdp: "late answer".into(),
+    }));
+    assert_eq!(restarts(&sim), 0);
+}
+
+#[test]
 fn the_socket_and_the_media_path_are_one_story_for_the_customer() {
     let mut sim = Sim::live();
     sim.ok(Input::PeerInterrupted);
@@ -198,6 +248,46 @@ fn after_a_socket_that_died_with_the_network_the_technician_hears_reconnecting_a
     quiet.took();
     quiet.ok(Input::SignallingConnected);
     assert!(!sent(&quiet).contains(&CustomerMessage::Reconnecting));
+}
+
+#[test]
+fn a_restarts_offer_queued_while_the_socket_was_down_is_not_sent_on_the_new_one() {
+    let mut sim = Sim::live();
+    // The handover: the path breaks and the socket dies with the old network; the restart's
+    // offer and a candidate wait for the socket.
+    sim.ok(Input::PeerInterrupted);
+    sim.ok(Input::SignallingLost);
+    sim.ok(Input::LocalOffer("restart on the old connection".into()));
+    sim.ok(Input::LocalCandidate(IceCandidate {
+        candidate: "candidate:1 1 udp 1 10.0.0.2 9 typ host".into(),
+        sdp_mid: Some("0".into()),
+        sdp_mline_index: Some(0),
+    }));
+    sim.wait(Duration::from_secs(1));
+    sim.took();
+    // The server answers the new socket with Start, and a new connection replaces this one:
+    // an answer to the old one's offer would be applied to the new one.
+    sim.ok(Input::SignallingConnected);
+    let flushed = sent(&sim);
+    assert!(
+        !flushed.iter().any(|m| matches!(
+            m,
+            CustomerMessage::Offer { .. } | CustomerMessage::Candidate { .. }
+        )),
+        "{flushed:?}"
+    );
+    assert_eq!(flushed.first(), Some(&CustomerMessage::Reconnecting));
+    sim.took();
+    sim.ok(Input::FromServer(ServerToCustomer::start()));
+    sim.ok(Input::LocalOffer("the new connection's".into()));
+    assert!(
+        sent(&sim).contains(&CustomerMessage::Offer {
+            sdp: "the new connection's".into(),
+            ice_restart: false
+        }),
+        "{:?}",
+        sim.commands
+    );
 }
 
 #[test]

@@ -74,11 +74,20 @@ pub(crate) struct Senders<'a> {
     pub(crate) negotiated: &'a Negotiated,
 }
 
+/// Applies `sdp`, the answer to this connection's offer. With no offer of ours awaiting an
+/// answer, it answers an offer of a connection this one replaced (a restart's offer that
+/// waited for a socket that came back, with the server's Start that made this connection) or
+/// repeats one already applied: it is ignored, not refused, because a refused answer fails the
+/// connection it reached.
 pub(crate) async fn apply_answer(
     pc: &dyn PeerConnection,
     senders: &Senders<'_>,
     sdp: String,
 ) -> Result<(), MediaError> {
+    if pc.pending_local_description().await.is_none() {
+        tracing::info!("an answer with no offer awaiting it was ignored");
+        return Ok(());
+    }
     let answer =
         RTCSessionDescription::answer(sdp).map_err(|e| MediaError::InvalidAnswer(e.to_string()))?;
     pc.set_remote_description(answer)

@@ -380,12 +380,23 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
         );
         assert!(s.frames_decoded > 0, "{name}: no picture decoded");
         // While the technician reports loss, the voice is encoded with more care (libopus's
-        // own value, read back by the audio thread).
+        // own value, read back by the audio thread). Watched for a few seconds, not read once:
+        // the plan follows each second's report, and at 10 % loss a report over some 50 voice
+        // packets now and then counts less than the plan's 5 % floor (check run 68 read 6
+        // once, the link's last report at 3.9 %).
         if conditions.loss > 0.0 {
-            assert_eq!(
-                session.stats().voice_complexity,
-                voice.complexity_under_loss(),
-                "{name}: the voice's complexity"
+            let lossy = voice.complexity_under_loss();
+            let mut seen = Vec::new();
+            for _ in 0..50 {
+                seen.push(session.stats().voice_complexity);
+                if seen.last() == Some(&lossy) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(
+                seen.contains(&lossy),
+                "{name}: the voice's complexity over 5 s: {seen:?}"
             );
         }
         if let Some(limit) = longest_freeze {

@@ -21,7 +21,7 @@ use lens_engine::media::{
 };
 use support::shaper::{Conditions, Shaper};
 use support::technician::{Received, Technician, technician_answering};
-use support::wait::connected;
+use support::wait::{connected, wait_until};
 use tokio::sync::mpsc;
 
 fn media_config() -> MediaConfig {
@@ -386,18 +386,11 @@ async fn a_lossy_or_slow_link_keeps_the_call() {
         // once, the link's last report at 3.9 %).
         if conditions.loss > 0.0 {
             let lossy = voice.complexity_under_loss();
-            let mut seen = Vec::new();
-            for _ in 0..50 {
-                seen.push(session.stats().voice_complexity);
-                if seen.last() == Some(&lossy) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            assert!(
-                seen.contains(&lossy),
-                "{name}: the voice's complexity over 5 s: {seen:?}"
-            );
+            let what = format!("{name}: the voice's complexity is {lossy}");
+            wait_until(Duration::from_secs(5), &what, || {
+                session.stats().voice_complexity == lossy
+            })
+            .await;
         }
         if let Some(limit) = longest_freeze {
             assert!(

@@ -33,6 +33,7 @@ APT_PACKAGES := nasm cmake pkg-config libasound2-dev libclang1-14 chromium fonts
 
 .PHONY: run build test deps deps-apt deps-npm deps-py deps-py-bench deps-go lint test-rust test-rust-pg test-e2e test-kotlin \
 	test-handoff-api demo bench bench-android bench-hour bench-server bench-voice build-examples \
+	build-bench-examples \
 	bindings-kotlin bindings-swift android ios clean phone-lib fuzz \
 	android-deps test-android test-android-packaging test-ios
 
@@ -116,10 +117,14 @@ lint:
 	done; \
 	echo "lint: $$passed passed, $$failed failed" | tee $(LOGS)/lint.log; [ $$failed -eq 0 ]
 
+# `--lib --bins --tests`, then `--doc`: everything `cargo test` runs, without building the
+# examples only the benchmarks use (about 25 s of a cold build each; build-examples has the
+# tests' own).
 test-rust:
 	@mkdir -p $(LOGS)
-	$(CARGO) test --release --workspace --no-run
-	$(NETNS) $(CARGO) test --release --workspace --offline 2>&1 | tee $(LOGS)/rust.log
+	$(CARGO) test --release --workspace --lib --bins --tests --no-run
+	{ $(NETNS) $(CARGO) test --release --workspace --offline --lib --bins --tests \
+	  && $(CARGO) test --release --workspace --offline --doc; } 2>&1 | tee $(LOGS)/rust.log
 	# The sound card path, against ALSA's null device (no sound card on these machines).
 	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
 	  --offline --test playback_device -- --ignored 2>&1 | tee $(LOGS)/rust-playback.log
@@ -196,16 +201,24 @@ test-handoff-api: deps-py
 	@mkdir -p $(LOGS)
 	$(NETNS) tests/handoff/schemathesis.sh 2>&1 | tee $(LOGS)/handoff-api.log
 # aiortc (PyPI) decodes the engine's stream as a second, independent receiver.
-test-interop: deps-py
+test-interop: deps-py build-examples
 	@mkdir -p $(LOGS)
-	$(CARGO) build --release --workspace --examples
 	$(NETNS) tests/.venv/bin/python tests/py/aiortc_receiver.py $(RELEASE)/examples/media_offer 2>&1 | tee $(LOGS)/interop.log
 
 tests/node_modules: tests/package.json
 	$(MAKE) --no-print-directory deps-npm
 
-# The engine's examples: push_frames stands in for a phone shell in the pushed-media tests.
+# The engine's examples the tests run: technician_answer (above), push_frames standing in for a
+# phone shell in the pushed-media tests, media_offer the customer aiortc receives. With
+# --workspace, as every build here, so that the engine keeps the desktop's features and is not
+# built a second time.
+TEST_EXAMPLES := technician_answer push_frames media_offer
 build-examples:
+	$(CARGO) build --release --workspace $(addprefix --example ,$(TEST_EXAMPLES))
+
+# Every example, for the benchmarks (the test pattern and the microphone's files, the PSNR
+# of decoded pictures, the phone-encoder shell, the voice round trip).
+build-bench-examples:
 	$(CARGO) build --release --workspace --examples
 
 ## fuzz: every fuzz target under libFuzzer with AddressSanitizer (nightly, cargo-fuzz), for
@@ -272,7 +285,7 @@ demo: deps build
 ## time to full quality and Start to first frame, Lens beside Chromium, on loopback and
 ## through a 40 ms, 5 Mbit/s relay (bench/latency.mjs); before them the server's load
 ## benchmarks (bench-server) and the Android app's copy into the hardware encoder (bench-android).
-bench: deps build build-examples bench-server bench-android bench-voice
+bench: deps build build-bench-examples bench-server bench-android bench-voice
 	$(CARGO) bench -p lens-engine
 	cd tests && ../$(NETNS) node bench/side-by-side.mjs
 	cd tests && ../$(NETNS) node bench/collaborators.mjs
@@ -281,7 +294,7 @@ bench: deps build build-examples bench-server bench-android bench-voice
 ## bench-voice: espeak-ng and recorded speech through the engine's Opus encoder and decoder at
 ## complexities 5 to 10 and at 32, 40 and 48 kbit/s, PESQ-scored with the levels above 8 kHz,
 ## and the encoder's time per 20 ms (tests/bench/voice_quality.py).
-bench-voice: deps-apt deps-py-bench build-examples
+bench-voice: deps-apt deps-py-bench build-bench-examples
 	$(PY_VENV)/bin/python tests/bench/voice_quality.py
 
 ## bench-android: the Android app's own Kotlin per camera picture (the copy into the hardware

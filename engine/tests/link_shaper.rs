@@ -15,30 +15,19 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, MediaStats, PeerEvent, PlaybackConfig,
-    VideoSourceConfig,
-};
+use lens_engine::media::{MediaConfig, MediaSession, MediaStats, PeerEvent, VideoSourceConfig};
+use support::customer::on_loopback;
 use support::shaper::{Conditions, Shaper};
 use support::technician::{Received, Technician, technician_answering};
 use support::wait::{connected, wait_until};
 use tokio::sync::mpsc;
 
 fn media_config() -> MediaConfig {
-    MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::Synthetic {
-            width: 1280,
-            height: 720,
-            fps: 30,
-        },
-        audio: AudioSourceConfig::Synthetic {
-            frequency_hz: 440.0,
-        },
-        playback: PlaybackConfig::Null,
-        ..MediaConfig::default()
-    }
+    on_loopback(VideoSourceConfig::Synthetic {
+        width: 1280,
+        height: 720,
+        fps: 30,
+    })
 }
 
 /// A call from the customer's engine to an in-process technician, all through `shaper`;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod collaborator;
+pub mod customer;
 pub mod reorder;
 pub mod shaper;
 pub mod technician;

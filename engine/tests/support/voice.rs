@@ -12,11 +12,10 @@ use rtc::rtp_transceiver::rtp_sender::{
 };
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
+use super::customer::on_loopback;
 use super::technician::opus_parameters;
 use lens_engine::media::source::SineTone;
-use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaControls, PlaybackConfig, VideoSourceConfig,
-};
+use lens_engine::media::{MediaConfig, MediaControls, PlaybackConfig, VideoSourceConfig};
 
 /// 20 ms at 48 kHz, the frame every voice here is sent in.
 const FRAME_SAMPLES: usize = 960;
@@ -27,18 +26,12 @@ const PULL_SAMPLES: usize = 480;
 /// (`MediaControls::pull_playback`) as a phone's audio callback pulls it.
 pub fn phone_call_config() -> MediaConfig {
     MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::Synthetic {
+        playback: PlaybackConfig::Pulled,
+        ..on_loopback(VideoSourceConfig::Synthetic {
             width: 320,
             height: 240,
             fps: 30,
-        },
-        audio: AudioSourceConfig::Synthetic {
-            frequency_hz: 440.0,
-        },
-        playback: PlaybackConfig::Pulled,
-        ..MediaConfig::default()
+        })
     }
 }
 

@@ -5,9 +5,7 @@
 //! removed collaborator gets nothing more while the others go on.
 //!
 //! Loopback only: run inside the test namespace like every WebRTC test here
-//! (`tests/netns.sh cargo test --release -p lens-engine --test collaborators`).
-
-mod support;
+//! (`tests/netns.sh cargo test --release -p lens-engine --test loopback collaborators`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,12 +14,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 
-use lens_engine::media::MediaSession;
-use support::technician::{
+use crate::support::technician::{
     Received, Technician, technician_answering, technician_answering_with_voice,
 };
-use support::voice::{Loudspeaker, Voice, phone_call_config, speak, voice_track};
-use support::wait::wait_until;
+use crate::support::voice::{Loudspeaker, Voice, phone_call_config, speak, voice_track};
+use crate::support::wait::wait_until;
+use lens_engine::media::MediaSession;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -41,7 +39,7 @@ async fn collaborator_joins(
     received: Arc<Received>,
     voice: Option<Arc<TrackLocalStaticSample>>,
 ) -> (String, Technician) {
-    support::collaborator::collaborator_joins(
+    crate::support::collaborator::collaborator_joins(
         session,
         peer,
         talk,

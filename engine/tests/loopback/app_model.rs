@@ -2,14 +2,12 @@
 //! the shell's effects come out of `subscribe_app` in order, and the session underneath
 //! talks to a server (a stand-in on loopback, `stand_in`) exactly as through the older API.
 
-mod stand_in;
-
 use std::time::Duration;
 
+use crate::stand_in::{StandIn, engine_with_stand_in_configured, next_from_customer};
 use lens_core::app::{Effect, Intent, Screen};
 use lens_core::signal::CustomerMessage;
 use lens_engine::AppUpdate;
-use stand_in::{StandIn, engine_with_stand_in_configured, next_from_customer};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// A returning customer: tutorial seen, camera and microphone granted.

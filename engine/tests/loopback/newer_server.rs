@@ -3,11 +3,9 @@
 //! control, which it does know, gets its answer). The server here is a stand-in that speaks
 //! the protocol's JSON on a loopback socket, as a newer release would (`stand_in`).
 
-mod stand_in;
-
+use crate::stand_in::{StandIn, engine_with_stand_in, join_and_accept, next_from_customer};
 use lens_core::session::SessionState;
 use lens_core::signal::{CameraControl, CustomerMessage};
-use stand_in::{StandIn, engine_with_stand_in, join_and_accept, next_from_customer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_control_this_build_does_not_know_is_set_aside_and_the_session_goes_on() {

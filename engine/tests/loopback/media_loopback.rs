@@ -3,12 +3,10 @@
 //! back, and asks for a keyframe with a PLI.
 //!
 //! Everything binds 127.0.0.1 and no STUN server is configured, so no packet leaves loopback.
-//! `make test` runs this file inside a network namespace that has only `lo`
-//! (`unshare -n sh -c 'ip link set lo up; cargo test -p lens-engine --test media_loopback'`, as
-//! root), which is how every WebRTC test on these machines runs; without the namespace it
+//! `make test` runs this file inside a network namespace that has only `lo` (`unshare -n sh -c
+//! 'ip link set lo up; cargo test -p lens-engine --test loopback media_loopback'`, as root),
+//! which is how every WebRTC test on these machines runs; without the namespace it
 //! still works but ICE also probes the machine's other interfaces.
-
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,33 +14,23 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::support::customer::on_loopback;
+use crate::support::technician::{Received, ReceivedFrame, technician_answering_with_voice};
+use crate::support::voice::{Voice, speak, voice_track};
+use crate::support::wait::{connected, wait_until};
 use lens_engine::media::codec::PROFILE_LEVEL_ID;
-use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, VideoSourceConfig,
-};
-use support::technician::{Received, ReceivedFrame, technician_answering_with_voice};
-use support::voice::{Voice, speak, voice_track};
-use support::wait::{connected, wait_until};
+use lens_engine::media::{MediaConfig, MediaSession, VideoSourceConfig};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 240;
 const DEADLINE: Duration = Duration::from_secs(15);
 
 fn media_config() -> MediaConfig {
-    MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::Synthetic {
-            width: WIDTH,
-            height: HEIGHT,
-            fps: 30,
-        },
-        audio: AudioSourceConfig::Synthetic {
-            frequency_hz: 440.0,
-        },
-        playback: PlaybackConfig::Null,
-        ..MediaConfig::default()
-    }
+    on_loopback(VideoSourceConfig::Synthetic {
+        width: WIDTH,
+        height: HEIGHT,
+        fps: 30,
+    })
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,20 +7,17 @@
 //! The technician is an in-process webrtc-rs peer configured like a browser
 //! (`support/technician.rs`). Runs inside `tests/netns.sh` like every WebRTC test.
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::support::customer::on_loopback;
+use crate::support::technician::{Received, technician_answering};
+use crate::support::wait::{connected, wait_until};
 use lens_engine::media::codec::{H264Encoder, H264Settings};
 use lens_engine::media::pushed::Rotation;
 use lens_engine::media::source::TestPattern;
-use lens_engine::media::{
-    AudioSourceConfig, MediaConfig, MediaSession, PlaybackConfig, ShellRequest, VideoSourceConfig,
-};
-use support::technician::{Received, technician_answering};
-use support::wait::{connected, wait_until};
+use lens_engine::media::{MediaConfig, MediaSession, ShellRequest, VideoSourceConfig};
 use tokio::sync::mpsc;
 
 const WIDTH: u32 = 320;
@@ -74,20 +71,11 @@ fn keyframe_requests(log: &Mutex<Vec<ShellRequest>>) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pli_from_the_technician_asks_the_shell_for_a_keyframe_that_reaches_the_technician() {
-    let config = MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::PushedH264 {
-            width: WIDTH,
-            height: HEIGHT,
-            fps: 30,
-        },
-        audio: AudioSourceConfig::Synthetic {
-            frequency_hz: 440.0,
-        },
-        playback: PlaybackConfig::Null,
-        ..MediaConfig::default()
-    };
+    let config = on_loopback(VideoSourceConfig::PushedH264 {
+        width: WIDTH,
+        height: HEIGHT,
+        fps: 30,
+    });
     // The shell's CameraController: every request is logged; a keyframe request makes the
     // encoder's next picture an IDR.
     let mut requests = config.handles.requests.subscribe();

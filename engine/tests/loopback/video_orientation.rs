@@ -8,9 +8,8 @@
 //!
 //! The technicians are in-process webrtc-rs peers that decode what they receive
 //! (`support/technician.rs`). Loopback only: run inside the test namespace like every WebRTC
-//! test here (`tests/netns.sh cargo test --release -p lens-engine --test video_orientation`).
-
-mod support;
+//! test here (`tests/netns.sh cargo test --release -p lens-engine --test loopback
+//! video_orientation`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,14 +17,15 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use lens_engine::media::pushed::{PixelFormat, PushedVideo, Rotation, VideoFrameLayout};
-use lens_engine::media::{MediaConfig, MediaSession, VideoSourceConfig};
-use support::collaborator::collaborator_joins;
-use support::technician::{
+use crate::support::collaborator::collaborator_joins;
+use crate::support::customer::on_loopback;
+use crate::support::technician::{
     Received, ReceivedFrame, Technician, technician_answering,
     technician_answering_with_orientation,
 };
-use support::wait::{connected, wait_until};
+use crate::support::wait::{connected, wait_until};
+use lens_engine::media::pushed::{PixelFormat, PushedVideo, Rotation, VideoFrameLayout};
+use lens_engine::media::{MediaConfig, MediaSession, VideoSourceConfig};
 
 /// The sensor's picture, as it lies.
 const W: u32 = 320;
@@ -37,16 +37,11 @@ const BRIGHT: u8 = 200;
 const DARK: u8 = 60;
 
 fn media_config() -> MediaConfig {
-    MediaConfig {
-        bind_ip: "127.0.0.1".parse().unwrap(),
-        ice_servers: vec![],
-        video: VideoSourceConfig::Pushed {
-            width: W,
-            height: H,
-            fps: 30,
-        },
-        ..MediaConfig::default()
-    }
+    on_loopback(VideoSourceConfig::Pushed {
+        width: W,
+        height: H,
+        fps: 30,
+    })
 }
 
 /// The shell's camera thread: 30 pictures a second, each with the turn `held` says (R90: the

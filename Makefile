@@ -98,10 +98,17 @@ build:
 	$(CARGO) build --release --workspace --bins --lib
 
 ## test: everything, each peer-connection test inside a loopback-only network namespace.
+# Each suite runs whatever the ones before it did, and its wall time (with the prerequisites
+# it was the first to need) is printed above the summary: where a cold run's minutes go.
+TEST_SUITES := lint test-rust test-rust-pg test-e2e test-kotlin test-android \
+  test-android-packaging test-ios test-handoff-api test-interop
 test: deps build
-	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log
-	@rc=0; $(MAKE) -k --no-print-directory lint test-rust test-rust-pg test-e2e test-kotlin \
-	  test-android test-android-packaging test-ios test-handoff-api test-interop || rc=$$?; \
+	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log $(LOGS)/suite-times.txt
+	@rc=0; for suite in $(TEST_SUITES); do \
+	  start=$$(date +%s); $(MAKE) --no-print-directory $$suite || rc=$$?; \
+	  echo "$$suite: $$(( $$(date +%s) - start )) s" >> $(LOGS)/suite-times.txt; \
+	done; \
+	echo "== wall time per suite =="; cat $(LOGS)/suite-times.txt; \
 	echo "== all tests =="; tests/summary.sh $(LOGS)/*.log; exit $$rc
 
 ## lint: rustfmt and clippy (warnings are errors) over every target of the workspace, then the
@@ -119,11 +126,12 @@ lint:
 
 # `--lib --bins --tests`, then `--doc`: everything `cargo test` runs, without building the
 # examples only the benchmarks use (about 25 s of a cold build each; build-examples has the
-# tests' own).
+# tests' own). tests/server-tests.sh asks for the same targets.
+TEST_TARGETS := --lib --bins --tests
 test-rust:
 	@mkdir -p $(LOGS)
-	$(CARGO) test --release --workspace --lib --bins --tests --no-run
-	{ $(NETNS) $(CARGO) test --release --workspace --offline --lib --bins --tests \
+	$(CARGO) test --release --workspace $(TEST_TARGETS) --no-run
+	{ $(NETNS) $(CARGO) test --release --workspace --offline $(TEST_TARGETS) \
 	  && $(CARGO) test --release --workspace --offline --doc; } 2>&1 | tee $(LOGS)/rust.log
 	# The sound card path, against ALSA's null device (no sound card on these machines).
 	ALSA_CONFIG_PATH=$(CURDIR)/tests/alsa/null-default.conf $(CARGO) test --release --workspace \
@@ -135,7 +143,7 @@ test-rust:
 # would build the server's dependencies a second time with other features).
 test-rust-pg:
 	@mkdir -p $(LOGS)
-	$(CARGO) test --release --workspace --no-run
+	$(CARGO) test --release --workspace $(TEST_TARGETS) --no-run
 	@pg=$$(mktemp -d /tmp/lens-pg.XXXXXX); url=$$(tests/pg.sh start $$pg); rc=0; \
 	LENS_TEST_DATABASE_URL=$$url $(NETNS) tests/server-tests.sh 2>&1 \
 	  | tee $(LOGS)/rust-pg.log || rc=$$?; \

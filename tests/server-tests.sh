@@ -8,7 +8,9 @@
 # that one build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-binaries=$(cargo test --release --workspace --offline --no-run --message-format=json 2>/dev/null \
+# The same targets as `make test-rust` (TEST_TARGETS): not the examples only the benchmarks use.
+binaries=$(cargo test --release --workspace --offline --lib --bins --tests --no-run \
+  --message-format=json 2>/dev/null \
   | python3 -c '
 import json, sys
 for line in sys.stdin:

@@ -5,6 +5,7 @@ pub mod collaborator;
 pub mod customer;
 pub mod reorder;
 pub mod shaper;
+pub mod stretch;
 pub mod technician;
 pub mod voice;
 pub mod wait;

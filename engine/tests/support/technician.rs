@@ -54,10 +54,26 @@ pub fn opus_parameters() -> RTCRtpCodecParameters {
     }
 }
 
+/// What the technician's decoder made of one access unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Decoded,
+    /// openh264 took it and gave no picture (its own error concealment is off, so this is a
+    /// unit it could not use, such as a P frame whose reference never arrived).
+    NoPicture,
+    /// openh264 refused it.
+    Error,
+    /// Not given to the decoder: a hole in it, or in one since the last intact keyframe.
+    AwaitingKeyframe,
+}
+
 /// One access unit as the technician's side received it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceivedFrame {
     pub keyframe: bool,
+    /// Every packet of it arrived (the jitter buffer released no hole inside it).
+    pub intact: bool,
+    pub outcome: Outcome,
     pub parameter_sets_first: bool,
     pub profile_level_id: Option<[u8; 3]>,
     /// openh264 turned it into a picture.
@@ -331,7 +347,7 @@ async fn receive_video(
         }
         for released in buffer.pop(Instant::now()) {
             match released {
-                Released::Gap => assembler.intact = false,
+                Released::Gap => assembler.gap(),
                 Released::Packet(packet) => assembler.packet(&track, &received, packet).await,
             }
         }
@@ -351,6 +367,18 @@ struct Assembler {
 }
 
 impl Assembler {
+    /// A hole: the access unit being put together is damaged, and so is the NAL unit the
+    /// depacketizer may hold half of. rtc's `H264Packet` keeps FU-A fragments until one with
+    /// the end bit comes, whatever came between (it never looks at the start bit), so a half it
+    /// kept would be glued in front of the next fragmented NAL unit. At the bottom of the
+    /// ladder P frames fit in one packet each, and that next one is the keyframe: it then
+    /// failed to decode with every packet of it there, and the picture stayed frozen until
+    /// another keyframe came (seconds, on a link without loss to cause a PLI).
+    fn gap(&mut self) {
+        self.intact = false;
+        self.depacketizer = H264Packet::default();
+    }
+
     async fn packet(
         &mut self,
         track: &Arc<dyn TrackRemote>,
@@ -378,9 +406,16 @@ impl Assembler {
         }
         let mut counter = None;
         let mut decoded = false;
+        let mut outcome = Outcome::AwaitingKeyframe;
         let mut seen = None;
         if !self.need_keyframe {
-            if let Ok(Some(picture)) = self.decoder.decode(&access_unit) {
+            let result = self.decoder.decode(&access_unit);
+            outcome = match &result {
+                Ok(Some(_)) => Outcome::Decoded,
+                Ok(None) => Outcome::NoPicture,
+                Err(_) => Outcome::Error,
+            };
+            if let Ok(Some(picture)) = result {
                 decoded = true;
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
                 if keyframe {
@@ -419,6 +454,8 @@ impl Assembler {
         }
         received.frames.lock().unwrap().push(ReceivedFrame {
             keyframe,
+            intact: self.intact,
+            outcome,
             decoded,
             parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
             profile_level_id: sps_profile_level_id(&access_unit),

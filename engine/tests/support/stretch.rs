@@ -93,7 +93,7 @@ pub async fn stretch(
         .unwrap_or(0);
     let decoded: Vec<Instant> = received.frames.lock().unwrap()[frames_before..]
         .iter()
-        .filter(|f| f.decoded)
+        .filter(|f| f.decoded())
         .map(|f| f.at)
         .collect();
     let end = from + length;
@@ -142,14 +142,14 @@ fn sample(
     frames_before: usize,
 ) -> String {
     let frames = received.frames.lock().unwrap();
-    let stretch = &frames[frames_before.min(frames.len())..];
+    let stretch = &frames[frames_before..];
     format!(
         "{:5.1} s: {} video packets, {} units ({} keyframes), {} decoded, {} PLIs; {}\n",
         from.elapsed().as_secs_f64(),
         received.video_packets.load(Ordering::SeqCst),
         stretch.len(),
         stretch.iter().filter(|f| f.keyframe).count(),
-        stretch.iter().filter(|f| f.decoded).count(),
+        stretch.iter().filter(|f| f.decoded()).count(),
         received.plis_sent.load(Ordering::SeqCst),
         line(&session.stats())
     )

@@ -76,8 +76,6 @@ pub struct ReceivedFrame {
     pub outcome: Outcome,
     pub parameter_sets_first: bool,
     pub profile_level_id: Option<[u8; 3]>,
-    /// openh264 turned it into a picture.
-    pub decoded: bool,
     /// The test pattern's frame counter, read from the decoded picture (`None`: not decoded,
     /// or not readable: a picture scaled down blurs the counter's cells).
     pub counter: Option<u32>,
@@ -88,6 +86,13 @@ pub struct ReceivedFrame {
     /// there); its low two bits are the clockwise turn in quarters.
     pub orientation: Option<u8>,
     pub at: Instant,
+}
+
+impl ReceivedFrame {
+    /// openh264 turned it into a picture.
+    pub fn decoded(&self) -> bool {
+        self.outcome == Outcome::Decoded
+    }
 }
 
 /// What the technician's side got.
@@ -405,7 +410,6 @@ impl Assembler {
             self.need_keyframe = true;
         }
         let mut counter = None;
-        let mut decoded = false;
         let mut outcome = Outcome::AwaitingKeyframe;
         let mut seen = None;
         if !self.need_keyframe {
@@ -416,7 +420,6 @@ impl Assembler {
                 Err(_) => Outcome::Error,
             };
             if let Ok(Some(picture)) = result {
-                decoded = true;
                 received.frames_decoded.fetch_add(1, Ordering::SeqCst);
                 if keyframe {
                     received.keyframes_decoded.fetch_add(1, Ordering::SeqCst);
@@ -456,7 +459,6 @@ impl Assembler {
             keyframe,
             intact: self.intact,
             outcome,
-            decoded,
             parameter_sets_first: has_parameter_sets_before_idr(&access_unit),
             profile_level_id: sps_profile_level_id(&access_unit),
             counter,
